@@ -1,0 +1,398 @@
+import { DataSource, EntityManager } from "typeorm";
+import { Random } from "./random";
+import { createDefaults } from "../src/modules/organization/organization.service";
+import { AgeBand, Gender, ImpactModel, PartnerKind, StakeholderKind, TouchpointChannel } from "../src/common/enums";
+
+/** Fixed ids for the demo organizations, so the README's example queries work as pasted. */
+export const DEMO_SOLAR_ID = "a0000000-0000-4000-8000-000000000001";
+export const DEMO_SHOES_ID = "a0000000-0000-4000-8000-000000000002";
+
+const DAY = 24 * 3600 * 1000;
+
+interface TouchpointSpec {
+  kind: StakeholderKind;
+  stage: string;
+  name: string;
+  channel: TouchpointChannel;
+  area: string;
+  partner?: string;
+}
+
+interface PopulationSpec {
+  kind: StakeholderKind;
+  count: number;
+  refPrefix: string;
+  regions: readonly (readonly [string, number])[];
+  segments: readonly (readonly [string, number])[];
+  ageBands: readonly (readonly [AgeBand, number])[];
+  genders: readonly (readonly [Gender, number])[];
+  /** Days spent in each stage before the next step, [min, max], by stage position. */
+  dwellDays: readonly (readonly [number, number])[];
+  /** From stage position i: where a stakeholder goes next (position), or null to stay. */
+  next: (position: number, rng: Random) => number | null;
+}
+
+interface OrganizationSpec {
+  id: string;
+  name: string;
+  impactModel: ImpactModel;
+  currency: string;
+  seed: number;
+  partners: { name: string; kind: PartnerKind; region: string }[];
+  extraAreas: string[];
+  touchpoints: TouchpointSpec[];
+  populations: PopulationSpec[];
+}
+
+const KENYA_REGIONS = [
+  ["Nakuru", 30],
+  ["Kisumu", 25],
+  ["Machakos", 20],
+  ["Kakamega", 15],
+  ["Turkana", 10],
+] as const;
+
+const ADULT_AGES = [
+  [AgeBand.AGE_18_24, 12],
+  [AgeBand.AGE_25_34, 30],
+  [AgeBand.AGE_35_44, 28],
+  [AgeBand.AGE_45_54, 18],
+  [AgeBand.AGE_55_64, 8],
+  [AgeBand.AGE_65_PLUS, 4],
+] as const;
+
+const { CUSTOMER, BENEFICIARY } = StakeholderKind;
+const C = TouchpointChannel;
+
+/** A solar-lamp company: its customers are its beneficiaries; impact happens in use. */
+const SOLAR: OrganizationSpec = {
+  id: DEMO_SOLAR_ID,
+  name: "Mwanga Solar",
+  impactModel: ImpactModel.CUSTOMER_IS_BENEFICIARY,
+  currency: "KES",
+  seed: 20261101,
+  partners: [
+    { name: "Rift Valley Distributors", kind: PartnerKind.DISTRIBUTOR, region: "Nakuru" },
+    { name: "Jua Field Agents", kind: PartnerKind.FIELD_PARTNER, region: "Kisumu" },
+  ],
+  extraAreas: [],
+  touchpoints: [
+    { kind: CUSTOMER, stage: "Need", name: "Radio advert", channel: C.RADIO, area: "Marketing" },
+    { kind: CUSTOMER, stage: "Need", name: "Market-day stall", channel: C.IN_PERSON, area: "Marketing", partner: "Jua Field Agents" },
+    { kind: CUSTOMER, stage: "Research", name: "Village demonstration", channel: C.IN_PERSON, area: "Sales", partner: "Jua Field Agents" },
+    { kind: CUSTOMER, stage: "Research", name: "Price enquiry by SMS", channel: C.SMS, area: "Sales" },
+    { kind: CUSTOMER, stage: "Purchase", name: "Agent sale with pay-as-you-go plan", channel: C.IN_PERSON, area: "Sales", partner: "Rift Valley Distributors" },
+    { kind: CUSTOMER, stage: "Purchase", name: "Mobile-money deposit", channel: C.SMS, area: "Finance" },
+    { kind: CUSTOMER, stage: "Use", name: "Installation visit", channel: C.FIELD_VISIT, area: "Operations", partner: "Rift Valley Distributors" },
+    { kind: CUSTOMER, stage: "Use", name: "Thirty-day usage call", channel: C.PHONE, area: "Customer service" },
+    { kind: CUSTOMER, stage: "Support", name: "Helpline", channel: C.PHONE, area: "Customer service" },
+    { kind: CUSTOMER, stage: "Support", name: "Repair visit", channel: C.FIELD_VISIT, area: "Operations", partner: "Rift Valley Distributors" },
+    { kind: CUSTOMER, stage: "Renew or exit", name: "Upgrade offer", channel: C.SMS, area: "Sales" },
+  ],
+  populations: [
+    {
+      kind: CUSTOMER,
+      count: 320,
+      refPrefix: "MS-C",
+      regions: KENYA_REGIONS,
+      segments: [
+        ["Off-grid farming household", 55],
+        ["Small shop owner", 25],
+        ["Boda-boda rider", 20],
+      ],
+      ageBands: ADULT_AGES,
+      genders: [
+        [Gender.FEMALE, 52],
+        [Gender.MALE, 45],
+        [Gender.UNDISCLOSED, 3],
+      ],
+      // Need, Research, Purchase, Use, Support, Renew or exit
+      dwellDays: [
+        [1, 14],
+        [2, 21],
+        [1, 5],
+        [30, 150],
+        [2, 20],
+        [5, 30],
+      ],
+      next: (p, rng) => {
+        if (p === 0) return rng.chance(0.8) ? 1 : null;
+        if (p === 1) return rng.chance(0.62) ? 2 : null;
+        if (p === 2) return rng.chance(0.97) ? 3 : null;
+        if (p === 3) return rng.chance(0.45) ? 4 : rng.chance(0.3) ? 5 : null;
+        if (p === 4) return rng.chance(0.75) ? 3 : 5; // most repairs put the lamp back in use
+        return null;
+      },
+    },
+  ],
+};
+
+/** A school-shoe company: every pair sold gives a pair to a schoolchild; impact is created at sale. */
+const SHOES: OrganizationSpec = {
+  id: DEMO_SHOES_ID,
+  name: "Hatua Shoes",
+  impactModel: ImpactModel.CUSTOMER_FUNDS_BENEFICIARY,
+  currency: "KES",
+  seed: 20261102,
+  partners: [
+    { name: "Shule Bora Foundation", kind: PartnerKind.FIELD_PARTNER, region: "Kisumu" },
+    { name: "Nairobi Retail Partners", kind: PartnerKind.DISTRIBUTOR, region: "Nairobi" },
+  ],
+  extraAreas: ["E-commerce"],
+  touchpoints: [
+    { kind: CUSTOMER, stage: "Need", name: "Instagram campaign", channel: C.SOCIAL_MEDIA, area: "Marketing" },
+    { kind: CUSTOMER, stage: "Research", name: "Product page", channel: C.WEB, area: "E-commerce" },
+    { kind: CUSTOMER, stage: "Research", name: "Store fitting", channel: C.RETAIL, area: "Sales", partner: "Nairobi Retail Partners" },
+    { kind: CUSTOMER, stage: "Purchase", name: "Online checkout", channel: C.WEB, area: "E-commerce" },
+    { kind: CUSTOMER, stage: "Purchase", name: "Store purchase", channel: C.RETAIL, area: "Sales", partner: "Nairobi Retail Partners" },
+    { kind: CUSTOMER, stage: "Use", name: "Delivery", channel: C.OTHER, area: "Operations" },
+    { kind: CUSTOMER, stage: "Use", name: "Impact story email", channel: C.EMAIL, area: "Marketing" },
+    { kind: CUSTOMER, stage: "Support", name: "Returns and exchanges", channel: C.WEB, area: "Customer service" },
+    { kind: CUSTOMER, stage: "Renew or exit", name: "Back-to-school reminder", channel: C.EMAIL, area: "Marketing" },
+    { kind: BENEFICIARY, stage: "Identified", name: "School needs assessment", channel: C.FIELD_VISIT, area: "Programmes", partner: "Shule Bora Foundation" },
+    { kind: BENEFICIARY, stage: "Enrolled", name: "Enrolment and foot measurement", channel: C.IN_PERSON, area: "Programmes", partner: "Shule Bora Foundation" },
+    { kind: BENEFICIARY, stage: "Receives", name: "Shoe distribution day", channel: C.IN_PERSON, area: "Operations", partner: "Shule Bora Foundation" },
+    { kind: BENEFICIARY, stage: "Uses", name: "Classroom check-in", channel: C.FIELD_VISIT, area: "Programmes", partner: "Shule Bora Foundation" },
+    { kind: BENEFICIARY, stage: "Outcome", name: "Attendance review", channel: C.IN_PERSON, area: "Programmes", partner: "Shule Bora Foundation" },
+  ],
+  populations: [
+    {
+      kind: CUSTOMER,
+      count: 260,
+      refPrefix: "HS-C",
+      regions: [
+        ["Nairobi", 55],
+        ["Mombasa", 20],
+        ["Kisumu", 15],
+        ["Nakuru", 10],
+      ],
+      segments: [
+        ["Parent", 60],
+        ["Young professional", 30],
+        ["Corporate gift", 10],
+      ],
+      ageBands: ADULT_AGES,
+      genders: [
+        [Gender.FEMALE, 58],
+        [Gender.MALE, 40],
+        [Gender.OTHER, 2],
+      ],
+      dwellDays: [
+        [0, 7],
+        [1, 10],
+        [1, 4],
+        [20, 120],
+        [2, 14],
+        [10, 60],
+      ],
+      next: (p, rng) => {
+        if (p === 0) return rng.chance(0.7) ? 1 : null;
+        if (p === 1) return rng.chance(0.5) ? 2 : null;
+        if (p === 2) return 3;
+        if (p === 3) return rng.chance(0.15) ? 4 : rng.chance(0.55) ? 5 : null;
+        if (p === 4) return rng.chance(0.6) ? 3 : 5;
+        if (p === 5) return rng.chance(0.35) ? 2 : null; // a repeat purchase
+        return null;
+      },
+    },
+    {
+      kind: BENEFICIARY,
+      count: 240,
+      refPrefix: "HS-B",
+      regions: [
+        ["Kisumu", 40],
+        ["Siaya", 35],
+        ["Homa Bay", 25],
+      ],
+      segments: [
+        ["Primary school", 75],
+        ["Secondary school", 25],
+      ],
+      ageBands: [
+        [AgeBand.UNDER_18, 97],
+        [AgeBand.AGE_18_24, 3],
+      ],
+      genders: [
+        [Gender.FEMALE, 50],
+        [Gender.MALE, 50],
+      ],
+      // Identified, Enrolled, Receives, Uses, Outcome, Exit
+      dwellDays: [
+        [3, 30],
+        [7, 45],
+        [1, 3],
+        [60, 200],
+        [20, 60],
+        [30, 90],
+      ],
+      next: (p, rng) => {
+        if (p === 0) return rng.chance(0.9) ? 1 : null;
+        if (p === 1) return rng.chance(0.92) ? 2 : null;
+        if (p === 2) return 3;
+        if (p === 3) return rng.chance(0.7) ? 4 : null;
+        if (p === 4) return rng.chance(0.5) ? 5 : null;
+        return null;
+      },
+    },
+  ],
+};
+
+export const DEMO_ORGANIZATIONS = [SOLAR, SHOES];
+
+export interface SeedResult {
+  organizations: number;
+  stakeholders: number;
+  transitions: number;
+  interactions: number;
+}
+
+/** Loads the demo organizations when the database holds no organization at all. */
+export async function seedDemoIfEmpty(db: DataSource, anchor?: Date): Promise<SeedResult | null> {
+  const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM organizations`);
+  if (n > 0) return null;
+  return seedDemo(db, anchor);
+}
+
+/**
+ * Loads both demo organizations in one transaction. Deterministic: the same seed
+ * gives the same rows and ids; times are laid out over the 12 months before
+ * `anchor` (default: today, midnight UTC).
+ */
+export async function seedDemo(db: DataSource, anchor: Date = startOfTodayUtc()): Promise<SeedResult> {
+  return db.transaction(async (em) => {
+    const total: SeedResult = { organizations: 0, stakeholders: 0, transitions: 0, interactions: 0 };
+    for (const spec of DEMO_ORGANIZATIONS) {
+      const r = await seedOrganization(em, spec, anchor);
+      total.organizations += 1;
+      total.stakeholders += r.stakeholders;
+      total.transitions += r.transitions;
+      total.interactions += r.interactions;
+    }
+    return total;
+  });
+}
+
+function startOfTodayUtc(): Date {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}
+
+async function seedOrganization(em: EntityManager, spec: OrganizationSpec, anchor: Date) {
+  const rng = new Random(spec.seed);
+  const org = spec.id;
+  const yearAgo = new Date(anchor.getTime() - 365 * DAY);
+  await em.query(`INSERT INTO organizations (id, name, impact_model, currency, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)`, [
+    org,
+    spec.name,
+    spec.impactModel,
+    spec.currency,
+    new Date(yearAgo.getTime() - 30 * DAY),
+  ]);
+  await createDefaults(em, org);
+  if (spec.extraAreas.length) {
+    await em.query(`INSERT INTO functional_areas (organization_id, name) SELECT $1, unnest($2::text[])`, [org, spec.extraAreas]);
+  }
+  const partnerIds = new Map<string, string>();
+  for (const p of spec.partners) {
+    const id = rng.uuid();
+    partnerIds.set(p.name, id);
+    await em.query(`INSERT INTO partners (organization_id, id, name, kind, region) VALUES ($1, $2, $3, $4, $5)`, [org, id, p.name, p.kind, p.region]);
+  }
+  const areas = new Map<string, string>(
+    (await em.query(`SELECT id, name FROM functional_areas WHERE organization_id = $1`, [org])).map((r: { id: string; name: string }) => [r.name, r.id]),
+  );
+  const stageRows: { id: string; name: string; kind: StakeholderKind; position: number }[] = await em.query(
+    `SELECT id, name, kind, position FROM stages WHERE organization_id = $1 ORDER BY kind, position`,
+    [org],
+  );
+  const stageByName = (kind: StakeholderKind, name: string) => {
+    const s = stageRows.find((r) => r.kind === kind && r.name === name);
+    if (!s) throw new Error(`demo data: no ${kind} stage "${name}"`);
+    return s;
+  };
+  // Touchpoints, by stage.
+  const touchpointsByStage = new Map<string, string[]>();
+  for (const tp of spec.touchpoints) {
+    const id = rng.uuid();
+    const stage = stageByName(tp.kind, tp.stage);
+    const area = areas.get(tp.area);
+    if (!area) throw new Error(`demo data: no functional area "${tp.area}"`);
+    await em.query(
+      `INSERT INTO touchpoints (organization_id, id, stage_id, kind, name, channel, functional_area_id, partner_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [org, id, stage.id, tp.kind, tp.name, tp.channel, area, tp.partner ? partnerIds.get(tp.partner) : null],
+    );
+    touchpointsByStage.set(stage.id, [...(touchpointsByStage.get(stage.id) ?? []), id]);
+  }
+
+  // Stakeholders with journeys and interactions.
+  const s = { id: [] as string[], kind: [] as string[], ref: [] as string[], gender: [] as string[], age: [] as string[], region: [] as string[], segment: [] as string[], stage: [] as string[], entered: [] as Date[], created: [] as Date[] };
+  const t = { id: [] as string[], sid: [] as string[], kind: [] as string[], from: [] as (string | null)[], to: [] as string[], at: [] as Date[] };
+  const i = { id: [] as string[], sid: [] as string[], tp: [] as string[], kind: [] as string[], at: [] as Date[] };
+  for (const pop of spec.populations) {
+    const stages = stageRows.filter((r) => r.kind === pop.kind);
+    for (let n = 1; n <= pop.count; n++) {
+      const id = rng.uuid();
+      // Start somewhere in the last 12 months, more recently more often (a growing organization).
+      const ageDays = 365 * Math.pow(rng.next(), 1.3);
+      let at = new Date(anchor.getTime() - ageDays * DAY - rng.int(0, 12 * 3600) * 1000);
+      let position = 0;
+      let from: string | null = null;
+      let last = { stage: stages[0].id, at };
+      for (let step = 0; step < 12; step++) {
+        const stage = stages[position];
+        t.id.push(rng.uuid());
+        t.sid.push(id);
+        t.kind.push(pop.kind);
+        t.from.push(from);
+        t.to.push(stage.id);
+        t.at.push(at);
+        last = { stage: stage.id, at };
+        const [min, max] = pop.dwellDays[position];
+        const dwellMs = (min + rng.next() * (max - min)) * DAY;
+        for (const tp of touchpointsByStage.get(stage.id) ?? []) {
+          if (!rng.chance(0.6)) continue;
+          const when = new Date(at.getTime() + rng.next() * Math.max(dwellMs, 3600 * 1000));
+          if (when >= anchor) continue;
+          i.id.push(rng.uuid());
+          i.sid.push(id);
+          i.tp.push(tp);
+          i.kind.push(pop.kind);
+          i.at.push(when);
+        }
+        const next = pop.next(position, rng);
+        const nextAt = new Date(at.getTime() + dwellMs);
+        if (next === null || nextAt >= anchor) break;
+        from = stage.id;
+        position = next;
+        at = nextAt;
+      }
+      s.id.push(id);
+      s.kind.push(pop.kind);
+      s.ref.push(`${pop.refPrefix}-${String(n).padStart(5, "0")}`);
+      s.gender.push(rng.weighted(pop.genders));
+      s.age.push(rng.weighted(pop.ageBands));
+      s.region.push(rng.weighted(pop.regions));
+      s.segment.push(rng.weighted(pop.segments));
+      s.stage.push(last.stage);
+      s.entered.push(last.at);
+      s.created.push(t.at[t.sid.indexOf(id)]);
+    }
+  }
+  await em.query(
+    `INSERT INTO stakeholders (organization_id, id, kind, external_ref, gender, age_band, region, segment, current_stage_id, current_stage_entered_at, created_at, updated_at)
+     SELECT $1, u.* , u.created FROM unnest($2::uuid[], $3::stakeholder_kind[], $4::text[], $5::gender[], $6::age_band[], $7::text[], $8::text[], $9::uuid[], $10::timestamptz[], $11::timestamptz[])
+       AS u(id, kind, ref, gender, age, region, segment, stage, entered, created)`,
+    [org, s.id, s.kind, s.ref, s.gender, s.age, s.region, s.segment, s.stage, s.entered, s.created],
+  );
+  await em.query(
+    `INSERT INTO stage_transitions (organization_id, id, stakeholder_id, kind, from_stage_id, to_stage_id, occurred_at, created_at)
+     SELECT $1, u.*, u.at FROM unnest($2::uuid[], $3::uuid[], $4::stakeholder_kind[], $5::uuid[], $6::uuid[], $7::timestamptz[]) AS u(id, sid, kind, f, t, at)`,
+    [org, t.id, t.sid, t.kind, t.from, t.to, t.at],
+  );
+  await em.query(
+    `INSERT INTO interactions (organization_id, id, stakeholder_id, touchpoint_id, kind, occurred_at, created_at)
+     SELECT $1, u.*, u.at FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::stakeholder_kind[], $6::timestamptz[]) AS u(id, sid, tp, kind, at)`,
+    [org, i.id, i.sid, i.tp, i.kind, i.at],
+  );
+  return { stakeholders: s.id.length, transitions: t.id.length, interactions: i.id.length };
+}

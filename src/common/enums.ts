@@ -1,0 +1,74 @@
+import { registerEnumType } from "type-graphql";
+
+export enum ImpactModel {
+  CUSTOMER_IS_BENEFICIARY = "CUSTOMER_IS_BENEFICIARY",
+  CUSTOMER_FUNDS_BENEFICIARY = "CUSTOMER_FUNDS_BENEFICIARY",
+  HYBRID = "HYBRID",
+}
+registerEnumType(ImpactModel, {
+  name: "ImpactModel",
+  description: "How the business creates social impact",
+  valuesConfig: {
+    CUSTOMER_IS_BENEFICIARY: { description: "The customer is the beneficiary; impact happens while the product is used (in use)" },
+    CUSTOMER_FUNDS_BENEFICIARY: { description: "The customer's purchase funds a beneficiary; impact is created at the point of sale" },
+    HYBRID: { description: "Both models" },
+  },
+});
+
+export enum StakeholderKind {
+  CUSTOMER = "CUSTOMER",
+  BENEFICIARY = "BENEFICIARY",
+}
+registerEnumType(StakeholderKind, { name: "StakeholderKind" });
+
+export enum ImpactMode {
+  AT_SALE = "AT_SALE",
+  IN_USE = "IN_USE",
+}
+registerEnumType(ImpactMode, {
+  name: "ImpactMode",
+  description: "Where impact happens: at the point of sale or while the product or service is in use",
+});
+
+export enum PartnerKind {
+  DISTRIBUTOR = "DISTRIBUTOR",
+  FIELD_PARTNER = "FIELD_PARTNER",
+  SERVICE_PROVIDER = "SERVICE_PROVIDER",
+  OTHER = "OTHER",
+}
+registerEnumType(PartnerKind, { name: "PartnerKind" });
+
+export enum TouchpointChannel {
+  IN_PERSON = "IN_PERSON",
+  FIELD_VISIT = "FIELD_VISIT",
+  PHONE = "PHONE",
+  SMS = "SMS",
+  WHATSAPP = "WHATSAPP",
+  EMAIL = "EMAIL",
+  WEB = "WEB",
+  RETAIL = "RETAIL",
+  RADIO = "RADIO",
+  PRINT = "PRINT",
+  SOCIAL_MEDIA = "SOCIAL_MEDIA",
+  OTHER = "OTHER",
+}
+registerEnumType(TouchpointChannel, { name: "TouchpointChannel" });
+
+export enum Gender {
+  FEMALE = "FEMALE",
+  MALE = "MALE",
+  OTHER = "OTHER",
+  UNDISCLOSED = "UNDISCLOSED",
+}
+registerEnumType(Gender, { name: "Gender" });
+
+export enum AgeBand {
+  UNDER_18 = "UNDER_18",
+  AGE_18_24 = "AGE_18_24",
+  AGE_25_34 = "AGE_25_34",
+  AGE_35_44 = "AGE_35_44",
+  AGE_45_54 = "AGE_45_54",
+  AGE_55_64 = "AGE_55_64",
+  AGE_65_PLUS = "AGE_65_PLUS",
+}
+registerEnumType(AgeBand, { name: "AgeBand" });

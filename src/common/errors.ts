@@ -1,0 +1,103 @@
+import { GraphQLError, GraphQLFormattedError } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
+import { ArgumentValidationError } from "type-graphql";
+import type { ValidationError as ClassValidatorError } from "class-validator";
+
+/** The codes a client can rely on. Anything else becomes INTERNAL_SERVER_ERROR. */
+export type ErrorCode =
+  | "BAD_USER_INPUT"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "FORBIDDEN"
+  | "UNAUTHENTICATED"
+  | "INTERNAL_SERVER_ERROR";
+
+export class AppError extends GraphQLError {
+  constructor(message: string, code: ErrorCode, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extra } });
+  }
+}
+
+/** Bad input: names the field it concerns (dotted path, e.g. `input.name`). */
+export class BadInputError extends AppError {
+  constructor(field: string, message: string) {
+    super(message, "BAD_USER_INPUT", { field });
+  }
+}
+
+/** The thing asked for is not there, or not visible to the caller (the two are never told apart). */
+export class NotFoundError extends AppError {
+  constructor(what: string, field?: string) {
+    super(`${what} not found`, "NOT_FOUND", field ? { field } : {});
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(field: string, message: string) {
+    super(message, "CONFLICT", { field });
+  }
+}
+
+const PUBLIC_CODES = new Set([
+  "BAD_USER_INPUT",
+  "NOT_FOUND",
+  "CONFLICT",
+  "FORBIDDEN",
+  "UNAUTHENTICATED",
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
+
+function flattenValidation(errors: ClassValidatorError[], prefix: string): { field: string; messages: string[] }[] {
+  const out: { field: string; messages: string[] }[] = [];
+  for (const e of errors) {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    if (e.constraints) out.push({ field, messages: Object.values(e.constraints) });
+    if (e.children?.length) out.push(...flattenValidation(e.children, field));
+  }
+  return out;
+}
+
+export type Logger = (entry: Record<string, unknown>) => void;
+
+/**
+ * Apollo's formatError: known errors keep their code and field; validation errors
+ * from class-validator become BAD_USER_INPUT naming each field; anything else is
+ * logged and replaced by a generic INTERNAL_SERVER_ERROR (no SQL, no stack).
+ */
+export function makeFormatError(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof ArgumentValidationError) {
+      const fields = flattenValidation(original.extensions.validationErrors as ClassValidatorError[], "");
+      const first = fields[0];
+      return {
+        message: first ? `${first.field}: ${first.messages.join("; ")}` : "Invalid input",
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: "BAD_USER_INPUT", field: first?.field, fields },
+      };
+    }
+    if (original instanceof AppError) {
+      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: original.extensions };
+    }
+    const code = formatted.extensions?.code as string | undefined;
+    const isOwnGraphQLError = original instanceof GraphQLError && !(original.originalError && !(original.originalError instanceof GraphQLError));
+    if (code && PUBLIC_CODES.has(code) && (isOwnGraphQLError || !(original instanceof Error) || original === error)) {
+      const { stacktrace: _drop, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+      return { ...formatted, extensions };
+    }
+    log({
+      level: "error",
+      msg: "unexpected error",
+      error: original instanceof Error ? original.message : String(original),
+      stack: original instanceof Error ? original.stack : undefined,
+      path: formatted.path,
+    });
+    return { message: "Internal server error", path: formatted.path, locations: formatted.locations, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  };
+}

@@ -1,0 +1,133 @@
+import DataLoader from "dataloader";
+import { DataSource } from "typeorm";
+import type { ClassType } from "type-graphql";
+import { hydrate } from "../database/rows";
+import { CursorKey, decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "./pagination";
+
+/** A row of a tenant table is always addressed by its organization and its id. */
+export interface TenantKey {
+  organizationId: string;
+  id: string;
+}
+
+const tenantKey = (k: TenantKey) => `${k.organizationId}:${k.id}`;
+
+/**
+ * Loads rows of one table by `(organization_id, id)`, in one statement per batch,
+ * and returns them in the order of the keys (null where missing).
+ */
+export function byIdLoader<T extends { organizationId: string; id: string }>(db: DataSource, entity: ClassType<T>, table: string) {
+  return new DataLoader<TenantKey, T | null, string>(
+    async (keys) => {
+      const rows: Record<string, unknown>[] = await db.query(
+        `SELECT t.* FROM ${table} t JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id) ON t.organization_id = k.org AND t.id = k.id`,
+        [keys.map((k) => k.organizationId), keys.map((k) => k.id)],
+      );
+      const found = new Map(rows.map((r) => [`${r.organization_id}:${r.id}`, hydrate(db, entity, r)]));
+      return keys.map((k) => found.get(tenantKey(k)) ?? null);
+    },
+    { cacheKeyFn: tenantKey },
+  );
+}
+
+/** Loads every child row of each parent (small, bounded lists such as the stages of a lifecycle). */
+export function childListLoader<T extends object>(db: DataSource, entity: ClassType<T>, table: string, parentColumn: string, orderBy: string) {
+  return new DataLoader<TenantKey, T[], string>(
+    async (keys) => {
+      const rows: Record<string, unknown>[] = await db.query(
+        `SELECT t.* FROM ${table} t JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id)
+           ON t.organization_id = k.org AND t.${parentColumn} = k.id
+         ORDER BY ${orderBy}`,
+        [keys.map((k) => k.organizationId), keys.map((k) => k.id)],
+      );
+      const groups = new Map<string, T[]>();
+      for (const r of rows) {
+        const key = `${r.organization_id}:${r[parentColumn]}`;
+        const list = groups.get(key) ?? [];
+        list.push(hydrate(db, entity, r));
+        groups.set(key, list);
+      }
+      return keys.map((k) => groups.get(tenantKey(k)) ?? []);
+    },
+    { cacheKeyFn: tenantKey },
+  );
+}
+
+export interface ChildPageKey extends TenantKey {
+  first?: number | null;
+  after?: string | null;
+}
+
+/**
+ * Pages of child rows for many parents in one statement: a window function numbers
+ * each parent's rows after its cursor, and `first + 1` of them are kept. Keyset
+ * order is `(sortColumn, id)`. Counts go through a second loader, only when asked.
+ */
+export function childPageLoader<T extends object>(db: DataSource, entity: ClassType<T>, table: string, parentColumn: string, sortColumn: string) {
+  const counts = new DataLoader<TenantKey, number, string>(
+    async (keys) => {
+      const rows: { org: string; parent: string; n: string }[] = await db.query(
+        `SELECT t.organization_id AS org, t.${parentColumn} AS parent, count(*) AS n
+           FROM ${table} t JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id)
+             ON t.organization_id = k.org AND t.${parentColumn} = k.id
+          GROUP BY 1, 2`,
+        [keys.map((k) => k.organizationId), keys.map((k) => k.id)],
+      );
+      const found = new Map(rows.map((r) => [`${r.org}:${r.parent}`, Number(r.n)]));
+      return keys.map((k) => found.get(tenantKey(k)) ?? 0);
+    },
+    { cacheKeyFn: tenantKey },
+  );
+  const pageKey = (k: ChildPageKey) => `${k.organizationId}:${k.id}:${k.first ?? ""}:${k.after ?? ""}`;
+  const pages = new DataLoader<ChildPageKey, Page<T>, string>(
+    async (keys) => {
+      // Validate every key first: a bad cursor or page size fails that field only.
+      const parsed = keys.map((k) => {
+        try {
+          return { first: pageSize(k.first), after: decodeCursor(k.after) };
+        } catch (error) {
+          return error as Error;
+        }
+      });
+      const ok = keys.map((k, i) => ({ k, i, p: parsed[i] })).filter((x) => !(x.p instanceof Error)) as {
+        k: ChildPageKey;
+        i: number;
+        p: { first: number; after: CursorKey | null };
+      }[];
+      const rows: Record<string, unknown>[] = ok.length
+        ? await db.query(
+            `SELECT x.* FROM (
+               SELECT t.*, k.i AS __key, ${micros(`t.${sortColumn}`)} AS __micros,
+                      row_number() OVER (PARTITION BY k.i ORDER BY t.${sortColumn}, t.id) AS __rn, k.lim AS __lim
+                 FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::uuid[]) AS k(i, org, parent, lim, after_micros, after_id)
+                 JOIN ${table} t ON t.organization_id = k.org AND t.${parentColumn} = k.parent
+                  AND (k.after_micros IS NULL OR (t.${sortColumn}, t.id) > (${fromMicros("k.after_micros")}, k.after_id))
+             ) x WHERE x.__rn <= x.__lim + 1
+             ORDER BY x.__key, x.__rn`,
+            [
+              ok.map((x) => x.i),
+              ok.map((x) => x.k.organizationId),
+              ok.map((x) => x.k.id),
+              ok.map((x) => x.p.first),
+              ok.map((x) => x.p.after?.micros ?? null),
+              ok.map((x) => x.p.after?.id ?? null),
+            ],
+          )
+        : [];
+      const byKey = new Map<number, { node: T; key: CursorKey }[]>();
+      for (const r of rows) {
+        const i = Number(r.__key);
+        const list = byKey.get(i) ?? [];
+        list.push({ node: hydrate(db, entity, r), key: { micros: String(r.__micros), id: String(r.id) } });
+        byKey.set(i, list);
+      }
+      return keys.map((k, i) => {
+        const p = parsed[i];
+        if (p instanceof Error) return p;
+        return toPage(byKey.get(i) ?? [], p.first, () => counts.load({ organizationId: k.organizationId, id: k.id }));
+      });
+    },
+    { cacheKeyFn: pageKey },
+  );
+  return pages;
+}

@@ -1,0 +1,65 @@
+import path from "node:path";
+
+/**
+ * The one place that reads process.env. Values are parsed and validated once;
+ * a bad value stops the process at start with a message naming the variable.
+ */
+export interface Config {
+  nodeEnv: "development" | "production" | "test";
+  port: number;
+  host: string;
+  /** When unset, an embedded PostgreSQL is started with its data in `embeddedDataDir`. */
+  databaseUrl: string | undefined;
+  embeddedDataDir: string;
+  embeddedPort: number;
+  dbPoolMax: number;
+  dbConnectTimeoutMs: number;
+  dbStatementTimeoutMs: number;
+  /** Load the demo organizations when the database holds no organization yet. */
+  seedOnEmpty: boolean;
+  logSql: boolean;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (["1", "true", "yes", "on"].includes(raw.toLowerCase())) return true;
+  if (["0", "false", "no", "off"].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = (env.NODE_ENV ?? "development") as Config["nodeEnv"];
+  if (!["development", "production", "test"].includes(nodeEnv)) {
+    throw new ConfigError(`NODE_ENV must be development, production or test, got "${env.NODE_ENV}"`);
+  }
+  const databaseUrl = env.DATABASE_URL && env.DATABASE_URL.trim() !== "" ? env.DATABASE_URL.trim() : undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL must start with postgres:// or postgresql://");
+  }
+  return {
+    nodeEnv,
+    port: int(env, "PORT", 4000, 0, 65535),
+    host: env.HOST && env.HOST !== "" ? env.HOST : "0.0.0.0",
+    databaseUrl,
+    embeddedDataDir: path.resolve(env.EMBEDDED_PG_DIR && env.EMBEDDED_PG_DIR !== "" ? env.EMBEDDED_PG_DIR : ".data/postgres"),
+    embeddedPort: int(env, "EMBEDDED_PG_PORT", 54329, 1024, 65535),
+    dbPoolMax: int(env, "DB_POOL_MAX", 10, 1, 200),
+    dbConnectTimeoutMs: int(env, "DB_CONNECT_TIMEOUT_MS", 5000, 100, 120000),
+    dbStatementTimeoutMs: int(env, "DB_STATEMENT_TIMEOUT_MS", 30000, 100, 3600000),
+    seedOnEmpty: bool(env, "SEED_ON_EMPTY", true),
+    logSql: bool(env, "LOG_SQL", false),
+  };
+}

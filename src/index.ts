@@ -1,0 +1,54 @@
+import "reflect-metadata";
+import { loadConfig } from "./config";
+import { connect } from "./database/connect";
+import { createApp, jsonLog } from "./server";
+import { seedDemoIfEmpty } from "../seeds/demo";
+
+/** Bootstrap: config -> database (+ migrations, + demo data when empty) -> HTTP; graceful shutdown. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = jsonLog;
+  const database = await connect(config, log);
+  const { db } = database;
+  if (config.seedOnEmpty) {
+    const seeded = await seedDemoIfEmpty(db);
+    if (seeded) log({ level: "info", msg: "demo data loaded", organizations: seeded.organizations, stakeholders: seeded.stakeholders });
+  }
+  const app = await createApp(db, { production: config.nodeEnv === "production" });
+  await new Promise<void>((resolve, reject) => {
+    app.http.once("error", reject);
+    app.http.listen(config.port, config.host, () => resolve());
+  });
+  const address = app.http.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  log({ level: "info", msg: `GraphQL ready at http://localhost:${port}/graphql`, database: database.embedded ? "embedded" : "DATABASE_URL" });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log({ level: "info", msg: "shutting down", signal });
+    const force = setTimeout(() => {
+      log({ level: "error", msg: "shutdown took too long; exiting" });
+      process.exit(1);
+    }, 15000);
+    force.unref();
+    try {
+      await app.stop(); // stop accepting, drain requests in flight
+      await database.close(); // close the pool, stop embedded PostgreSQL
+      log({ level: "info", msg: "stopped" });
+      process.exit(0);
+    } catch (error) {
+      log({ level: "error", msg: "error during shutdown", error: error instanceof Error ? error.message : String(error) });
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGHUP", () => void shutdown("SIGHUP"));
+}
+
+main().catch((error: unknown) => {
+  jsonLog({ level: "fatal", msg: "could not start", error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

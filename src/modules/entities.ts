@@ -1,0 +1,11 @@
+import { Organization } from "./organization/organization.entity";
+import { Lifecycle } from "./lifecycle/lifecycle.entity";
+import { Stage } from "./lifecycle/stage.entity";
+import { FunctionalArea } from "./functional-area/functional-area.entity";
+import { Partner } from "./partner/partner.entity";
+import { Touchpoint } from "./touchpoint/touchpoint.entity";
+import { Stakeholder } from "./stakeholder/stakeholder.entity";
+import { StageTransition } from "./stakeholder/stage-transition.entity";
+import { Interaction } from "./stakeholder/interaction.entity";
+
+export const entities = [Organization, Lifecycle, Stage, FunctionalArea, Partner, Touchpoint, Stakeholder, StageTransition, Interaction];

@@ -1,0 +1,34 @@
+import { Column, Entity, PrimaryColumn } from "typeorm";
+import { Field, ID, ObjectType } from "type-graphql";
+import { ImpactModel } from "../../common/enums";
+
+@Entity({ name: "organizations" })
+@ObjectType({ description: "A social enterprise or NGO: the tenant. Every record belongs to exactly one organization." })
+export class Organization {
+  @PrimaryColumn("uuid")
+  @Field(() => ID)
+  id!: string;
+
+  @Column({ name: "organization_id", type: "uuid", insert: false, update: false })
+  organizationId!: string;
+
+  @Column({ type: "varchar", length: 200 })
+  @Field()
+  name!: string;
+
+  @Column({ name: "impact_model", type: "enum", enum: ImpactModel, enumName: "impact_model" })
+  @Field(() => ImpactModel)
+  impactModel!: ImpactModel;
+
+  @Column({ type: "char", length: 3 })
+  @Field({ description: "ISO 4217 code of the currency its money amounts are in (minor units)" })
+  currency!: string;
+
+  @Column({ name: "created_at", type: "timestamptz" })
+  @Field()
+  createdAt!: Date;
+
+  @Column({ name: "updated_at", type: "timestamptz" })
+  @Field()
+  updatedAt!: Date;
+}

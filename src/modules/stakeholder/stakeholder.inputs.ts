@@ -1,0 +1,159 @@
+import { Field, ID, InputType } from "type-graphql";
+import { IsDate, IsIn, IsNotEmpty, IsOptional, IsUUID, Matches, MaxLength } from "class-validator";
+import { AgeBand, Gender, StakeholderKind } from "../../common/enums";
+
+@InputType({ description: "Every field narrows the list; omitted fields do not filter" })
+export class StakeholderFilter {
+  @Field(() => StakeholderKind, { nullable: true })
+  @IsOptional()
+  @IsIn(Object.values(StakeholderKind))
+  kind?: StakeholderKind;
+
+  @Field(() => ID, { nullable: true, description: "Stakeholders currently in this stage" })
+  @IsOptional()
+  @IsUUID("all", { message: "stageId must be an ID (UUID)" })
+  stageId?: string;
+
+  @Field(() => Gender, { nullable: true })
+  @IsOptional()
+  @IsIn(Object.values(Gender))
+  gender?: Gender;
+
+  @Field(() => AgeBand, { nullable: true })
+  @IsOptional()
+  @IsIn(Object.values(AgeBand))
+  ageBand?: AgeBand;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @MaxLength(120)
+  region?: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @MaxLength(120)
+  segment?: string;
+
+  @Field({ nullable: true, description: "Exact external reference" })
+  @IsOptional()
+  @MaxLength(120)
+  externalRef?: string;
+}
+
+@InputType()
+export class CreateStakeholderInput {
+  @Field(() => ID)
+  @IsUUID("all", { message: "organizationId must be an ID (UUID)" })
+  organizationId!: string;
+
+  @Field(() => StakeholderKind)
+  @IsIn(Object.values(StakeholderKind))
+  kind!: StakeholderKind;
+
+  @Field({ description: "The organization's own pseudonymous reference; unique per organization and kind" })
+  @IsNotEmpty({ message: "externalRef must not be empty" })
+  @Matches(/\S/, { message: "externalRef must not be blank" })
+  @MaxLength(120)
+  externalRef!: string;
+
+  @Field(() => Gender, { nullable: true })
+  @IsOptional()
+  @IsIn(Object.values(Gender))
+  gender?: Gender | null;
+
+  @Field(() => AgeBand, { nullable: true })
+  @IsOptional()
+  @IsIn(Object.values(AgeBand))
+  ageBand?: AgeBand | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(120)
+  region?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(120)
+  segment?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The stage it starts in (a stage of its kind's lifecycle)" })
+  @IsOptional()
+  @IsUUID("all", { message: "stageId must be an ID (UUID)" })
+  stageId?: string | null;
+
+  @Field(() => Date, { nullable: true, description: "When it entered that stage (default: now)" })
+  @IsOptional()
+  @IsDate()
+  enteredAt?: Date | null;
+}
+
+@InputType({ description: "Omitted fields are kept; null clears an attribute" })
+export class UpdateStakeholderInput {
+  @Field(() => ID)
+  @IsUUID("all", { message: "id must be an ID (UUID)" })
+  id!: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsNotEmpty({ message: "externalRef must not be empty" })
+  @Matches(/\S/, { message: "externalRef must not be blank" })
+  @MaxLength(120)
+  externalRef?: string;
+
+  @Field(() => Gender, { nullable: true })
+  @IsOptional()
+  @IsIn(Object.values(Gender))
+  gender?: Gender | null;
+
+  @Field(() => AgeBand, { nullable: true })
+  @IsOptional()
+  @IsIn(Object.values(AgeBand))
+  ageBand?: AgeBand | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(120)
+  region?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(120)
+  segment?: string | null;
+}
+
+@InputType()
+export class MoveStakeholderInput {
+  @Field(() => ID)
+  @IsUUID("all", { message: "stakeholderId must be an ID (UUID)" })
+  stakeholderId!: string;
+
+  @Field(() => ID, { description: "A stage of the stakeholder's own lifecycle" })
+  @IsUUID("all", { message: "stageId must be an ID (UUID)" })
+  stageId!: string;
+
+  @Field(() => Date, { nullable: true, description: "When it happened (default: now); may be in the past, not in the future" })
+  @IsOptional()
+  @IsDate()
+  occurredAt?: Date | null;
+}
+
+@InputType()
+export class RecordInteractionInput {
+  @Field(() => ID)
+  @IsUUID("all", { message: "stakeholderId must be an ID (UUID)" })
+  stakeholderId!: string;
+
+  @Field(() => ID, { description: "A touchpoint of the stakeholder's own lifecycle" })
+  @IsUUID("all", { message: "touchpointId must be an ID (UUID)" })
+  touchpointId!: string;
+
+  @Field(() => Date, { nullable: true, description: "When it happened (default: now); not in the future" })
+  @IsOptional()
+  @IsDate()
+  occurredAt?: Date | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(2000)
+  note?: string | null;
+}

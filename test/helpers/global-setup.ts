@@ -1,0 +1,56 @@
+import { promises as fs } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { startEmbeddedPostgres } from "../../src/database/embedded";
+
+/**
+ * One PostgreSQL for the whole run: embedded (started here, in a temporary folder)
+ * unless TEST_DATABASE_URL names a server to use. Each test file then creates its
+ * own database on it (test/helpers/app.ts), so files never see each other's rows.
+ */
+export default async function globalSetup(): Promise<void> {
+  if (process.env.TEST_DATABASE_URL) {
+    process.env.TEST_PG_ADMIN_URL = process.env.TEST_DATABASE_URL;
+    return;
+  }
+  await removeStaleFolders();
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "dbl-test-"));
+  await fs.chmod(dir, 0o755);
+  const port = await freePort();
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port, database: "postgres" });
+  process.env.TEST_PG_ADMIN_URL = pg.url;
+  (globalThis as Record<string, unknown>).__EMBEDDED_PG__ = { pg, dir };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Folders left by a run that was killed (its PostgreSQL is gone): removed. */
+async function removeStaleFolders(): Promise<void> {
+  const tmp = os.tmpdir();
+  for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+    if (!name.startsWith("dbl-test-")) continue;
+    const pidFile = path.join(tmp, name, "data", "postmaster.pid");
+    const pid = Number((await fs.readFile(pidFile, "utf8").catch(() => "")).split("\n")[0]);
+    let alive = false;
+    if (pid > 0) {
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch {
+        alive = false;
+      }
+    }
+    if (!alive) await fs.rm(path.join(tmp, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
