@@ -288,9 +288,13 @@ async function seedOrganization(em: EntityManager, spec: OrganizationSpec, ancho
     spec.currency,
     new Date(yearAgo.getTime() - 30 * DAY),
   ]);
-  await createDefaults(em, org);
+  await createDefaults(em, org, () => rng.uuid());
   if (spec.extraAreas.length) {
-    await em.query(`INSERT INTO functional_areas (organization_id, name) SELECT $1, unnest($2::text[])`, [org, spec.extraAreas]);
+    await em.query(`INSERT INTO functional_areas (organization_id, id, name) SELECT $1, unnest($2::uuid[]), unnest($3::text[])`, [
+      org,
+      spec.extraAreas.map(() => rng.uuid()),
+      spec.extraAreas,
+    ]);
   }
   const partnerIds = new Map<string, string>();
   for (const p of spec.partners) {

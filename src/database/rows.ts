@@ -27,3 +27,15 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   const name = e?.constraint ?? e?.driverError?.constraint;
   return code === "23505" && (constraint === undefined || name === constraint);
 }
+
+/**
+ * Runs a statement and returns its rows. TypeORM answers UPDATE/DELETE with
+ * `[rows, affectedCount]` instead of the rows; this gives the rows either way.
+ */
+export async function queryRows(db: DataSource | EntityManager, sql: string, params: unknown[] = []): Promise<Record<string, any>[]> {
+  const result: unknown = await db.query(sql, params);
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === "number") {
+    return result[0] as Record<string, any>[];
+  }
+  return result as Record<string, any>[];
+}

@@ -2,7 +2,7 @@ import { DataSource } from "typeorm";
 import { FunctionalArea } from "./functional-area.entity";
 import { CreateFunctionalAreaInput, UpdateFunctionalAreaInput } from "./functional-area.inputs";
 import { ConflictError, NotFoundError } from "../../common/errors";
-import { hydrate, isUniqueViolation } from "../../database/rows";
+import { hydrate, isUniqueViolation, queryRows } from "../../database/rows";
 import { assertId, cleanName } from "../../common/validation";
 
 export class FunctionalAreaService {
@@ -27,7 +27,7 @@ export class FunctionalAreaService {
   async update(input: UpdateFunctionalAreaInput): Promise<FunctionalArea> {
     const name = cleanName(input.name, "name", 120);
     try {
-      const rows = await this.db.query(`UPDATE functional_areas SET name = $2 WHERE id = $1 RETURNING *`, [assertId(input.id, "id"), name]);
+      const rows = await queryRows(this.db, `UPDATE functional_areas SET name = $2 WHERE id = $1 RETURNING *`, [assertId(input.id, "id"), name]);
       if (rows.length === 0) throw new NotFoundError("FunctionalArea", "id");
       return hydrate(this.db, FunctionalArea, rows[0]);
     } catch (error) {

@@ -5,7 +5,7 @@ import { AddStageInput, MAX_STAGES, ReorderStagesInput, UpdateLifecycleInput, Up
 import { FunnelStage, LifecycleFunnel } from "./funnel.types";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
 import { StakeholderKind } from "../../common/enums";
-import { hydrate, hydrateAll, isUniqueViolation } from "../../database/rows";
+import { hydrate, hydrateAll, isUniqueViolation, queryRows } from "../../database/rows";
 import { assertId, assertPeriod, cleanName } from "../../common/validation";
 import type { Loaders } from "../../context";
 
@@ -29,7 +29,7 @@ export class LifecycleService {
 
   async updateLifecycle(input: UpdateLifecycleInput): Promise<Lifecycle> {
     const name = cleanName(input.name, "name", 120);
-    const rows = await this.db.query(`UPDATE lifecycles SET name = $2 WHERE id = $1 RETURNING *`, [assertId(input.id, "id"), name]);
+    const rows = await queryRows(this.db, `UPDATE lifecycles SET name = $2 WHERE id = $1 RETURNING *`, [assertId(input.id, "id"), name]);
     if (rows.length === 0) throw new NotFoundError("Lifecycle", "id");
     return hydrate(this.db, Lifecycle, rows[0]);
   }
@@ -70,7 +70,8 @@ export class LifecycleService {
     const name = input.name === undefined || input.name === null ? null : cleanName(input.name, "name", 120);
     const setMode = input.impactMode !== undefined;
     try {
-      const rows = await this.db.query(
+      const rows = await queryRows(
+        this.db,
         `UPDATE stages SET name = coalesce($2, name), impact_mode = CASE WHEN $3 THEN $4::impact_mode ELSE impact_mode END
           WHERE id = $1 RETURNING *`,
         [id, name, setMode, input.impactMode ?? null],

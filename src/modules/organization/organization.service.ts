@@ -3,7 +3,7 @@ import { Organization } from "./organization.entity";
 import { CreateOrganizationInput, UpdateOrganizationInput } from "./organization.inputs";
 import { DEFAULT_FUNCTIONAL_AREAS, DEFAULT_LIFECYCLES } from "./defaults";
 import { NotFoundError } from "../../common/errors";
-import { hydrate } from "../../database/rows";
+import { hydrate, queryRows } from "../../database/rows";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, cleanName } from "../../common/validation";
 import type { Loaders } from "../../context";
@@ -54,7 +54,8 @@ export class OrganizationService {
     const id = assertId(input.id, "id");
     const name = input.name === undefined || input.name === null ? null : cleanName(input.name, "name", 200);
     return this.db.transaction(async (em) => {
-      const rows = await em.query(
+      const rows = await queryRows(
+        em,
         `UPDATE organizations SET name = coalesce($2, name), impact_model = coalesce($3, impact_model),
                 currency = coalesce($4, currency), updated_at = now()
           WHERE id = $1 RETURNING *`,
@@ -66,19 +67,29 @@ export class OrganizationService {
   }
 }
 
-export async function createDefaults(em: EntityManager, organizationId: string): Promise<void> {
+/**
+ * Gives a new organization its default lifecycles, stages and functional areas.
+ * `newId` supplies ids (the demo data passes a seeded generator); by default the
+ * database draws them.
+ */
+export async function createDefaults(em: EntityManager, organizationId: string, newId?: () => string): Promise<void> {
+  const ids = (n: number) => Array.from({ length: n }, () => (newId ? newId() : null));
   for (const lc of DEFAULT_LIFECYCLES) {
-    const [lifecycle] = await em.query(`INSERT INTO lifecycles (organization_id, kind, name) VALUES ($1, $2, $3) RETURNING id`, [
-      organizationId,
-      lc.kind,
-      lc.name,
-    ]);
+    const [lifecycle] = await em.query(
+      `INSERT INTO lifecycles (organization_id, id, kind, name) VALUES ($1, coalesce($2::uuid, gen_random_uuid()), $3, $4) RETURNING id`,
+      [organizationId, ids(1)[0], lc.kind, lc.name],
+    );
     await em.query(
-      `INSERT INTO stages (organization_id, lifecycle_id, kind, name, position, impact_mode)
-       SELECT $1, $2, $3, s.name, s.ord - 1, s.mode::impact_mode
-         FROM unnest($4::text[], $5::text[]) WITH ORDINALITY AS s(name, mode, ord)`,
-      [organizationId, lifecycle.id, lc.kind, lc.stages.map((s) => s.name), lc.stages.map((s) => s.impactMode)],
+      `INSERT INTO stages (organization_id, id, lifecycle_id, kind, name, position, impact_mode)
+       SELECT $1, coalesce(s.id, gen_random_uuid()), $2, $3, s.name, s.ord - 1, s.mode::impact_mode
+         FROM unnest($4::text[], $5::text[], $6::uuid[]) WITH ORDINALITY AS s(name, mode, id, ord)`,
+      [organizationId, lifecycle.id, lc.kind, lc.stages.map((s) => s.name), lc.stages.map((s) => s.impactMode), ids(lc.stages.length)],
     );
   }
-  await em.query(`INSERT INTO functional_areas (organization_id, name) SELECT $1, unnest($2::text[])`, [organizationId, DEFAULT_FUNCTIONAL_AREAS]);
+  await em.query(
+    `INSERT INTO functional_areas (organization_id, id, name, created_at)
+     SELECT $1, coalesce(a.id, gen_random_uuid()), a.name, now() + a.ord * interval '1 microsecond'
+       FROM unnest($2::text[], $3::uuid[]) WITH ORDINALITY AS a(name, id, ord)`,
+    [organizationId, DEFAULT_FUNCTIONAL_AREAS, ids(DEFAULT_FUNCTIONAL_AREAS.length)],
+  );
 }

@@ -2,7 +2,7 @@ import { DataSource } from "typeorm";
 import { Partner } from "./partner.entity";
 import { CreatePartnerInput, UpdatePartnerInput } from "./partner.inputs";
 import { ConflictError, NotFoundError } from "../../common/errors";
-import { hydrate, isUniqueViolation } from "../../database/rows";
+import { hydrate, isUniqueViolation, queryRows } from "../../database/rows";
 import { assertId, cleanName } from "../../common/validation";
 
 export class PartnerService {
@@ -27,7 +27,8 @@ export class PartnerService {
   async update(input: UpdatePartnerInput): Promise<Partner> {
     const name = input.name === undefined || input.name === null ? null : cleanName(input.name, "name", 200);
     try {
-      const rows = await this.db.query(
+      const rows = await queryRows(
+        this.db,
         `UPDATE partners SET name = coalesce($2, name), kind = coalesce($3, kind),
                 region = CASE WHEN $4 THEN $5 ELSE region END
           WHERE id = $1 RETURNING *`,

@@ -4,7 +4,7 @@ import { StageTransition } from "./stage-transition.entity";
 import { Interaction } from "./interaction.entity";
 import { CreateStakeholderInput, MoveStakeholderInput, RecordInteractionInput, StakeholderFilter, UpdateStakeholderInput } from "./stakeholder.inputs";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
-import { hydrate, isUniqueViolation } from "../../database/rows";
+import { hydrate, isUniqueViolation, queryRows } from "../../database/rows";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, assertNotFuture, cleanName } from "../../common/validation";
 import type { Loaders } from "../../context";
@@ -110,7 +110,7 @@ export class StakeholderService {
     if (input.region !== undefined) set("region", clean(input.region));
     if (input.segment !== undefined) set("segment", clean(input.segment));
     try {
-      const rows = await this.db.query(`UPDATE stakeholders SET ${sets.join(", ")} WHERE id = $1 RETURNING *`, params);
+      const rows = await queryRows(this.db, `UPDATE stakeholders SET ${sets.join(", ")} WHERE id = $1 RETURNING *`, params);
       if (rows.length === 0) throw new NotFoundError("Stakeholder", "id");
       return hydrate(this.db, Stakeholder, rows[0]);
     } catch (error) {

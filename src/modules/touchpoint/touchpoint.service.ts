@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from "typeorm";
 import { Touchpoint } from "./touchpoint.entity";
 import { CreateTouchpointInput, UpdateTouchpointInput } from "./touchpoint.inputs";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
-import { hydrate, isUniqueViolation } from "../../database/rows";
+import { hydrate, isUniqueViolation, queryRows } from "../../database/rows";
 import { assertId, cleanName } from "../../common/validation";
 
 export class TouchpointService {
@@ -47,7 +47,8 @@ export class TouchpointService {
       if (input.functionalAreaId) await this.assertInOrganization(em, org, "functional_areas", input.functionalAreaId, "functionalAreaId", "functional area");
       if (input.partnerId) await this.assertInOrganization(em, org, "partners", input.partnerId, "partnerId", "partner");
       try {
-        const [row] = await em.query(
+        const [row] = await queryRows(
+          em,
           `UPDATE touchpoints SET name = coalesce($3, name), channel = coalesce($4, channel),
                   functional_area_id = coalesce($5, functional_area_id),
                   partner_id = CASE WHEN $6 THEN $7::uuid ELSE partner_id END

@@ -1,0 +1,61 @@
+import { startTestApp, TestApp } from "../helpers/app";
+import { count } from "../helpers/fixtures";
+
+describe("errors", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it("names the field of every invalid input and writes nothing", async () => {
+    const r = await app.gql(`mutation { createOrganization(input: { name: "", impactModel: HYBRID, currency: "KES" }) { id } }`);
+    expect(r.data).toBeNull();
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "name" });
+    expect(r.errors?.[0].message).toMatch(/^name: /);
+    expect(await count(app, "organizations")).toBe(0);
+    expect(await count(app, "lifecycles")).toBe(0);
+  });
+
+  it("lists every invalid field when several are wrong", async () => {
+    const r = await app.gql(`mutation { createOrganization(input: { name: "", impactModel: HYBRID, currency: "kes" }) { id } }`);
+    const fields = (r.errors?.[0].extensions?.fields as { field: string }[]).map((f) => f.field).sort();
+    expect(fields).toEqual(["currency", "name"]);
+  });
+
+  it("masks unexpected errors: a generic message, no SQL, no stack", async () => {
+    await app.db.query(`ALTER TABLE organizations RENAME TO organizations_hidden`);
+    try {
+      const r = await app.gql(`{ organizations { totalCount edges { node { id } } } }`);
+      expect(r.errors?.[0]).toEqual({ message: "Internal server error", path: ["organizations"], locations: [{ line: 1, column: 3 }], extensions: { code: "INTERNAL_SERVER_ERROR" } });
+      expect(JSON.stringify(r)).not.toMatch(/relation|organizations_hidden|SELECT|stack/i);
+    } finally {
+      await app.db.query(`ALTER TABLE organizations_hidden RENAME TO organizations`);
+    }
+  });
+
+  it("reports GraphQL validation errors with their standard code", async () => {
+    const r = await app.gql(`{ organizations { nope } }`);
+    expect(r.errors?.[0].extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    const v = await app.gql(`query($n: Int) { organizations(first: $n) { totalCount } }`, { n: "ten" });
+    expect(v.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+  });
+
+  it("rolls back a write that fails half-way", async () => {
+    // A duplicate default functional area name makes the second insert of createOrganization fail
+    // after the organization row was written: nothing of it may remain.
+    await app.db.query(`CREATE FUNCTION fail_areas() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$`);
+    await app.db.query(`CREATE TRIGGER fail_areas BEFORE INSERT ON functional_areas FOR EACH STATEMENT EXECUTE FUNCTION fail_areas()`);
+    try {
+      const r = await app.gql(`mutation { createOrganization(input: { name: "Half", impactModel: HYBRID, currency: "KES" }) { id } }`);
+      expect(r.errors?.[0].extensions?.code).toBe("INTERNAL_SERVER_ERROR");
+      expect(r.errors?.[0].message).toBe("Internal server error");
+      expect(await count(app, "organizations")).toBe(0);
+      expect(await count(app, "lifecycles")).toBe(0);
+      expect(await count(app, "stages")).toBe(0);
+    } finally {
+      await app.db.query(`DROP TRIGGER fail_areas ON functional_areas; DROP FUNCTION fail_areas()`);
+    }
+  });
+});

@@ -1,0 +1,88 @@
+import { startTestApp, TestApp } from "../helpers/app";
+import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo, seedDemoIfEmpty } from "../../seeds/demo";
+
+const ANCHOR = new Date("2026-11-01T00:00:00Z");
+
+/** A fingerprint of every seeded row, to compare two loads. */
+async function fingerprint(app: TestApp): Promise<string> {
+  const [row] = await app.db.query(`
+    SELECT md5(string_agg(x, ',' ORDER BY x)) AS h FROM (
+      SELECT id::text || external_ref || coalesce(current_stage_id::text, '') || coalesce(region, '') AS x FROM stakeholders
+      UNION ALL SELECT id::text || stakeholder_id || to_stage_id || occurred_at::text FROM stage_transitions
+      UNION ALL SELECT id::text || touchpoint_id || occurred_at::text FROM interactions
+      UNION ALL SELECT id::text || name FROM touchpoints
+    ) t`);
+  return row.h;
+}
+
+describe("demo data", () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    [a, b] = await Promise.all([startTestApp(), startTestApp()]);
+    await seedDemo(a.db, ANCHOR);
+    await seedDemo(b.db, ANCHOR);
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+  });
+
+  it("is deterministic: the same rows and ids on every load", async () => {
+    expect(await fingerprint(a)).toBe(await fingerprint(b));
+    expect(await seedDemoIfEmpty(a.db, ANCHOR)).toBeNull(); // never loaded twice
+  });
+
+  it("holds both business models with lifecycles, partners, touchpoints and a few hundred stakeholders", async () => {
+    const data = await a.ok<any>(`{ organizations { edges { node { id name impactModel
+      lifecycles { kind stages { name touchpoints { totalCount } } }
+      partners { totalCount } functionalAreas { totalCount } } } } }`);
+    const orgs = data.organizations.edges.map((e: any) => e.node);
+    expect(orgs.map((o: any) => [o.id, o.impactModel])).toEqual([
+      [DEMO_SOLAR_ID, "CUSTOMER_IS_BENEFICIARY"],
+      [DEMO_SHOES_ID, "CUSTOMER_FUNDS_BENEFICIARY"],
+    ]);
+    for (const org of orgs) {
+      expect(org.partners.totalCount).toBeGreaterThanOrEqual(1);
+      const customer = org.lifecycles.find((l: any) => l.kind === "CUSTOMER");
+      const withTouchpoints = customer.stages.filter((s: any) => s.touchpoints.totalCount > 0).length;
+      expect(withTouchpoints).toBeGreaterThanOrEqual(4); // most of the 6 stages
+    }
+    const counts: { organization_id: string; kind: string; n: number }[] = await a.db.query(
+      `SELECT organization_id, kind, count(*)::int AS n FROM stakeholders GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    expect(counts).toEqual([
+      { organization_id: DEMO_SOLAR_ID, kind: "CUSTOMER", n: 320 },
+      { organization_id: DEMO_SHOES_ID, kind: "CUSTOMER", n: 260 },
+      { organization_id: DEMO_SHOES_ID, kind: "BENEFICIARY", n: 240 },
+    ]);
+  });
+
+  it("has consistent journeys over the 12 months before the anchor", async () => {
+    const [range] = await a.db.query(`SELECT min(occurred_at) AS lo, max(occurred_at) AS hi FROM stage_transitions`);
+    expect(new Date(range.lo).getTime()).toBeGreaterThanOrEqual(ANCHOR.getTime() - 366 * 24 * 3600 * 1000);
+    expect(new Date(range.hi).getTime()).toBeLessThan(ANCHOR.getTime());
+    // Every stakeholder's current stage is the one its latest transition entered, at that time.
+    const [mismatch] = await a.db.query(`
+      SELECT count(*)::int AS n FROM stakeholders s
+      JOIN LATERAL (SELECT to_stage_id, occurred_at FROM stage_transitions t WHERE t.organization_id = s.organization_id AND t.stakeholder_id = s.id
+                    ORDER BY occurred_at DESC, id DESC LIMIT 1) last ON true
+      WHERE last.to_stage_id <> s.current_stage_id OR last.occurred_at <> s.current_stage_entered_at`);
+    expect(mismatch.n).toBe(0);
+    // Each transition starts from the stage the previous one entered.
+    const [broken] = await a.db.query(`
+      SELECT count(*)::int AS n FROM (
+        SELECT from_stage_id, lag(to_stage_id) OVER (PARTITION BY stakeholder_id ORDER BY occurred_at, id) AS prev FROM stage_transitions
+      ) x WHERE x.from_stage_id IS DISTINCT FROM x.prev`);
+    expect(broken.n).toBe(0);
+    // People drop off along the funnel: fewer reach Use than Need.
+    const funnel = await a.ok<any>(
+      `query($org: ID!) { lifecycleFunnel(organizationId: $org, kind: CUSTOMER, from: "2025-10-01T00:00:00Z", to: "2026-11-01T00:00:00Z") { stages { stage { name } entered } } }`,
+      { org: DEMO_SOLAR_ID },
+    );
+    const entered = Object.fromEntries(funnel.lifecycleFunnel.stages.map((s: any) => [s.stage.name, s.entered]));
+    expect(entered.Need).toBe(320);
+    expect(entered.Use).toBeLessThan(entered.Need);
+    expect(entered.Use).toBeGreaterThan(0);
+  });
+});
