@@ -1,6 +1,7 @@
 import { DataSource, EntityManager } from "typeorm";
 import { Random } from "./random";
 import { createDefaults } from "../src/modules/organization/organization.service";
+import { demoKeySpecs, insertDemoKeys } from "./demo-keys";
 import { AgeBand, Gender, ImpactModel, PartnerKind, StakeholderKind, TouchpointChannel } from "../src/common/enums";
 
 /** Fixed ids for the demo organizations, so the README's example queries work as pasted. */
@@ -260,6 +261,7 @@ export async function seedDemoIfEmpty(db: DataSource, anchor?: Date): Promise<Se
  */
 export async function seedDemo(db: DataSource, anchor: Date = startOfTodayUtc()): Promise<SeedResult> {
   return db.transaction(async (em) => {
+    await em.query(`SELECT set_config('app.operation', 'seed', true)`);
     const total: SeedResult = { organizations: 0, stakeholders: 0, transitions: 0, interactions: 0 };
     for (const spec of DEMO_ORGANIZATIONS) {
       const r = await seedOrganization(em, spec, anchor);
@@ -268,6 +270,7 @@ export async function seedDemo(db: DataSource, anchor: Date = startOfTodayUtc())
       total.transitions += r.transitions;
       total.interactions += r.interactions;
     }
+    await insertDemoKeys(em, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
     return total;
   });
 }

@@ -2,7 +2,8 @@ import "reflect-metadata";
 import { loadConfig } from "../src/config";
 import { connect } from "../src/database/connect";
 import { jsonLog } from "../src/server";
-import { seedDemo, seedDemoIfEmpty } from "./demo";
+import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo, seedDemoIfEmpty } from "./demo";
+import { activeDemoKeys, demoKeySpecs } from "./demo-keys";
 
 /**
  * `npm run seed`: loads the demo organizations into an empty database.
@@ -14,13 +15,17 @@ async function main(): Promise<void> {
   const database = await connect(config, jsonLog);
   try {
     if (reset) {
-      await database.db.query(`DELETE FROM organizations`);
+      // Everything that hangs off organizations goes with them (the audit log stays: it is append-only).
+      await database.db.query(`TRUNCATE organizations CASCADE`);
       const r = await seedDemo(database.db);
       jsonLog({ level: "info", msg: "database reset and demo data loaded", ...r });
     } else {
       const r = await seedDemoIfEmpty(database.db);
       if (r) jsonLog({ level: "info", msg: "demo data loaded", ...r });
       else jsonLog({ level: "info", msg: "the database already holds organizations; nothing loaded (use --reset to replace everything)" });
+    }
+    for (const { spec, key } of await activeDemoKeys(database.db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID))) {
+      process.stdout.write(`  ${spec.role.padEnd(13)} ${key}  ${spec.label}\n`);
     }
   } finally {
     await database.close();

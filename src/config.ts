@@ -18,6 +18,10 @@ export interface Config {
   /** Load the demo organizations when the database holds no organization yet. */
   seedOnEmpty: boolean;
   logSql: boolean;
+  /** Print the demo organizations' API keys at start (when the demo data is there). */
+  printDemoKeys: boolean;
+  rateLimitPerMinute: number;
+  limits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxCost: number };
 }
 
 export class ConfigError extends Error {}
@@ -61,5 +65,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbStatementTimeoutMs: int(env, "DB_STATEMENT_TIMEOUT_MS", 30000, 100, 3600000),
     seedOnEmpty: bool(env, "SEED_ON_EMPTY", true),
     logSql: bool(env, "LOG_SQL", false),
+    printDemoKeys: bool(env, "PRINT_DEMO_KEYS", nodeEnv !== "production"),
+    rateLimitPerMinute: int(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1000000),
+    limits: {
+      maxDepth: int(env, "MAX_QUERY_DEPTH", 12, 2, 100),
+      maxAliases: int(env, "MAX_QUERY_ALIASES", 30, 0, 1000),
+      maxDirectives: int(env, "MAX_QUERY_DIRECTIVES", 20, 0, 1000),
+      maxTokens: int(env, "MAX_QUERY_TOKENS", 4000, 100, 100000),
+      maxCost: int(env, "MAX_QUERY_COST", 50000, 100, 100000000),
+    },
   };
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { DataSource } from "typeorm";
+import { DataSource, EntityManager } from "typeorm";
+import { Access, Principal } from "./common/access";
 import { byIdLoader, childListLoader, childPageLoader } from "./common/loaders";
+import { RequestDb } from "./database/request-db";
 import { Organization } from "./modules/organization/organization.entity";
 import { Lifecycle } from "./modules/lifecycle/lifecycle.entity";
 import { Stage } from "./modules/lifecycle/stage.entity";
@@ -10,56 +12,78 @@ import { Touchpoint } from "./modules/touchpoint/touchpoint.entity";
 import { Stakeholder } from "./modules/stakeholder/stakeholder.entity";
 import { StageTransition } from "./modules/stakeholder/stage-transition.entity";
 import { Interaction } from "./modules/stakeholder/interaction.entity";
+import { StakeholderContact } from "./modules/stakeholder/contact.entity";
 import { OrganizationService } from "./modules/organization/organization.service";
 import { LifecycleService } from "./modules/lifecycle/lifecycle.service";
 import { FunctionalAreaService } from "./modules/functional-area/functional-area.service";
 import { PartnerService } from "./modules/partner/partner.service";
 import { TouchpointService } from "./modules/touchpoint/touchpoint.service";
 import { StakeholderService } from "./modules/stakeholder/stakeholder.service";
+import { AccessService } from "./modules/access/access.service";
+import { AuditService } from "./modules/audit/audit.service";
 
-/** DataLoaders, new for every request (their caches never outlive it). */
-export function createLoaders(db: DataSource) {
+/** DataLoaders, new for every request (their caches never outlive it), scoped to the caller. */
+export function createLoaders(em: EntityManager, access: Access) {
+  const all = { access };
+  const people = { access, personLevel: true };
   return {
-    organizationById: byIdLoader(db, Organization, "organizations"),
-    lifecycleById: byIdLoader(db, Lifecycle, "lifecycles"),
-    stageById: byIdLoader(db, Stage, "stages"),
-    functionalAreaById: byIdLoader(db, FunctionalArea, "functional_areas"),
-    partnerById: byIdLoader(db, Partner, "partners"),
-    touchpointById: byIdLoader(db, Touchpoint, "touchpoints"),
-    stakeholderById: byIdLoader(db, Stakeholder, "stakeholders"),
+    organizationById: byIdLoader(em, Organization, "organizations", all),
+    lifecycleById: byIdLoader(em, Lifecycle, "lifecycles", all),
+    stageById: byIdLoader(em, Stage, "stages", all),
+    functionalAreaById: byIdLoader(em, FunctionalArea, "functional_areas", all),
+    partnerById: byIdLoader(em, Partner, "partners", all),
+    touchpointById: byIdLoader(em, Touchpoint, "touchpoints", all),
+    stakeholderById: byIdLoader(em, Stakeholder, "stakeholders", { ...people, partnerColumn: "registered_by_partner_id" }),
+    contactByStakeholder: childListLoader(em, StakeholderContact, "stakeholder_contacts", "stakeholder_id", "t.stakeholder_id", people),
     /** key: { organizationId, id: organizationId } */
-    lifecyclesByOrganization: childListLoader(db, Lifecycle, "lifecycles", "organization_id", "t.kind"),
-    stagesByLifecycle: childListLoader(db, Stage, "stages", "lifecycle_id", "t.position"),
-    functionalAreasByOrganization: childPageLoader(db, FunctionalArea, "functional_areas", "organization_id", "created_at"),
-    partnersByOrganization: childPageLoader(db, Partner, "partners", "organization_id", "created_at"),
-    touchpointsByOrganization: childPageLoader(db, Touchpoint, "touchpoints", "organization_id", "created_at"),
-    touchpointsByStage: childPageLoader(db, Touchpoint, "touchpoints", "stage_id", "created_at"),
-    journeyByStakeholder: childPageLoader(db, StageTransition, "stage_transitions", "stakeholder_id", "occurred_at"),
-    interactionsByStakeholder: childPageLoader(db, Interaction, "interactions", "stakeholder_id", "occurred_at"),
+    lifecyclesByOrganization: childListLoader(em, Lifecycle, "lifecycles", "organization_id", "t.kind", all),
+    stagesByLifecycle: childListLoader(em, Stage, "stages", "lifecycle_id", "t.position", all),
+    functionalAreasByOrganization: childPageLoader(em, FunctionalArea, "functional_areas", "organization_id", "created_at", all),
+    partnersByOrganization: childPageLoader(em, Partner, "partners", "organization_id", "created_at", all),
+    touchpointsByOrganization: childPageLoader(em, Touchpoint, "touchpoints", "organization_id", "created_at", all),
+    touchpointsByStage: childPageLoader(em, Touchpoint, "touchpoints", "stage_id", "created_at", all),
+    journeyByStakeholder: childPageLoader(em, StageTransition, "stage_transitions", "stakeholder_id", "occurred_at", { ...people, partnerColumn: "recorded_by_partner_id" }),
+    interactionsByStakeholder: childPageLoader(em, Interaction, "interactions", "stakeholder_id", "occurred_at", { ...people, partnerColumn: "recorded_by_partner_id" }),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 
-function createServices(db: DataSource, loaders: Loaders) {
+/** What every service gets: the request's transaction, the caller's rights, the loaders. */
+export interface ServiceContext {
+  em: EntityManager;
+  access: Access;
+  loaders: Loaders;
+  requestDb: RequestDb;
+}
+
+function createServices(sc: ServiceContext) {
   return {
-    organizations: new OrganizationService(db, loaders),
-    lifecycles: new LifecycleService(db, loaders),
-    functionalAreas: new FunctionalAreaService(db),
-    partners: new PartnerService(db),
-    touchpoints: new TouchpointService(db),
-    stakeholders: new StakeholderService(db, loaders),
+    organizations: new OrganizationService(sc),
+    lifecycles: new LifecycleService(sc),
+    functionalAreas: new FunctionalAreaService(sc),
+    partners: new PartnerService(sc),
+    touchpoints: new TouchpointService(sc),
+    stakeholders: new StakeholderService(sc),
+    access: new AccessService(sc),
+    audit: new AuditService(sc),
   };
 }
 export type Services = ReturnType<typeof createServices>;
 
 export interface Context {
   requestId: string;
-  db: DataSource;
+  access: Access;
   loaders: Loaders;
   services: Services;
+  requestDb: RequestDb;
+  /** Ends the request's transaction; the server calls it when the response is ready. */
+  finish(commit?: boolean): Promise<void>;
 }
 
-export function createContext(db: DataSource, requestId: string = randomUUID()): Context {
-  const loaders = createLoaders(db);
-  return { requestId, db, loaders, services: createServices(db, loaders) };
+export async function createContext(db: DataSource, principal: Principal, requestId: string = randomUUID()): Promise<Context> {
+  const access = new Access(principal);
+  const requestDb = await RequestDb.open(db, access, requestId);
+  const loaders = createLoaders(requestDb.em, access);
+  const services = createServices({ em: requestDb.em, access, loaders, requestDb });
+  return { requestId, access, loaders, services, requestDb, finish: (commit = true) => requestDb.finish(commit) };
 }

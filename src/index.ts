@@ -2,7 +2,8 @@ import "reflect-metadata";
 import { loadConfig } from "./config";
 import { connect } from "./database/connect";
 import { createApp, jsonLog } from "./server";
-import { seedDemoIfEmpty } from "../seeds/demo";
+import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemoIfEmpty } from "../seeds/demo";
+import { activeDemoKeys, demoKeySpecs } from "../seeds/demo-keys";
 
 /** Bootstrap: config -> database (+ migrations, + demo data when empty) -> HTTP; graceful shutdown. */
 async function main(): Promise<void> {
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
     const seeded = await seedDemoIfEmpty(db);
     if (seeded) log({ level: "info", msg: "demo data loaded", organizations: seeded.organizations, stakeholders: seeded.stakeholders });
   }
-  const app = await createApp(db, { production: config.nodeEnv === "production" });
+  const app = await createApp(db, { production: config.nodeEnv === "production", limits: config.limits, rateLimitPerMinute: config.rateLimitPerMinute });
   await new Promise<void>((resolve, reject) => {
     app.http.once("error", reject);
     app.http.listen(config.port, config.host, () => resolve());
@@ -22,6 +23,14 @@ async function main(): Promise<void> {
   const address = app.http.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   log({ level: "info", msg: `GraphQL ready at http://localhost:${port}/graphql`, database: database.embedded ? "embedded" : "DATABASE_URL" });
+  if (config.printDemoKeys) {
+    const keys = await activeDemoKeys(db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
+    if (keys.length) {
+      process.stdout.write(`\nDemo API keys (demo data only; send as "Authorization: Bearer <key>"):\n`);
+      for (const { spec, key } of keys) process.stdout.write(`  ${spec.role.padEnd(13)} ${key}  ${spec.label}\n`);
+      process.stdout.write("\n");
+    }
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {

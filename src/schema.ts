@@ -7,6 +7,8 @@ import { FunctionalAreaResolver } from "./modules/functional-area/functional-are
 import { PartnerResolver } from "./modules/partner/partner.resolver";
 import { TouchpointResolver } from "./modules/touchpoint/touchpoint.resolver";
 import { InteractionResolver, StageTransitionResolver, StakeholderResolver } from "./modules/stakeholder/stakeholder.resolver";
+import { AccessResolver } from "./modules/access/access.resolver";
+import { AuditResolver } from "./modules/audit/audit.resolver";
 
 export const resolvers = [
   OrganizationResolver,
@@ -18,6 +20,8 @@ export const resolvers = [
   StakeholderResolver,
   StageTransitionResolver,
   InteractionResolver,
+  AccessResolver,
+  AuditResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

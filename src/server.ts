@@ -1,27 +1,63 @@
 import http from "node:http";
 import { randomUUID } from "node:crypto";
-import { ApolloServer, HeaderMap } from "@apollo/server";
+import { ApolloServer, ApolloServerPlugin, HeaderMap } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
+import { GraphQLError } from "graphql";
 import { DataSource } from "typeorm";
 import { getSchema } from "./schema";
 import { Context, createContext } from "./context";
 import { makeFormatError, Logger } from "./common/errors";
+import { DEFAULT_LIMITS, limitRules, Limits, QueryTooCostlyError, queryCost, RateLimiter } from "./common/hardening";
+import { authenticate } from "./modules/access/authenticate";
+import { keyFromHeaders } from "./modules/access/keys";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export interface App {
-  apollo: ApolloServer<Context>;
-  http: http.Server;
-  /** Stops taking requests, waits for those in flight, stops Apollo. */
-  stop(): Promise<void>;
-}
-
 export const jsonLog: Logger = (entry) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
 
-export async function createApollo(db: DataSource, options: { production: boolean; log?: Logger; httpServer?: http.Server }) {
+export interface ServerOptions {
+  production: boolean;
+  log?: Logger;
+  limits?: Limits;
+  rateLimitPerMinute?: number;
+}
+
+/**
+ * The request's transaction ends when its response is ready; the audit log learns
+ * which mutation wrote; over-costly operations are refused before they run.
+ */
+function requestPlugin(log: Logger, limits: Limits): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, schema, operation, contextValue }) {
+          const cost = queryCost(schema, document, request.variables, request.operationName ?? undefined);
+          if (cost !== null && cost > limits.maxCost) throw new QueryTooCostlyError(cost, limits.maxCost);
+          if (operation?.operation === "mutation") {
+            const names = operation!.selectionSet.selections.map((s) => (s.kind === "Field" ? s.name.value : "fragment"));
+            await contextValue.requestDb.setOperation(names.join(","));
+          }
+        },
+        async willSendResponse({ contextValue, response }) {
+          try {
+            await contextValue.finish(true);
+          } catch (error) {
+            log({ level: "error", msg: "commit failed", requestId: contextValue.requestId, error: error instanceof Error ? error.message : String(error) });
+            if (response.body.kind === "single") {
+              response.body.singleResult = { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] };
+            }
+          }
+        },
+      };
+    },
+  };
+}
+
+export async function createApollo(options: ServerOptions & { httpServer?: http.Server }) {
   const schema = await getSchema();
   const log = options.log ?? jsonLog;
+  const limits = options.limits ?? DEFAULT_LIMITS;
   return new ApolloServer<Context>({
     schema,
     introspection: !options.production,
@@ -30,14 +66,32 @@ export async function createApollo(db: DataSource, options: { production: boolea
     formatError: makeFormatError(log),
     csrfPrevention: true,
     stopOnTerminationSignals: false, // src/index.ts stops the service in its own order
-    plugins: [ApolloServerPluginCacheControlDisabled(), ...(options.httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer })] : [])],
+    validationRules: limitRules(limits),
+    parseOptions: { maxTokens: limits.maxTokens },
+    plugins: [
+      ApolloServerPluginCacheControlDisabled(),
+      requestPlugin(log, limits),
+      ...(options.httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer })] : []),
+    ],
   });
+}
+
+export interface App {
+  apollo: ApolloServer<Context>;
+  http: http.Server;
+  /** Stops taking requests, waits for those in flight, stops Apollo. */
+  stop(): Promise<void>;
 }
 
 class BodyTooLarge extends Error {}
 
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      reject(new BodyTooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
@@ -54,25 +108,31 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-  res.end(JSON.stringify(body));
+function sendError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
-/** The HTTP surface: POST/GET /graphql, GET /healthz. */
-export async function createApp(db: DataSource, options: { production: boolean; log?: Logger }): Promise<App> {
+/** The HTTP surface: POST/GET /graphql (API key required), GET /healthz. */
+export async function createApp(db: DataSource, options: ServerOptions): Promise<App> {
   const log = options.log ?? jsonLog;
   const server = http.createServer();
-  const apollo = await createApollo(db, { ...options, httpServer: server });
+  const apollo = await createApollo({ ...options, httpServer: server });
   await apollo.start();
+  const limiter = new RateLimiter(options.rateLimitPerMinute ?? 600);
 
   server.on("request", async (req, res) => {
-    const requestId = (typeof req.headers["x-request-id"] === "string" && req.headers["x-request-id"].slice(0, 100)) || randomUUID();
+    const requestId = (typeof req.headers["x-request-id"] === "string" && /^[\w.-]{1,100}$/.test(req.headers["x-request-id"]) && req.headers["x-request-id"]) || randomUUID();
     res.setHeader("x-request-id", requestId);
     const url = new URL(req.url ?? "/", "http://localhost");
+    let context: Context | null = null;
     try {
-      if (url.pathname === "/healthz") return sendJson(res, 200, { status: "ok" });
-      if (url.pathname !== "/graphql") return sendJson(res, 404, { error: "not found", hint: "GraphQL is served at /graphql" });
+      if (url.pathname === "/healthz") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ status: "ok" }));
+        return;
+      }
+      if (url.pathname !== "/graphql") return sendError(res, 404, "NOT_FOUND", "Not found: GraphQL is served at /graphql");
       let body: unknown = undefined;
       if (req.method === "POST") {
         const raw = await readBody(req);
@@ -81,11 +141,18 @@ export async function createApp(db: DataSource, options: { production: boolean; 
           try {
             body = raw.length ? JSON.parse(raw) : undefined;
           } catch {
-            return sendJson(res, 400, { errors: [{ message: "The request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }] });
+            return sendError(res, 400, "BAD_REQUEST", "The request body is not valid JSON");
           }
         } else {
           body = raw;
         }
+      }
+      const principal = await authenticate(db, keyFromHeaders(req.headers));
+      const wait = limiter.hit(principal.keyId);
+      if (wait > 0) {
+        return sendError(res, 429, "RATE_LIMITED", `Too many requests for this API key (limit ${limiter.perMinute} a minute); retry in ${wait} s`, {
+          "retry-after": String(wait),
+        });
       }
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
@@ -93,7 +160,10 @@ export async function createApp(db: DataSource, options: { production: boolean; 
       }
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: url.search, body },
-        context: async () => createContext(db, requestId),
+        context: async () => {
+          context = await createContext(db, principal, requestId);
+          return context;
+        },
       });
       for (const [key, value] of result.headers) res.setHeader(key, value);
       res.statusCode = result.status ?? 200;
@@ -106,11 +176,17 @@ export async function createApp(db: DataSource, options: { production: boolean; 
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         res.setHeader("connection", "close");
-        return sendJson(res, 413, { errors: [{ message: `The request body is larger than ${MAX_BODY_BYTES} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
+        return sendError(res, 413, "PAYLOAD_TOO_LARGE", `The request body is larger than ${MAX_BODY_BYTES} bytes`);
+      }
+      if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") {
+        return sendError(res, 401, "UNAUTHENTICATED", error.message, { "www-authenticate": "Bearer" });
       }
       log({ level: "error", msg: "request failed", requestId, error: error instanceof Error ? error.message : String(error) });
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+      if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
       else res.end();
+    } finally {
+      // The plugin ends the transaction; this is the safety net when Apollo never got that far.
+      if (context) await (context as Context).finish(false).catch(() => undefined);
     }
   });
 

@@ -15,3 +15,7 @@ export const TouchpointConnection = Connection(Touchpoint, "Touchpoint");
 export const StakeholderConnection = Connection(Stakeholder, "Stakeholder");
 export const StageTransitionConnection = Connection(StageTransition, "StageTransition");
 export const InteractionConnection = Connection(Interaction, "Interaction");
+import { ApiKeyWithRole } from "../modules/access/access.entity";
+import { AuditEntry } from "../modules/audit/audit.entity";
+export const ApiKeyConnection = Connection(ApiKeyWithRole, "ApiKey");
+export const AuditEntryConnection = Connection(AuditEntry, "AuditEntry");

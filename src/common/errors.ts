@@ -50,6 +50,9 @@ const PUBLIC_CODES = new Set([
   "PERSISTED_QUERY_NOT_FOUND",
   "PERSISTED_QUERY_NOT_SUPPORTED",
   "OPERATION_RESOLUTION_FAILURE",
+  "QUERY_TOO_COSTLY",
+  "RATE_LIMITED",
+  "PAYLOAD_TOO_LARGE",
 ]);
 
 function flattenValidation(errors: ClassValidatorError[], prefix: string): { field: string; messages: string[] }[] {

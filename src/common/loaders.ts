@@ -1,7 +1,8 @@
 import DataLoader from "dataloader";
-import { DataSource } from "typeorm";
+import { EntityManager } from "typeorm";
 import type { ClassType } from "type-graphql";
 import { hydrate } from "../database/rows";
+import { Access } from "./access";
 import { CursorKey, decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "./pagination";
 
 /** A row of a tenant table is always addressed by its organization and its id. */
@@ -13,17 +14,43 @@ export interface TenantKey {
 const tenantKey = (k: TenantKey) => `${k.organizationId}:${k.id}`;
 
 /**
- * Loads rows of one table by `(organization_id, id)`, in one statement per batch,
- * and returns them in the order of the keys (null where missing).
+ * How a loader narrows rows to what the caller may read, checked where the data is
+ * read: only the caller's organizations (and row-level security says the same in
+ * the database); person-level tables refuse funders; for field partners, only rows
+ * their partner registered or recorded (`partnerColumn`).
  */
-export function byIdLoader<T extends { organizationId: string; id: string }>(db: DataSource, entity: ClassType<T>, table: string) {
+export interface Scope {
+  access: Access;
+  personLevel?: boolean;
+  partnerColumn?: string;
+}
+
+/** SQL and parameters that restrict alias `t` to the scope; `next` is the next free parameter number. */
+function scopeSql(scope: Scope, next: number): { sql: string; params: unknown[] } {
+  if (scope.personLevel) scope.access.requirePersonLevel();
+  let sql = ` AND t.organization_id = ANY($${next}::uuid[])`;
+  const params: unknown[] = [scope.access.organizationIds];
+  if (scope.partnerColumn && scope.access.isFieldPartner) {
+    const partners = scope.access.organizationIds.map((o) => scope.access.partnerIn(o)).filter((p): p is string => !!p);
+    sql += ` AND t.${scope.partnerColumn} = ANY($${next + 1}::uuid[])`;
+    params.push(partners);
+  }
+  return { sql, params };
+}
+
+/**
+ * Loads rows of one table by `(organization_id, id)`, in one statement per batch,
+ * and returns them in the order of the keys (null where missing or out of scope).
+ */
+export function byIdLoader<T extends { organizationId: string; id: string }>(em: EntityManager, entity: ClassType<T>, table: string, scope: Scope) {
   return new DataLoader<TenantKey, T | null, string>(
     async (keys) => {
-      const rows: Record<string, unknown>[] = await db.query(
-        `SELECT t.* FROM ${table} t JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id) ON t.organization_id = k.org AND t.id = k.id`,
-        [keys.map((k) => k.organizationId), keys.map((k) => k.id)],
+      const s = scopeSql(scope, 3);
+      const rows: Record<string, unknown>[] = await em.query(
+        `SELECT t.* FROM ${table} t JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id) ON t.organization_id = k.org AND t.id = k.id WHERE true${s.sql}`,
+        [keys.map((k) => k.organizationId), keys.map((k) => k.id), ...s.params],
       );
-      const found = new Map(rows.map((r) => [`${r.organization_id}:${r.id}`, hydrate(db, entity, r)]));
+      const found = new Map(rows.map((r) => [`${r.organization_id}:${r.id}`, hydrate(em, entity, r)]));
       return keys.map((k) => found.get(tenantKey(k)) ?? null);
     },
     { cacheKeyFn: tenantKey },
@@ -31,20 +58,22 @@ export function byIdLoader<T extends { organizationId: string; id: string }>(db:
 }
 
 /** Loads every child row of each parent (small, bounded lists such as the stages of a lifecycle). */
-export function childListLoader<T extends object>(db: DataSource, entity: ClassType<T>, table: string, parentColumn: string, orderBy: string) {
+export function childListLoader<T extends object>(em: EntityManager, entity: ClassType<T>, table: string, parentColumn: string, orderBy: string, scope: Scope) {
   return new DataLoader<TenantKey, T[], string>(
     async (keys) => {
-      const rows: Record<string, unknown>[] = await db.query(
+      const s = scopeSql(scope, 3);
+      const rows: Record<string, unknown>[] = await em.query(
         `SELECT t.* FROM ${table} t JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id)
            ON t.organization_id = k.org AND t.${parentColumn} = k.id
+         WHERE true${s.sql}
          ORDER BY ${orderBy}`,
-        [keys.map((k) => k.organizationId), keys.map((k) => k.id)],
+        [keys.map((k) => k.organizationId), keys.map((k) => k.id), ...s.params],
       );
       const groups = new Map<string, T[]>();
       for (const r of rows) {
         const key = `${r.organization_id}:${r[parentColumn]}`;
         const list = groups.get(key) ?? [];
-        list.push(hydrate(db, entity, r));
+        list.push(hydrate(em, entity, r));
         groups.set(key, list);
       }
       return keys.map((k) => groups.get(tenantKey(k)) ?? []);
@@ -63,15 +92,17 @@ export interface ChildPageKey extends TenantKey {
  * each parent's rows after its cursor, and `first + 1` of them are kept. Keyset
  * order is `(sortColumn, id)`. Counts go through a second loader, only when asked.
  */
-export function childPageLoader<T extends object>(db: DataSource, entity: ClassType<T>, table: string, parentColumn: string, sortColumn: string) {
+export function childPageLoader<T extends object>(em: EntityManager, entity: ClassType<T>, table: string, parentColumn: string, sortColumn: string, scope: Scope) {
   const counts = new DataLoader<TenantKey, number, string>(
     async (keys) => {
-      const rows: { org: string; parent: string; n: string }[] = await db.query(
+      const s = scopeSql(scope, 3);
+      const rows: { org: string; parent: string; n: string }[] = await em.query(
         `SELECT t.organization_id AS org, t.${parentColumn} AS parent, count(*) AS n
            FROM ${table} t JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id)
              ON t.organization_id = k.org AND t.${parentColumn} = k.id
+          WHERE true${s.sql}
           GROUP BY 1, 2`,
-        [keys.map((k) => k.organizationId), keys.map((k) => k.id)],
+        [keys.map((k) => k.organizationId), keys.map((k) => k.id), ...s.params],
       );
       const found = new Map(rows.map((r) => [`${r.org}:${r.parent}`, Number(r.n)]));
       return keys.map((k) => found.get(tenantKey(k)) ?? 0);
@@ -94,14 +125,16 @@ export function childPageLoader<T extends object>(db: DataSource, entity: ClassT
         i: number;
         p: { first: number; after: CursorKey | null };
       }[];
+      const s = ok.length ? scopeSql(scope, 7) : { sql: "", params: [] };
       const rows: Record<string, unknown>[] = ok.length
-        ? await db.query(
+        ? await em.query(
             `SELECT x.* FROM (
                SELECT t.*, k.i AS __key, ${micros(`t.${sortColumn}`)} AS __micros,
                       row_number() OVER (PARTITION BY k.i ORDER BY t.${sortColumn}, t.id) AS __rn, k.lim AS __lim
                  FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::uuid[]) AS k(i, org, parent, lim, after_micros, after_id)
                  JOIN ${table} t ON t.organization_id = k.org AND t.${parentColumn} = k.parent
                   AND (k.after_micros IS NULL OR (t.${sortColumn}, t.id) > (${fromMicros("k.after_micros")}, k.after_id))
+                WHERE true${s.sql}
              ) x WHERE x.__rn <= x.__lim + 1
              ORDER BY x.__key, x.__rn`,
             [
@@ -111,6 +144,7 @@ export function childPageLoader<T extends object>(db: DataSource, entity: ClassT
               ok.map((x) => x.p.first),
               ok.map((x) => x.p.after?.micros ?? null),
               ok.map((x) => x.p.after?.id ?? null),
+              ...s.params,
             ],
           )
         : [];
@@ -118,7 +152,7 @@ export function childPageLoader<T extends object>(db: DataSource, entity: ClassT
       for (const r of rows) {
         const i = Number(r.__key);
         const list = byKey.get(i) ?? [];
-        list.push({ node: hydrate(db, entity, r), key: { micros: String(r.__micros), id: String(r.id) } });
+        list.push({ node: hydrate(em, entity, r), key: { micros: String(r.__micros), id: String(r.id) } });
         byKey.set(i, list);
       }
       return keys.map((k, i) => {

@@ -7,5 +7,8 @@ import { Touchpoint } from "./touchpoint/touchpoint.entity";
 import { Stakeholder } from "./stakeholder/stakeholder.entity";
 import { StageTransition } from "./stakeholder/stage-transition.entity";
 import { Interaction } from "./stakeholder/interaction.entity";
+import { StakeholderContact } from "./stakeholder/contact.entity";
+import { ApiKey } from "./access/access.entity";
+import { AuditEntry } from "./audit/audit.entity";
 
-export const entities = [Organization, Lifecycle, Stage, FunctionalArea, Partner, Touchpoint, Stakeholder, StageTransition, Interaction];
+export const entities = [Organization, Lifecycle, Stage, FunctionalArea, Partner, Touchpoint, Stakeholder, StageTransition, Interaction, StakeholderContact, ApiKey, AuditEntry];

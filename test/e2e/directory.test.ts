@@ -137,9 +137,9 @@ describe("directory: functional areas, partners, touchpoints", () => {
       expect(await count("functional_areas", b.id)).toBe(7);
     });
 
-    it("unknown organizationId -> NOT_FOUND; malformed -> BAD_USER_INPUT field organizationId; blank name -> field name", async () => {
+    it("an organization the caller holds no role in (here: unknown) -> FORBIDDEN; malformed -> BAD_USER_INPUT field organizationId; blank name -> field name", async () => {
       const before = await count("functional_areas");
-      expectError(await app.gql(CREATE_AREA, { input: { organizationId: UNKNOWN_ID, name: "Ghost" } }), "NOT_FOUND", "organizationId");
+      expectError(await app.gql(CREATE_AREA, { input: { organizationId: UNKNOWN_ID, name: "Ghost" } }), "FORBIDDEN", "organizationId");
       expectError(await app.gql(CREATE_AREA, { input: { organizationId: "nope", name: "Ghost" } }), "BAD_USER_INPUT", "organizationId");
       const a = await newOrg();
       const afterOrg = await count("functional_areas");
@@ -224,8 +224,8 @@ describe("directory: functional areas, partners, touchpoints", () => {
       expect(row.name).toBe("Alpha Distribution");
     });
 
-    it("unknown organization or partner -> NOT_FOUND; malformed ids -> BAD_USER_INPUT", async () => {
-      expectError(await app.gql(CREATE_PARTNER, { input: { organizationId: UNKNOWN_ID, name: "Ghost", kind: "OTHER" } }), "NOT_FOUND", "organizationId");
+    it("unknown organization -> FORBIDDEN, unknown partner -> NOT_FOUND; malformed ids -> BAD_USER_INPUT", async () => {
+      expectError(await app.gql(CREATE_PARTNER, { input: { organizationId: UNKNOWN_ID, name: "Ghost", kind: "OTHER" } }), "FORBIDDEN", "organizationId");
       expectError(await app.gql(CREATE_PARTNER, { input: { organizationId: "bad", name: "Ghost", kind: "OTHER" } }), "BAD_USER_INPUT", "organizationId");
       expectError(await app.gql(UPDATE_PARTNER, { input: { id: UNKNOWN_ID, name: "Ghost" } }), "NOT_FOUND", "id");
       expectError(await app.gql(UPDATE_PARTNER, { input: { id: "bad", name: "Ghost" } }), "BAD_USER_INPUT", "id");

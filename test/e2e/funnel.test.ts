@@ -96,7 +96,8 @@ describe("lifecycleFunnel", () => {
     expect(reversed.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "to" });
 
     const unknown = await app.gql(query, { org: "a0000000-0000-4000-8000-00000000dead", from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" });
-    expect(unknown.errors?.[0].extensions).toMatchObject({ code: "NOT_FOUND", field: "organizationId" });
+    // An organization the caller holds no role in answers FORBIDDEN, whether or not it exists.
+    expect(unknown.errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", field: "organizationId" });
 
     const malformed = await app.gql(query, { org: "nope", from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" });
     expect(malformed.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "organizationId" });

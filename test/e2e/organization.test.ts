@@ -230,8 +230,8 @@ describe("organizations", () => {
       expect((await app.ok(GET, { id: b.id })).organization.name).toBe("Org B");
     });
 
-    it("unknown id -> NOT_FOUND", async () => {
-      expectError(await app.gql(UPDATE, { input: { id: "00000000-0000-4000-8000-000000000000", name: "x" } }), "NOT_FOUND", "id");
+    it("unknown id (an organization the caller holds no role in) -> FORBIDDEN", async () => {
+      expectError(await app.gql(UPDATE, { input: { id: "00000000-0000-4000-8000-000000000000", name: "x" } }), "FORBIDDEN", "id");
     });
 
     it('id "not-a-uuid" -> BAD_USER_INPUT field id', async () => {
@@ -247,8 +247,8 @@ describe("organizations", () => {
   });
 
   describe("organization(id)", () => {
-    it("unknown id -> NOT_FOUND", async () => {
-      expectError(await app.gql(GET, { id: "00000000-0000-4000-8000-000000000000" }), "NOT_FOUND", "id");
+    it("unknown id (an organization the caller holds no role in) -> FORBIDDEN", async () => {
+      expectError(await app.gql(GET, { id: "00000000-0000-4000-8000-000000000000" }), "FORBIDDEN", "id");
     });
 
     it("malformed id -> BAD_USER_INPUT field id", async () => {

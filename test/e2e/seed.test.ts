@@ -1,5 +1,6 @@
 import { startTestApp, TestApp } from "../helpers/app";
 import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo, seedDemoIfEmpty } from "../../seeds/demo";
+import { activeDemoKeys, demoKeySpecs } from "../../seeds/demo-keys";
 
 const ANCHOR = new Date("2026-11-01T00:00:00Z");
 
@@ -28,13 +29,28 @@ describe("demo data", () => {
     await b.close();
   });
 
+  it("comes with one working demo key per role, the same on every load", async () => {
+    const specs = demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID);
+    const keys = await activeDemoKeys(a.db, specs);
+    expect(keys.map((k) => k.spec.role).sort()).toEqual(["ADMIN", "ADMIN", "FIELD_PARTNER", "FUNDER", "STAFF", "STAFF"]);
+    expect((await activeDemoKeys(b.db, specs)).map((k) => k.key)).toEqual(keys.map((k) => k.key));
+    for (const { spec, key } of keys) {
+      const me = await a.as(key).ok<any>(`{ me { kind grants { organizationId role } } }`);
+      expect(me.me).toEqual({ kind: spec.kind, grants: [{ organizationId: spec.organization, role: spec.role }] });
+    }
+  });
+
   it("is deterministic: the same rows and ids on every load", async () => {
     expect(await fingerprint(a)).toBe(await fingerprint(b));
     expect(await seedDemoIfEmpty(a.db, ANCHOR)).toBeNull(); // never loaded twice
   });
 
   it("holds both business models with lifecycles, partners, touchpoints and a few hundred stakeholders", async () => {
-    const data = await a.ok<any>(`{ organizations { edges { node { id name impactModel
+    const admin = a.as(await a.issue("MEMBER", [
+      { organizationId: DEMO_SOLAR_ID, role: "ADMIN" },
+      { organizationId: DEMO_SHOES_ID, role: "ADMIN" },
+    ]));
+    const data = await admin.ok<any>(`{ organizations { edges { node { id name impactModel
       lifecycles { kind stages { name touchpoints { totalCount } } }
       partners { totalCount } functionalAreas { totalCount } } } } }`);
     const orgs = data.organizations.edges.map((e: any) => e.node);
@@ -76,7 +92,8 @@ describe("demo data", () => {
       ) x WHERE x.from_stage_id IS DISTINCT FROM x.prev`);
     expect(broken.n).toBe(0);
     // People drop off along the funnel: fewer reach Use than Need.
-    const funnel = await a.ok<any>(
+    const staff = a.as(await a.issue("MEMBER", [{ organizationId: DEMO_SOLAR_ID, role: "STAFF" }]));
+    const funnel = await staff.ok<any>(
       `query($org: ID!) { lifecycleFunnel(organizationId: $org, kind: CUSTOMER, from: "2025-10-01T00:00:00Z", to: "2026-11-01T00:00:00Z") { stages { stage { name } entered } } }`,
       { org: DEMO_SOLAR_ID },
     );

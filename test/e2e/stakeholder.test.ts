@@ -57,7 +57,7 @@ describe("stakeholders, journeys and interactions", () => {
       [{ externalRef: "x".repeat(121) }, "BAD_USER_INPUT", "externalRef"],
       [{ region: "r".repeat(121) }, "BAD_USER_INPUT", "region"],
       [{ organizationId: "not-an-id" }, "BAD_USER_INPUT", "organizationId"],
-      [{ organizationId: "a0000000-0000-4000-8000-00000000beef" }, "NOT_FOUND", "organizationId"],
+      [{ organizationId: "a0000000-0000-4000-8000-00000000beef" }, "FORBIDDEN", "organizationId"],
       [{ stageId: "zzz" }, "BAD_USER_INPUT", "stageId"],
       [{ stageId: org.beneficiaryStages.Enrolled, enteredAt: "2999-01-01T00:00:00Z" }, "BAD_USER_INPUT", "enteredAt"],
       [{ enteredAt: "2026-01-01T00:00:00Z" }, "BAD_USER_INPUT", "enteredAt"],
@@ -265,8 +265,8 @@ describe("stakeholders list: filters and pagination", () => {
     expect(nested.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "first" });
   });
 
-  it("answers NOT_FOUND for an unknown organization", async () => {
+  it("answers FORBIDDEN for an organization the caller holds no role in, whether or not it exists", async () => {
     const r = await app.gql(LIST, { org: "a0000000-0000-4000-8000-0000000000cc" });
-    expect(r.errors?.[0].extensions).toMatchObject({ code: "NOT_FOUND", field: "organizationId" });
+    expect(r.errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", field: "organizationId" });
   });
 });

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { Lifecycle } from "./lifecycle.entity";
 import { Stage } from "./stage.entity";
 import { AddStageInput, ReorderStagesInput, UpdateLifecycleInput, UpdateStageInput } from "./lifecycle.inputs";
-import { LifecycleFunnel } from "./funnel.types";
+import { Dimension, LifecycleFunnel } from "./funnel.types";
 import { Organization } from "../organization/organization.entity";
 import { StakeholderKind } from "../../common/enums";
 import { TouchpointConnection } from "../../common/connections";
@@ -12,7 +12,8 @@ import type { Context } from "../../context";
 @Resolver(() => Lifecycle)
 export class LifecycleResolver {
   @Query(() => LifecycleFunnel, {
-    description: "Per stage of one lifecycle over [from, to): entered, moved on, in stage at the end and now, median days in stage",
+    description:
+      "Per stage of one lifecycle over [from, to): entered, moved on, in stage at the end and now, median days in stage; optionally split by a dimension. Small groups are suppressed for funders.",
   })
   lifecycleFunnel(
     @Arg("organizationId", () => ID) organizationId: string,
@@ -20,8 +21,9 @@ export class LifecycleResolver {
     @Arg("from") from: Date,
     @Arg("to") to: Date,
     @Ctx() { services }: Context,
+    @Arg("dimension", () => Dimension, { nullable: true }) dimension?: Dimension,
   ): Promise<LifecycleFunnel> {
-    return services.lifecycles.funnel(organizationId, kind, from, to);
+    return services.lifecycles.funnel(organizationId, kind, from, to, dimension);
   }
 
   @Mutation(() => Lifecycle, { description: "Renames a lifecycle" })

@@ -1,45 +1,61 @@
-import { DataSource, EntityManager } from "typeorm";
+import { EntityManager } from "typeorm";
 import { Lifecycle } from "./lifecycle.entity";
 import { Stage } from "./stage.entity";
 import { AddStageInput, MAX_STAGES, ReorderStagesInput, UpdateLifecycleInput, UpdateStageInput } from "./lifecycle.inputs";
-import { FunnelStage, LifecycleFunnel } from "./funnel.types";
+import { Dimension, DIMENSION_COLUMN, FunnelGroup, FunnelStage, LifecycleFunnel } from "./funnel.types";
+import { ROLES } from "../../common/access";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
 import { StakeholderKind } from "../../common/enums";
+import { effectiveThreshold, suppressCount, suppressDerived, suppressRate, suppressTable } from "../../common/suppression";
 import { hydrate, hydrateAll, isUniqueViolation, queryRows } from "../../database/rows";
 import { assertId, assertPeriod, cleanName } from "../../common/validation";
-import type { Loaders } from "../../context";
+import type { ServiceContext } from "../../context";
+
+interface FunnelRow {
+  stage_id: string;
+  dim: string | null;
+  total_row: boolean;
+  entered: string;
+  moved_on: string;
+  at_end: string;
+  completed: string;
+  median_seconds: number | null;
+}
+
+type Counts = { entered: number; movedOn: number; inStageAtEnd: number; current: number };
+const COUNT_FIELDS = ["entered", "movedOn", "inStageAtEnd", "current"] as const;
 
 export class LifecycleService {
-  constructor(
-    private readonly db: DataSource,
-    private readonly loaders: Loaders,
-  ) {}
+  constructor(private readonly sc: ServiceContext) {}
 
-  async getStage(id: string, field = "id"): Promise<Stage> {
-    const rows = await this.db.query(`SELECT * FROM stages WHERE id = $1`, [assertId(id, field)]);
-    if (rows.length === 0) throw new NotFoundError("Stage", field);
-    return hydrate(this.db, Stage, rows[0]);
+  private get em(): EntityManager {
+    return this.sc.em;
   }
 
-  async getLifecycle(id: string, field = "id"): Promise<Lifecycle> {
-    const rows = await this.db.query(`SELECT * FROM lifecycles WHERE id = $1`, [assertId(id, field)]);
-    if (rows.length === 0) throw new NotFoundError("Lifecycle", field);
-    return hydrate(this.db, Lifecycle, rows[0]);
+  /** A row of the caller's organizations by id; NOT_FOUND otherwise (existence is never revealed). */
+  private async findIn(table: string, id: string, what: string, field: string, lock = false): Promise<Record<string, any>> {
+    const rows = await this.em.query(`SELECT * FROM ${table} WHERE id = $1 AND organization_id = ANY($2::uuid[])${lock ? " FOR UPDATE" : ""}`, [
+      assertId(id, field),
+      this.sc.access.organizationIds,
+    ]);
+    if (rows.length === 0) throw new NotFoundError(what, field);
+    return rows[0];
   }
 
   async updateLifecycle(input: UpdateLifecycleInput): Promise<Lifecycle> {
     const name = cleanName(input.name, "name", 120);
-    const rows = await queryRows(this.db, `UPDATE lifecycles SET name = $2 WHERE id = $1 RETURNING *`, [assertId(input.id, "id"), name]);
-    if (rows.length === 0) throw new NotFoundError("Lifecycle", "id");
-    return hydrate(this.db, Lifecycle, rows[0]);
+    const found = await this.findIn("lifecycles", input.id, "Lifecycle", "id");
+    this.sc.access.require(found.organization_id, ROLES.admin, "id");
+    const rows = await queryRows(this.em, `UPDATE lifecycles SET name = $3 WHERE organization_id = $1 AND id = $2 RETURNING *`, [found.organization_id, found.id, name]);
+    return hydrate(this.em, Lifecycle, rows[0]);
   }
 
   /** Adds a stage at a position (default: last); later stages move down one. */
   async addStage(input: AddStageInput): Promise<Stage> {
     const name = cleanName(input.name, "name", 120);
-    const lifecycleId = assertId(input.lifecycleId, "lifecycleId");
-    return this.db.transaction(async (em) => {
-      const lifecycle = await this.lockLifecycle(em, lifecycleId, "lifecycleId");
+    return this.em.transaction(async (em) => {
+      const lifecycle = hydrate(em, Lifecycle, await this.findIn("lifecycles", input.lifecycleId, "Lifecycle", "lifecycleId", true));
+      this.sc.access.require(lifecycle.organizationId, ROLES.admin, "lifecycleId");
       const [{ n }] = await em.query(`SELECT count(*)::int AS n FROM stages WHERE organization_id = $1 AND lifecycle_id = $2`, [
         lifecycle.organizationId,
         lifecycle.id,
@@ -57,6 +73,7 @@ export class LifecycleService {
           `INSERT INTO stages (organization_id, lifecycle_id, kind, name, position, impact_mode) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
           [lifecycle.organizationId, lifecycle.id, lifecycle.kind, name, position, input.impactMode ?? null],
         );
+        await em.query(`SET CONSTRAINTS ALL IMMEDIATE`);
         return hydrate(em, Stage, row);
       } catch (error) {
         if (isUniqueViolation(error, "uq_stages_name")) throw new ConflictError("name", `the lifecycle already has a stage named "${name}"`);
@@ -66,30 +83,33 @@ export class LifecycleService {
   }
 
   async updateStage(input: UpdateStageInput): Promise<Stage> {
-    const id = assertId(input.id, "id");
     const name = input.name === undefined || input.name === null ? null : cleanName(input.name, "name", 120);
+    const found = await this.findIn("stages", input.id, "Stage", "id");
+    this.sc.access.require(found.organization_id, ROLES.admin, "id");
     const setMode = input.impactMode !== undefined;
-    try {
-      const rows = await queryRows(
-        this.db,
-        `UPDATE stages SET name = coalesce($2, name), impact_mode = CASE WHEN $3 THEN $4::impact_mode ELSE impact_mode END
-          WHERE id = $1 RETURNING *`,
-        [id, name, setMode, input.impactMode ?? null],
-      );
-      if (rows.length === 0) throw new NotFoundError("Stage", "id");
-      return hydrate(this.db, Stage, rows[0]);
-    } catch (error) {
-      if (isUniqueViolation(error, "uq_stages_name")) throw new ConflictError("name", `the lifecycle already has a stage named "${name}"`);
-      throw error;
-    }
+    return this.em.transaction(async (em) => {
+      try {
+        const rows = await queryRows(
+          em,
+          `UPDATE stages SET name = coalesce($3, name), impact_mode = CASE WHEN $4 THEN $5::impact_mode ELSE impact_mode END
+            WHERE organization_id = $1 AND id = $2 RETURNING *`,
+          [found.organization_id, found.id, name, setMode, input.impactMode ?? null],
+        );
+        this.sc.loaders.stageById.clear({ organizationId: found.organization_id, id: found.id });
+        return hydrate(em, Stage, rows[0]);
+      } catch (error) {
+        if (isUniqueViolation(error, "uq_stages_name")) throw new ConflictError("name", `the lifecycle already has a stage named "${name}"`);
+        throw error;
+      }
+    });
   }
 
   /** Puts the stages of a lifecycle in a new order; `stageIds` must list each of them exactly once. */
   async reorderStages(input: ReorderStagesInput): Promise<Lifecycle> {
-    const lifecycleId = assertId(input.lifecycleId, "lifecycleId");
     const ids = input.stageIds.map((id) => assertId(id, "stageIds"));
-    return this.db.transaction(async (em) => {
-      const lifecycle = await this.lockLifecycle(em, lifecycleId, "lifecycleId");
+    return this.em.transaction(async (em) => {
+      const lifecycle = hydrate(em, Lifecycle, await this.findIn("lifecycles", input.lifecycleId, "Lifecycle", "lifecycleId", true));
+      this.sc.access.require(lifecycle.organizationId, ROLES.admin, "lifecycleId");
       const current: { id: string }[] = await em.query(`SELECT id FROM stages WHERE organization_id = $1 AND lifecycle_id = $2`, [
         lifecycle.organizationId,
         lifecycle.id,
@@ -99,85 +119,139 @@ export class LifecycleService {
       if (ids.length !== known.size || ids.some((id) => !known.has(id))) {
         throw new BadInputError("stageIds", `stageIds must list every stage of the lifecycle exactly once (${known.size} stages)`);
       }
-      // The position constraint is deferred to commit, so the stages can swap places in one statement.
+      // The position constraint is deferred, so the stages can swap places in one statement;
+      // it is checked before the savepoint ends.
       await em.query(
         `UPDATE stages s SET position = o.ord - 1 FROM unnest($3::uuid[]) WITH ORDINALITY AS o(id, ord)
           WHERE s.organization_id = $1 AND s.lifecycle_id = $2 AND s.id = o.id`,
         [lifecycle.organizationId, lifecycle.id, ids],
       );
+      await em.query(`SET CONSTRAINTS ALL IMMEDIATE`);
+      this.sc.loaders.stagesByLifecycle.clear({ organizationId: lifecycle.organizationId, id: lifecycle.id });
       return lifecycle;
     });
   }
 
-  private async lockLifecycle(em: EntityManager, id: string, field: string): Promise<Lifecycle> {
-    const rows = await em.query(`SELECT * FROM lifecycles WHERE id = $1 FOR UPDATE`, [id]);
-    if (rows.length === 0) throw new NotFoundError("Lifecycle", field);
-    return hydrate(em, Lifecycle, rows[0]);
+  /**
+   * The funnel of one lifecycle over [from, to), in two SQL statements whatever the
+   * number of stages or groups. A "stay" is the time between a stakeholder's
+   * transition into a stage and its next transition. Per stage: stakeholders who
+   * entered during the period, who left it during the period, who were in it at
+   * `to`, who are in it now, and the median length of the stays that ended during
+   * the period; optionally split by one dimension. For funders, small cells are
+   * suppressed (src/common/suppression.ts).
+   */
+  async funnel(organizationId: string, kind: StakeholderKind, from: Date, to: Date, dimension?: Dimension | null): Promise<LifecycleFunnel> {
+    const org = assertId(organizationId, "organizationId");
+    const role = this.sc.access.require(org, ROLES.aggregates);
+    assertPeriod(from, to);
+    const dim = dimension ? `s.${DIMENSION_COLUMN[dimension]}::text` : "NULL::text";
+    const sets = dimension ? "GROUPING SETS ((x.stage_id), (x.stage_id, x.dim))" : "x.stage_id";
+    const isTotal = dimension ? "grouping(x.dim) = 1" : "true";
+    const [stageRows, rows, [orgRow]] = await Promise.all([
+      this.em.query(`SELECT * FROM stages WHERE organization_id = $1 AND kind = $2 ORDER BY position`, [org, kind]),
+      this.em.query(
+        `WITH stays AS (
+           SELECT t.stakeholder_id, t.to_stage_id AS stage_id, t.occurred_at AS started,
+                  lead(t.occurred_at) OVER (PARTITION BY t.stakeholder_id ORDER BY t.occurred_at, t.id) AS ended
+             FROM stage_transitions t
+            WHERE t.organization_id = $1 AND t.kind = $2 AND t.occurred_at < $4
+         ), facts AS (
+           SELECT st.stage_id, st.stakeholder_id, st.started, st.ended, false AS is_now, ${dim} AS dim
+             FROM stays st ${dimension ? "JOIN stakeholders s ON s.organization_id = $1 AND s.id = st.stakeholder_id" : ""}
+           UNION ALL
+           SELECT s.current_stage_id, s.id, NULL, NULL, true, ${dim}
+             FROM stakeholders s WHERE s.organization_id = $1 AND s.kind = $2 AND s.current_stage_id IS NOT NULL
+         )
+         SELECT x.stage_id, ${dimension ? "x.dim" : "NULL::text AS dim"}, ${isTotal} AS total_row,
+                count(DISTINCT x.stakeholder_id) FILTER (WHERE NOT x.is_now AND x.started >= $3) AS entered,
+                count(DISTINCT x.stakeholder_id) FILTER (WHERE NOT x.is_now AND x.ended >= $3) AS moved_on,
+                count(DISTINCT x.stakeholder_id) FILTER (WHERE NOT x.is_now AND x.ended IS NULL) AS at_end,
+                count(*) FILTER (WHERE NOT x.is_now AND x.ended >= $3) AS completed,
+                count(*) FILTER (WHERE x.is_now) AS now,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM x.ended - x.started)) FILTER (WHERE NOT x.is_now AND x.ended >= $3) AS median_seconds
+           FROM facts x GROUP BY ${sets}`,
+        [org, kind, from, to],
+      ),
+      this.em.query(`SELECT suppression_threshold FROM organizations WHERE id = $1`, [org]),
+    ]);
+    if (!orgRow) throw new NotFoundError("Organization", "organizationId");
+    const suppress = role === "FUNDER";
+    const k = effectiveThreshold(orgRow.suppression_threshold);
+    const stages = hydrateAll(this.em, Stage, stageRows);
+    const totals = new Map<string, FunnelRow & { now: string }>();
+    const groups = new Map<string, (FunnelRow & { now: string })[]>();
+    for (const r of rows as (FunnelRow & { now: string })[]) {
+      if (r.total_row) totals.set(r.stage_id, r);
+      else groups.set(r.stage_id, [...(groups.get(r.stage_id) ?? []), r]);
+    }
+    const counts = (r: (FunnelRow & { now: string }) | undefined): Counts => ({
+      entered: Number(r?.entered ?? 0),
+      movedOn: Number(r?.moved_on ?? 0),
+      inStageAtEnd: Number(r?.at_end ?? 0),
+      current: Number(r?.now ?? 0),
+    });
+
+    let previousEntered: number | null = null;
+    const out: FunnelStage[] = stages.map((stage) => {
+      const total = totals.get(stage.id);
+      const c = counts(total);
+      const completed = Number(total?.completed ?? 0);
+      const medianRaw = total?.median_seconds === null || total?.median_seconds === undefined ? null : Math.round((Number(total.median_seconds) / 86400) * 1000) / 1000;
+      const conversionRaw = previousEntered === null || previousEntered === 0 ? null : Math.round((c.entered / previousEntered) * 10000) / 10000;
+      const groupRows = (groups.get(stage.id) ?? []).sort((a, b) => String(a.dim ?? "\uffff").localeCompare(String(b.dim ?? "\uffff")));
+      const result: FunnelStage = {
+        stage,
+        ...c,
+        completedStays: completed,
+        medianDaysInStage: medianRaw,
+        conversionFromPrevious: conversionRaw,
+        suppressed: [],
+        groups: dimension ? groupRows.map((g) => ({ value: g.dim, ...counts(g), suppressed: [] })) : null,
+      };
+      if (suppress) this.applySuppression(result, c, previousEntered, k);
+      previousEntered = c.entered;
+      this.sc.loaders.stageById.prime({ organizationId: stage.organizationId, id: stage.id }, stage);
+      return result;
+    });
+    return { organizationId: org, kind, from, to, dimension: dimension ?? null, suppression: { applied: suppress, threshold: k }, stages: out };
   }
 
-  /**
-   * The funnel of one lifecycle over [from, to), in one SQL statement. A "stay" is
-   * the time between a stakeholder's transition into a stage and its next
-   * transition. Per stage: stakeholders who entered during the period, who left it
-   * during the period, who were in it at `to`, who are in it now, and the median
-   * length of the stays that ended during the period.
-   */
-  async funnel(organizationId: string, kind: StakeholderKind, from: Date, to: Date): Promise<LifecycleFunnel> {
-    const org = assertId(organizationId, "organizationId");
-    assertPeriod(from, to);
-    const rows: Record<string, unknown>[] = await this.db.query(
-      `WITH stays AS (
-         SELECT t.stakeholder_id, t.to_stage_id AS stage_id, t.occurred_at AS started,
-                lead(t.occurred_at) OVER (PARTITION BY t.stakeholder_id ORDER BY t.occurred_at, t.id) AS ended
-           FROM stage_transitions t
-          WHERE t.organization_id = $1 AND t.kind = $2 AND t.occurred_at < $4
-       ), per_stage AS (
-         SELECT stage_id,
-                count(DISTINCT stakeholder_id) FILTER (WHERE started >= $3) AS entered,
-                count(DISTINCT stakeholder_id) FILTER (WHERE ended >= $3) AS moved_on,
-                count(DISTINCT stakeholder_id) FILTER (WHERE ended IS NULL) AS at_end,
-                count(*) FILTER (WHERE ended >= $3) AS completed,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ended - started)) FILTER (WHERE ended >= $3) AS median_seconds
-           FROM stays GROUP BY stage_id
-       ), now_in AS (
-         SELECT current_stage_id AS stage_id, count(*) AS n FROM stakeholders
-          WHERE organization_id = $1 AND kind = $2 AND current_stage_id IS NOT NULL GROUP BY 1
-       )
-       SELECT s.*, coalesce(p.entered, 0) AS __entered, coalesce(p.moved_on, 0) AS __moved_on, coalesce(p.at_end, 0) AS __at_end,
-              coalesce(p.completed, 0) AS __completed, p.median_seconds AS __median_seconds, coalesce(n.n, 0) AS __now
-         FROM stages s
-         LEFT JOIN per_stage p ON p.stage_id = s.id
-         LEFT JOIN now_in n ON n.stage_id = s.id
-        WHERE s.organization_id = $1 AND s.kind = $2
-        ORDER BY s.position`,
-      [org, kind, from, to],
-    );
-    if (rows.length === 0) {
-      // No stages: either the organization does not exist or its lifecycle is empty.
-      await this.loaders.organizationById.load({ organizationId: org, id: org }).then((o) => {
-        if (!o) throw new NotFoundError("Organization", "organizationId");
-      });
+  /** Funders: hide small counts, the complementary cells that would reveal them, and values derived from small groups. */
+  private applySuppression(stage: FunnelStage, c: Counts, previousEntered: number | null, k: number): void {
+    const hidden = new Set<string>();
+    for (const field of COUNT_FIELDS) {
+      if (stage.groups) {
+        const table = suppressTable(
+          stage.groups.map((g, i) => ({ key: i, count: g[field] ?? 0 })),
+          c[field],
+          k,
+        );
+        table.cells.forEach((cell, i) => {
+          const g = stage.groups![i] as FunnelGroup;
+          g[field] = cell.count;
+          if (cell.suppressed) g.suppressed.push(field);
+        });
+        stage[field] = table.total;
+        if (table.totalSuppressed) hidden.add(field);
+      } else {
+        stage[field] = suppressCount(c[field], k);
+        if (stage[field] === null) hidden.add(field);
+      }
     }
-    const stages = hydrateAll(this.db, Stage, rows);
-    let previous: number | null = null;
-    const out: FunnelStage[] = rows.map((r, i) => {
-      const entered = Number(r.__entered);
-      const median = r.__median_seconds === null ? null : Number(r.__median_seconds) / 86400;
-      const stage: FunnelStage = {
-        stage: stages[i],
-        entered,
-        movedOn: Number(r.__moved_on),
-        inStageAtEnd: Number(r.__at_end),
-        current: Number(r.__now),
-        completedStays: Number(r.__completed),
-        medianDaysInStage: median === null ? null : Math.round(median * 1000) / 1000,
-        conversionFromPrevious: previous === null || previous === 0 ? null : Math.round((entered / previous) * 10000) / 10000,
-      };
-      previous = entered;
-      this.loaders.stageById.prime({ organizationId: stages[i].organizationId, id: stages[i].id }, stages[i]);
-      return stage;
-    });
-    return { organizationId: org, kind, from, to, stages: out };
+    // Stays, their median: computed from the stakeholders who moved on.
+    if (suppressDerived(stage.completedStays, c.movedOn, k) === null && stage.completedStays !== 0) {
+      stage.completedStays = null;
+      hidden.add("completedStays");
+    }
+    if (stage.medianDaysInStage !== null && suppressDerived(stage.medianDaysInStage, c.movedOn, k) === null) {
+      stage.medianDaysInStage = null;
+      hidden.add("medianDaysInStage");
+    }
+    if (stage.conversionFromPrevious !== null && previousEntered !== null && suppressRate(c.entered, previousEntered, k) === null) {
+      stage.conversionFromPrevious = null;
+      hidden.add("conversionFromPrevious");
+    }
+    stage.suppressed = [...hidden];
   }
 }
-

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
-import { Field, ID, ObjectType } from "type-graphql";
+import { Field, ID, Int, ObjectType } from "type-graphql";
 import { ImpactModel } from "../../common/enums";
 
 @Entity({ name: "organizations" })
@@ -23,6 +23,10 @@ export class Organization {
   @Column({ type: "char", length: 3 })
   @Field({ description: "ISO 4217 code of the currency its money amounts are in (minor units)" })
   currency!: string;
+
+  @Column({ name: "suppression_threshold", type: "int" })
+  @Field(() => Int, { description: "Groups of fewer distinct stakeholders than this are hidden in funders' views (10 by default, never below 5)" })
+  suppressionThreshold!: number;
 
   @Column({ name: "created_at", type: "timestamptz" })
   @Field()

@@ -1,5 +1,5 @@
-import { Field, ID, InputType } from "type-graphql";
-import { IsIn, IsNotEmpty, IsOptional, IsUUID, Matches, MaxLength } from "class-validator";
+import { Field, ID, InputType, Int } from "type-graphql";
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsUUID, Matches, Max, MaxLength, Min } from "class-validator";
 import { ImpactModel } from "../../common/enums";
 
 const ISO_4217 = /^[A-Z]{3}$/;
@@ -43,4 +43,11 @@ export class UpdateOrganizationInput {
   @IsOptional()
   @Matches(ISO_4217, { message: "currency must be a three-letter ISO 4217 code in capitals, e.g. KES" })
   currency?: string;
+
+  @Field(() => Int, { nullable: true, description: "Smallest group shown to funders (5..1000)" })
+  @IsOptional()
+  @IsInt()
+  @Min(5, { message: "suppressionThreshold must be at least 5" })
+  @Max(1000)
+  suppressionThreshold?: number;
 }

@@ -1,67 +1,85 @@
-import { DataSource, EntityManager } from "typeorm";
+import { randomUUID } from "node:crypto";
+import { EntityManager } from "typeorm";
 import { Organization } from "./organization.entity";
 import { CreateOrganizationInput, UpdateOrganizationInput } from "./organization.inputs";
 import { DEFAULT_FUNCTIONAL_AREAS, DEFAULT_LIFECYCLES } from "./defaults";
+import { ForbiddenError, ROLES } from "../../common/access";
 import { NotFoundError } from "../../common/errors";
 import { hydrate, queryRows } from "../../database/rows";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, cleanName } from "../../common/validation";
-import type { Loaders } from "../../context";
+import type { ServiceContext } from "../../context";
 
 export class OrganizationService {
-  constructor(
-    private readonly db: DataSource,
-    private readonly loaders: Loaders,
-  ) {}
+  constructor(private readonly sc: ServiceContext) {}
 
+  /** One of the caller's organizations; any other id answers FORBIDDEN, whether it exists or not. */
   async get(id: string, field = "id"): Promise<Organization> {
-    const org = await this.loaders.organizationById.load({ organizationId: assertId(id, field), id: id.toLowerCase() });
-    if (!org) throw new NotFoundError("Organization", field);
-    return org;
+    const org = assertId(id, field);
+    this.sc.access.require(org, ROLES.structure, field);
+    const found = await this.sc.loaders.organizationById.load({ organizationId: org, id: org });
+    if (!found) throw new NotFoundError("Organization", field);
+    return found;
   }
 
+  /** The organizations the caller holds a role in, oldest first. */
   async list(first?: number | null, after?: string | null): Promise<Page<Organization>> {
     const limit = pageSize(first);
     const cursor = decodeCursor(after);
-    const rows: Record<string, unknown>[] = await this.db.query(
+    const ids = this.sc.access.organizationIds;
+    const rows: Record<string, unknown>[] = await this.sc.em.query(
       `SELECT o.*, ${micros("o.created_at")} AS __micros FROM organizations o
-        WHERE ($1::text IS NULL OR (o.created_at, o.id) > (${fromMicros("$1")}, $2::uuid))
+        WHERE o.id = ANY($4::uuid[]) AND ($1::text IS NULL OR (o.created_at, o.id) > (${fromMicros("$1")}, $2::uuid))
         ORDER BY o.created_at, o.id LIMIT $3`,
-      [cursor?.micros ?? null, cursor?.id ?? null, limit + 1],
+      [cursor?.micros ?? null, cursor?.id ?? null, limit + 1, ids],
     );
     return toPage(
-      rows.map((r) => ({ node: hydrate(this.db, Organization, r), key: { micros: String(r.__micros), id: String(r.id) } })),
+      rows.map((r) => ({ node: hydrate(this.sc.em, Organization, r), key: { micros: String(r.__micros), id: String(r.id) } })),
       limit,
-      async () => Number((await this.db.query(`SELECT count(*) AS n FROM organizations`))[0].n),
+      async () => Number((await this.sc.em.query(`SELECT count(*) AS n FROM organizations WHERE id = ANY($1::uuid[])`, [ids]))[0].n),
     );
   }
 
-  /** Creates the organization with its two default lifecycles and functional areas, in one transaction. */
+  /**
+   * Creates an organization with its two default lifecycles and functional areas, in
+   * one transaction; the calling (member) key becomes its admin.
+   */
   async create(input: CreateOrganizationInput): Promise<Organization> {
+    const { access, requestDb } = this.sc;
+    if (access.principal.keyKind !== "MEMBER") throw new ForbiddenError("Only member keys (admins and staff) create organizations");
     const name = cleanName(input.name, "name", 200);
-    return this.db.transaction(async (em) => {
-      const [row] = await em.query(`INSERT INTO organizations (name, impact_model, currency) VALUES ($1, $2, $3) RETURNING *`, [
+    const id = randomUUID();
+    return this.sc.em.transaction(async (em) => {
+      // Row-level security must let this transaction see the new organization. The
+      // setting is transaction-local: a failed write's savepoint rollback restores it.
+      await requestDb.setOrganizations([...access.organizationIds, id]);
+      const [row] = await em.query(`INSERT INTO organizations (id, name, impact_model, currency) VALUES ($1, $2, $3, $4) RETURNING *`, [
+        id,
         name,
         input.impactModel,
         input.currency,
       ]);
-      await createDefaults(em, row.id);
+      await createDefaults(em, id);
+      await em.query(`INSERT INTO api_key_grants (organization_id, api_key_id, role) VALUES ($1, $2, 'ADMIN')`, [id, access.keyId]);
+      access.grantLocally(id, "ADMIN");
       return hydrate(em, Organization, row);
     });
   }
 
   async update(input: UpdateOrganizationInput): Promise<Organization> {
     const id = assertId(input.id, "id");
+    this.sc.access.require(id, ROLES.admin, "id");
     const name = input.name === undefined || input.name === null ? null : cleanName(input.name, "name", 200);
-    return this.db.transaction(async (em) => {
+    return this.sc.em.transaction(async (em) => {
       const rows = await queryRows(
         em,
         `UPDATE organizations SET name = coalesce($2, name), impact_model = coalesce($3, impact_model),
-                currency = coalesce($4, currency), updated_at = now()
+                currency = coalesce($4, currency), suppression_threshold = coalesce($5, suppression_threshold), updated_at = now()
           WHERE id = $1 RETURNING *`,
-        [id, name, input.impactModel ?? null, input.currency ?? null],
+        [id, name, input.impactModel ?? null, input.currency ?? null, input.suppressionThreshold ?? null],
       );
       if (rows.length === 0) throw new NotFoundError("Organization", "id");
+      this.sc.loaders.organizationById.clear({ organizationId: id, id });
       return hydrate(em, Organization, rows[0]);
     });
   }

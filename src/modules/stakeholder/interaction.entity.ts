@@ -29,6 +29,9 @@ export class Interaction {
   @Field(() => String, { nullable: true })
   note!: string | null;
 
+  @Column({ name: "recorded_by_partner_id", type: "uuid", nullable: true })
+  recordedByPartnerId!: string | null;
+
   @Column({ name: "created_at", type: "timestamptz" })
   @Field()
   createdAt!: Date;

@@ -28,6 +28,9 @@ export class StageTransition {
   @Field()
   occurredAt!: Date;
 
+  @Column({ name: "recorded_by_partner_id", type: "uuid", nullable: true })
+  recordedByPartnerId!: string | null;
+
   @Column({ name: "created_at", type: "timestamptz" })
   @Field({ description: "When it was recorded" })
   createdAt!: Date;

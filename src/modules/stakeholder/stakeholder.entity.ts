@@ -43,6 +43,13 @@ export class Stakeholder {
   @Field(() => Date, { nullable: true, description: "When the stakeholder entered its current stage" })
   currentStageEnteredAt!: Date | null;
 
+  @Column({ name: "registered_by_partner_id", type: "uuid", nullable: true })
+  registeredByPartnerId!: string | null;
+
+  @Column({ name: "erased_at", type: "timestamptz", nullable: true })
+  @Field(() => Date, { nullable: true, description: "When its personal data was erased (forgetStakeholder); its anonymous numbers remain" })
+  erasedAt!: Date | null;
+
   @Column({ name: "created_at", type: "timestamptz" })
   @Field()
   createdAt!: Date;

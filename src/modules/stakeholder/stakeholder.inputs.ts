@@ -1,5 +1,5 @@
 import { Field, ID, InputType } from "type-graphql";
-import { IsDate, IsIn, IsNotEmpty, IsOptional, IsUUID, Matches, MaxLength } from "class-validator";
+import { IsDate, IsEmail, IsIn, IsNotEmpty, IsOptional, IsUUID, Matches, MaxLength, ValidateNested } from "class-validator";
 import { AgeBand, Gender, StakeholderKind } from "../../common/enums";
 
 @InputType({ description: "Every field narrows the list; omitted fields do not filter" })
@@ -38,6 +38,37 @@ export class StakeholderFilter {
   @IsOptional()
   @MaxLength(120)
   externalRef?: string;
+}
+
+@InputType({ description: "Personal contact data (kept apart from analytics; readable by admins and staff only)" })
+export class ContactInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(200)
+  fullName?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Matches(/^\+?[0-9 ()-]{5,40}$/, { message: "phone must be digits, spaces, brackets or dashes, optionally starting with +" })
+  phone?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsEmail({}, { message: "email must be an email address" })
+  @MaxLength(200)
+  email?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(500)
+  address?: string | null;
+}
+
+@InputType()
+export class SetContactInput extends ContactInput {
+  @Field(() => ID)
+  @IsUUID("all", { message: "stakeholderId must be an ID (UUID)" })
+  stakeholderId!: string;
 }
 
 @InputType()
@@ -85,6 +116,11 @@ export class CreateStakeholderInput {
   @IsOptional()
   @IsDate()
   enteredAt?: Date | null;
+
+  @Field(() => ContactInput, { nullable: true, description: "Contact data, stored apart (field partners may write it, never read it back)" })
+  @IsOptional()
+  @ValidateNested()
+  contact?: ContactInput | null;
 }
 
 @InputType({ description: "Omitted fields are kept; null clears an attribute" })

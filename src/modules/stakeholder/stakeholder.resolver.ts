@@ -2,7 +2,9 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { Stakeholder } from "./stakeholder.entity";
 import { StageTransition } from "./stage-transition.entity";
 import { Interaction } from "./interaction.entity";
-import { CreateStakeholderInput, MoveStakeholderInput, RecordInteractionInput, StakeholderFilter, UpdateStakeholderInput } from "./stakeholder.inputs";
+import { CreateStakeholderInput, MoveStakeholderInput, RecordInteractionInput, SetContactInput, StakeholderFilter, UpdateStakeholderInput } from "./stakeholder.inputs";
+import { StakeholderContact } from "./contact.entity";
+import { GraphQLJSONObject } from "graphql-scalars";
 import { Stage } from "../lifecycle/stage.entity";
 import { Lifecycle } from "../lifecycle/lifecycle.entity";
 import { Touchpoint } from "../touchpoint/touchpoint.entity";
@@ -46,6 +48,28 @@ export class StakeholderResolver {
   @Mutation(() => Interaction, { description: "Records a stakeholder's visit to a touchpoint" })
   recordInteraction(@Arg("input") input: RecordInteractionInput, @Ctx() { services }: Context): Promise<Interaction> {
     return services.stakeholders.recordInteraction(input);
+  }
+
+  @Mutation(() => Stakeholder, { description: "Sets a stakeholder's contact data (admins and staff); all fields null removes it" })
+  setStakeholderContact(@Arg("input") input: SetContactInput, @Ctx() { services }: Context): Promise<Stakeholder> {
+    return services.stakeholders.setContact(input);
+  }
+
+  @Mutation(() => Stakeholder, {
+    description: "Erases a stakeholder's personal data (contact data, external reference, free-text notes); its anonymous numbers stay (admins and staff)",
+  })
+  forgetStakeholder(@Arg("id", () => ID) id: string, @Ctx() { services }: Context): Promise<Stakeholder> {
+    return services.stakeholders.forget(id);
+  }
+
+  @Query(() => GraphQLJSONObject, { description: "Everything held on one stakeholder, as one JSON document (admins and staff)" })
+  stakeholderExport(@Arg("id", () => ID) id: string, @Ctx() { services }: Context): Promise<Record<string, unknown>> {
+    return services.stakeholders.export(id);
+  }
+
+  @FieldResolver(() => StakeholderContact, { nullable: true, description: "Personal contact data: admins and staff only (FORBIDDEN for others)" })
+  contact(@Root() s: Stakeholder, @Ctx() { services }: Context): Promise<StakeholderContact | null> {
+    return services.stakeholders.contact(s);
   }
 
   @FieldResolver(() => Stage, { nullable: true })

@@ -1,31 +1,61 @@
-import { DataSource, EntityManager } from "typeorm";
+import { EntityManager } from "typeorm";
 import { Stakeholder } from "./stakeholder.entity";
 import { StageTransition } from "./stage-transition.entity";
 import { Interaction } from "./interaction.entity";
-import { CreateStakeholderInput, MoveStakeholderInput, RecordInteractionInput, StakeholderFilter, UpdateStakeholderInput } from "./stakeholder.inputs";
+import { StakeholderContact } from "./contact.entity";
+import {
+  ContactInput,
+  CreateStakeholderInput,
+  MoveStakeholderInput,
+  RecordInteractionInput,
+  SetContactInput,
+  StakeholderFilter,
+  UpdateStakeholderInput,
+} from "./stakeholder.inputs";
+import { ForbiddenError, ROLES } from "../../common/access";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
+import { StakeholderKind } from "../../common/enums";
 import { hydrate, isUniqueViolation, queryRows } from "../../database/rows";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, assertNotFuture, cleanName } from "../../common/validation";
-import type { Loaders } from "../../context";
+import type { ServiceContext } from "../../context";
 
 const clean = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : v.trim() || null);
 
 export class StakeholderService {
-  constructor(
-    private readonly db: DataSource,
-    private readonly loaders: Loaders,
-  ) {}
+  constructor(private readonly sc: ServiceContext) {}
+
+  private get em(): EntityManager {
+    return this.sc.em;
+  }
+
+  /**
+   * A stakeholder the caller may see: in its organizations, and for a field partner
+   * one its partner registered. Anything else is NOT_FOUND (existence never revealed).
+   */
+  private async visible(id: string, field: string, lock = false): Promise<Stakeholder> {
+    this.sc.access.requirePersonLevel(field);
+    const { access } = this.sc;
+    const partners = access.isFieldPartner ? access.organizationIds.map((o) => access.partnerIn(o)) : null;
+    const rows = await this.em.query(
+      `SELECT * FROM stakeholders WHERE id = $1 AND organization_id = ANY($2::uuid[])
+          AND ($3::uuid[] IS NULL OR registered_by_partner_id = ANY($3::uuid[]))${lock ? " FOR UPDATE" : ""}`,
+      [assertId(id, field), access.organizationIds, partners],
+    );
+    if (rows.length === 0) throw new NotFoundError("Stakeholder", field);
+    return hydrate(this.em, Stakeholder, rows[0]);
+  }
 
   async get(id: string, field = "id"): Promise<Stakeholder> {
-    const rows = await this.db.query(`SELECT * FROM stakeholders WHERE id = $1`, [assertId(id, field)]);
-    if (rows.length === 0) throw new NotFoundError("Stakeholder", field);
-    return hydrate(this.db, Stakeholder, rows[0]);
+    const s = await this.visible(id, field);
+    this.sc.access.require(s.organizationId, ROLES.people, field);
+    return s;
   }
 
   /** One organization's stakeholders, oldest first, keyset-paginated on (created_at, id). */
   async list(organizationId: string, filter: StakeholderFilter | undefined, first?: number | null, after?: string | null): Promise<Page<Stakeholder>> {
     const org = assertId(organizationId, "organizationId");
+    this.sc.access.require(org, ROLES.people);
     const limit = pageSize(first);
     const cursor = decodeCursor(after);
     const f = filter ?? {};
@@ -35,6 +65,8 @@ export class StakeholderService {
       params.push(value);
       where.push(sql.replace("?", `$${params.length}`));
     };
+    const partner = this.sc.access.isFieldPartner ? this.sc.access.partnerIn(org) : null;
+    if (partner) add("s.registered_by_partner_id = ?", partner);
     if (f.kind) add("s.kind = ?", f.kind);
     if (f.stageId) add("s.current_stage_id = ?", assertId(f.stageId, "filter.stageId"));
     if (f.gender) add("s.gender = ?", f.gender);
@@ -49,35 +81,36 @@ export class StakeholderService {
       where.push(`(s.created_at, s.id) > (${fromMicros(`$${params.length - 1}`)}, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
-    const rows: Record<string, unknown>[] = await this.db.query(
+    const rows: Record<string, unknown>[] = await this.em.query(
       `SELECT s.*, ${micros("s.created_at")} AS __micros FROM stakeholders s
         WHERE ${where.join(" AND ")} ORDER BY s.created_at, s.id LIMIT $${params.length}`,
       params,
     );
-    const exists = rows.length > 0 || cursor ? null : this.assertOrganization(org);
-    if (exists) await exists;
     return toPage(
-      rows.map((r) => ({ node: hydrate(this.db, Stakeholder, r), key: { micros: String(r.__micros), id: String(r.id) } })),
+      rows.map((r) => ({ node: hydrate(this.em, Stakeholder, r), key: { micros: String(r.__micros), id: String(r.id) } })),
       limit,
-      async () => Number((await this.db.query(`SELECT count(*) AS n FROM stakeholders s WHERE ${filterSql}`, filterParams))[0].n),
+      async () => Number((await this.em.query(`SELECT count(*) AS n FROM stakeholders s WHERE ${filterSql}`, filterParams))[0].n),
     );
   }
 
+  /** Registers a stakeholder. A field partner registers beneficiaries only, as its own. */
   async create(input: CreateStakeholderInput): Promise<Stakeholder> {
     const org = assertId(input.organizationId, "organizationId");
+    this.sc.access.require(org, ROLES.submit);
+    const partner = this.sc.access.isFieldPartner ? this.sc.access.partnerIn(org) : null;
+    if (partner && input.kind !== StakeholderKind.BENEFICIARY) throw new ForbiddenError("Field partners register beneficiaries only", "kind");
     const externalRef = cleanName(input.externalRef, "externalRef", 120);
     const enteredAt = input.enteredAt ?? new Date();
     if (input.enteredAt) assertNotFuture(input.enteredAt, "enteredAt");
     if (input.enteredAt && !input.stageId) throw new BadInputError("enteredAt", "enteredAt needs a stageId");
-    return this.db.transaction(async (em) => {
-      await this.assertOrganization(org, em);
+    return this.em.transaction(async (em) => {
       const stage = input.stageId ? await this.stageFor(em, org, input.kind, input.stageId, "stageId") : null;
       let row: Record<string, unknown>;
       try {
         [row] = await em.query(
-          `INSERT INTO stakeholders (organization_id, kind, external_ref, gender, age_band, region, segment, current_stage_id, current_stage_entered_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-          [org, input.kind, externalRef, input.gender ?? null, input.ageBand ?? null, clean(input.region) ?? null, clean(input.segment) ?? null, stage, stage ? enteredAt : null],
+          `INSERT INTO stakeholders (organization_id, kind, external_ref, gender, age_band, region, segment, current_stage_id, current_stage_entered_at, registered_by_partner_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+          [org, input.kind, externalRef, input.gender ?? null, input.ageBand ?? null, clean(input.region) ?? null, clean(input.segment) ?? null, stage, stage ? enteredAt : null, partner],
         );
       } catch (error) {
         if (isUniqueViolation(error, "uq_stakeholders_external_ref")) {
@@ -87,19 +120,21 @@ export class StakeholderService {
       }
       if (stage) {
         await em.query(
-          `INSERT INTO stage_transitions (organization_id, stakeholder_id, kind, from_stage_id, to_stage_id, occurred_at) VALUES ($1, $2, $3, NULL, $4, $5)`,
-          [org, row.id, input.kind, stage, enteredAt],
+          `INSERT INTO stage_transitions (organization_id, stakeholder_id, kind, from_stage_id, to_stage_id, occurred_at, recorded_by_partner_id) VALUES ($1, $2, $3, NULL, $4, $5, $6)`,
+          [org, row.id, input.kind, stage, enteredAt, partner],
         );
       }
+      if (input.contact) await this.writeContact(em, org, String(row.id), input.contact);
       return hydrate(em, Stakeholder, row);
     });
   }
 
   async update(input: UpdateStakeholderInput): Promise<Stakeholder> {
-    const id = assertId(input.id, "id");
+    const found = await this.visible(input.id, "id");
+    this.sc.access.require(found.organizationId, ROLES.staff, "id");
     const externalRef = input.externalRef === undefined || input.externalRef === null ? null : cleanName(input.externalRef, "externalRef", 120);
     const sets: string[] = ["updated_at = now()"];
-    const params: unknown[] = [id];
+    const params: unknown[] = [found.organizationId, found.id];
     const set = (column: string, value: unknown) => {
       params.push(value);
       sets.push(`${column} = $${params.length}`);
@@ -109,14 +144,16 @@ export class StakeholderService {
     if (input.ageBand !== undefined) set("age_band", input.ageBand);
     if (input.region !== undefined) set("region", clean(input.region));
     if (input.segment !== undefined) set("segment", clean(input.segment));
-    try {
-      const rows = await queryRows(this.db, `UPDATE stakeholders SET ${sets.join(", ")} WHERE id = $1 RETURNING *`, params);
-      if (rows.length === 0) throw new NotFoundError("Stakeholder", "id");
-      return hydrate(this.db, Stakeholder, rows[0]);
-    } catch (error) {
-      if (isUniqueViolation(error, "uq_stakeholders_external_ref")) throw new ConflictError("externalRef", `external reference "${externalRef}" is taken`);
-      throw error;
-    }
+    return this.em.transaction(async (em) => {
+      try {
+        const rows = await queryRows(em, `UPDATE stakeholders SET ${sets.join(", ")} WHERE organization_id = $1 AND id = $2 RETURNING *`, params);
+        this.sc.loaders.stakeholderById.clear({ organizationId: found.organizationId, id: found.id });
+        return hydrate(em, Stakeholder, rows[0]);
+      } catch (error) {
+        if (isUniqueViolation(error, "uq_stakeholders_external_ref")) throw new ConflictError("externalRef", `external reference "${externalRef}" is taken`);
+        throw error;
+      }
+    });
   }
 
   /**
@@ -126,15 +163,15 @@ export class StakeholderService {
    * stage, and the current stage is always the latest transition's.
    */
   async move(input: MoveStakeholderInput): Promise<StageTransition> {
-    const id = assertId(input.stakeholderId, "stakeholderId");
     const occurredAt = input.occurredAt ?? new Date();
     assertNotFuture(occurredAt, "occurredAt");
-    return this.db.transaction(async (em) => {
-      const found = await em.query(`SELECT * FROM stakeholders WHERE id = $1 FOR UPDATE`, [id]);
-      if (found.length === 0) throw new NotFoundError("Stakeholder", "stakeholderId");
-      const stakeholder = hydrate(em, Stakeholder, found[0]);
-      const stageId = await this.stageFor(em, stakeholder.organizationId, stakeholder.kind, input.stageId, "stageId");
+    return this.em.transaction(async (em) => {
+      const stakeholder = await this.visible(input.stakeholderId, "stakeholderId", true);
       const org = stakeholder.organizationId;
+      const id = stakeholder.id;
+      this.sc.access.require(org, ROLES.submit, "stakeholderId");
+      const partner = this.sc.access.isFieldPartner ? this.sc.access.partnerIn(org) : null;
+      const stageId = await this.stageFor(em, org, stakeholder.kind, input.stageId, "stageId");
       const [before] = await em.query(
         `SELECT to_stage_id FROM stage_transitions WHERE organization_id = $1 AND stakeholder_id = $2 AND occurred_at <= $3
           ORDER BY occurred_at DESC, id DESC LIMIT 1`,
@@ -151,9 +188,9 @@ export class StakeholderService {
         throw new BadInputError("stageId", "the stakeholder's next recorded transition enters this same stage; record a different stage or time");
       }
       const [row] = await em.query(
-        `INSERT INTO stage_transitions (organization_id, stakeholder_id, kind, from_stage_id, to_stage_id, occurred_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-        [org, id, stakeholder.kind, fromStage, stageId, occurredAt],
+        `INSERT INTO stage_transitions (organization_id, stakeholder_id, kind, from_stage_id, to_stage_id, occurred_at, recorded_by_partner_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+        [org, id, stakeholder.kind, fromStage, stageId, occurredAt, partner],
       );
       if (after) {
         await em.query(`UPDATE stage_transitions SET from_stage_id = $3 WHERE organization_id = $1 AND id = $2`, [org, after.id, stageId]);
@@ -163,31 +200,135 @@ export class StakeholderService {
           [org, id, stageId, occurredAt],
         );
       }
-      this.loaders.stakeholderById.clear({ organizationId: org, id });
+      this.sc.loaders.stakeholderById.clear({ organizationId: org, id });
       return hydrate(em, StageTransition, row);
     });
   }
 
+  /** Records a visit to a touchpoint. A field partner records only at touchpoints its partner delivers. */
   async recordInteraction(input: RecordInteractionInput): Promise<Interaction> {
-    const id = assertId(input.stakeholderId, "stakeholderId");
     const touchpointId = assertId(input.touchpointId, "touchpointId");
     const occurredAt = input.occurredAt ?? new Date();
     assertNotFuture(occurredAt, "occurredAt");
-    return this.db.transaction(async (em) => {
-      const found = await em.query(`SELECT organization_id, kind FROM stakeholders WHERE id = $1`, [id]);
-      if (found.length === 0) throw new NotFoundError("Stakeholder", "stakeholderId");
-      const { organization_id: org, kind } = found[0];
-      const tps = await em.query(`SELECT kind FROM touchpoints WHERE organization_id = $1 AND id = $2`, [org, touchpointId]);
+    return this.em.transaction(async (em) => {
+      const stakeholder = await this.visible(input.stakeholderId, "stakeholderId");
+      const org = stakeholder.organizationId;
+      this.sc.access.require(org, ROLES.submit, "stakeholderId");
+      const partner = this.sc.access.isFieldPartner ? this.sc.access.partnerIn(org) : null;
+      const tps = await em.query(`SELECT kind, partner_id FROM touchpoints WHERE organization_id = $1 AND id = $2`, [org, touchpointId]);
       if (tps.length === 0) throw new BadInputError("touchpointId", "no touchpoint with this id in the stakeholder's organization");
-      if (tps[0].kind !== kind) {
-        throw new BadInputError("touchpointId", `the touchpoint is in the ${tps[0].kind} lifecycle; the stakeholder is a ${kind}`);
+      if (tps[0].kind !== stakeholder.kind) {
+        throw new BadInputError("touchpointId", `the touchpoint is in the ${tps[0].kind} lifecycle; the stakeholder is a ${stakeholder.kind}`);
       }
+      if (partner && tps[0].partner_id !== partner) throw new ForbiddenError("Field partners record only at touchpoints their partner delivers", "touchpointId");
       const [row] = await em.query(
-        `INSERT INTO interactions (organization_id, stakeholder_id, touchpoint_id, kind, occurred_at, note) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-        [org, id, touchpointId, kind, occurredAt, input.note?.trim() || null],
+        `INSERT INTO interactions (organization_id, stakeholder_id, touchpoint_id, kind, occurred_at, note, recorded_by_partner_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+        [org, stakeholder.id, touchpointId, stakeholder.kind, occurredAt, input.note?.trim() || null, partner],
       );
       return hydrate(em, Interaction, row);
     });
+  }
+
+  /** Contact data (admins and staff only). */
+  async contact(s: Stakeholder): Promise<StakeholderContact | null> {
+    this.sc.access.require(s.organizationId, ROLES.staff, "contact");
+    const rows = await this.sc.loaders.contactByStakeholder.load({ organizationId: s.organizationId, id: s.id });
+    return rows[0] ?? null;
+  }
+
+  /** Sets (replaces) a stakeholder's contact data; all fields null removes it. */
+  async setContact(input: SetContactInput): Promise<Stakeholder> {
+    const s = await this.visible(input.stakeholderId, "stakeholderId");
+    this.sc.access.require(s.organizationId, ROLES.staff, "stakeholderId");
+    if (s.erasedAt) throw new BadInputError("stakeholderId", "this stakeholder's personal data was erased");
+    return this.em.transaction(async (em) => {
+      await this.writeContact(em, s.organizationId, s.id, input);
+      this.sc.loaders.contactByStakeholder.clear({ organizationId: s.organizationId, id: s.id });
+      return s;
+    });
+  }
+
+  private async writeContact(em: EntityManager, org: string, stakeholderId: string, c: ContactInput): Promise<void> {
+    const values = [clean(c.fullName) ?? null, clean(c.phone) ?? null, clean(c.email) ?? null, clean(c.address) ?? null];
+    if (values.every((v) => v === null)) {
+      await em.query(`DELETE FROM stakeholder_contacts WHERE organization_id = $1 AND stakeholder_id = $2`, [org, stakeholderId]);
+      return;
+    }
+    await em.query(
+      `INSERT INTO stakeholder_contacts (organization_id, stakeholder_id, full_name, phone, email, address) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (organization_id, stakeholder_id) DO UPDATE
+         SET full_name = excluded.full_name, phone = excluded.phone, email = excluded.email, address = excluded.address, updated_at = now()`,
+      [org, stakeholderId, ...values],
+    );
+  }
+
+  /**
+   * Erases a stakeholder's personal data: contact data, its external reference, the
+   * free-text notes of its interactions. Its journey, interactions and
+   * disaggregation attributes stay, anonymous, so aggregates do not change.
+   */
+  async forget(id: string): Promise<Stakeholder> {
+    const s = await this.visible(id, "id", true);
+    this.sc.access.require(s.organizationId, ROLES.staff, "id");
+    return this.em.transaction(async (em) => {
+      const org = s.organizationId;
+      await em.query(`DELETE FROM stakeholder_contacts WHERE organization_id = $1 AND stakeholder_id = $2`, [org, s.id]);
+      await em.query(`UPDATE interactions SET note = NULL WHERE organization_id = $1 AND stakeholder_id = $2 AND note IS NOT NULL`, [org, s.id]);
+      const rows = await queryRows(
+        em,
+        `UPDATE stakeholders SET external_ref = 'erased-' || id::text, erased_at = coalesce(erased_at, now()), updated_at = now()
+          WHERE organization_id = $1 AND id = $2 RETURNING *`,
+        [org, s.id],
+      );
+      this.sc.loaders.stakeholderById.clear({ organizationId: org, id: s.id });
+      this.sc.loaders.contactByStakeholder.clear({ organizationId: org, id: s.id });
+      return hydrate(em, Stakeholder, rows[0]);
+    });
+  }
+
+  /** Everything held on one stakeholder, as one JSON document (admins and staff). */
+  async export(id: string): Promise<Record<string, unknown>> {
+    const s = await this.visible(id, "id");
+    this.sc.access.require(s.organizationId, ROLES.staff, "id");
+    const org = s.organizationId;
+    const [[contact], journey, interactions, audit] = await Promise.all([
+      this.em.query(`SELECT full_name, phone, email, address, updated_at FROM stakeholder_contacts WHERE organization_id = $1 AND stakeholder_id = $2`, [org, s.id]),
+      this.em.query(
+        `SELECT t.occurred_at, f.name AS from_stage, st.name AS to_stage, t.created_at AS recorded_at
+           FROM stage_transitions t JOIN stages st ON st.organization_id = t.organization_id AND st.id = t.to_stage_id
+           LEFT JOIN stages f ON f.organization_id = t.organization_id AND f.id = t.from_stage_id
+          WHERE t.organization_id = $1 AND t.stakeholder_id = $2 ORDER BY t.occurred_at, t.id`,
+        [org, s.id],
+      ),
+      this.em.query(
+        `SELECT i.occurred_at, tp.name AS touchpoint, i.note, i.created_at AS recorded_at
+           FROM interactions i JOIN touchpoints tp ON tp.organization_id = i.organization_id AND tp.id = i.touchpoint_id
+          WHERE i.organization_id = $1 AND i.stakeholder_id = $2 ORDER BY i.occurred_at, i.id`,
+        [org, s.id],
+      ),
+      this.em.query(`SELECT at, operation, action, entity FROM audit_log WHERE organization_id = $1 AND entity_id = $2 ORDER BY at, id`, [org, s.id]),
+    ]);
+    return {
+      exportedAt: new Date().toISOString(),
+      stakeholder: {
+        id: s.id,
+        organizationId: org,
+        kind: s.kind,
+        externalRef: s.externalRef,
+        gender: s.gender,
+        ageBand: s.ageBand,
+        region: s.region,
+        segment: s.segment,
+        createdAt: s.createdAt,
+        erasedAt: s.erasedAt,
+      },
+      contact: contact
+        ? { fullName: contact.full_name, phone: contact.phone, email: contact.email, address: contact.address, updatedAt: contact.updated_at }
+        : null,
+      journey: journey.map((t: Record<string, unknown>) => ({ occurredAt: t.occurred_at, fromStage: t.from_stage, toStage: t.to_stage, recordedAt: t.recorded_at })),
+      interactions: interactions.map((i: Record<string, unknown>) => ({ occurredAt: i.occurred_at, touchpoint: i.touchpoint, note: i.note, recordedAt: i.recorded_at })),
+      changes: audit.map((a: Record<string, unknown>) => ({ at: a.at, operation: a.operation, action: a.action, entity: a.entity })),
+    };
   }
 
   /** The stage, checked to be in the stakeholder's organization and its kind's lifecycle. */
@@ -199,10 +340,5 @@ export class StakeholderService {
       throw new BadInputError(field, `the stage is in the ${rows[0].kind} lifecycle; the stakeholder is a ${kind}`);
     }
     return id;
-  }
-
-  private async assertOrganization(org: string, em?: EntityManager): Promise<void> {
-    const rows = await (em ?? this.db).query(`SELECT 1 FROM organizations WHERE id = $1`, [org]);
-    if (rows.length === 0) throw new NotFoundError("Organization", "organizationId");
   }
 }

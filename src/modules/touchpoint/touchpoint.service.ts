@@ -1,26 +1,26 @@
-import { DataSource, EntityManager } from "typeorm";
+import { EntityManager } from "typeorm";
 import { Touchpoint } from "./touchpoint.entity";
 import { CreateTouchpointInput, UpdateTouchpointInput } from "./touchpoint.inputs";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
 import { hydrate, isUniqueViolation, queryRows } from "../../database/rows";
 import { assertId, cleanName } from "../../common/validation";
+import { ROLES } from "../../common/access";
+import type { ServiceContext } from "../../context";
 
 export class TouchpointService {
-  constructor(private readonly db: DataSource) {}
-
-  async get(id: string, field = "id"): Promise<Touchpoint> {
-    const rows = await this.db.query(`SELECT * FROM touchpoints WHERE id = $1`, [assertId(id, field)]);
-    if (rows.length === 0) throw new NotFoundError("Touchpoint", field);
-    return hydrate(this.db, Touchpoint, rows[0]);
-  }
+  constructor(private readonly sc: ServiceContext) {}
 
   async create(input: CreateTouchpointInput): Promise<Touchpoint> {
     const stageId = assertId(input.stageId, "stageId");
     const name = cleanName(input.name, "name", 200);
-    return this.db.transaction(async (em) => {
-      const stages = await em.query(`SELECT organization_id, id, kind FROM stages WHERE id = $1`, [stageId]);
+    return this.sc.em.transaction(async (em) => {
+      const stages = await em.query(`SELECT organization_id, id, kind FROM stages WHERE id = $1 AND organization_id = ANY($2::uuid[])`, [
+        stageId,
+        this.sc.access.organizationIds,
+      ]);
       if (stages.length === 0) throw new NotFoundError("Stage", "stageId");
       const { organization_id: org, kind } = stages[0];
+      this.sc.access.require(org, ROLES.admin, "stageId");
       await this.assertInOrganization(em, org, "functional_areas", input.functionalAreaId, "functionalAreaId", "functional area");
       if (input.partnerId) await this.assertInOrganization(em, org, "partners", input.partnerId, "partnerId", "partner");
       try {
@@ -40,10 +40,11 @@ export class TouchpointService {
   async update(input: UpdateTouchpointInput): Promise<Touchpoint> {
     const id = assertId(input.id, "id");
     const name = input.name === undefined || input.name === null ? null : cleanName(input.name, "name", 200);
-    return this.db.transaction(async (em) => {
-      const found = await em.query(`SELECT * FROM touchpoints WHERE id = $1 FOR UPDATE`, [id]);
+    return this.sc.em.transaction(async (em) => {
+      const found = await em.query(`SELECT * FROM touchpoints WHERE id = $1 AND organization_id = ANY($2::uuid[]) FOR UPDATE`, [id, this.sc.access.organizationIds]);
       if (found.length === 0) throw new NotFoundError("Touchpoint", "id");
       const org = found[0].organization_id as string;
+      this.sc.access.require(org, ROLES.admin, "id");
       if (input.functionalAreaId) await this.assertInOrganization(em, org, "functional_areas", input.functionalAreaId, "functionalAreaId", "functional area");
       if (input.partnerId) await this.assertInOrganization(em, org, "partners", input.partnerId, "partnerId", "partner");
       try {
@@ -55,6 +56,7 @@ export class TouchpointService {
             WHERE organization_id = $1 AND id = $2 RETURNING *`,
           [org, id, name, input.channel ?? null, input.functionalAreaId?.toLowerCase() ?? null, input.partnerId !== undefined, input.partnerId?.toLowerCase() ?? null],
         );
+        this.sc.loaders.touchpointById.clear({ organizationId: org, id });
         return hydrate(em, Touchpoint, row);
       } catch (error) {
         if (isUniqueViolation(error, "uq_touchpoints_name")) throw new ConflictError("name", `the stage already has a touchpoint named "${name}"`);

@@ -1,0 +1,197 @@
+/**
+ * Small-cell suppression: the one mechanism every aggregated view shown to a funder goes
+ * through (the lifecycle funnel now; impact views, quality of experience and reports later).
+ * Plain functions over numbers: no database, no GraphQL.
+ *
+ * Rules
+ * 1. Threshold. Each organization has a threshold k: 10 when not set, never below 5; a
+ *    non-integer k is floored (`effectiveThreshold`). Every function below that takes k passes
+ *    it through `effectiveThreshold` first, so a caller can never go below 5 by mistake.
+ * 2. Primary suppression. A count of distinct stakeholders n with 0 < n < k is hidden.
+ *    A count of 0 is shown: it reveals no person.
+ * 3. Derived values. A value computed from a group (an average, median, rate, score) is hidden
+ *    whenever that group's count is hidden or below k, even where the count itself is shown
+ *    elsewhere (`suppressDerived`, `suppressDerivedForCell`). A derived value over 0 people is
+ *    hidden too (0 < k). A rate num/den is hidden unless den, num and den − num all pass the
+ *    primary rule, since with den shown it gives num and den − num back (`suppressRate`).
+ * 4. Complementary (secondary) suppression, in a table whose cells add up to a shown total
+ *    (e.g. a stage's entrants split by gender, plus the stage total). Cells for an unknown
+ *    dimension value (gender not recorded) are ordinary cells; they must be included, so that
+ *    the cells add up to the total (a mismatch throws).
+ *    a. A total with 0 < total < k is hidden (and then every non-zero cell, necessarily below k,
+ *       is hidden by rule 2). With the total hidden the cells cannot be recovered from it, so
+ *       nothing more is needed.
+ *    b. With the total shown, total − (visible cells) = the sum of the hidden cells. While that
+ *       would reveal something, hide one more cell: the smallest visible cell with n > 0 (ties:
+ *       the first in input order), or, if there is none, the total. "Reveal something" means
+ *         - exactly one cell is hidden (its count would be recovered exactly), or
+ *         - the hidden cells together count 0 < s < k people: s is itself the count of a small
+ *           group (e.g. "non-binary or not recorded"), and since a hidden primary cell is ≥ 1,
+ *           hidden cells [1, 1] with s = 2 would each be known to be exactly 1.
+ *       This is repeated until stable (a loop to a fixed point). It follows that the total of a
+ *       table is hidden exactly when 0 < total < k, i.e. the same as `suppressCount(total, k)`:
+ *       a total shown alone elsewhere stays consistent with this table.
+ * 5. A table with no total shown (total = null): only rule 2 applies. Callers must then not show
+ *    that total anywhere else next to this table, or must pass it here.
+ *
+ * Not covered here (the caller's job): consistency across tables that share cells or margins
+ * (e.g. nested funnel stages, or the same split shown per stage and per period); pass the same k
+ * everywhere; and do not expose `reason` to funders if it would narrow what a hidden cell can be.
+ *
+ * Negative or non-integer counts are programming errors and throw a plain Error.
+ */
+
+export const DEFAULT_SUPPRESSION_THRESHOLD = 10;
+export const MIN_SUPPRESSION_THRESHOLD = 5;
+
+export interface Cell<K = string> {
+  key: K;
+  count: number;
+}
+
+export type SuppressionReason = "BELOW_THRESHOLD" | "COMPLEMENTARY";
+
+export interface SuppressedCell<K = string> {
+  key: K;
+  /** null when suppressed */
+  count: number | null;
+  suppressed: boolean;
+  reason: SuppressionReason | null;
+}
+
+export interface SuppressedTable<K = string> {
+  /** In input order. */
+  cells: SuppressedCell<K>[];
+  /** null when suppressed or when no total is shown */
+  total: number | null;
+  totalSuppressed: boolean;
+  /** The effective threshold applied. */
+  threshold: number;
+}
+
+/** 10 when not set; otherwise k floored, and never below 5. */
+export function effectiveThreshold(k?: number | null): number {
+  if (k === null || k === undefined) return DEFAULT_SUPPRESSION_THRESHOLD;
+  if (typeof k !== "number" || !Number.isFinite(k)) {
+    throw new Error(`suppression threshold must be a finite number, got ${String(k)}`);
+  }
+  return Math.max(MIN_SUPPRESSION_THRESHOLD, Math.floor(k));
+}
+
+function assertCount(count: number, what: string): void {
+  if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) {
+    throw new Error(`${what} must be a non-negative integer, got ${String(count)}`);
+  }
+}
+
+function isSmall(count: number, k: number): boolean {
+  return count > 0 && count < k;
+}
+
+/** Primary rule for a single count: null when 0 < count < k, else the count. */
+export function suppressCount(count: number, k: number): number | null {
+  assertCount(count, "count");
+  const t = effectiveThreshold(k);
+  return isSmall(count, t) ? null : count;
+}
+
+/**
+ * A value derived from a group of `groupCount` distinct stakeholders: null when the group has
+ * fewer than k members (including 0), else the value unchanged.
+ */
+export function suppressDerived<T>(value: T | null, groupCount: number, k: number): T | null {
+  assertCount(groupCount, "groupCount");
+  const t = effectiveThreshold(k);
+  return groupCount < t ? null : value;
+}
+
+/**
+ * A value derived from the group of a table cell after `suppressTable`: null when that cell is
+ * hidden (for whatever reason) or its count is below k.
+ */
+export function suppressDerivedForCell<T, K>(value: T | null, cell: SuppressedCell<K>, k: number): T | null {
+  const t = effectiveThreshold(k);
+  if (cell.suppressed || cell.count === null) return null;
+  return cell.count < t ? null : value;
+}
+
+/**
+ * numerator / denominator (a conversion or response rate), or null when it would reveal a small
+ * group: the denominator below k, or the numerator or the remainder (denominator − numerator)
+ * in 1..k-1. Throws when numerator > denominator.
+ */
+export function suppressRate(numerator: number, denominator: number, k: number): number | null {
+  assertCount(numerator, "numerator");
+  assertCount(denominator, "denominator");
+  if (numerator > denominator) {
+    throw new Error(`numerator (${numerator}) exceeds denominator (${denominator})`);
+  }
+  const t = effectiveThreshold(k);
+  if (denominator < t) return null;
+  if (isSmall(numerator, t) || isSmall(denominator - numerator, t)) return null;
+  return numerator / denominator;
+}
+
+/**
+ * Primary and complementary suppression of one row of cells and its total (see the rules at the
+ * top). `total` null means no total is shown: only the primary rule applies. When a total is
+ * given, the cells must add up to it. Output cells keep the input order.
+ */
+export function suppressTable<K>(cells: Cell<K>[], total: number | null, k: number): SuppressedTable<K> {
+  const t = effectiveThreshold(k);
+  let sum = 0;
+  cells.forEach((c, i) => {
+    assertCount(c.count, `cells[${i}].count`);
+    sum += c.count;
+  });
+  if (total !== null) {
+    assertCount(total, "total");
+    if (sum !== total) {
+      throw new Error(`cells add up to ${sum}, not to the total ${total}`);
+    }
+  }
+
+  // Rule 2: primary.
+  const reasons: (SuppressionReason | null)[] = cells.map((c) => (isSmall(c.count, t) ? "BELOW_THRESHOLD" : null));
+  // Rule 4a.
+  let totalSuppressed = total !== null && isSmall(total, t);
+
+  // Rule 4b, to a fixed point. Each pass hides one more cell or the total, so it ends.
+  if (total !== null) {
+    for (;;) {
+      if (totalSuppressed) break;
+      let hiddenCount = 0;
+      let hiddenSum = 0;
+      reasons.forEach((r, i) => {
+        if (r !== null) {
+          hiddenCount += 1;
+          hiddenSum += cells[i].count;
+        }
+      });
+      if (hiddenCount === 0) break;
+      const reveals = hiddenCount === 1 || isSmall(hiddenSum, t);
+      if (!reveals) break;
+      let pick = -1;
+      cells.forEach((c, i) => {
+        if (reasons[i] === null && c.count > 0 && (pick < 0 || c.count < cells[pick].count)) pick = i;
+      });
+      if (pick < 0) {
+        totalSuppressed = true;
+      } else {
+        reasons[pick] = "COMPLEMENTARY";
+      }
+    }
+  }
+
+  return {
+    cells: cells.map((c, i) => ({
+      key: c.key,
+      count: reasons[i] === null ? c.count : null,
+      suppressed: reasons[i] !== null,
+      reason: reasons[i],
+    })),
+    total: total === null || totalSuppressed ? null : total,
+    totalSuppressed,
+    threshold: t,
+  };
+}

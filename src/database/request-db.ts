@@ -1,0 +1,65 @@
+import { DataSource, EntityManager, QueryRunner } from "typeorm";
+import { Access } from "../common/access";
+
+/** The role API requests run as: not a superuser, not the tables' owner, so row-level security applies. */
+export const APP_ROLE = "dbl_app";
+
+/**
+ * One connection and one transaction per GraphQL request. The transaction starts
+ * as the API role with the caller's organizations in `app.org_ids` (row-level
+ * security) and the caller's key in `app.key_id` (audit log). Each mutation runs in
+ * a savepoint inside it (EntityManager.transaction nests), so a failed write leaves
+ * nothing behind while the rest of the request stands.
+ */
+export class RequestDb {
+  private finished = false;
+
+  private constructor(
+    private readonly runner: QueryRunner,
+    readonly em: EntityManager,
+  ) {}
+
+  static async open(db: DataSource, access: Access, requestId: string): Promise<RequestDb> {
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query(
+        `SELECT set_config('role', $1, true), set_config('app.org_ids', $2, true), set_config('app.key_id', $3, true),
+                set_config('app.role', $4, true), set_config('app.request_id', $5, true)`,
+        [APP_ROLE, access.organizationIds.join(","), access.keyId, access.principal.keyKind, requestId],
+      );
+    } catch (error) {
+      await runner.release();
+      throw error;
+    }
+    return new RequestDb(runner, runner.manager);
+  }
+
+  /** Updates the organizations row-level security lets this transaction see (after creating one). */
+  async setOrganizations(ids: string[]): Promise<void> {
+    await this.runner.query(`SELECT set_config('app.org_ids', $1, true)`, [ids.join(",")]);
+  }
+
+  /** Names the operation in the audit log entries that follow. */
+  async setOperation(name: string): Promise<void> {
+    await this.runner.query(`SELECT set_config('app.operation', $1, true)`, [name.slice(0, 200)]);
+  }
+
+  /** Commits (or rolls back) and gives the connection back. Safe to call twice. */
+  async finish(commit = true): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    try {
+      if (this.runner.isTransactionActive) {
+        if (commit) await this.runner.commitTransaction();
+        else await this.runner.rollbackTransaction();
+      }
+    } catch (error) {
+      if (this.runner.isTransactionActive) await this.runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await this.runner.release();
+    }
+  }
+}
