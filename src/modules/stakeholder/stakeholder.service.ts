@@ -20,6 +20,7 @@ import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../
 import { assertId, assertNotFuture, cleanName } from "../../common/validation";
 import type { ServiceContext } from "../../context";
 
+const jsonDocument = (value: Record<string, unknown>): Record<string, unknown> => JSON.parse(JSON.stringify(value));
 const clean = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : v.trim() || null);
 
 export class StakeholderService {
@@ -308,7 +309,8 @@ export class StakeholderService {
       ),
       this.em.query(`SELECT at, operation, action, entity FROM audit_log WHERE organization_id = $1 AND entity_id = $2 ORDER BY at, id`, [org, s.id]),
     ]);
-    return {
+    // A plain JSON document: dates as ISO strings, whatever the transport.
+    return jsonDocument({
       exportedAt: new Date().toISOString(),
       stakeholder: {
         id: s.id,
@@ -328,7 +330,7 @@ export class StakeholderService {
       journey: journey.map((t: Record<string, unknown>) => ({ occurredAt: t.occurred_at, fromStage: t.from_stage, toStage: t.to_stage, recordedAt: t.recorded_at })),
       interactions: interactions.map((i: Record<string, unknown>) => ({ occurredAt: i.occurred_at, touchpoint: i.touchpoint, note: i.note, recordedAt: i.recorded_at })),
       changes: audit.map((a: Record<string, unknown>) => ({ at: a.at, operation: a.operation, action: a.action, entity: a.entity })),
-    };
+    });
   }
 
   /** The stage, checked to be in the stakeholder's organization and its kind's lifecycle. */
