@@ -35,11 +35,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Folders left by a run that was killed (its PostgreSQL is gone): removed. */
+/**
+ * Folders left by a run that was killed (its PostgreSQL is gone) are removed. Only
+ * folders older than an hour: a run starting at the same moment is left alone.
+ */
 async function removeStaleFolders(): Promise<void> {
   const tmp = os.tmpdir();
   for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
     if (!name.startsWith("dbl-test-")) continue;
+    const stat = await fs.stat(path.join(tmp, name)).catch(() => null);
+    if (!stat || Date.now() - stat.mtimeMs < 3600 * 1000) continue;
     const pidFile = path.join(tmp, name, "data", "postmaster.pid");
     const pid = Number((await fs.readFile(pidFile, "utf8").catch(() => "")).split("\n")[0]);
     let alive = false;
