@@ -1,4 +1,4 @@
-import { DocumentNode, getNamedType, GraphQLError, GraphQLObjectType, GraphQLSchema, ValidationRule } from "graphql";
+import { DocumentNode, getNamedType, GraphQLError, GraphQLObjectType, GraphQLSchema, ValidationContext, ValidationRule } from "graphql";
 import { getComplexity, simpleEstimator, ComplexityEstimator } from "graphql-query-complexity";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
@@ -17,10 +17,13 @@ export const DEFAULT_LIMITS: Limits = { maxDepth: 12, maxAliases: 30, maxDirecti
 
 /** Validation rules for depth, aliases and directives (a fragment named `__schema` counts like any other). */
 export function limitRules(limits: Limits): ValidationRule[] {
+  // Report through the validation context (GRAPHQL_VALIDATION_FAILED, HTTP 400): a rule
+  // that throws inside validate() would surface as an internal server error.
+  const report = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(error)] };
   return [
-    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: false, exposeLimits: true }),
-    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true }),
-    maxDirectivesRule({ n: limits.maxDirectives, exposeLimits: true }),
+    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: false, exposeLimits: true, ...report }),
+    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true, ...report }),
+    maxDirectivesRule({ n: limits.maxDirectives, exposeLimits: true, ...report }),
   ] as unknown as ValidationRule[];
 }
 

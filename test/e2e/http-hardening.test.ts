@@ -1,0 +1,647 @@
+import { AddressInfo } from "node:net";
+import { startTestApp, TestApp } from "../helpers/app";
+import { createOrg } from "../helpers/fixtures";
+import { createApp, App, ServerOptions } from "../../src/server";
+import { DEFAULT_LIMITS, Limits } from "../../src/common/hardening";
+
+/**
+ * The real HTTP surface (node:http + Apollo): authentication, query limits, body size,
+ * rate limit, introspection, CSRF prevention, and that no error leaks internals.
+ */
+
+interface Running {
+  app: App;
+  url: string;
+  logged: Record<string, unknown>[];
+}
+
+interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: any;
+}
+
+/** Every error response seen in this file: checked once more at the end for leaks. */
+const errorBodies: { what: string; text: string }[] = [];
+
+const STACK_FRAME = /\bat\s+(?:async\s+)?[\w$.<>\[\] ]*\s*\(?(?:\/|node:|file:)[^)"\s]*:\d+:\d+|\n\s+at\s/;
+
+/** Internals a client must never see: stack traces, SQL, file paths. */
+function expectNoLeak(text: string): void {
+  expect(text).not.toMatch(/stacktrace/i);
+  expect(text).not.toMatch(/"stack"/i);
+  expect(text).not.toMatch(/SELECT/);
+  expect(text).not.toMatch(/node_modules/);
+  expect(text).not.toMatch(STACK_FRAME);
+  expect(text).not.toMatch(/\/work\/|\.ts:\d+|\.js:\d+/);
+}
+
+async function start(db: TestApp["db"], options: ServerOptions): Promise<Running> {
+  const logged: Record<string, unknown>[] = [];
+  const app = await createApp(db, { log: (e) => logged.push(e), ...options });
+  await new Promise<void>((resolve, reject) => {
+    app.http.once("error", reject);
+    app.http.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = app.http.address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}`, logged };
+}
+
+async function stop(running: Running | undefined): Promise<void> {
+  if (!running) return;
+  await running.app.stop();
+  if (running.app.http.listening) await new Promise<void>((resolve) => running.app.http.close(() => resolve()));
+}
+
+async function reply(response: Response, what: string): Promise<Reply> {
+  const text = await response.text();
+  let json: any = undefined;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (response.status >= 400 || (json && Array.isArray(json.errors) && json.errors.length)) errorBodies.push({ what, text });
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+/** POSTs a GraphQL operation as JSON. */
+async function post(
+  server: Running,
+  query: string,
+  options: { key?: string | null; headers?: Record<string, string>; variables?: Record<string, unknown>; via?: "bearer" | "x-api-key" } = {},
+): Promise<Reply> {
+  const headers: Record<string, string> = { "content-type": "application/json", ...(options.headers ?? {}) };
+  if (options.key) {
+    if (options.via === "x-api-key") headers["x-api-key"] = options.key;
+    else headers.authorization = `Bearer ${options.key}`;
+  }
+  const response = await fetch(`${server.url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables: options.variables }) });
+  return reply(response, query.slice(0, 80));
+}
+
+function firstError(r: Reply): { message: string; extensions?: Record<string, any> } {
+  expect(r.json).toBeDefined();
+  expect(Array.isArray(r.json.errors)).toBe(true);
+  expect(r.json.errors.length).toBeGreaterThan(0);
+  return r.json.errors[0];
+}
+
+/** A refused operation: the given code, no data at all, nothing internal in the body. */
+function expectRefused(r: Reply, code: string): { message: string; extensions?: Record<string, any> } {
+  const error = firstError(r);
+  expect(error.extensions?.code).toBe(code);
+  expect(r.json.data ?? null).toBeNull();
+  expectNoLeak(r.text);
+  return error;
+}
+
+/**
+ * organizations -> edges -> node -> (lifecycles -> stages -> lifecycle -> organization) x rounds -> id.
+ * Depth (fields): 3 + 4 * rounds + 1.
+ */
+function deepSelection(rounds: number): string {
+  let inner = "id";
+  for (let i = 0; i < rounds; i++) inner = `lifecycles { stages { lifecycle { organization { ${inner} } } } }`;
+  return inner;
+}
+
+function deepQuery(rounds: number): string {
+  return `query { organizations(first: 1) { edges { node { ${deepSelection(rounds)} } } } }`;
+}
+
+/** The same deep selection hidden in a fragment named like the introspection field. */
+function deepQueryInSchemaFragment(rounds: number): string {
+  return `query { organizations(first: 1) { ...__schema } } fragment __schema on OrganizationConnection { edges { node { ${deepSelection(rounds)} } } }`;
+}
+
+function stakeholdersQuery(organizationId: string, first: number | string): string {
+  return `query${typeof first === "string" ? "($n: Int)" : ""} {
+    stakeholders(organizationId: "${organizationId}", first: ${first}) { edges { node { id journey(first: ${first}) { edges { node { id } } } } } }
+  }`;
+}
+
+/** The rate limiter counts per wall-clock minute: start a burst well inside one. */
+async function awaitFreshMinuteWindow(): Promise<void> {
+  const intoMinute = Date.now() % 60000;
+  if (intoMinute > 45000) await new Promise((r) => setTimeout(r, 60000 - intoMinute + 200));
+}
+
+describe("HTTP hardening", () => {
+  let test: TestApp;
+  let orgId: string;
+  let adminKey: string;
+  let otherAdminKey: string;
+  let defaults: Running;
+
+  beforeAll(async () => {
+    test = await startTestApp();
+    orgId = (await createOrg(test, "Hardening Org")).id;
+    adminKey = await test.issue("MEMBER", [{ organizationId: orgId, role: "ADMIN" }], "hardening admin");
+    otherAdminKey = await test.issue("MEMBER", [{ organizationId: orgId, role: "ADMIN" }], "second admin");
+    defaults = await start(test.db, { production: false });
+  });
+
+  afterAll(async () => {
+    await stop(defaults);
+    await test?.close();
+  });
+
+  describe("authentication", () => {
+    it("refuses a request without a key with HTTP 401 UNAUTHENTICATED", async () => {
+      const r = await post(defaults, `{ me { keyId } }`, { key: null });
+      expect(r.status).toBe(401);
+      expect(r.headers.get("www-authenticate")).toBe("Bearer");
+      const error = expectRefused(r, "UNAUTHENTICATED");
+      expect(error.message).toMatch(/API key is required/);
+    });
+
+    it("refuses a malformed key", async () => {
+      for (const key of ["not-a-key", "dbl_short_secret", `dbl_ABCDEFGHIJ_${"a".repeat(43)}`]) {
+        const r = await post(defaults, `{ me { keyId } }`, { key });
+        expect(r.status).toBe(401);
+        expect(expectRefused(r, "UNAUTHENTICATED").message).toBe("The API key is malformed");
+      }
+    });
+
+    it("refuses a well-formed key that does not exist, and a known prefix with a wrong secret", async () => {
+      const unknown = `dbl_zzzzzzzzzz_${"A".repeat(43)}`;
+      const r = await post(defaults, `{ me { keyId } }`, { key: unknown });
+      expect(r.status).toBe(401);
+      expect(expectRefused(r, "UNAUTHENTICATED").message).toBe("The API key is not valid");
+
+      const wrongSecret = `${adminKey.slice(0, "dbl_".length + 10)}_${"B".repeat(43)}`;
+      expect(wrongSecret).not.toBe(adminKey);
+      const w = await post(defaults, `{ me { keyId } }`, { key: wrongSecret });
+      expect(w.status).toBe(401);
+      expect(expectRefused(w, "UNAUTHENTICATED").message).toBe("The API key is not valid");
+    });
+
+    it("accepts the key as `Authorization: Bearer` and as `X-Api-Key`, and records when it was used", async () => {
+      const key = await test.issue("MEMBER", [{ organizationId: orgId, role: "STAFF" }], "fresh key");
+      const prefix = key.split("_")[1];
+      const before = await test.db.query(`SELECT id, last_used_at FROM api_keys WHERE prefix = $1`, [prefix]);
+      expect(before).toHaveLength(1);
+      expect(before[0].last_used_at).toBeNull();
+
+      const bearer = await post(defaults, `{ me { keyId name kind grants { organizationId role } } }`, { key, via: "bearer" });
+      expect(bearer.status).toBe(200);
+      expect(bearer.json.errors).toBeUndefined();
+      expect(bearer.json.data.me).toEqual({ keyId: before[0].id, name: "fresh key", kind: "MEMBER", grants: [{ organizationId: orgId, role: "STAFF" }] });
+
+      const after = await test.db.query(`SELECT last_used_at FROM api_keys WHERE prefix = $1`, [prefix]);
+      expect(after[0].last_used_at).toBeInstanceOf(Date);
+      expect(Date.now() - (after[0].last_used_at as Date).getTime()).toBeLessThan(60000);
+
+      const header = await post(defaults, `{ me { keyId } }`, { key, via: "x-api-key" });
+      expect(header.status).toBe(200);
+      expect(header.json).toEqual({ data: { me: { keyId: before[0].id } } });
+
+      // The scheme is case-insensitive; surrounding spaces are ignored.
+      const lower = await fetch(`${defaults.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `bearer   ${key}` },
+        body: JSON.stringify({ query: "{ me { keyId } }" }),
+      });
+      expect(lower.status).toBe(200);
+      expect(await lower.json()).toEqual({ data: { me: { keyId: before[0].id } } });
+    });
+
+    it("refuses a key revoked through revokeApiKey by an admin of the issuing organization", async () => {
+      const created = await post(
+        defaults,
+        `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id revokedAt } } }`,
+        { key: adminKey, variables: { input: { organizationId: orgId, role: "STAFF", name: "to be revoked" } } },
+      );
+      expect(created.status).toBe(200);
+      expect(created.json.errors).toBeUndefined();
+      const { key, apiKey } = created.json.data.createApiKey;
+      expect(apiKey.revokedAt).toBeNull();
+
+      const works = await post(defaults, `{ me { keyId } }`, { key });
+      expect(works.status).toBe(200);
+      expect(works.json.data.me.keyId).toBe(apiKey.id);
+
+      const revoked = await post(defaults, `mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }`, { key: adminKey, variables: { id: apiKey.id } });
+      expect(revoked.status).toBe(200);
+      expect(revoked.json.errors).toBeUndefined();
+      expect(revoked.json.data.revokeApiKey.id).toBe(apiKey.id);
+      expect(typeof revoked.json.data.revokeApiKey.revokedAt).toBe("string");
+
+      for (const via of ["bearer", "x-api-key"] as const) {
+        const r = await post(defaults, `{ me { keyId } }`, { key, via });
+        expect(r.status).toBe(401);
+        expect(expectRefused(r, "UNAUTHENTICATED").message).toBe("The API key has been revoked");
+      }
+    });
+
+    it("refuses a key revoked directly in the database", async () => {
+      const key = await test.issue("MEMBER", [{ organizationId: orgId, role: "STAFF" }], "revoked in sql");
+      expect((await post(defaults, `{ me { keyId } }`, { key })).status).toBe(200);
+      await test.db.query(`UPDATE api_keys SET revoked_at = now() WHERE prefix = $1`, [key.split("_")[1]]);
+      const r = await post(defaults, `{ me { keyId } }`, { key });
+      expect(r.status).toBe(401);
+      expectRefused(r, "UNAUTHENTICATED");
+    });
+  });
+
+  describe("depth limit", () => {
+    it("accepts a query at the default depth limit and refuses one past it", async () => {
+      // 3 + 4*2 + 1 = 12 levels: exactly the default limit.
+      expect(DEFAULT_LIMITS.maxDepth).toBe(12);
+      const atLimit = await post(defaults, deepQuery(2), { key: adminKey });
+      expect(atLimit.status).toBe(200);
+      expect(atLimit.json.errors).toBeUndefined();
+      expect(atLimit.json.data.organizations.edges).toHaveLength(1);
+
+      // 3 + 4*3 + 1 = 16 levels.
+      const r = await post(defaults, deepQuery(3), { key: adminKey });
+      expect(r.status).toBe(400);
+      const error = expectRefused(r, "GRAPHQL_VALIDATION_FAILED");
+      expect(error.message).toMatch(/depth/i);
+      expect(error.message).toContain("12");
+      expect(r.json.data).toBeUndefined();
+    });
+
+    it("refuses a very deep query the same way", async () => {
+      const r = await post(defaults, deepQuery(10), { key: adminKey });
+      expect(r.status).toBe(400);
+      expect(expectRefused(r, "GRAPHQL_VALIDATION_FAILED").message).toMatch(/depth limit of 12/i);
+    });
+
+    it("does not let a fragment named __schema bypass the depth limit (regression)", async () => {
+      const r = await post(defaults, deepQueryInSchemaFragment(3), { key: adminKey });
+      expect(r.status).toBe(400);
+      const error = expectRefused(r, "GRAPHQL_VALIDATION_FAILED");
+      expect(error.message).toMatch(/depth/i);
+      expect(r.json.data).toBeUndefined();
+
+      const deeper = await post(defaults, deepQueryInSchemaFragment(10), { key: adminKey });
+      expect(deeper.status).toBe(400);
+      expect(expectRefused(deeper, "GRAPHQL_VALIDATION_FAILED").message).toMatch(/depth/i);
+    });
+
+    it("applies an explicit depth limit", async () => {
+      const strict = await start(test.db, { production: false, limits: { ...DEFAULT_LIMITS, maxDepth: 5 } });
+      try {
+        // organizations { edges { node { lifecycles { id } } } }: 5 levels.
+        const ok = await post(strict, `{ organizations { edges { node { lifecycles { id } } } } }`, { key: adminKey });
+        expect(ok.status).toBe(200);
+        expect(ok.json.errors).toBeUndefined();
+        const r = await post(strict, `{ organizations { edges { node { lifecycles { stages { id } } } } } }`, { key: adminKey });
+        expect(r.status).toBe(400);
+        expect(expectRefused(r, "GRAPHQL_VALIDATION_FAILED").message).toMatch(/depth limit of 5/i);
+        const viaFragment = await post(
+          strict,
+          `{ organizations { ...__schema } } fragment __schema on OrganizationConnection { edges { node { lifecycles { stages { id } } } } }`,
+          { key: adminKey },
+        );
+        expect(viaFragment.status).toBe(400);
+        expect(expectRefused(viaFragment, "GRAPHQL_VALIDATION_FAILED").message).toMatch(/depth limit of 5/i);
+      } finally {
+        await stop(strict);
+      }
+    });
+  });
+
+  describe("cost limit", () => {
+    it("refuses a query whose nested pages multiply past the default limit", async () => {
+      expect(DEFAULT_LIMITS.maxCost).toBe(50000);
+      const r = await post(defaults, stakeholdersQuery(orgId, 500), { key: adminKey });
+      expect(r.status).toBe(400);
+      const error = expectRefused(r, "QUERY_TOO_COSTLY");
+      expect(error.message).toContain("50000");
+      expect(error.message).toMatch(/limit/);
+      expect(error.extensions?.maxCost).toBe(50000);
+      expect(error.extensions?.cost).toBeGreaterThan(50000);
+      expect(error.extensions?.http).toBeUndefined();
+    });
+
+    it("counts `first` given through variables", async () => {
+      const r = await post(defaults, stakeholdersQuery(orgId, "$n"), { key: adminKey, variables: { n: 500 } });
+      expect(r.status).toBe(400);
+      const error = expectRefused(r, "QUERY_TOO_COSTLY");
+      expect(error.message).toContain("50000");
+    });
+
+    it("lets a modest query through, with literal and variable `first`", async () => {
+      const r = await post(defaults, stakeholdersQuery(orgId, 10), { key: adminKey });
+      expect(r.status).toBe(200);
+      expect(r.json).toEqual({ data: { stakeholders: { edges: [] } } });
+      const v = await post(defaults, stakeholdersQuery(orgId, "$n"), { key: adminKey, variables: { n: 10 } });
+      expect(v.status).toBe(200);
+      expect(v.json).toEqual({ data: { stakeholders: { edges: [] } } });
+    });
+
+    it("applies an explicit cost limit", async () => {
+      const strict = await start(test.db, { production: false, limits: { ...DEFAULT_LIMITS, maxCost: 300 } });
+      try {
+        // first: 10 costs 1 + 10 * (1 + 1 + 1 + (1 + 10 * 3)) = 341; first: 5 costs 96.
+        const r = await post(strict, stakeholdersQuery(orgId, 10), { key: adminKey });
+        expect(r.status).toBe(400);
+        const error = expectRefused(r, "QUERY_TOO_COSTLY");
+        expect(error.message).toContain("300");
+        const ok = await post(strict, stakeholdersQuery(orgId, 5), { key: adminKey });
+        expect(ok.status).toBe(200);
+        expect(ok.json.errors).toBeUndefined();
+      } finally {
+        await stop(strict);
+      }
+    });
+  });
+
+  describe("aliases, directives and tokens", () => {
+    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: me { keyId }`).join(" ")} }`;
+
+    it("refuses an alias flood", async () => {
+      const r = await post(defaults, aliases(50), { key: adminKey });
+      expect(r.status).toBe(400);
+      const error = expectRefused(r, "GRAPHQL_VALIDATION_FAILED");
+      expect(error.message).toMatch(/aliases/i);
+      expect(error.message).toContain(String(DEFAULT_LIMITS.maxAliases));
+    });
+
+    it("accepts aliases up to the limit", async () => {
+      const r = await post(defaults, aliases(DEFAULT_LIMITS.maxAliases), { key: adminKey });
+      expect(r.status).toBe(200);
+      expect(r.json.errors).toBeUndefined();
+      expect(Object.keys(r.json.data)).toHaveLength(DEFAULT_LIMITS.maxAliases);
+    });
+
+    it("refuses a directive flood on one field", async () => {
+      const r = await post(defaults, `{ me { keyId ${"@include(if: true) ".repeat(50)}} }`, { key: adminKey });
+      expect(r.status).toBe(400);
+      const error = expectRefused(r, "GRAPHQL_VALIDATION_FAILED");
+      expect(error.message).toMatch(/directive/i);
+    });
+
+    it("refuses a directive flood spread over fields", async () => {
+      const fields = Array.from({ length: 50 }, () => `keyId @include(if: true)`).join(" ");
+      const r = await post(defaults, `{ me { ${fields} } }`, { key: adminKey });
+      expect(r.status).toBe(400);
+      const error = expectRefused(r, "GRAPHQL_VALIDATION_FAILED");
+      expect(error.message).toMatch(/directives limit of 20/i);
+    });
+
+    it("refuses a query of more tokens than the limit at parse time", async () => {
+      const r = await post(defaults, `{ ${"__typename ".repeat(5000)}}`, { key: adminKey });
+      expect(r.status).toBe(400);
+      const error = expectRefused(r, "GRAPHQL_PARSE_FAILED");
+      expect(error.message).toMatch(/tokens/i);
+      expect(error.message).toContain(String(DEFAULT_LIMITS.maxTokens));
+    });
+
+    it("applies explicit alias, directive and token limits", async () => {
+      const limits: Limits = { maxDepth: 12, maxAliases: 3, maxDirectives: 2, maxTokens: 100, maxCost: 50000 };
+      const strict = await start(test.db, { production: false, limits });
+      try {
+        const a = await post(strict, aliases(4), { key: adminKey });
+        expect(a.status).toBe(400);
+        expect(expectRefused(a, "GRAPHQL_VALIDATION_FAILED").message).toMatch(/aliases limit of 3/i);
+        const okAliases = await post(strict, aliases(3), { key: adminKey });
+        expect(okAliases.status).toBe(200);
+
+        const d = await post(strict, `{ me { keyId @include(if: true) name @include(if: true) kind @skip(if: false) } }`, { key: adminKey });
+        expect(d.status).toBe(400);
+        expect(expectRefused(d, "GRAPHQL_VALIDATION_FAILED").message).toMatch(/directives limit of 2/i);
+
+        const t = await post(strict, `{ ${"__typename ".repeat(120)}}`, { key: adminKey });
+        expect(t.status).toBe(400);
+        expect(expectRefused(t, "GRAPHQL_PARSE_FAILED").message).toMatch(/more tha[nt] 100 tokens/i); // graphql-js writes "more that N tokens"
+      } finally {
+        await stop(strict);
+      }
+    });
+  });
+
+  describe("body size", () => {
+    it("answers 413 PAYLOAD_TOO_LARGE to a body over 1 MB and keeps serving", async () => {
+      const padding = "x".repeat(1024 * 1024 + 10);
+      const response = await fetch(`${defaults.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${adminKey}` },
+        body: JSON.stringify({ query: "{ me { keyId } }", variables: { padding } }),
+      });
+      const r = await reply(response, "1 MB body");
+      expect(r.status).toBe(413);
+      expectRefused(r, "PAYLOAD_TOO_LARGE");
+      expect(firstError(r).message).toMatch(/larger than 1048576 bytes/);
+
+      const next = await post(defaults, `{ me { keyId } }`, { key: adminKey });
+      expect(next.status).toBe(200);
+      expect(next.json.errors).toBeUndefined();
+      expect(typeof next.json.data.me.keyId).toBe("string");
+    });
+
+    it("refuses an oversized body sent without Content-Length (chunked)", async () => {
+      const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= 20) controller.close();
+          else {
+            sent += 1;
+            controller.enqueue(chunk);
+          }
+        },
+      });
+      let status: number | "failed";
+      let text = "";
+      try {
+        const response = await fetch(`${defaults.url}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${adminKey}` },
+          body,
+          duplex: "half",
+        } as RequestInit);
+        status = response.status;
+        text = await response.text();
+      } catch {
+        // The server may close the connection before the client finishes sending.
+        status = "failed";
+      }
+      if (status !== "failed") {
+        expect(status).toBe(413);
+        expect(JSON.parse(text).errors[0].extensions.code).toBe("PAYLOAD_TOO_LARGE");
+        errorBodies.push({ what: "chunked body", text });
+      }
+      const next = await post(defaults, `{ me { keyId } }`, { key: adminKey });
+      expect(next.status).toBe(200);
+      expect(next.json.errors).toBeUndefined();
+    });
+  });
+
+  describe("rate limit", () => {
+    it("answers 429 RATE_LIMITED with Retry-After past the per-key limit, without affecting other keys", async () => {
+      const limited = await start(test.db, { production: false, rateLimitPerMinute: 5 });
+      try {
+        await awaitFreshMinuteWindow();
+        for (let i = 1; i <= 5; i++) {
+          const r = await post(limited, `{ me { keyId } }`, { key: adminKey });
+          expect({ i, status: r.status }).toEqual({ i, status: 200 });
+        }
+        const sixth = await post(limited, `{ me { keyId } }`, { key: adminKey });
+        expect(sixth.status).toBe(429);
+        const error = expectRefused(sixth, "RATE_LIMITED");
+        expect(error.message).toMatch(/limit 5 a minute/);
+        const retryAfter = Number(sixth.headers.get("retry-after"));
+        expect(Number.isInteger(retryAfter)).toBe(true);
+        expect(retryAfter).toBeGreaterThanOrEqual(1);
+        expect(retryAfter).toBeLessThanOrEqual(60);
+
+        // Same key through the other header: still limited (the limit is per key, not per header).
+        const viaHeader = await post(limited, `{ me { keyId } }`, { key: adminKey, via: "x-api-key" });
+        expect(viaHeader.status).toBe(429);
+
+        // Another key has its own budget.
+        const other = await post(limited, `{ me { keyId } }`, { key: otherAdminKey });
+        expect(other.status).toBe(200);
+        expect(other.json.errors).toBeUndefined();
+
+        // Unauthenticated requests are refused as such, not as rate limited.
+        const anonymous = await post(limited, `{ me { keyId } }`, { key: null });
+        expect(anonymous.status).toBe(401);
+      } finally {
+        await stop(limited);
+      }
+    });
+  });
+
+  describe("introspection and suggestions", () => {
+    it("refuses introspection and hides field suggestions in production", async () => {
+      const prod = await start(test.db, { production: true });
+      try {
+        const r = await post(prod, `{ __schema { types { name } } }`, { key: adminKey });
+        expect(r.status).toBe(400);
+        const error = expectRefused(r, "GRAPHQL_VALIDATION_FAILED");
+        expect(error.message).toMatch(/introspection/i);
+        expect(r.text).not.toMatch(/"types"/);
+
+        const type = await post(prod, `{ __type(name: "Organization") { fields { name } } }`, { key: adminKey });
+        expect(type.status).toBe(400);
+        expectRefused(type, "GRAPHQL_VALIDATION_FAILED");
+
+        const typo = await post(prod, `{ organizationz { totalCount } }`, { key: adminKey });
+        expect(typo.status).toBe(400);
+        const typoError = expectRefused(typo, "GRAPHQL_VALIDATION_FAILED");
+        expect(typoError.message).toMatch(/organizationz/);
+        expect(typo.text).not.toMatch(/Did you mean/i);
+        expect(typo.text).not.toMatch(/"organizations"/);
+
+        const argTypo = await post(prod, `{ organizations(frist: 1) { totalCount } }`, { key: adminKey });
+        expect(argTypo.status).toBe(400);
+        expectRefused(argTypo, "GRAPHQL_VALIDATION_FAILED");
+        expect(argTypo.text).not.toMatch(/Did you mean/i);
+
+        // Ordinary queries still work.
+        const ok = await post(prod, `{ organizations { totalCount } }`, { key: adminKey });
+        expect(ok.status).toBe(200);
+        expect(ok.json).toEqual({ data: { organizations: { totalCount: 1 } } });
+      } finally {
+        await stop(prod);
+      }
+    });
+
+    it("allows introspection outside production", async () => {
+      const r = await post(defaults, `{ __schema { types { name } } }`, { key: adminKey });
+      expect(r.status).toBe(200);
+      expect(r.json.errors).toBeUndefined();
+      const names = (r.json.data.__schema.types as { name: string }[]).map((t) => t.name);
+      expect(names).toEqual(expect.arrayContaining(["Organization", "Stakeholder", "Query", "Mutation"]));
+    });
+  });
+
+  describe("CSRF prevention", () => {
+    it("refuses a simple GET request without a preflight header", async () => {
+      const query = encodeURIComponent("{me{keyId}}");
+      const response = await fetch(`${defaults.url}/graphql?query=${query}`, { headers: { authorization: `Bearer ${adminKey}` } });
+      const r = await reply(response, "GET without preflight");
+      expect(r.status).toBe(400);
+      expect(r.text).not.toMatch(/keyId"\s*:/);
+      expectNoLeak(r.text);
+      expect(r.text).toMatch(/Cross-Site Request Forgery|CSRF|apollo-require-preflight/i);
+    });
+
+    it("refuses a POST with a simple content type (text/plain)", async () => {
+      const response = await fetch(`${defaults.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "text/plain", authorization: `Bearer ${adminKey}` },
+        body: JSON.stringify({ query: "{ me { keyId } }" }),
+      });
+      const r = await reply(response, "text/plain POST");
+      expect(r.status).toBe(400);
+      expectNoLeak(r.text);
+    });
+
+    it("accepts a GET with apollo-require-preflight and a POST with application/json", async () => {
+      const query = encodeURIComponent("{me{keyId}}");
+      const get = await fetch(`${defaults.url}/graphql?query=${query}`, { headers: { authorization: `Bearer ${adminKey}`, "apollo-require-preflight": "true" } });
+      expect(get.status).toBe(200);
+      const getBody: any = await get.json();
+      expect(getBody.errors).toBeUndefined();
+      expect(typeof getBody.data.me.keyId).toBe("string");
+
+      const r = await post(defaults, `{ me { keyId } }`, { key: adminKey });
+      expect(r.status).toBe(200);
+      expect(r.json).toEqual({ data: { me: { keyId: getBody.data.me.keyId } } });
+    });
+  });
+
+  describe("other paths", () => {
+    it("answers /healthz without a key", async () => {
+      const response = await fetch(`${defaults.url}/healthz`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toMatch(/application\/json/);
+      expect(await response.json()).toEqual({ status: "ok" });
+    });
+
+    it("answers an unknown path with a 404 JSON error", async () => {
+      for (const path of ["/", "/nope", "/graphql/extra"]) {
+        const response = await fetch(`${defaults.url}${path}`, { headers: { authorization: `Bearer ${adminKey}` } });
+        const r = await reply(response, `GET ${path}`);
+        expect(r.status).toBe(404);
+        expect(r.headers.get("content-type")).toMatch(/application\/json/);
+        expect(r.json).toEqual({ errors: [{ message: expect.any(String), extensions: { code: "NOT_FOUND" } }] });
+        expectNoLeak(r.text);
+      }
+    });
+
+    it("answers invalid JSON with 400 BAD_REQUEST", async () => {
+      const response = await fetch(`${defaults.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${adminKey}` },
+        body: "{ not json",
+      });
+      const r = await reply(response, "invalid JSON");
+      expect(r.status).toBe(400);
+      expectRefused(r, "BAD_REQUEST");
+    });
+  });
+
+  describe("no internals leak", () => {
+    it("no error response seen above carries a stack trace, SQL or a file path", () => {
+      // Every describe above adds at least one error body.
+      expect(errorBodies.length).toBeGreaterThanOrEqual(30);
+      for (const { what, text } of errorBodies) {
+        try {
+          expectNoLeak(text);
+        } catch (e) {
+          throw new Error(`${what}: ${text}\n${(e as Error).message}`);
+        }
+        const body = JSON.parse(text);
+        for (const error of body.errors ?? []) {
+          expect(error.extensions?.stacktrace).toBeUndefined();
+          expect(error.extensions?.exception).toBeUndefined();
+        }
+      }
+      // A refusal is the client's fault and says why: never a masked internal error.
+      const internal = errorBodies.filter(({ text }) => /INTERNAL_SERVER_ERROR/.test(text)).map(({ what, text }) => `${what} -> ${text}`);
+      expect(internal).toEqual([]);
+    });
+
+    it("logged no unexpected errors for these refusals", () => {
+      expect(defaults.logged.filter((e) => e.level === "error")).toEqual([]);
+    });
+  });
+});
