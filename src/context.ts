@@ -13,6 +13,11 @@ import { Stakeholder } from "./modules/stakeholder/stakeholder.entity";
 import { StageTransition } from "./modules/stakeholder/stage-transition.entity";
 import { Interaction } from "./modules/stakeholder/interaction.entity";
 import { StakeholderContact } from "./modules/stakeholder/contact.entity";
+import { Metric, MetricTarget } from "./modules/metric/metric.entity";
+import { Offering } from "./modules/sales/sales.entity";
+import { MetricService } from "./modules/metric/metric.service";
+import { SalesService } from "./modules/sales/sales.service";
+import { ImpactService } from "./modules/impact/impact.service";
 import { OrganizationService } from "./modules/organization/organization.service";
 import { LifecycleService } from "./modules/lifecycle/lifecycle.service";
 import { FunctionalAreaService } from "./modules/functional-area/functional-area.service";
@@ -43,6 +48,9 @@ export function createLoaders(em: EntityManager, access: Access) {
     touchpointsByOrganization: childPageLoader(em, Touchpoint, "touchpoints", "organization_id", "created_at", all),
     touchpointsByStage: childPageLoader(em, Touchpoint, "touchpoints", "stage_id", "created_at", all),
     journeyByStakeholder: childPageLoader(em, StageTransition, "stage_transitions", "stakeholder_id", "occurred_at", { ...people, partnerColumn: "recorded_by_partner_id" }),
+    metricById: byIdLoader(em, Metric, "metrics", all),
+    offeringById: byIdLoader(em, Offering, "offerings", all),
+    targetsByMetric: childPageLoader(em, MetricTarget, "metric_targets", "metric_id", "period_from", all),
     interactionsByStakeholder: childPageLoader(em, Interaction, "interactions", "stakeholder_id", "occurred_at", { ...people, partnerColumn: "recorded_by_partner_id" }),
   };
 }
@@ -66,6 +74,9 @@ function createServices(sc: ServiceContext) {
     stakeholders: new StakeholderService(sc),
     access: new AccessService(sc),
     audit: new AuditService(sc),
+    metrics: new MetricService(sc),
+    sales: new SalesService(sc),
+    impact: new ImpactService(sc),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -9,6 +9,9 @@ import { TouchpointResolver } from "./modules/touchpoint/touchpoint.resolver";
 import { InteractionResolver, StageTransitionResolver, StakeholderResolver } from "./modules/stakeholder/stakeholder.resolver";
 import { AccessResolver } from "./modules/access/access.resolver";
 import { AuditResolver } from "./modules/audit/audit.resolver";
+import { MetricResolver } from "./modules/metric/metric.resolver";
+import { OfferingResolver, SaleResolver } from "./modules/sales/sales.resolver";
+import { ImpactResolver } from "./modules/impact/impact.resolver";
 
 export const resolvers = [
   OrganizationResolver,
@@ -22,6 +25,10 @@ export const resolvers = [
   InteractionResolver,
   AccessResolver,
   AuditResolver,
+  MetricResolver,
+  OfferingResolver,
+  SaleResolver,
+  ImpactResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -72,3 +72,56 @@ export enum AgeBand {
   AGE_65_PLUS = "AGE_65_PLUS",
 }
 registerEnumType(AgeBand, { name: "AgeBand" });
+
+export enum MetricCategory {
+  KPI = "KPI",
+  SOCIAL = "SOCIAL",
+}
+registerEnumType(MetricCategory, { name: "MetricCategory", description: "KPI: the business bottom line; SOCIAL: the impact bottom line" });
+
+export enum MetricPerspective {
+  CUSTOMER = "CUSTOMER",
+  BENEFICIARY = "BENEFICIARY",
+  ORGANIZATION = "ORGANIZATION",
+}
+registerEnumType(MetricPerspective, { name: "MetricPerspective" });
+
+export enum MetricKind {
+  INPUT = "INPUT",
+  OUTPUT = "OUTPUT",
+}
+registerEnumType(MetricKind, { name: "MetricKind", description: "INPUT: leading, controllable; OUTPUT: lagging (e.g. NPS)" });
+
+export enum MetricUnit {
+  COUNT = "COUNT",
+  PERCENT = "PERCENT",
+  CURRENCY = "CURRENCY",
+  SCORE = "SCORE",
+  RATIO = "RATIO",
+  DAYS = "DAYS",
+  HOURS = "HOURS",
+  KG = "KG",
+  KWH = "KWH",
+  OTHER = "OTHER",
+}
+registerEnumType(MetricUnit, { name: "MetricUnit", description: "CURRENCY values are in major units of the organization's currency" });
+
+export enum MetricDirection {
+  HIGHER_IS_BETTER = "HIGHER_IS_BETTER",
+  LOWER_IS_BETTER = "LOWER_IS_BETTER",
+}
+registerEnumType(MetricDirection, { name: "MetricDirection" });
+
+export enum MetricAggregation {
+  SUM = "SUM",
+  AVERAGE = "AVERAGE",
+  LATEST = "LATEST",
+}
+registerEnumType(MetricAggregation, { name: "MetricAggregation", description: "How observations over time combine into one value for a period" });
+
+export enum Interval {
+  WEEK = "WEEK",
+  MONTH = "MONTH",
+  QUARTER = "QUARTER",
+}
+registerEnumType(Interval, { name: "Interval", description: "Buckets of a series, aligned on calendar weeks (Monday), months or quarters, in UTC" });

@@ -10,5 +10,8 @@ import { Interaction } from "./stakeholder/interaction.entity";
 import { StakeholderContact } from "./stakeholder/contact.entity";
 import { ApiKey } from "./access/access.entity";
 import { AuditEntry } from "./audit/audit.entity";
+import { Metric, MetricTarget } from "./metric/metric.entity";
+import { Observation } from "./metric/observation.entity";
+import { Offering, Sale } from "./sales/sales.entity";
 
-export const entities = [Organization, Lifecycle, Stage, FunctionalArea, Partner, Touchpoint, Stakeholder, StageTransition, Interaction, StakeholderContact, ApiKey, AuditEntry];
+export const entities = [Organization, Lifecycle, Stage, FunctionalArea, Partner, Touchpoint, Stakeholder, StageTransition, Interaction, StakeholderContact, ApiKey, AuditEntry, Metric, MetricTarget, Observation, Offering, Sale];

@@ -2,7 +2,7 @@ import { ApiKey, ApiKeyWithRole, CreatedApiKey, Me, RoleEnum } from "./access.en
 import { CreateApiKeyInput, GrantApiKeyAccessInput, RevokeApiKeyAccessInput } from "./access.inputs";
 import { newKey } from "./keys";
 import { KeyKind, ROLES, Role } from "../../common/access";
-import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
+import { BadInputError, NotFoundError } from "../../common/errors";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, cleanName } from "../../common/validation";
 import { hydrate, queryRows } from "../../database/rows";
@@ -64,24 +64,33 @@ export class AccessService {
     });
   }
 
-  /** Gives an existing key a role here (or changes it). The role must suit the key's kind. */
+  /**
+   * Gives an existing key a role here (or changes it). The role must suit the key's
+   * kind. Keys this organization issued or already granted can be given any suitable
+   * role; a key of another organization only when it is a funder's key (a funder
+   * hands its key id to each organization it funds). Any other id answers NOT_FOUND,
+   * exactly as an unknown one, so nothing is revealed about other organizations' keys.
+   */
   async grant(input: GrantApiKeyAccessInput): Promise<ApiKeyWithRole> {
     const org = assertId(input.organizationId, "organizationId");
     this.sc.access.require(org, ROLES.admin);
     const keyId = assertId(input.apiKeyId, "apiKeyId");
     const role = input.role as Role;
     return this.sc.em.transaction(async (em) => {
-      const [{ kind }] = await em.query(`SELECT api_key_kind($1) AS kind`, [keyId]);
+      const visible = await em.query(
+        `SELECT k.kind FROM api_keys k WHERE k.id = $1 AND k.revoked_at IS NULL
+            AND (k.organization_id = $2 OR EXISTS (SELECT 1 FROM api_key_grants g WHERE g.api_key_id = k.id AND g.organization_id = $2))`,
+        [keyId, org],
+      );
+      let kind: KeyKind | null = visible[0]?.kind ?? null;
+      if (!kind) {
+        const [{ kind: other }] = await em.query(`SELECT api_key_kind($1) AS kind`, [keyId]);
+        kind = other === "FUNDER" && role === "FUNDER" ? "FUNDER" : null;
+      }
       if (!kind) throw new NotFoundError("API key", "apiKeyId");
       if (KIND_OF_ROLE[role] !== kind) throw new BadInputError("role", `a ${kind} key cannot hold the ${role} role`);
       if (keyId === this.sc.access.keyId) throw new BadInputError("apiKeyId", "a key cannot change its own role");
       const partnerId = await this.checkPartner(org, role, input.partnerId);
-      if (kind === "FIELD_PARTNER") {
-        // A field-partner key acts for one partner of one organization: it can be moved to
-        // another partner here, never given a second organization.
-        const here = await em.query(`SELECT 1 FROM api_key_grants WHERE organization_id = $1 AND api_key_id = $2`, [org, keyId]);
-        if (here.length === 0) throw new ConflictError("apiKeyId", "a field-partner key acts for one organization only; create a key here instead");
-      }
       await em.query(
         `INSERT INTO api_key_grants (organization_id, api_key_id, role, partner_id) VALUES ($1, $2, $3, $4)
          ON CONFLICT (organization_id, api_key_id) DO UPDATE SET role = excluded.role, partner_id = excluded.partner_id`,

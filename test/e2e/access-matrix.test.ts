@@ -1,0 +1,612 @@
+import { getNamedType, GraphQLArgument, GraphQLField, GraphQLInputType, isInputObjectType } from "graphql";
+import { getSchema } from "../../src/schema";
+import type { Role } from "../../src/common/access";
+import { Caller, GqlResult, startTestApp, TestApp } from "../helpers/app";
+import { count, createOrg, OrgFixture } from "../helpers/fixtures";
+
+/**
+ * The access matrix: one row per root operation, one test per (operation x role x own/other
+ * organization). Every role's key of organization A runs the operation against A's own rows
+ * ("own") and against organization B's ("other"). Where a role is refused, nothing is written.
+ */
+
+const ROLE_LIST: Role[] = ["ADMIN", "STAFF", "FUNDER", "FIELD_PARTNER"];
+type Outcome = "ok" | "FORBIDDEN" | "NOT_FOUND";
+type Vars = Record<string, unknown>;
+
+/** One organization built through the API, with a key for each role. */
+interface World {
+  id: string;
+  name: string;
+  fx: OrgFixture;
+  lifecycle: Record<"CUSTOMER" | "BENEFICIARY", string>;
+  /** The partner the field-partner key acts for; it delivers `tpPartner`. */
+  partner: string;
+  otherPartner: string;
+  tpPartner: string;
+  tpOwn: string;
+  tpCustomer: string;
+  /** Registered by staff. */
+  customer: string;
+  beneficiary: string;
+  /** Registered by the field-partner key itself. */
+  fpBeneficiary: string;
+  keys: Record<Role, string>;
+  /** Strings that only this organization's data holds. */
+  secrets: string[];
+}
+
+const CREATE_STAKEHOLDER = `mutation($input: CreateStakeholderInput!) { createStakeholder(input: $input) { id } }`;
+const MOVE = `mutation($input: MoveStakeholderInput!) { moveStakeholder(input: $input) { id } }`;
+const RECORD = `mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { id } }`;
+
+async function buildWorld(app: TestApp, name: string, p: string): Promise<World> {
+  const fx = await createOrg(app, name);
+  const lcs = (await app.ok<any>(`query($id: ID!) { organization(id: $id) { lifecycles { id kind } } }`, { id: fx.id })).organization.lifecycles;
+  const lifecycle = Object.fromEntries(lcs.map((l: any) => [l.kind, l.id])) as World["lifecycle"];
+  const newPartner = async (input: Vars) =>
+    (await app.ok<any>(`mutation($input: CreatePartnerInput!) { createPartner(input: $input) { id } }`, { input: { organizationId: fx.id, ...input } })).createPartner.id as string;
+  const partner = await newPartner({ name: `${p} Field Partner`, kind: "FIELD_PARTNER", region: "North" });
+  const otherPartner = await newPartner({ name: `${p} Distributor`, kind: "DISTRIBUTOR" });
+  const newTouchpoint = async (input: Vars) =>
+    (await app.ok<any>(`mutation($input: CreateTouchpointInput!) { createTouchpoint(input: $input) { id } }`, { input })).createTouchpoint.id as string;
+  const tpPartner = await newTouchpoint({ stageId: fx.beneficiaryStages.Receives, name: `${p} distribution`, channel: "FIELD_VISIT", functionalAreaId: fx.areas.Programmes, partnerId: partner });
+  const tpOwn = await newTouchpoint({ stageId: fx.beneficiaryStages.Enrolled, name: `${p} enrolment`, channel: "IN_PERSON", functionalAreaId: fx.areas.Programmes });
+  const tpCustomer = await newTouchpoint({ stageId: fx.customerStages.Use, name: `${p} installation`, channel: "FIELD_VISIT", functionalAreaId: fx.areas.Operations, partnerId: otherPartner });
+
+  const register = async (by: Caller, input: Vars) => (await by.ok<any>(CREATE_STAKEHOLDER, { input: { organizationId: fx.id, ...input } })).createStakeholder.id as string;
+  const customer = await register(app, { kind: "CUSTOMER", externalRef: `${p}-CUST-1`, stageId: fx.customerStages.Need, enteredAt: "2026-01-01T00:00:00Z", region: "North" });
+  await app.ok(MOVE, { input: { stakeholderId: customer, stageId: fx.customerStages.Research, occurredAt: "2026-01-10T00:00:00Z" } });
+  await app.ok(RECORD, { input: { stakeholderId: customer, touchpointId: tpCustomer, occurredAt: "2026-01-11T00:00:00Z", note: `${p} lamp installed` } });
+  const beneficiary = await register(app, { kind: "BENEFICIARY", externalRef: `${p}-BEN-1`, stageId: fx.beneficiaryStages.Identified, enteredAt: "2026-01-02T00:00:00Z", gender: "FEMALE" });
+  await app.ok(MOVE, { input: { stakeholderId: beneficiary, stageId: fx.beneficiaryStages.Enrolled, occurredAt: "2026-01-05T00:00:00Z" } });
+  await app.ok(RECORD, { input: { stakeholderId: beneficiary, touchpointId: tpOwn, occurredAt: "2026-01-05T01:00:00Z" } });
+  await app.ok(RECORD, { input: { stakeholderId: beneficiary, touchpointId: tpPartner, occurredAt: "2026-01-07T00:00:00Z" } });
+  await app.ok(`mutation($input: SetContactInput!) { setStakeholderContact(input: $input) { id } }`, {
+    input: { stakeholderId: beneficiary, fullName: `${p} Wanjiku`, phone: "+254 700 000 101", email: `${p.toLowerCase()}@example.org` },
+  });
+
+  const keys: Record<Role, string> = {
+    ADMIN: await app.issue("MEMBER", [{ organizationId: fx.id, role: "ADMIN" }], `${p} admin`),
+    STAFF: await app.issue("MEMBER", [{ organizationId: fx.id, role: "STAFF" }], `${p} staff`),
+    FUNDER: await app.issue("FUNDER", [{ organizationId: fx.id, role: "FUNDER" }], `${p} funder`),
+    FIELD_PARTNER: await app.issue("FIELD_PARTNER", [{ organizationId: fx.id, role: "FIELD_PARTNER", partnerId: partner }], `${p} field partner`),
+  };
+  const fp = app.as(keys.FIELD_PARTNER);
+  const fpBeneficiary = await register(fp, {
+    kind: "BENEFICIARY",
+    externalRef: `${p}-FPB-1`,
+    stageId: fx.beneficiaryStages.Identified,
+    enteredAt: "2026-01-03T00:00:00Z",
+    contact: { phone: "+254 700 000 202" },
+  });
+  await fp.ok(MOVE, { input: { stakeholderId: fpBeneficiary, stageId: fx.beneficiaryStages.Enrolled, occurredAt: "2026-01-06T00:00:00Z" } });
+  await fp.ok(RECORD, { input: { stakeholderId: fpBeneficiary, touchpointId: tpPartner, occurredAt: "2026-01-08T00:00:00Z", note: "shoes delivered" } });
+
+  return {
+    id: fx.id,
+    name,
+    fx,
+    lifecycle,
+    partner,
+    otherPartner,
+    tpPartner,
+    tpOwn,
+    tpCustomer,
+    customer,
+    beneficiary,
+    fpBeneficiary,
+    keys,
+    secrets: [fx.id, name, customer, beneficiary, fpBeneficiary, partner, otherPartner, tpPartner, tpOwn, tpCustomer, `${p}-CUST-1`, `${p}-BEN-1`, `${p}-FPB-1`, `${p} Field Partner`],
+  };
+}
+
+/** One cell: `role`'s key of `self` runs the operation against `target` (self, or the other organization). */
+interface Cell {
+  app: TestApp;
+  self: World;
+  target: World;
+  role: Role;
+  own: boolean;
+  seq: number;
+}
+
+interface Row {
+  doc: string;
+  vars: (c: Cell) => Vars | Promise<Vars>;
+  own: Record<Role, Outcome>;
+  /** Acceptable outcomes against the other organization; absent when the operation names no organization or row. */
+  other?: Record<Role, Outcome[]>;
+  /** Tables whose row counts must not change when the operation is refused (audit_log is always checked). */
+  writes?: string[];
+  /** Checks the data of an "ok" answer. */
+  check?: (data: any, c: Cell) => void | Promise<void>;
+}
+
+const every = (o: Outcome): Record<Role, Outcome> => ({ ADMIN: o, STAFF: o, FUNDER: o, FIELD_PARTNER: o });
+const everyOther = (...o: Outcome[]): Record<Role, Outcome[]> => ({ ADMIN: o, STAFF: o, FUNDER: o, FIELD_PARTNER: o });
+const ADMIN_ONLY: Record<Role, Outcome> = { ADMIN: "ok", STAFF: "FORBIDDEN", FUNDER: "FORBIDDEN", FIELD_PARTNER: "FORBIDDEN" };
+const STAFF_ONLY: Record<Role, Outcome> = { ADMIN: "ok", STAFF: "ok", FUNDER: "FORBIDDEN", FIELD_PARTNER: "FORBIDDEN" };
+const SUBMIT: Record<Role, Outcome> = { ADMIN: "ok", STAFF: "ok", FUNDER: "FORBIDDEN", FIELD_PARTNER: "ok" };
+/** A row id of the other organization: NOT_FOUND; a funder may be refused person-level access first. */
+const OTHER_PERSON: Record<Role, Outcome[]> = { ADMIN: ["NOT_FOUND"], STAFF: ["NOT_FOUND"], FUNDER: ["FORBIDDEN", "NOT_FOUND"], FIELD_PARTNER: ["NOT_FOUND"] };
+
+/** The stakeholder a cell acts on: the field partner's own registration for field partners, else one staff registered. */
+const person = (c: Cell) => (c.role === "FIELD_PARTNER" ? c.target.fpBeneficiary : c.target.beneficiary);
+
+/** A new beneficiary in the target organization (registered by its field partner for field-partner cells). */
+async function freshPerson(c: Cell): Promise<string> {
+  const by = c.role === "FIELD_PARTNER" ? c.app.as(c.target.keys.FIELD_PARTNER) : c.app;
+  const data = await by.ok<any>(CREATE_STAKEHOLDER, {
+    input: { organizationId: c.target.id, kind: "BENEFICIARY", externalRef: `FRESH-${c.seq}`, stageId: c.target.fx.beneficiaryStages.Identified, enteredAt: "2026-01-01T00:00:00Z" },
+  });
+  return data.createStakeholder.id;
+}
+
+async function keyId(app: TestApp, key: string): Promise<string> {
+  const [row] = await app.db.query(`SELECT id FROM api_keys WHERE prefix = $1`, [key.split("_")[1]]);
+  return row.id;
+}
+
+async function registeredBy(app: TestApp, partnerId: string): Promise<string[]> {
+  const rows: { id: string }[] = await app.db.query(`SELECT id FROM stakeholders WHERE registered_by_partner_id = $1 ORDER BY id`, [partnerId]);
+  return rows.map((r) => r.id);
+}
+
+const FUNNEL_PERIOD = `from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z"`;
+
+const MATRIX: Record<string, Row> = {
+  // ---- Queries
+  me: {
+    doc: `query { me { keyId kind grants { organizationId role partnerId } } }`,
+    vars: () => ({}),
+    own: every("ok"),
+    other: everyOther("ok"),
+    check: (d, c) => {
+      expect(d.me.grants).toContainEqual({ organizationId: c.self.id, role: c.role, partnerId: c.role === "FIELD_PARTNER" ? c.self.partner : null });
+      if (!c.own) expect(d.me.grants.map((g: any) => g.organizationId)).not.toContain(c.target.id);
+    },
+  },
+  organizations: {
+    doc: `query { organizations(first: 100) { totalCount edges { node { id name } } } }`,
+    vars: () => ({}),
+    own: every("ok"),
+    other: everyOther("ok"),
+    check: (d, c) => {
+      const ids = d.organizations.edges.map((e: any) => e.node.id);
+      expect(ids).toContain(c.self.id);
+      // Member keys may have created organizations of their own in createOrganization cells; never B.
+      if (c.role === "FUNDER" || c.role === "FIELD_PARTNER") expect(ids).toEqual([c.self.id]);
+    },
+  },
+  organization: {
+    doc: `query($id: ID!) { organization(id: $id) { id name lifecycles { id kind } } }`,
+    vars: (c) => ({ id: c.target.id }),
+    own: every("ok"),
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => expect(d.organization).toMatchObject({ id: c.target.id, name: c.target.name }),
+  },
+  lifecycleFunnel: {
+    doc: `query($org: ID!) { lifecycleFunnel(organizationId: $org, kind: BENEFICIARY, ${FUNNEL_PERIOD}) { organizationId suppression { applied } stages { stage { id } entered } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: { ADMIN: "ok", STAFF: "ok", FUNDER: "ok", FIELD_PARTNER: "FORBIDDEN" },
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => {
+      expect(d.lifecycleFunnel.organizationId).toBe(c.target.id);
+      expect(d.lifecycleFunnel.suppression.applied).toBe(c.role === "FUNDER");
+      expect(d.lifecycleFunnel.stages).toHaveLength(6);
+    },
+  },
+  stakeholders: {
+    doc: `query($org: ID!) { stakeholders(organizationId: $org, first: 500) { totalCount edges { node { id externalRef } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: SUBMIT,
+    other: everyOther("FORBIDDEN"),
+    check: async (d, c) => {
+      const ids = d.stakeholders.edges.map((e: any) => e.node.id).sort();
+      if (c.role === "FIELD_PARTNER") {
+        expect(ids).toEqual(await registeredBy(c.app, c.self.partner));
+        expect(ids).toContain(c.self.fpBeneficiary);
+      } else {
+        expect(ids).toEqual(expect.arrayContaining([c.self.customer, c.self.beneficiary, c.self.fpBeneficiary]));
+      }
+    },
+  },
+  stakeholder: {
+    doc: `query($id: ID!) { stakeholder(id: $id) { id externalRef } }`,
+    vars: (c) => ({ id: person(c) }),
+    own: SUBMIT,
+    other: OTHER_PERSON,
+    check: (d, c) => expect(d.stakeholder.id).toBe(person(c)),
+  },
+  stakeholderExport: {
+    doc: `query($id: ID!) { stakeholderExport(id: $id) }`,
+    vars: (c) => ({ id: person(c) }),
+    own: STAFF_ONLY,
+    other: OTHER_PERSON,
+    check: (d, c) => {
+      expect(d.stakeholderExport.stakeholder.id).toBe(person(c));
+      expect(d.stakeholderExport.contact).toMatchObject({ phone: "+254 700 000 101" });
+    },
+  },
+  apiKeys: {
+    doc: `query($org: ID!) { apiKeys(organizationId: $org, first: 500) { totalCount edges { node { id role } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: ADMIN_ONLY,
+    other: everyOther("FORBIDDEN"),
+    check: async (d, c) => expect(d.apiKeys.edges.map((e: any) => e.node.id)).toContain(await keyId(c.app, c.self.keys.ADMIN)),
+  },
+  auditLog: {
+    doc: `query($org: ID!) { auditLog(organizationId: $org, first: 500) { totalCount edges { node { id organizationId } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: ADMIN_ONLY,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => {
+      expect(d.auditLog.totalCount).toBeGreaterThan(0);
+      for (const e of d.auditLog.edges) expect(e.node.organizationId).toBe(c.target.id);
+    },
+  },
+
+  // ---- Mutations: organizations and their structure
+  createOrganization: {
+    doc: `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id name } }`,
+    vars: (c) => ({ input: { name: `Matrix Org ${c.seq}`, impactModel: "HYBRID", currency: "KES" } }),
+    own: { ADMIN: "ok", STAFF: "ok", FUNDER: "FORBIDDEN", FIELD_PARTNER: "FORBIDDEN" },
+    writes: ["organizations", "lifecycles", "stages", "functional_areas", "api_key_grants"],
+    check: (d, c) => expect(d.createOrganization.name).toBe(`Matrix Org ${c.seq}`),
+  },
+  updateOrganization: {
+    doc: `mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { id suppressionThreshold } }`,
+    vars: (c) => ({ input: { id: c.target.id, suppressionThreshold: 10 + (c.seq % 5) } }),
+    own: ADMIN_ONLY,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => expect(d.updateOrganization).toEqual({ id: c.target.id, suppressionThreshold: 10 + (c.seq % 5) }),
+  },
+  updateLifecycle: {
+    doc: `mutation($input: UpdateLifecycleInput!) { updateLifecycle(input: $input) { id name } }`,
+    vars: (c) => ({ input: { id: c.target.lifecycle.CUSTOMER, name: `Customer lifecycle ${c.seq}` } }),
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.updateLifecycle).toEqual({ id: c.target.lifecycle.CUSTOMER, name: `Customer lifecycle ${c.seq}` }),
+  },
+  addStage: {
+    doc: `mutation($input: AddStageInput!) { addStage(input: $input) { id name } }`,
+    vars: (c) => ({ input: { lifecycleId: c.target.lifecycle.CUSTOMER, name: `Added ${c.seq}` } }),
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    writes: ["stages"],
+    check: (d, c) => expect(d.addStage.name).toBe(`Added ${c.seq}`),
+  },
+  updateStage: {
+    doc: `mutation($input: UpdateStageInput!) { updateStage(input: $input) { id name } }`,
+    vars: (c) => ({ input: { id: c.target.fx.customerStages.Support, name: `Support ${c.seq}` } }),
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.updateStage).toEqual({ id: c.target.fx.customerStages.Support, name: `Support ${c.seq}` }),
+  },
+  reorderStages: {
+    doc: `mutation($input: ReorderStagesInput!) { reorderStages(input: $input) { id stages { id } } }`,
+    // A fresh target every run: the lifecycle's current order, rotated by one.
+    vars: async (c) => {
+      const rows: { id: string }[] = await c.app.db.query(`SELECT id FROM stages WHERE lifecycle_id = $1 ORDER BY position`, [c.target.lifecycle.CUSTOMER]);
+      const ids = rows.map((r) => r.id);
+      return { input: { lifecycleId: c.target.lifecycle.CUSTOMER, stageIds: [...ids.slice(1), ids[0]] } };
+    },
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => {
+      expect(d.reorderStages.id).toBe(c.target.lifecycle.CUSTOMER);
+      expect(d.reorderStages.stages.length).toBeGreaterThanOrEqual(6);
+    },
+  },
+  createFunctionalArea: {
+    doc: `mutation($input: CreateFunctionalAreaInput!) { createFunctionalArea(input: $input) { id name } }`,
+    vars: (c) => ({ input: { organizationId: c.target.id, name: `Area ${c.seq}` } }),
+    own: ADMIN_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["functional_areas"],
+    check: (d, c) => expect(d.createFunctionalArea.name).toBe(`Area ${c.seq}`),
+  },
+  updateFunctionalArea: {
+    doc: `mutation($input: UpdateFunctionalAreaInput!) { updateFunctionalArea(input: $input) { id name } }`,
+    vars: (c) => ({ input: { id: c.target.fx.areas.Finance, name: `Finance ${c.seq}` } }),
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.updateFunctionalArea).toEqual({ id: c.target.fx.areas.Finance, name: `Finance ${c.seq}` }),
+  },
+  createPartner: {
+    doc: `mutation($input: CreatePartnerInput!) { createPartner(input: $input) { id name } }`,
+    vars: (c) => ({ input: { organizationId: c.target.id, name: `Partner ${c.seq}`, kind: "OTHER" } }),
+    own: ADMIN_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["partners"],
+    check: (d, c) => expect(d.createPartner.name).toBe(`Partner ${c.seq}`),
+  },
+  updatePartner: {
+    doc: `mutation($input: UpdatePartnerInput!) { updatePartner(input: $input) { id region } }`,
+    vars: (c) => ({ input: { id: c.target.otherPartner, region: `Region ${c.seq}` } }),
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.updatePartner).toEqual({ id: c.target.otherPartner, region: `Region ${c.seq}` }),
+  },
+  createTouchpoint: {
+    doc: `mutation($input: CreateTouchpointInput!) { createTouchpoint(input: $input) { id name } }`,
+    vars: (c) => ({ input: { stageId: c.target.fx.beneficiaryStages.Outcome, name: `Touchpoint ${c.seq}`, channel: "SMS", functionalAreaId: c.target.fx.areas.Programmes } }),
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    writes: ["touchpoints"],
+    check: (d, c) => expect(d.createTouchpoint.name).toBe(`Touchpoint ${c.seq}`),
+  },
+  updateTouchpoint: {
+    doc: `mutation($input: UpdateTouchpointInput!) { updateTouchpoint(input: $input) { id name } }`,
+    vars: (c) => ({ input: { id: c.target.tpCustomer, name: `Installation ${c.seq}` } }),
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.updateTouchpoint).toEqual({ id: c.target.tpCustomer, name: `Installation ${c.seq}` }),
+  },
+
+  // ---- Mutations: keys
+  createApiKey: {
+    doc: `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id name } } }`,
+    vars: (c) => ({ input: { organizationId: c.target.id, name: `Key ${c.seq}`, role: "STAFF" } }),
+    own: ADMIN_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["api_keys", "api_key_grants"],
+    check: (d, c) => {
+      expect(d.createApiKey.apiKey.name).toBe(`Key ${c.seq}`);
+      expect(d.createApiKey.key).toMatch(/^dbl_/);
+    },
+  },
+  grantApiKeyAccess: {
+    doc: `mutation($input: GrantApiKeyAccessInput!) { grantApiKeyAccess(input: $input) { id role } }`,
+    // A fresh funder key (no role anywhere yet) every run.
+    vars: async (c) => ({ input: { organizationId: c.target.id, apiKeyId: await keyId(c.app, await c.app.issue("FUNDER", [], `Fresh funder ${c.seq}`)), role: "FUNDER" } }),
+    own: ADMIN_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["api_key_grants"],
+    check: (d) => expect(d.grantApiKeyAccess.role).toBe("FUNDER"),
+  },
+  revokeApiKeyAccess: {
+    doc: `mutation($input: RevokeApiKeyAccessInput!) { revokeApiKeyAccess(input: $input) }`,
+    // A fresh key with a role in the target organization every run.
+    vars: async (c) => ({
+      input: { organizationId: c.target.id, apiKeyId: await keyId(c.app, await c.app.issue("MEMBER", [{ organizationId: c.target.id, role: "STAFF" }], `Fresh staff ${c.seq}`)) },
+    }),
+    own: ADMIN_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["api_key_grants"],
+    check: (d) => expect(d.revokeApiKeyAccess).toBe(true),
+  },
+  revokeApiKey: {
+    doc: `mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }`,
+    // A fresh key issued by the target organization every run.
+    vars: async (c) => {
+      const made = await c.app.ok<any>(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id } } }`, {
+        input: { organizationId: c.target.id, name: `To revoke ${c.seq}`, role: "STAFF" },
+      });
+      return { id: made.createApiKey.apiKey.id };
+    },
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d) => expect(d.revokeApiKey.revokedAt).not.toBeNull(),
+  },
+
+  // ---- Mutations: stakeholders
+  createStakeholder: {
+    doc: `mutation($input: CreateStakeholderInput!) { createStakeholder(input: $input) { id kind externalRef } }`,
+    vars: (c) => ({ input: { organizationId: c.target.id, kind: "BENEFICIARY", externalRef: `M-${c.seq}`, stageId: c.target.fx.beneficiaryStages.Identified } }),
+    own: SUBMIT,
+    other: everyOther("FORBIDDEN"),
+    writes: ["stakeholders", "stage_transitions"],
+    check: (d, c) => expect(d.createStakeholder).toMatchObject({ kind: "BENEFICIARY", externalRef: `M-${c.seq}` }),
+  },
+  updateStakeholder: {
+    doc: `mutation($input: UpdateStakeholderInput!) { updateStakeholder(input: $input) { id region } }`,
+    vars: (c) => ({ input: { id: person(c), region: `Region ${c.seq}` } }),
+    own: STAFF_ONLY,
+    other: OTHER_PERSON,
+    check: (d, c) => expect(d.updateStakeholder).toEqual({ id: person(c), region: `Region ${c.seq}` }),
+  },
+  setStakeholderContact: {
+    doc: `mutation($input: SetContactInput!) { setStakeholderContact(input: $input) { id } }`,
+    vars: (c) => ({ input: { stakeholderId: person(c), fullName: c.own ? `${c.target.name} contact` : "Nobody", phone: "+254 700 000 101" } }),
+    own: STAFF_ONLY,
+    other: OTHER_PERSON,
+    writes: ["stakeholder_contacts"],
+    check: (d, c) => expect(d.setStakeholderContact.id).toBe(person(c)),
+  },
+  forgetStakeholder: {
+    doc: `mutation($id: ID!) { forgetStakeholder(id: $id) { id erasedAt externalRef } }`,
+    vars: async (c) => ({ id: await freshPerson(c) }),
+    own: STAFF_ONLY,
+    other: OTHER_PERSON,
+    check: (d) => {
+      expect(d.forgetStakeholder.erasedAt).not.toBeNull();
+      expect(d.forgetStakeholder.externalRef).toMatch(/^erased-/);
+    },
+  },
+  moveStakeholder: {
+    doc: `mutation($input: MoveStakeholderInput!) { moveStakeholder(input: $input) { id toStage { id } } }`,
+    vars: async (c) => ({ input: { stakeholderId: await freshPerson(c), stageId: c.target.fx.beneficiaryStages.Enrolled, occurredAt: "2026-01-02T00:00:00Z" } }),
+    own: SUBMIT,
+    other: OTHER_PERSON,
+    writes: ["stage_transitions"],
+    check: (d, c) => expect(d.moveStakeholder.toStage.id).toBe(c.target.fx.beneficiaryStages.Enrolled),
+  },
+  recordInteraction: {
+    doc: `mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { id touchpoint { id } } }`,
+    vars: (c) => ({ input: { stakeholderId: person(c), touchpointId: c.target.tpPartner, occurredAt: "2026-01-09T00:00:00Z" } }),
+    own: SUBMIT,
+    other: OTHER_PERSON,
+    writes: ["interactions"],
+    check: (d, c) => expect(d.recordInteraction.touchpoint.id).toBe(c.target.tpPartner),
+  },
+};
+
+/** True when a field takes an ID anywhere in its arguments (directly or inside an input object). */
+function takesId(field: GraphQLField<unknown, unknown>): boolean {
+  const seen = new Set<string>();
+  const visit = (type: GraphQLInputType): boolean => {
+    const named = getNamedType(type);
+    if (named.name === "ID") return true;
+    if (!isInputObjectType(named) || seen.has(named.name)) return false;
+    seen.add(named.name);
+    return Object.values(named.getFields()).some((f) => visit(f.type));
+  };
+  return field.args.some((a: GraphQLArgument) => visit(a.type));
+}
+
+async function snapshot(app: TestApp, tables: string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of ["audit_log", ...tables]) out[t] = await count(app, t);
+  return out;
+}
+
+function outcomeOf(res: GqlResult, op: string): string {
+  if (res.errors?.length) return String(res.errors[0].extensions?.code);
+  return res.data?.[op] === undefined || res.data?.[op] === null ? "NO DATA" : "ok";
+}
+
+describe("access matrix", () => {
+  let app: TestApp;
+  let A: World;
+  let B: World;
+  let seq = 0;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    A = await buildWorld(app, "Alpha Lamps Kenya", "ALPHA");
+    B = await buildWorld(app, "Bravo Shoes Cooperative", "BRAVO");
+  });
+  afterAll(() => app?.close());
+
+  describe("completeness", () => {
+    it("has a row for every Query and Mutation root field, and none for an operation that does not exist", async () => {
+      const schema = await getSchema();
+      const roots = [...Object.keys(schema.getQueryType()!.getFields()), ...Object.keys(schema.getMutationType()?.getFields() ?? {})];
+      const missing = roots.filter((op) => !(op in MATRIX));
+      const unknown = Object.keys(MATRIX).filter((op) => !roots.includes(op));
+      expect({ missingRows: missing, rowsForUnknownOperations: unknown }).toEqual({ missingRows: [], rowsForUnknownOperations: [] });
+    });
+
+    it("gives every operation that takes an id an expectation against the other organization, and a mutation that succeeds a check", async () => {
+      const schema = await getSchema();
+      const fields = { ...schema.getQueryType()!.getFields(), ...(schema.getMutationType()?.getFields() ?? {}) };
+      const withoutOther = Object.entries(fields)
+        .filter(([op, f]) => takesId(f) && MATRIX[op] && !MATRIX[op].other)
+        .map(([op]) => op);
+      expect(withoutOther).toEqual([]);
+      const withoutCheck = Object.entries(MATRIX)
+        .filter(([, row]) => Object.values(row.own).includes("ok") && !row.check)
+        .map(([op]) => op);
+      expect(withoutCheck).toEqual([]);
+    });
+  });
+
+  for (const [op, row] of Object.entries(MATRIX)) {
+    describe(op, () => {
+      for (const role of ROLE_LIST) {
+        const cases: { own: boolean; expected: Outcome[] }[] = [{ own: true, expected: [row.own[role]] }];
+        if (row.other) cases.push({ own: false, expected: row.other[role] });
+        for (const { own, expected } of cases) {
+          it(`${role} against ${own ? "its own" : "the other"} organization -> ${expected.join(" or ")}`, async () => {
+            const cell: Cell = { app, self: A, target: own ? A : B, role, own, seq: ++seq };
+            const vars = await row.vars(cell);
+            const before = await snapshot(app, row.writes ?? []);
+            const res = await app.as(A.keys[role]).gql(row.doc, vars);
+            const got = outcomeOf(res, op);
+            const summary = { outcome: got, errors: res.errors?.map((e) => ({ code: e.extensions?.code, field: e.extensions?.field, message: e.message, path: e.path })) };
+            expect((expected as string[]).includes(got) ? "as expected" : summary).toBe("as expected");
+            if (got === "ok") {
+              await row.check!(res.data, cell);
+            } else {
+              expect(res.data?.[op] ?? null).toBeNull();
+              // Refused: nothing written.
+              expect(await snapshot(app, row.writes ?? [])).toEqual(before);
+            }
+            if (!own) {
+              // Never data of the other organization.
+              const json = JSON.stringify(res);
+              expect(B.secrets.filter((s) => json.includes(s))).toEqual([]);
+            }
+          });
+        }
+      }
+    });
+  }
+
+  describe("field partners reach only their own registrations", () => {
+    const staffRegistered: [string, string, (c: { s: string; w: World }) => Vars][] = [
+      ["stakeholder", `query($id: ID!) { stakeholder(id: $id) { id } }`, ({ s }) => ({ id: s })],
+      ["stakeholderExport", `query($id: ID!) { stakeholderExport(id: $id) }`, ({ s }) => ({ id: s })],
+      ["updateStakeholder", `mutation($input: UpdateStakeholderInput!) { updateStakeholder(input: $input) { id } }`, ({ s }) => ({ input: { id: s, region: "FP" } })],
+      ["setStakeholderContact", `mutation($input: SetContactInput!) { setStakeholderContact(input: $input) { id } }`, ({ s }) => ({ input: { stakeholderId: s, phone: "+1 555 0101" } })],
+      ["forgetStakeholder", `mutation($id: ID!) { forgetStakeholder(id: $id) { id } }`, ({ s }) => ({ id: s })],
+      ["moveStakeholder", `mutation($input: MoveStakeholderInput!) { moveStakeholder(input: $input) { id } }`, ({ s, w }) => ({ input: { stakeholderId: s, stageId: w.fx.beneficiaryStages.Uses } })],
+      ["recordInteraction", `mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { id } }`, ({ s, w }) => ({ input: { stakeholderId: s, touchpointId: w.tpPartner } })],
+    ];
+    it.each(staffRegistered)("%s on a beneficiary its partner did not register -> NOT_FOUND, nothing written", async (op, doc, vars) => {
+      const fp = app.as(A.keys.FIELD_PARTNER);
+      const before = await snapshot(app, ["stakeholders", "stage_transitions", "interactions", "stakeholder_contacts"]);
+      const res = await fp.gql(doc, vars({ s: A.beneficiary, w: A }));
+      expect(res.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+      expect(res.data?.[op] ?? null).toBeNull();
+      expect(JSON.stringify(res)).not.toContain("ALPHA-BEN-1");
+      expect(await snapshot(app, ["stakeholders", "stage_transitions", "interactions", "stakeholder_contacts"])).toEqual(before);
+    });
+
+    it("createStakeholder of a CUSTOMER -> FORBIDDEN naming field kind, nothing written", async () => {
+      const before = await snapshot(app, ["stakeholders", "stage_transitions"]);
+      const res = await app.as(A.keys.FIELD_PARTNER).gql(CREATE_STAKEHOLDER, { input: { organizationId: A.id, kind: "CUSTOMER", externalRef: "FP-CUSTOMER" } });
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", field: "kind" });
+      expect(await snapshot(app, ["stakeholders", "stage_transitions"])).toEqual(before);
+    });
+
+    it("recordInteraction at a touchpoint its partner does not deliver -> FORBIDDEN naming field touchpointId, nothing written", async () => {
+      const before = await snapshot(app, ["interactions"]);
+      const res = await app.as(A.keys.FIELD_PARTNER).gql(RECORD, { input: { stakeholderId: A.fpBeneficiary, touchpointId: A.tpOwn } });
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", field: "touchpointId" });
+      expect(await snapshot(app, ["interactions"])).toEqual(before);
+    });
+
+    it("its own registration's journey and interactions show only what its partner recorded", async () => {
+      const data = await app.as(A.keys.FIELD_PARTNER).ok<any>(
+        `query($id: ID!) { stakeholder(id: $id) { id journey { totalCount } interactions { totalCount edges { node { touchpoint { id } } } } } }`,
+        { id: A.fpBeneficiary },
+      );
+      const [{ n: transitions }] = await app.db.query(`SELECT count(*)::int AS n FROM stage_transitions WHERE stakeholder_id = $1 AND recorded_by_partner_id = $2`, [A.fpBeneficiary, A.partner]);
+      expect(data.stakeholder.journey.totalCount).toBe(transitions);
+      for (const e of data.stakeholder.interactions.edges) expect(e.node.touchpoint.id).toBe(A.tpPartner);
+    });
+  });
+
+  describe("Stakeholder.contact is for admins and staff only", () => {
+    const ONE = `query($id: ID!) { stakeholder(id: $id) { id externalRef contact { fullName phone } } }`;
+    const LIST = `query($org: ID!) { stakeholders(organizationId: $org, first: 500) { edges { node { id contact { phone } } } } }`;
+
+    it.each(["ADMIN", "STAFF"] as Role[])("%s reads it", async (role) => {
+      const data = await app.as(A.keys[role]).ok<any>(ONE, { id: A.beneficiary });
+      expect(data.stakeholder.contact).toMatchObject({ phone: "+254 700 000 101" });
+      const own = await app.as(A.keys[role]).ok<any>(ONE, { id: A.fpBeneficiary });
+      expect(own.stakeholder.contact).toMatchObject({ phone: "+254 700 000 202" });
+    });
+
+    it("FIELD_PARTNER reading it on its own registration -> FORBIDDEN at that field path; the rest of the stakeholder is there", async () => {
+      const res = await app.as(A.keys.FIELD_PARTNER).gql<any>(ONE, { id: A.fpBeneficiary });
+      expect(res.data?.stakeholder).toEqual({ id: A.fpBeneficiary, externalRef: "ALPHA-FPB-1", contact: null });
+      expect(res.errors).toHaveLength(1);
+      expect(res.errors![0].path).toEqual(["stakeholder", "contact"]);
+      expect(res.errors![0].extensions?.code).toBe("FORBIDDEN");
+      expect(JSON.stringify(res)).not.toContain("700 000 202");
+    });
+
+    it("FIELD_PARTNER: the same in a list, one FORBIDDEN per node at its contact path", async () => {
+      const res = await app.as(A.keys.FIELD_PARTNER).gql<any>(LIST, { org: A.id });
+      const edges = res.data?.stakeholders.edges ?? [];
+      expect(edges.length).toBeGreaterThan(0);
+      for (const e of edges) expect(e.node.contact).toBeNull();
+      expect((res.errors ?? []).map((e) => [e.extensions?.code, e.path])).toEqual(edges.map((_: unknown, i: number) => ["FORBIDDEN", ["stakeholders", "edges", i, "node", "contact"]]));
+      expect(JSON.stringify(res)).not.toContain("700 000");
+    });
+  });
+});

@@ -1,0 +1,549 @@
+import { randomUUID } from "node:crypto";
+import { getNamedType, GraphQLInputType, isInputObjectType } from "graphql";
+import { getSchema } from "../../src/schema";
+import type { Role } from "../../src/common/access";
+import { Caller, GqlResult, startTestApp, TestApp } from "../helpers/app";
+import { createOrg, OrgFixture } from "../helpers/fixtures";
+
+/**
+ * Tenant isolation: keys of organization A are given every id of organization B in every id
+ * argument of every operation, and must get an error and nothing of B, while B's rows stay as
+ * they were. Then the same from the database side: row-level security for the API's role.
+ */
+
+type Vars = Record<string, unknown>;
+
+interface World {
+  id: string;
+  name: string;
+  fx: OrgFixture;
+  lifecycle: Record<"CUSTOMER" | "BENEFICIARY", string>;
+  partner: string;
+  otherPartner: string;
+  tpPartner: string;
+  tpOwn: string;
+  tpCustomer: string;
+  customer: string;
+  beneficiary: string;
+  fpBeneficiary: string;
+  keys: Record<Role, string>;
+  /** Names only this organization's data holds (besides its ids). */
+  strings: string[];
+}
+
+const CREATE_STAKEHOLDER = `mutation($input: CreateStakeholderInput!) { createStakeholder(input: $input) { id } }`;
+const MOVE = `mutation($input: MoveStakeholderInput!) { moveStakeholder(input: $input) { id } }`;
+const RECORD = `mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { id } }`;
+
+async function buildWorld(app: TestApp, name: string, p: string): Promise<World> {
+  const fx = await createOrg(app, name);
+  const lcs = (await app.ok<any>(`query($id: ID!) { organization(id: $id) { lifecycles { id kind } } }`, { id: fx.id })).organization.lifecycles;
+  const lifecycle = Object.fromEntries(lcs.map((l: any) => [l.kind, l.id])) as World["lifecycle"];
+  const newPartner = async (input: Vars) =>
+    (await app.ok<any>(`mutation($input: CreatePartnerInput!) { createPartner(input: $input) { id } }`, { input: { organizationId: fx.id, ...input } })).createPartner.id as string;
+  const partner = await newPartner({ name: `${p} Field Partner`, kind: "FIELD_PARTNER", region: "North" });
+  const otherPartner = await newPartner({ name: `${p} Distributor`, kind: "DISTRIBUTOR" });
+  const newTouchpoint = async (input: Vars) =>
+    (await app.ok<any>(`mutation($input: CreateTouchpointInput!) { createTouchpoint(input: $input) { id } }`, { input })).createTouchpoint.id as string;
+  const tpPartner = await newTouchpoint({ stageId: fx.beneficiaryStages.Receives, name: `${p} distribution`, channel: "FIELD_VISIT", functionalAreaId: fx.areas.Programmes, partnerId: partner });
+  const tpOwn = await newTouchpoint({ stageId: fx.beneficiaryStages.Enrolled, name: `${p} enrolment`, channel: "IN_PERSON", functionalAreaId: fx.areas.Programmes });
+  const tpCustomer = await newTouchpoint({ stageId: fx.customerStages.Use, name: `${p} installation`, channel: "FIELD_VISIT", functionalAreaId: fx.areas.Operations, partnerId: otherPartner });
+
+  const register = async (by: Caller, input: Vars) => (await by.ok<any>(CREATE_STAKEHOLDER, { input: { organizationId: fx.id, ...input } })).createStakeholder.id as string;
+  const customer = await register(app, { kind: "CUSTOMER", externalRef: `${p}-CUST-1`, stageId: fx.customerStages.Need, enteredAt: "2026-01-01T00:00:00Z", region: "North" });
+  await app.ok(MOVE, { input: { stakeholderId: customer, stageId: fx.customerStages.Research, occurredAt: "2026-01-10T00:00:00Z" } });
+  await app.ok(RECORD, { input: { stakeholderId: customer, touchpointId: tpCustomer, occurredAt: "2026-01-11T00:00:00Z", note: `${p} lamp installed` } });
+  const beneficiary = await register(app, { kind: "BENEFICIARY", externalRef: `${p}-BEN-1`, stageId: fx.beneficiaryStages.Identified, enteredAt: "2026-01-02T00:00:00Z", gender: "FEMALE" });
+  await app.ok(MOVE, { input: { stakeholderId: beneficiary, stageId: fx.beneficiaryStages.Enrolled, occurredAt: "2026-01-05T00:00:00Z" } });
+  await app.ok(RECORD, { input: { stakeholderId: beneficiary, touchpointId: tpOwn, occurredAt: "2026-01-05T01:00:00Z" } });
+  await app.ok(RECORD, { input: { stakeholderId: beneficiary, touchpointId: tpPartner, occurredAt: "2026-01-07T00:00:00Z" } });
+  await app.ok(`mutation($input: SetContactInput!) { setStakeholderContact(input: $input) { id } }`, {
+    input: { stakeholderId: beneficiary, fullName: `${p} Wanjiku`, phone: "+254 700 000 101", email: `${p.toLowerCase()}@example.org` },
+  });
+
+  const keys: Record<Role, string> = {
+    ADMIN: await app.issue("MEMBER", [{ organizationId: fx.id, role: "ADMIN" }], `${p} admin`),
+    STAFF: await app.issue("MEMBER", [{ organizationId: fx.id, role: "STAFF" }], `${p} staff`),
+    FUNDER: await app.issue("FUNDER", [{ organizationId: fx.id, role: "FUNDER" }], `${p} funder`),
+    FIELD_PARTNER: await app.issue("FIELD_PARTNER", [{ organizationId: fx.id, role: "FIELD_PARTNER", partnerId: partner }], `${p} field partner`),
+  };
+  const fp = app.as(keys.FIELD_PARTNER);
+  const fpBeneficiary = await register(fp, {
+    kind: "BENEFICIARY",
+    externalRef: `${p}-FPB-1`,
+    stageId: fx.beneficiaryStages.Identified,
+    enteredAt: "2026-01-03T00:00:00Z",
+    contact: { phone: "+254 700 000 202" },
+  });
+  await fp.ok(MOVE, { input: { stakeholderId: fpBeneficiary, stageId: fx.beneficiaryStages.Enrolled, occurredAt: "2026-01-06T00:00:00Z" } });
+  await fp.ok(RECORD, { input: { stakeholderId: fpBeneficiary, touchpointId: tpPartner, occurredAt: "2026-01-08T00:00:00Z", note: "shoes delivered" } });
+  // A key the organization issued itself (api_keys.organization_id = this organization).
+  await app.ok(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id } } }`, { input: { organizationId: fx.id, name: `${p} dashboard`, role: "STAFF" } });
+
+  return {
+    id: fx.id,
+    name,
+    fx,
+    lifecycle,
+    partner,
+    otherPartner,
+    tpPartner,
+    tpOwn,
+    tpCustomer,
+    customer,
+    beneficiary,
+    fpBeneficiary,
+    keys,
+    strings: [name, `${p} Field Partner`, `${p} Distributor`, `${p} distribution`, `${p} enrolment`, `${p} installation`, `${p} Wanjiku`, `${p} dashboard`],
+  };
+}
+
+async function keyId(app: TestApp, key: string): Promise<string> {
+  const [row] = await app.db.query(`SELECT id FROM api_keys WHERE prefix = $1`, [key.split("_")[1]]);
+  return row.id;
+}
+
+/** Runs `fn` over `items`, `n` at a time. */
+async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
+}
+
+/** Tables holding organization B's rows, with how to select them ($1: B's id, or B's key ids). */
+const B_TABLES: [string, string, "org" | "keys"][] = [
+  ["organizations", "id = $1", "org"],
+  ["lifecycles", "organization_id = $1", "org"],
+  ["stages", "organization_id = $1", "org"],
+  ["functional_areas", "organization_id = $1", "org"],
+  ["partners", "organization_id = $1", "org"],
+  ["touchpoints", "organization_id = $1", "org"],
+  ["stakeholders", "organization_id = $1", "org"],
+  ["stage_transitions", "organization_id = $1", "org"],
+  ["interactions", "organization_id = $1", "org"],
+  ["stakeholder_contacts", "organization_id = $1", "org"],
+  ["api_key_grants", "organization_id = $1", "org"],
+  ["audit_log", "organization_id = $1", "org"],
+  ["api_keys", "id = ANY($1::uuid[])", "keys"],
+];
+
+/** A probe: one operation with one of B's ids in one id argument (`x`); every other argument valid for A. */
+interface Slot {
+  /** The id argument B's ids go into: operation.argument(.field). */
+  path: string;
+  /** What else sets this probe apart (e.g. the role asked for). */
+  note?: string;
+  op: string;
+  doc: string;
+  vars: (x: string) => Vars;
+  /** A filter narrows a list: an empty answer is as good as an error. */
+  filter?: boolean;
+}
+
+const ALLOWED = ["NOT_FOUND", "FORBIDDEN", "BAD_USER_INPUT"];
+const MARK = "00000000-0000-4000-8000-00000000d00d";
+
+/** Every place a root operation takes an ID: operation.argument(.input field), from the schema. */
+async function idArgumentPaths(): Promise<string[]> {
+  const schema = await getSchema();
+  const fields = { ...schema.getQueryType()!.getFields(), ...(schema.getMutationType()?.getFields() ?? {}) };
+  const out: string[] = [];
+  const walk = (prefix: string, type: GraphQLInputType, seen: Set<string>) => {
+    const named = getNamedType(type);
+    if (named.name === "ID") out.push(prefix);
+    else if (isInputObjectType(named) && !seen.has(named.name)) {
+      for (const f of Object.values(named.getFields())) walk(`${prefix}.${f.name}`, f.type, new Set([...seen, named.name]));
+    }
+  };
+  for (const [op, f] of Object.entries(fields)) for (const a of f.args) walk(`${op}.${a.name}`, a.type, new Set());
+  return out.sort();
+}
+
+describe("tenant isolation", () => {
+  let app: TestApp;
+  let A: World;
+  let B: World;
+  /** Keys of A only (not the runner's key, which administers both). */
+  let aStaff: Caller;
+  let aAdmin: Caller;
+  let aFunder: Caller;
+  let spareFunderKeyId: string;
+  let spareStaffKeyId: string;
+  let spareFieldPartnerKeyId: string;
+  let bIds: { table: string; id: string }[];
+  let bKeyIds: string[];
+  let bStagesByLifecycle: Record<string, string[]>;
+  let forbiddenStrings: string[];
+  let checksumBefore: Record<string, string>;
+
+  const checksum = async (): Promise<Record<string, string>> => {
+    const out: Record<string, string> = {};
+    for (const [table, where, param] of B_TABLES) {
+      const [row] = await app.db.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS sum FROM ${table} t WHERE ${where}`, [
+        param === "keys" ? bKeyIds : B.id,
+      ]);
+      out[table] = `${row.n} rows, md5 ${row.sum}`;
+    }
+    return out;
+  };
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    A = await buildWorld(app, "Alpha Lamps Kenya", "ALPHA");
+    B = await buildWorld(app, "Bravo Shoes Cooperative", "BRAVO");
+    aStaff = app.as(A.keys.STAFF);
+    aAdmin = app.as(A.keys.ADMIN);
+    aFunder = app.as(A.keys.FUNDER);
+    spareFunderKeyId = await keyId(app, await app.issue("FUNDER", [], "spare funder"));
+    spareStaffKeyId = await keyId(app, await app.issue("MEMBER", [{ organizationId: A.id, role: "STAFF" }], "spare staff"));
+    spareFieldPartnerKeyId = await keyId(app, await app.issue("FIELD_PARTNER", [{ organizationId: A.id, role: "FIELD_PARTNER", partnerId: A.partner }], "spare field partner"));
+
+    // Every id of organization B, straight from the database.
+    bKeyIds = (
+      await app.db.query(
+        `SELECT k.id FROM api_keys k
+          WHERE (k.organization_id = $1 OR EXISTS (SELECT 1 FROM api_key_grants g WHERE g.api_key_id = k.id AND g.organization_id = $1))
+            AND k.organization_id IS DISTINCT FROM $2
+            AND NOT EXISTS (SELECT 1 FROM api_key_grants g WHERE g.api_key_id = k.id AND g.organization_id = $2)
+          ORDER BY k.id`,
+        [B.id, A.id],
+      )
+    ).map((r: { id: string }) => r.id);
+    bIds = [
+      ...(await app.db.query(
+        `SELECT 'organizations' AS table, id FROM organizations WHERE id = $1
+         UNION ALL SELECT 'lifecycles', id FROM lifecycles WHERE organization_id = $1
+         UNION ALL SELECT 'stages', id FROM stages WHERE organization_id = $1
+         UNION ALL SELECT 'functional_areas', id FROM functional_areas WHERE organization_id = $1
+         UNION ALL SELECT 'partners', id FROM partners WHERE organization_id = $1
+         UNION ALL SELECT 'touchpoints', id FROM touchpoints WHERE organization_id = $1
+         UNION ALL SELECT 'stakeholders', id FROM stakeholders WHERE organization_id = $1
+         UNION ALL SELECT 'stage_transitions', id FROM stage_transitions WHERE organization_id = $1
+         UNION ALL SELECT 'interactions', id FROM interactions WHERE organization_id = $1`,
+        [B.id],
+      )),
+      ...bKeyIds.map((id) => ({ table: "api_keys", id })),
+    ];
+    const stages: { lifecycle_id: string; id: string }[] = await app.db.query(`SELECT lifecycle_id, id FROM stages WHERE organization_id = $1 ORDER BY position`, [B.id]);
+    bStagesByLifecycle = {};
+    for (const s of stages) (bStagesByLifecycle[s.lifecycle_id] ??= []).push(s.id);
+    const refs: { external_ref: string }[] = await app.db.query(`SELECT external_ref FROM stakeholders WHERE organization_id = $1`, [B.id]);
+    forbiddenStrings = [...new Set([...bIds.map((r) => r.id), ...B.strings, ...refs.map((r) => r.external_ref)])];
+    checksumBefore = await checksum();
+  });
+  afterAll(() => app?.close());
+
+  it("has collected B's rows: every kind of row, and none of them shared with A", () => {
+    expect(new Set(bIds.map((r) => r.table))).toEqual(
+      new Set(["organizations", "lifecycles", "stages", "functional_areas", "partners", "touchpoints", "stakeholders", "stage_transitions", "interactions", "api_keys"]),
+    );
+    expect(bKeyIds.length).toBeGreaterThanOrEqual(5);
+    const aStrings = JSON.stringify(A);
+    expect(forbiddenStrings.filter((s) => aStrings.includes(s))).toEqual([]);
+  });
+
+  const querySlots = (): Slot[] => [
+    { path: "organization.id", op: "organization", doc: `query($x: ID!) { organization(id: $x) { id name lifecycles { id name } } }`, vars: (x) => ({ x }) },
+    {
+      path: "stakeholders.organizationId",
+      op: "stakeholders",
+      doc: `query($x: ID!) { stakeholders(organizationId: $x) { totalCount edges { node { id externalRef } } } }`,
+      vars: (x) => ({ x }),
+    },
+    {
+      path: "stakeholders.filter.stageId",
+      op: "stakeholders",
+      doc: `query($a: ID!, $x: ID!) { stakeholders(organizationId: $a, filter: { stageId: $x }) { totalCount edges { node { id externalRef } } } }`,
+      vars: (x) => ({ a: A.id, x }),
+      filter: true,
+    },
+    { path: "stakeholder.id", op: "stakeholder", doc: `query($x: ID!) { stakeholder(id: $x) { id externalRef currentStage { id name } } }`, vars: (x) => ({ x }) },
+    { path: "stakeholderExport.id", op: "stakeholderExport", doc: `query($x: ID!) { stakeholderExport(id: $x) }`, vars: (x) => ({ x }) },
+    {
+      path: "lifecycleFunnel.organizationId",
+      op: "lifecycleFunnel",
+      doc: `query($x: ID!) { lifecycleFunnel(organizationId: $x, kind: BENEFICIARY, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { organizationId stages { stage { id name } entered current } } }`,
+      vars: (x) => ({ x }),
+    },
+    { path: "apiKeys.organizationId", op: "apiKeys", doc: `query($x: ID!) { apiKeys(organizationId: $x) { totalCount edges { node { id name } } } }`, vars: (x) => ({ x }) },
+    { path: "auditLog.organizationId", op: "auditLog", doc: `query($x: ID!) { auditLog(organizationId: $x) { totalCount edges { node { id entityId before after } } } }`, vars: (x) => ({ x }) },
+    {
+      path: "auditLog.filter.entityId",
+      op: "auditLog",
+      doc: `query($a: ID!, $x: ID!) { auditLog(organizationId: $a, filter: { entityId: $x }) { totalCount edges { node { id entityId before after } } } }`,
+      vars: (x) => ({ a: A.id, x }),
+      filter: true,
+    },
+    {
+      path: "auditLog.filter.apiKeyId",
+      op: "auditLog",
+      doc: `query($a: ID!, $x: ID!) { auditLog(organizationId: $a, filter: { apiKeyId: $x }) { totalCount edges { node { id entityId before after } } } }`,
+      vars: (x) => ({ a: A.id, x }),
+      filter: true,
+    },
+  ];
+
+  /** A mutation taking `input`; the path is the input field that receives B's id. */
+  const m = (op: string, inputType: string, sel: string, input: (x: string) => Vars, note?: string): Slot => ({
+    path: `${op}.input.${Object.entries(input(MARK)).find(([, v]) => v === MARK || (Array.isArray(v) && v.includes(MARK)))?.[0] ?? "?"}`,
+    note,
+    op,
+    doc: `mutation($input: ${inputType}!) { ${op}(input: $input) ${sel} }`,
+    vars: (x) => ({ input: input(x) }),
+  });
+
+  const mutationSlots = (): Slot[] => [
+    m("updateOrganization", "UpdateOrganizationInput", "{ id name }", (x) => ({ id: x, name: "Hijacked" })),
+    m("updateLifecycle", "UpdateLifecycleInput", "{ id name }", (x) => ({ id: x, name: "Hijacked" })),
+    m("addStage", "AddStageInput", "{ id name }", (x) => ({ lifecycleId: x, name: "Hijacked" })),
+    m("updateStage", "UpdateStageInput", "{ id name }", (x) => ({ id: x, name: "Hijacked" })),
+    m("reorderStages", "ReorderStagesInput", "{ id stages { id } }", (x) => ({ lifecycleId: x, stageIds: bStagesByLifecycle[x] ? [...bStagesByLifecycle[x]].reverse() : [x] })),
+    m(
+      "reorderStages",
+      "ReorderStagesInput",
+      "{ id stages { id } }",
+      (x) => ({ lifecycleId: A.lifecycle.CUSTOMER, stageIds: [...Object.values(A.fx.customerStages).slice(1), x] }),
+    ),
+    m("createFunctionalArea", "CreateFunctionalAreaInput", "{ id name }", (x) => ({ organizationId: x, name: "Hijacked" })),
+    m("updateFunctionalArea", "UpdateFunctionalAreaInput", "{ id name }", (x) => ({ id: x, name: "Hijacked" })),
+    m("createPartner", "CreatePartnerInput", "{ id name }", (x) => ({ organizationId: x, name: "Hijacked", kind: "OTHER" })),
+    m("updatePartner", "UpdatePartnerInput", "{ id name }", (x) => ({ id: x, name: "Hijacked" })),
+    m("createTouchpoint", "CreateTouchpointInput", "{ id name }", (x) => ({ stageId: x, name: "Hijacked", channel: "SMS", functionalAreaId: A.fx.areas.Programmes })),
+    m("createTouchpoint", "CreateTouchpointInput", "{ id name }", (x) => ({ stageId: A.fx.beneficiaryStages.Outcome, name: "Hijacked", channel: "SMS", functionalAreaId: x })),
+    m("createTouchpoint", "CreateTouchpointInput", "{ id name }", (x) => ({
+      stageId: A.fx.beneficiaryStages.Outcome,
+      name: "Hijacked",
+      channel: "SMS",
+      functionalAreaId: A.fx.areas.Programmes,
+      partnerId: x,
+    })),
+    m("updateTouchpoint", "UpdateTouchpointInput", "{ id name partner { id name } owner { id name } }", (x) => ({ id: x, name: "Hijacked" })),
+    m("updateTouchpoint", "UpdateTouchpointInput", "{ id name partner { id name } owner { id name } }", (x) => ({ id: A.tpOwn, functionalAreaId: x })),
+    m("updateTouchpoint", "UpdateTouchpointInput", "{ id name partner { id name } owner { id name } }", (x) => ({ id: A.tpOwn, partnerId: x })),
+    m("createApiKey", "CreateApiKeyInput", "{ key apiKey { id name } }", (x) => ({ organizationId: x, name: "Hijacked", role: "STAFF" })),
+    m("createApiKey", "CreateApiKeyInput", "{ key apiKey { id name } }", (x) => ({ organizationId: A.id, name: "Hijacked", role: "FIELD_PARTNER", partnerId: x })),
+    m("grantApiKeyAccess", "GrantApiKeyAccessInput", "{ id name role }", (x) => ({ organizationId: x, apiKeyId: spareFunderKeyId, role: "FUNDER" })),
+    m("grantApiKeyAccess", "GrantApiKeyAccessInput", "{ id name role }", (x) => ({ organizationId: A.id, apiKeyId: spareFieldPartnerKeyId, role: "FIELD_PARTNER", partnerId: x })),
+    m("revokeApiKeyAccess", "RevokeApiKeyAccessInput", "", (x) => ({ organizationId: x, apiKeyId: spareStaffKeyId })),
+    m("revokeApiKeyAccess", "RevokeApiKeyAccessInput", "", (x) => ({ organizationId: A.id, apiKeyId: x })),
+    { path: "revokeApiKey.id", op: "revokeApiKey", doc: `mutation($x: ID!) { revokeApiKey(id: $x) { id name revokedAt } }`, vars: (x) => ({ x }) },
+    m("createStakeholder", "CreateStakeholderInput", "{ id externalRef }", (x) => ({ organizationId: x, kind: "BENEFICIARY", externalRef: "HIJACK-1" })),
+    m("createStakeholder", "CreateStakeholderInput", "{ id externalRef }", (x) => ({ organizationId: A.id, kind: "BENEFICIARY", externalRef: "HIJACK-2", stageId: x })),
+    m("updateStakeholder", "UpdateStakeholderInput", "{ id externalRef region }", (x) => ({ id: x, region: "Hijacked" })),
+    m("moveStakeholder", "MoveStakeholderInput", "{ id toStage { id name } stakeholder { id externalRef } }", (x) => ({ stakeholderId: x, stageId: A.fx.beneficiaryStages.Uses })),
+    m("moveStakeholder", "MoveStakeholderInput", "{ id toStage { id name } stakeholder { id externalRef } }", (x) => ({ stakeholderId: A.beneficiary, stageId: x })),
+    m("recordInteraction", "RecordInteractionInput", "{ id touchpoint { id name } stakeholder { id externalRef } }", (x) => ({ stakeholderId: x, touchpointId: A.tpOwn })),
+    m("recordInteraction", "RecordInteractionInput", "{ id touchpoint { id name } stakeholder { id externalRef } }", (x) => ({ stakeholderId: A.beneficiary, touchpointId: x })),
+    m("setStakeholderContact", "SetContactInput", "{ id externalRef }", (x) => ({ stakeholderId: x, phone: "+1 555 0100" })),
+    { path: "forgetStakeholder.id", op: "forgetStakeholder", doc: `mutation($x: ID!) { forgetStakeholder(id: $x) { id externalRef } }`, vars: (x) => ({ x }) },
+  ];
+
+  /** Granting A's data to a key: B's keys in apiKeyId, with each role a key kind may hold. */
+  const grantSlots = (): Slot[] =>
+    (["STAFF", "FUNDER"] as const)
+      .map((role) => m("grantApiKeyAccess", "GrantApiKeyAccessInput", "{ id name role }", (x) => ({ organizationId: A.id, apiKeyId: x, role }), `role ${role}`))
+      .concat(
+        m(
+          "grantApiKeyAccess",
+          "GrantApiKeyAccessInput",
+          "{ id name role }",
+          (x) => ({ organizationId: A.id, apiKeyId: x, role: "FIELD_PARTNER", partnerId: A.partner }),
+          "role FIELD_PARTNER",
+        ),
+      );
+
+  /** Runs every slot with every B id as `who`; returns what went wrong, one line each. */
+  async function probe(who: string, caller: Caller, slots: Slot[]): Promise<string[]> {
+    const problems: string[] = [];
+    const jobs = slots.flatMap((slot) => bIds.map((b) => ({ slot, b })));
+    await pool(jobs, 4, async ({ slot, b }) => {
+      const res: GqlResult = await caller.gql(slot.doc, slot.vars(b.id));
+      const where = `${who}: ${slot.path}${slot.note ? ` (${slot.note})` : ""} = ${b.table} ${b.id}`;
+      if (res.errors?.length) {
+        const code = String(res.errors[0].extensions?.code);
+        if (!ALLOWED.includes(code)) problems.push(`${where} -> ${code} "${res.errors[0].message}"`);
+        if ((res.data?.[slot.op] ?? null) !== null) problems.push(`${where} -> an error, but data too`);
+      } else if (!slot.filter) {
+        problems.push(`${where} -> answered without an error: ${JSON.stringify(res.data).slice(0, 300)}`);
+      }
+      const json = JSON.stringify(res);
+      const leaked = forbiddenStrings.filter((s) => json.includes(s));
+      if (leaked.length) problems.push(`${where} -> the response holds B's ${leaked.join(", ")}`);
+    });
+    return problems.sort();
+  }
+
+  describe("with a staff key (and an admin key) of organization A, no operation returns or changes a row of organization B, whatever ids are passed", () => {
+    it("probes every id argument of every operation (read from the schema)", async () => {
+      const probed = new Set([...querySlots(), ...mutationSlots(), ...grantSlots()].map((s) => s.path));
+      expect((await idArgumentPaths()).filter((p) => !probed.has(p))).toEqual([]);
+    });
+
+    it("queries, as A's staff key", async () => {
+      expect(await probe("A staff", aStaff, querySlots())).toEqual([]);
+    });
+
+    it("queries, as A's admin key", async () => {
+      expect(await probe("A admin", aAdmin, querySlots())).toEqual([]);
+    });
+
+    it("mutations, as A's staff key", async () => {
+      expect(await probe("A staff", aStaff, mutationSlots())).toEqual([]);
+    });
+
+    it("mutations, as A's admin key", async () => {
+      expect(await probe("A admin", aAdmin, mutationSlots())).toEqual([]);
+    });
+  });
+
+  describe("existence is not revealed: a non-existent id answers as B's real id does", () => {
+    const cases: [string, string, (x: string) => Vars, string][] = [
+      ["stakeholder(id)", `query($x: ID!) { stakeholder(id: $x) { id } }`, (x) => ({ x }), "stakeholders"],
+      ["organization(id)", `query($x: ID!) { organization(id: $x) { id } }`, (x) => ({ x }), "organizations"],
+      ["updateStage", `mutation($input: UpdateStageInput!) { updateStage(input: $input) { id } }`, (x) => ({ input: { id: x, name: "Probe" } }), "stages"],
+    ];
+    it.each(cases)("%s: same code, message and field for a random id and for each of B's", async (_label, doc, vars, table) => {
+      for (const [who, caller] of [
+        ["A staff", aStaff],
+        ["A admin", aAdmin],
+      ] as const) {
+        const answer = (r: GqlResult) => ({ data: r.data ?? null, code: r.errors?.[0]?.extensions?.code, message: r.errors?.[0]?.message, field: r.errors?.[0]?.extensions?.field });
+        const missing = answer(await caller.gql(doc, vars(randomUUID())));
+        expect(["NOT_FOUND", "FORBIDDEN"]).toContain(missing.code);
+        for (const b of bIds.filter((r) => r.table === table)) {
+          expect({ who, id: b.id, ...answer(await caller.gql(doc, vars(b.id))) }).toEqual({ who, id: b.id, ...missing });
+        }
+      }
+    });
+  });
+
+  describe("a funder of A only", () => {
+    it("gets no stakeholder-level data at all: stakeholders, stakeholder and stakeholderExport -> FORBIDDEN", async () => {
+      const cases: [string, string, Vars][] = [
+        ["stakeholders", `query($x: ID!) { stakeholders(organizationId: $x) { totalCount edges { node { id externalRef } } } }`, { x: A.id }],
+        ["stakeholder", `query($x: ID!) { stakeholder(id: $x) { id externalRef } }`, { x: A.beneficiary }],
+        ["stakeholder", `query($x: ID!) { stakeholder(id: $x) { id externalRef } }`, { x: A.fpBeneficiary }],
+        ["stakeholderExport", `query($x: ID!) { stakeholderExport(id: $x) }`, { x: A.beneficiary }],
+        ["stakeholders", `query($x: ID!) { stakeholders(organizationId: $x) { totalCount } }`, { x: B.id }],
+      ];
+      for (const [op, doc, vars] of cases) {
+        const res = await aFunder.gql(doc, vars);
+        expect({ op, vars, code: res.errors?.[0]?.extensions?.code, data: res.data?.[op] ?? null }).toEqual({ op, vars, code: "FORBIDDEN", data: null });
+      }
+      for (const s of [B.beneficiary, B.fpBeneficiary, B.customer]) {
+        const res = await aFunder.gql(`query($x: ID!) { stakeholder(id: $x) { id externalRef } }`, { x: s });
+        expect(["FORBIDDEN", "NOT_FOUND"]).toContain(res.errors?.[0]?.extensions?.code);
+        expect(JSON.stringify(res)).not.toContain("BRAVO");
+      }
+    });
+
+    it("B's funnel -> FORBIDDEN; A's funnel is suppressed and names no stakeholder", async () => {
+      const FUNNEL = `query($x: ID!) { lifecycleFunnel(organizationId: $x, kind: BENEFICIARY, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z", dimension: GENDER) {
+        organizationId suppression { applied } stages { stage { id name } entered current groups { value entered } } } }`;
+      const other = await aFunder.gql(FUNNEL, { x: B.id });
+      expect(other.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      expect(other.data?.lifecycleFunnel ?? null).toBeNull();
+      expect(forbiddenStrings.filter((s) => JSON.stringify(other).includes(s))).toEqual([]);
+      const own = await aFunder.ok<any>(FUNNEL, { x: A.id });
+      expect(own.lifecycleFunnel).toMatchObject({ organizationId: A.id, suppression: { applied: true } });
+      const json = JSON.stringify(own);
+      const aPeople: { id: string; external_ref: string }[] = await app.db.query(`SELECT id, external_ref FROM stakeholders WHERE organization_id = $1`, [A.id]);
+      expect(aPeople.flatMap((p) => [p.id, p.external_ref]).filter((s) => json.includes(s))).toEqual([]);
+    });
+  });
+
+  describe("row-level security (defence in depth), as the API's database role with A's organization", () => {
+    it("sees and changes only A's rows, cannot write B's, and cannot alter the audit log", async () => {
+      const tenantTables = ["organizations", "lifecycles", "stages", "functional_areas", "partners", "touchpoints", "stakeholders", "stage_transitions", "interactions", "stakeholder_contacts", "api_key_grants", "audit_log"];
+      const ownCounts: Record<string, number> = {};
+      for (const t of tenantTables) ownCounts[t] = (await app.db.query(`SELECT count(*)::int AS n FROM ${t} WHERE organization_id = $1`, [A.id]))[0].n;
+      const [{ n: bStakeholders }] = await app.db.query(`SELECT count(*)::int AS n FROM stakeholders WHERE organization_id = $1`, [B.id]);
+      expect(bStakeholders).toBeGreaterThan(0);
+
+      const qr = app.db.createQueryRunner();
+      await qr.connect();
+      await qr.startTransaction();
+      /** The error message of a statement that fails, or null; a savepoint keeps the transaction usable. */
+      const failure = async (sql: string, params: unknown[] = []): Promise<string | null> => {
+        await qr.query("SAVEPOINT probe");
+        try {
+          await qr.query(sql, params);
+          await qr.query("RELEASE SAVEPOINT probe");
+          return null;
+        } catch (error) {
+          await qr.query("ROLLBACK TO SAVEPOINT probe");
+          return (error as Error).message;
+        }
+      };
+      const affected = async (sql: string, params: unknown[]): Promise<number> => (await qr.query(`WITH w AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM w`, params))[0].n;
+      try {
+        // Even the tables' owner cannot rewrite history.
+        expect(await failure(`UPDATE audit_log SET operation = 'tampered'`)).toMatch(/append-only/);
+        expect(await failure(`DELETE FROM audit_log`)).toMatch(/append-only/);
+
+        await qr.query(`SELECT set_config('role', 'dbl_app', true), set_config('app.org_ids', $1, true)`, [A.id]);
+        expect((await qr.query(`SELECT current_user AS u`))[0].u).toBe("dbl_app");
+
+        // Reads: exactly A's rows.
+        expect((await qr.query(`SELECT count(*)::int AS n FROM stakeholders`))[0].n).toBe(ownCounts.stakeholders);
+        for (const t of tenantTables) {
+          const [row] = await qr.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE organization_id <> $1)::int AS foreign FROM ${t}`, [A.id]);
+          expect({ t, ...row }).toEqual({ t, n: ownCounts[t], foreign: 0 });
+        }
+        expect((await qr.query(`SELECT count(*)::int AS n FROM api_keys WHERE id = ANY($1::uuid[])`, [bKeyIds]))[0].n).toBe(0);
+
+        // Writes into B: refused.
+        expect(await failure(`INSERT INTO stakeholders (organization_id, kind, external_ref) VALUES ($1, 'BENEFICIARY', 'RLS-PROBE')`, [B.id])).toMatch(/row-level security/);
+        expect(await failure(`INSERT INTO partners (organization_id, name, kind) VALUES ($1, 'RLS probe', 'OTHER')`, [B.id])).toMatch(/row-level security/);
+        expect(await failure(`UPDATE stakeholders SET organization_id = $1 WHERE id = $2`, [B.id, A.customer])).not.toBeNull();
+        // ... while A's own rows can be written (the policy is not merely closed).
+        expect(await failure(`INSERT INTO stakeholders (organization_id, kind, external_ref) VALUES ($1, 'BENEFICIARY', 'RLS-OWN')`, [A.id])).toBeNull();
+
+        // Updates and deletes of B's rows: no row affected.
+        expect(await affected(`UPDATE stakeholders SET region = 'hijacked' WHERE organization_id = $1`, [B.id])).toBe(0);
+        expect(await affected(`UPDATE stakeholders SET region = 'hijacked' WHERE id = $1`, [B.beneficiary])).toBe(0);
+        expect(await affected(`DELETE FROM stakeholders WHERE organization_id = $1`, [B.id])).toBe(0);
+        const someColumn: Record<string, string> = {
+          organizations: "name",
+          lifecycles: "name",
+          stages: "name",
+          functional_areas: "name",
+          partners: "name",
+          touchpoints: "name",
+          stage_transitions: "occurred_at",
+          interactions: "note",
+          stakeholder_contacts: "phone",
+          api_key_grants: "role",
+        };
+        for (const [t, column] of Object.entries(someColumn)) {
+          expect({ t, updated: await affected(`UPDATE ${t} SET ${column} = ${column} WHERE organization_id = $1`, [B.id]) }).toEqual({ t, updated: 0 });
+          expect({ t, deleted: await affected(`DELETE FROM ${t} WHERE organization_id = $1`, [B.id]) }).toEqual({ t, deleted: 0 });
+        }
+        expect(await affected(`UPDATE api_keys SET revoked_at = now() WHERE id = ANY($1::uuid[])`, [bKeyIds])).toBe(0);
+
+        // The audit log: append-only for the API role.
+        expect(await failure(`UPDATE audit_log SET operation = 'tampered'`)).toMatch(/permission denied|append-only/);
+        expect(await failure(`DELETE FROM audit_log`)).toMatch(/permission denied|append-only/);
+        expect(await failure(`UPDATE audit_log SET operation = 'tampered' WHERE organization_id = $1`, [A.id])).toMatch(/permission denied|append-only/);
+        expect(await failure(`INSERT INTO audit_log (organization_id, entity, action) VALUES ($1, 'stakeholders', 'DELETE')`, [A.id])).toMatch(/permission denied|row-level security/);
+      } finally {
+        await qr.rollbackTransaction();
+        await qr.release();
+      }
+    });
+  });
+
+  describe("granting A's data to B's keys", () => {
+    it("B's keys in grantApiKeyAccess(apiKeyId), as A's staff key and A's admin key", async () => {
+      const problems = [...(await probe("A staff", aStaff, grantSlots())), ...(await probe("A admin", aAdmin, grantSlots()))];
+      expect(problems).toEqual([]);
+    });
+  });
+
+  it("leaves B's rows unchanged (checksum of each table's rows of B, before and after)", async () => {
+    expect(await checksum()).toEqual(checksumBefore);
+  });
+});
