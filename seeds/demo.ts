@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from "typeorm";
 import { Random } from "./random";
 import { createDefaults } from "../src/modules/organization/organization.service";
 import { demoKeySpecs, insertDemoKeys } from "./demo-keys";
+import { ImpactSpec, seedImpact } from "./demo-impact";
 import { AgeBand, Gender, ImpactModel, PartnerKind, StakeholderKind, TouchpointChannel } from "../src/common/enums";
 
 /** Fixed ids for the demo organizations, so the README's example queries work as pasted. */
@@ -43,6 +44,7 @@ interface OrganizationSpec {
   extraAreas: string[];
   touchpoints: TouchpointSpec[];
   populations: PopulationSpec[];
+  impact: ImpactSpec;
 }
 
 const KENYA_REGIONS = [
@@ -66,8 +68,121 @@ const { CUSTOMER, BENEFICIARY } = StakeholderKind;
 const C = TouchpointChannel;
 
 /** A solar-lamp company: its customers are its beneficiaries; impact happens in use. */
+const SOLAR_IMPACT: ImpactSpec = {
+  anonymousSalesPerMonth: [4, 10],
+  offerings: [
+    {
+      name: "Jua Lamp S",
+      description: "A solar study lamp with a phone charger, pay-as-you-go over 6 months",
+      unitPriceMinor: 300000,
+      weight: 70,
+      units: [1, 1],
+    },
+    {
+      name: "Jua Home Kit",
+      description: "Three lights, a radio and a phone charger; 2% of each sale lights a classroom",
+      unitPriceMinor: 1200000,
+      revenueShareBps: 200,
+      cause: "Solar lights for rural classrooms",
+      amountPerBeneficiaryMinor: 150000,
+      weight: 30,
+      units: [1, 1],
+    },
+  ],
+  metrics: [
+    {
+      name: "Repair turnaround",
+      description: "Days from a fault report to a working lamp",
+      category: "KPI",
+      perspective: "CUSTOMER",
+      kind: "INPUT",
+      unit: "DAYS",
+      direction: "LOWER_IS_BETTER",
+      aggregation: "AVERAGE",
+      baseline: 12,
+      target: 5,
+      start: 11,
+      end: 6,
+      noise: 0.15,
+      decimals: 1,
+    },
+    {
+      name: "Pay-as-you-go repayment rate",
+      description: "Share of instalments paid on time",
+      category: "KPI",
+      perspective: "ORGANIZATION",
+      kind: "OUTPUT",
+      unit: "PERCENT",
+      aggregation: "AVERAGE",
+      baseline: 78,
+      target: 90,
+      start: 79,
+      end: 87,
+      noise: 0.2,
+      decimals: 1,
+    },
+    {
+      name: "Kerosene spending avoided",
+      description: "Monthly spending on kerosene a household no longer has, in KES",
+      category: "SOCIAL",
+      perspective: "CUSTOMER",
+      kind: "OUTPUT",
+      unit: "CURRENCY",
+      unitLabel: "KES per household per month",
+      aggregation: "AVERAGE",
+      impactMode: "IN_USE",
+      stage: { kind: "CUSTOMER", name: "Use" },
+      estimationNote: "Phone survey at 30 days of use: kerosene bought the month before purchase minus the last month",
+      baseline: 0,
+      target: 600,
+      start: 420,
+      end: 560,
+      noise: 0.25,
+      decimals: 0,
+      byGender: { femaleOffset: 25, sampleSize: [18, 45] },
+    },
+    {
+      name: "Evening study hours per child",
+      description: "Hours a school-age child studies after dark, per day",
+      category: "SOCIAL",
+      perspective: "CUSTOMER",
+      kind: "OUTPUT",
+      unit: "HOURS",
+      aggregation: "AVERAGE",
+      impactMode: "IN_USE",
+      stage: { kind: "CUSTOMER", name: "Use" },
+      estimationNote: "Reported by the household at the usage call",
+      baseline: 0.8,
+      target: 2.5,
+      start: 1.6,
+      end: 2.3,
+      noise: 0.3,
+      decimals: 2,
+      byGender: { femaleOffset: 0.1, sampleSize: [15, 40] },
+    },
+    {
+      name: "Classrooms lit",
+      description: "Classrooms given solar lights from Home Kit sales",
+      category: "SOCIAL",
+      perspective: "BENEFICIARY",
+      kind: "OUTPUT",
+      unit: "COUNT",
+      unitLabel: "classrooms",
+      aggregation: "SUM",
+      impactMode: "AT_SALE",
+      baseline: 0,
+      target: 40,
+      start: 2,
+      end: 5,
+      noise: 0.4,
+      decimals: 0,
+    },
+  ],
+};
+
 const SOLAR: OrganizationSpec = {
   id: DEMO_SOLAR_ID,
+  impact: SOLAR_IMPACT,
   name: "Mwanga Solar",
   impactModel: ImpactModel.CUSTOMER_IS_BENEFICIARY,
   currency: "KES",
@@ -129,8 +244,125 @@ const SOLAR: OrganizationSpec = {
 };
 
 /** A school-shoe company: every pair sold gives a pair to a schoolchild; impact is created at sale. */
+const SHOES_IMPACT: ImpactSpec = {
+  anonymousSalesPerMonth: [25, 45],
+  offerings: [
+    {
+      name: "Hatua school shoe",
+      description: "Leather school shoe; a pair given to a schoolchild for every pair sold",
+      unitPriceMinor: 350000,
+      unitsGivenPerUnit: "1",
+      beneficiariesPerUnitGiven: "1",
+      cause: "School shoes for children in Kisumu, Siaya and Homa Bay",
+      weight: 65,
+      units: [1, 3],
+    },
+    {
+      name: "Hatua canvas sneaker",
+      description: "Canvas sneaker; a pair given for every pair sold",
+      unitPriceMinor: 250000,
+      unitsGivenPerUnit: "1",
+      beneficiariesPerUnitGiven: "1",
+      cause: "School shoes for children in Kisumu, Siaya and Homa Bay",
+      weight: 35,
+      units: [1, 2],
+    },
+  ],
+  metrics: [
+    {
+      name: "Online conversion rate",
+      description: "Share of product-page visits that end in a purchase",
+      category: "KPI",
+      perspective: "CUSTOMER",
+      kind: "OUTPUT",
+      unit: "PERCENT",
+      aggregation: "AVERAGE",
+      baseline: 1.2,
+      target: 2.5,
+      start: 1.3,
+      end: 2.1,
+      noise: 0.3,
+      decimals: 2,
+    },
+    {
+      name: "Delivery time",
+      description: "Days from order to delivery",
+      category: "KPI",
+      perspective: "CUSTOMER",
+      kind: "INPUT",
+      unit: "DAYS",
+      direction: "LOWER_IS_BETTER",
+      aggregation: "AVERAGE",
+      baseline: 6,
+      target: 3,
+      start: 5.5,
+      end: 3.6,
+      noise: 0.2,
+      decimals: 1,
+    },
+    {
+      name: "Pairs given",
+      description: "Pairs of shoes given to schoolchildren, as created by sales",
+      category: "SOCIAL",
+      perspective: "BENEFICIARY",
+      kind: "OUTPUT",
+      unit: "COUNT",
+      unitLabel: "pairs",
+      aggregation: "SUM",
+      impactMode: "AT_SALE",
+      baseline: 0,
+      target: 1400,
+      start: 0,
+      end: 0,
+      noise: 0,
+      decimals: 0,
+      fromUnitsGiven: true,
+    },
+    {
+      name: "School attendance",
+      description: "Share of school days attended by children who received shoes",
+      category: "SOCIAL",
+      perspective: "BENEFICIARY",
+      kind: "OUTPUT",
+      unit: "PERCENT",
+      aggregation: "AVERAGE",
+      impactMode: "IN_USE",
+      catalogueCode: "PI2389",
+      stage: { kind: "BENEFICIARY", name: "Uses" },
+      estimationNote: "School registers collected by Shule Bora Foundation each month",
+      baseline: 78,
+      target: 92,
+      start: 81,
+      end: 89,
+      noise: 0.2,
+      decimals: 1,
+      byGender: { femaleOffset: 1.5, sampleSize: [40, 80] },
+    },
+    {
+      name: "Foot injuries reported",
+      description: "Share of children reporting a foot injury or infection in the last month",
+      category: "SOCIAL",
+      perspective: "BENEFICIARY",
+      kind: "OUTPUT",
+      unit: "PERCENT",
+      direction: "LOWER_IS_BETTER",
+      aggregation: "AVERAGE",
+      impactMode: "IN_USE",
+      stage: { kind: "BENEFICIARY", name: "Outcome" },
+      estimationNote: "Health check by the school nurse at the attendance review",
+      baseline: 34,
+      target: 10,
+      start: 28,
+      end: 14,
+      noise: 0.15,
+      decimals: 1,
+    },
+  ],
+};
+
 const SHOES: OrganizationSpec = {
   id: DEMO_SHOES_ID,
+  impact: SHOES_IMPACT,
   name: "Hatua Shoes",
   impactModel: ImpactModel.CUSTOMER_FUNDS_BENEFICIARY,
   currency: "KES",
@@ -245,6 +477,8 @@ export interface SeedResult {
   stakeholders: number;
   transitions: number;
   interactions: number;
+  sales: number;
+  observations: number;
 }
 
 /** Loads the demo organizations when the database holds no organization at all. */
@@ -262,13 +496,15 @@ export async function seedDemoIfEmpty(db: DataSource, anchor?: Date): Promise<Se
 export async function seedDemo(db: DataSource, anchor: Date = startOfTodayUtc()): Promise<SeedResult> {
   return db.transaction(async (em) => {
     await em.query(`SELECT set_config('app.operation', 'seed', true)`);
-    const total: SeedResult = { organizations: 0, stakeholders: 0, transitions: 0, interactions: 0 };
+    const total: SeedResult = { organizations: 0, stakeholders: 0, transitions: 0, interactions: 0, sales: 0, observations: 0 };
     for (const spec of DEMO_ORGANIZATIONS) {
       const r = await seedOrganization(em, spec, anchor);
       total.organizations += 1;
       total.stakeholders += r.stakeholders;
       total.transitions += r.transitions;
       total.interactions += r.interactions;
+      total.sales += r.sales;
+      total.observations += r.observations;
     }
     await insertDemoKeys(em, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
     return total;
@@ -401,5 +637,10 @@ async function seedOrganization(em: EntityManager, spec: OrganizationSpec, ancho
      SELECT $1, u.*, u.at FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::stakeholder_kind[], $6::timestamptz[]) AS u(id, sid, tp, kind, at)`,
     [org, i.id, i.sid, i.tp, i.kind, i.at],
   );
-  return { stakeholders: s.id.length, transitions: t.id.length, interactions: i.id.length };
+  // A year of sales (following the journeys: a customer buys when it enters Purchase), metrics, targets, observations.
+  const purchases = t.id
+    .map((_, k) => ({ customerId: t.sid[k], at: t.at[k], kind: t.kind[k], stage: t.to[k] }))
+    .filter((x) => x.kind === StakeholderKind.CUSTOMER && x.stage === stageByName(StakeholderKind.CUSTOMER, "Purchase").id);
+  const impact = await seedImpact(em, org, anchor, new Random(spec.seed + 7), spec.impact, purchases, (kind, name) => stageByName(kind as StakeholderKind, name).id);
+  return { stakeholders: s.id.length, transitions: t.id.length, interactions: i.id.length, ...impact };
 }

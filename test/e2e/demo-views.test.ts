@@ -1,0 +1,128 @@
+import { startTestApp, TestApp, Caller } from "../helpers/app";
+import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
+import { activeDemoKeys, demoKeySpecs } from "../../seeds/demo-keys";
+
+const ANCHOR = new Date("2026-11-01T00:00:00Z");
+const YEAR = { from: "2025-11-01T00:00:00Z", to: "2026-11-01T00:00:00Z" };
+
+/** Every view answers on the demo data, with numbers that agree with a direct SQL count of the same rows. */
+describe("the views on the demo data", () => {
+  let app: TestApp;
+  let shoesAdmin: Caller;
+  let solarFunder: Caller;
+  let solarStaff: Caller;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    await seedDemo(app.db, ANCHOR);
+    const keys = await activeDemoKeys(app.db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
+    const key = (label: RegExp) => keys.find((k) => label.test(k.spec.label))!.key;
+    shoesAdmin = app.as(key(/Hatua Shoes admin/));
+    solarFunder = app.as(key(/Green Light Fund/));
+    solarStaff = app.as(key(/Mwanga Solar staff/));
+  });
+  afterAll(() => app.close());
+
+  it("impactAtSale agrees with the sales table", async () => {
+    const d = (
+      await shoesAdmin.ok<any>(
+        `query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactAtSale(organizationId: $o, from: $from, to: $to) {
+           totals { sales unitsSold revenue { amountMinor } contribution { amountMinor } unitsGiven beneficiariesFundedExact }
+           offerings { offering { name } sales unitsGiven } socialMetrics { metric { name } actual target attainment } } }`,
+        { o: DEMO_SHOES_ID, ...YEAR },
+      )
+    ).impactAtSale;
+    const [sql] = await app.db.query(
+      `SELECT count(*)::int AS sales, sum(units)::int AS units, sum(amount_minor)::bigint AS revenue, sum(contribution_minor)::bigint AS contribution,
+              sum(units_given)::numeric::text AS given, sum(beneficiaries_funded)::numeric::text AS funded
+         FROM sales WHERE organization_id = $1 AND occurred_at >= $2 AND occurred_at < $3`,
+      [DEMO_SHOES_ID, YEAR.from, YEAR.to],
+    );
+    expect(d.totals.sales).toBe(sql.sales);
+    expect(d.totals.sales).toBeGreaterThan(300);
+    expect(d.totals.unitsSold).toBe(sql.units);
+    expect(String(d.totals.revenue.amountMinor)).toBe(sql.revenue);
+    expect(String(d.totals.contribution.amountMinor)).toBe(sql.contribution);
+    expect(Number(d.totals.unitsGiven)).toBe(Number(sql.given));
+    expect(Number(d.totals.beneficiariesFundedExact)).toBe(Number(sql.funded));
+    // One-for-one: every pair sold is a pair given.
+    expect(Number(d.totals.unitsGiven)).toBe(d.totals.unitsSold);
+    expect(d.offerings.reduce((s: number, o: any) => s + o.sales, 0)).toBe(d.totals.sales);
+    // "Pairs given" is recorded monthly from the sales: its year total equals the units given in complete months.
+    const pairs = d.socialMetrics.find((m: any) => m.metric.name === "Pairs given");
+    expect(Number(pairs.actual)).toBe(Number(d.totals.unitsGiven));
+    expect(pairs.attainment).toBeGreaterThan(0);
+  });
+
+  it("impactInUse agrees with the journeys", async () => {
+    const d = (
+      await solarStaff.ok<any>(
+        `query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactInUse(organizationId: $o, from: $from, to: $to) {
+           stakeholdersInUse stages { stage { name } entered active left outcomes { metric { name } actual attainment sampleSize } } socialMetrics { metric { name } actual } } }`,
+        { o: DEMO_SOLAR_ID, ...YEAR },
+      )
+    ).impactInUse;
+    // Direct count: customers whose journey entered Use before `to` and had not left it before `from`.
+    const [sql] = await app.db.query(
+      `WITH stays AS (
+         SELECT t.stakeholder_id, t.to_stage_id, t.occurred_at AS started, lead(t.occurred_at) OVER (PARTITION BY t.stakeholder_id ORDER BY t.occurred_at, t.id) AS ended
+           FROM stage_transitions t WHERE t.organization_id = $1)
+       SELECT count(DISTINCT stakeholder_id) FILTER (WHERE started < $3 AND (ended IS NULL OR ended > $2)) ::int AS in_use,
+              count(DISTINCT stakeholder_id) FILTER (WHERE started >= $2 AND started < $3)::int AS entered
+         FROM stays s JOIN stages st ON st.organization_id = $1 AND st.id = s.to_stage_id AND st.impact_mode = 'IN_USE'`,
+      [DEMO_SOLAR_ID, YEAR.from, YEAR.to],
+    );
+    expect(d.stakeholdersInUse).toBe(sql.in_use);
+    const use = d.stages.find((s: any) => s.stage.name === "Use");
+    expect(use.entered).toBe(sql.entered);
+    expect(use.entered).toBeGreaterThan(50);
+    expect(use.outcomes.map((o: any) => o.metric.name).sort()).toEqual(["Evening study hours per child", "Kerosene spending avoided"]);
+    expect(use.outcomes.every((o: any) => o.actual !== null && o.sampleSize > 0)).toBe(true);
+  });
+
+  it("doubleBottomLine and metricSeries agree with sales and observations", async () => {
+    const d = (
+      await shoesAdmin.ok<any>(
+        `query($o: ID!) { doubleBottomLine(organizationId: $o, from: "2026-05-01T00:00:00Z", to: "2026-11-01T00:00:00Z") {
+           business { revenue { current { amountMinor } previous { amountMinor } } kpis { metric { name } current { actual attainment } } }
+           social { unitsGiven { current } socialMetrics { metric { name } current { actual target attainment } previous { actual } } } } }`,
+        { o: DEMO_SHOES_ID },
+      )
+    ).doubleBottomLine;
+    const revenue = async (from: string, to: string) =>
+      (await app.db.query(`SELECT coalesce(sum(amount_minor), 0)::text AS r FROM sales WHERE organization_id = $1 AND occurred_at >= $2 AND occurred_at < $3`, [DEMO_SHOES_ID, from, to]))[0].r;
+    expect(String(d.business.revenue.current.amountMinor)).toBe(await revenue("2026-05-01", "2026-11-01"));
+    expect(String(d.business.revenue.previous.amountMinor)).toBe(await revenue("2025-10-29", "2026-05-01") /* the previous 184 days */);
+    expect(d.business.kpis.map((k: any) => k.metric.name)).toEqual(["Online conversion rate", "Delivery time"]);
+    expect(d.social.socialMetrics.every((m: any) => m.current.actual !== null && m.current.target !== null)).toBe(true);
+
+    const series = (
+      await shoesAdmin.ok<any>(
+        `query($m: ID!) { metricSeries(metricId: $m, from: "2026-01-01T00:00:00Z", to: "2026-07-01T00:00:00Z", interval: MONTH, dimension: "gender") {
+           points { from actual target groups { value actual } } } }`,
+        { m: (await app.db.query(`SELECT id FROM metrics WHERE organization_id = $1 AND name = 'School attendance'`, [DEMO_SHOES_ID]))[0].id },
+      )
+    ).metricSeries;
+    const rows: { pf: Date; v: string }[] = await app.db.query(
+      `SELECT period_from AS pf, value::text AS v FROM observations o JOIN metrics m ON m.organization_id = o.organization_id AND m.id = o.metric_id
+        WHERE o.organization_id = $1 AND m.name = 'School attendance' AND o.dimensions = '{}' AND period_from >= '2026-01-01' AND period_from < '2026-07-01' ORDER BY period_from`,
+      [DEMO_SHOES_ID],
+    );
+    expect(series.points).toHaveLength(6);
+    expect(series.points.map((p: any) => Number(p.actual))).toEqual(rows.map((r) => Number(r.v)));
+    expect(series.points.every((p: any) => p.groups.length === 2 && p.target === "92")).toBe(true);
+  });
+
+  it("shows a funder suppressed aggregates and refuses the other organization", async () => {
+    const d = (
+      await solarFunder.ok<any>(
+        `query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactInUse(organizationId: $o, from: $from, to: $to) { suppression { applied threshold } stakeholdersInUse } }`,
+        { o: DEMO_SOLAR_ID, ...YEAR },
+      )
+    ).impactInUse;
+    expect(d.suppression).toEqual({ applied: true, threshold: 10 });
+    expect(d.stakeholdersInUse).toBeGreaterThan(10);
+    const other = await solarFunder.gql(`query($o: ID!) { impactAtSale(organizationId: $o, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { totals { sales } } }`, { o: DEMO_SHOES_ID });
+    expect(other.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+  });
+});
