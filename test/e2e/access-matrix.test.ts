@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { getNamedType, GraphQLArgument, GraphQLField, GraphQLInputType, isInputObjectType } from "graphql";
 import { getSchema } from "../../src/schema";
 import type { Role } from "../../src/common/access";
@@ -32,6 +33,13 @@ interface World {
   /** Registered by the field-partner key itself. */
   fpBeneficiary: string;
   keys: Record<Role, string>;
+  /** A SOCIAL (IN_USE) metric with a target for January 2026 and one observation; made by the organization's admin. */
+  metric: string;
+  target: string;
+  observation: string;
+  /** An offering and one sale of it (to `customer`); made by the organization's admin. */
+  offering: string;
+  sale: string;
   /** Strings that only this organization's data holds. */
   secrets: string[];
 }
@@ -39,6 +47,58 @@ interface World {
 const CREATE_STAKEHOLDER = `mutation($input: CreateStakeholderInput!) { createStakeholder(input: $input) { id } }`;
 const MOVE = `mutation($input: MoveStakeholderInput!) { moveStakeholder(input: $input) { id } }`;
 const RECORD = `mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { id } }`;
+const BATCH = `{ created duplicates conflicts rejected items { index clientKey status id errors { field message } } }`;
+const RECORD_OBSERVATIONS = `mutation($input: RecordObservationsInput!) { recordObservations(input: $input) ${BATCH} }`;
+const RECORD_SALES = `mutation($input: RecordSalesInput!) { recordSales(input: $input) ${BATCH} }`;
+const JANUARY = { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" };
+
+/** A metric with a target and an observation, an offering and a sale: made through the API by the organization's admin key. */
+async function buildImpactData(app: TestApp, orgId: string, adminKey: string, refs: { stage: string; touchpoint: string; customer: string }, p: string) {
+  const admin = app.as(adminKey);
+  const metric = (
+    await admin.ok<any>(`mutation($input: CreateMetricInput!) { createMetric(input: $input) { id } }`, {
+      input: {
+        organizationId: orgId,
+        name: `${p} pupils enrolled`,
+        category: "SOCIAL",
+        perspective: "BENEFICIARY",
+        kind: "OUTPUT",
+        unit: "COUNT",
+        aggregation: "SUM",
+        impactMode: "IN_USE",
+        stageId: refs.stage,
+      },
+    })
+  ).createMetric.id as string;
+  const targets = await admin.ok<any>(`mutation($input: SetMetricTargetsInput!) { setMetricTargets(input: $input) { targets { edges { node { id } } } } }`, {
+    input: { metricId: metric, targets: [{ ...JANUARY, value: "100" }] },
+  });
+  const target = targets.setMetricTargets.targets.edges[0].node.id as string;
+  const observed = await admin.ok<any>(RECORD_OBSERVATIONS, {
+    input: {
+      organizationId: orgId,
+      items: [{ clientKey: `${p}-OBS-1`, metricId: metric, from: "2026-01-01T00:00:00Z", to: "2026-01-08T00:00:00Z", value: "42", stageId: refs.stage, touchpointId: refs.touchpoint }],
+    },
+  });
+  expect(observed.recordObservations.created).toBe(1);
+  const offering = (
+    await admin.ok<any>(`mutation($input: CreateOfferingInput!) { createOffering(input: $input) { id } }`, {
+      input: { organizationId: orgId, name: `${p} Solar lamp`, unitPriceMinor: 250000, revenueShareBps: 500, unitsGivenPerUnit: "1", beneficiariesPerUnitGiven: "1", cause: `${p} school lamps` },
+    })
+  ).createOffering.id as string;
+  const sold = await admin.ok<any>(RECORD_SALES, {
+    input: { organizationId: orgId, items: [{ clientKey: `${p}-SALE-1`, offeringId: offering, occurredAt: "2026-01-12T00:00:00Z", units: 2, amountMinor: 500000, customerId: refs.customer }] },
+  });
+  expect(sold.recordSales.created).toBe(1);
+  return {
+    metric,
+    target,
+    observation: observed.recordObservations.items[0].id as string,
+    offering,
+    sale: sold.recordSales.items[0].id as string,
+    strings: [`${p} pupils enrolled`, `${p}-OBS-1`, `${p} Solar lamp`, `${p} school lamps`, `${p}-SALE-1`],
+  };
+}
 
 async function buildWorld(app: TestApp, name: string, p: string): Promise<World> {
   const fx = await createOrg(app, name);
@@ -82,6 +142,7 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
   });
   await fp.ok(MOVE, { input: { stakeholderId: fpBeneficiary, stageId: fx.beneficiaryStages.Enrolled, occurredAt: "2026-01-06T00:00:00Z" } });
   await fp.ok(RECORD, { input: { stakeholderId: fpBeneficiary, touchpointId: tpPartner, occurredAt: "2026-01-08T00:00:00Z", note: "shoes delivered" } });
+  const impact = await buildImpactData(app, fx.id, keys.ADMIN, { stage: fx.beneficiaryStages.Enrolled, touchpoint: tpOwn, customer }, p);
 
   return {
     id: fx.id,
@@ -97,7 +158,15 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
     beneficiary,
     fpBeneficiary,
     keys,
-    secrets: [fx.id, name, customer, beneficiary, fpBeneficiary, partner, otherPartner, tpPartner, tpOwn, tpCustomer, `${p}-CUST-1`, `${p}-BEN-1`, `${p}-FPB-1`, `${p} Field Partner`],
+    metric: impact.metric,
+    target: impact.target,
+    observation: impact.observation,
+    offering: impact.offering,
+    sale: impact.sale,
+    secrets: [
+      ...[fx.id, name, customer, beneficiary, fpBeneficiary, partner, otherPartner, tpPartner, tpOwn, tpCustomer, `${p}-CUST-1`, `${p}-BEN-1`, `${p}-FPB-1`, `${p} Field Partner`],
+      ...[impact.metric, impact.target, impact.observation, impact.offering, impact.sale, ...impact.strings],
+    ],
   };
 }
 
@@ -128,6 +197,8 @@ const everyOther = (...o: Outcome[]): Record<Role, Outcome[]> => ({ ADMIN: o, ST
 const ADMIN_ONLY: Record<Role, Outcome> = { ADMIN: "ok", STAFF: "FORBIDDEN", FUNDER: "FORBIDDEN", FIELD_PARTNER: "FORBIDDEN" };
 const STAFF_ONLY: Record<Role, Outcome> = { ADMIN: "ok", STAFF: "ok", FUNDER: "FORBIDDEN", FIELD_PARTNER: "FORBIDDEN" };
 const SUBMIT: Record<Role, Outcome> = { ADMIN: "ok", STAFF: "ok", FUNDER: "FORBIDDEN", FIELD_PARTNER: "ok" };
+/** Aggregated views and the metric and offering definitions: not for field partners. */
+const AGGREGATE: Record<Role, Outcome> = { ADMIN: "ok", STAFF: "ok", FUNDER: "ok", FIELD_PARTNER: "FORBIDDEN" };
 /** A row id of the other organization: NOT_FOUND; a funder may be refused person-level access first. */
 const OTHER_PERSON: Record<Role, Outcome[]> = { ADMIN: ["NOT_FOUND"], STAFF: ["NOT_FOUND"], FUNDER: ["FORBIDDEN", "NOT_FOUND"], FIELD_PARTNER: ["NOT_FOUND"] };
 
@@ -154,6 +225,9 @@ async function registeredBy(app: TestApp, partnerId: string): Promise<string[]> 
 }
 
 const FUNNEL_PERIOD = `from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z"`;
+
+/** A one-day period of its own for each cell (targets are keyed by period). */
+const dayOf = (seq: number) => ({ from: new Date(Date.UTC(2020, 0, 1) + seq * 86400000).toISOString(), to: new Date(Date.UTC(2020, 0, 2) + seq * 86400000).toISOString() });
 
 const MATRIX: Record<string, Row> = {
   // ---- Queries
@@ -244,6 +318,91 @@ const MATRIX: Record<string, Row> = {
     check: (d, c) => {
       expect(d.auditLog.totalCount).toBeGreaterThan(0);
       for (const e of d.auditLog.edges) expect(e.node.organizationId).toBe(c.target.id);
+    },
+  },
+
+  metrics: {
+    doc: `query($org: ID!) { metrics(organizationId: $org, first: 500) { totalCount edges { node { id name category impactMode } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => expect(d.metrics.edges.map((e: any) => e.node.id)).toContain(c.target.metric),
+  },
+  metric: {
+    doc: `query($id: ID!) { metric(id: $id) { id name targets { edges { node { id value } } } } }`,
+    vars: (c) => ({ id: c.target.metric }),
+    own: AGGREGATE,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => {
+      expect(d.metric.id).toBe(c.target.metric);
+      expect(d.metric.targets.edges.map((e: any) => e.node.id)).toContain(c.target.target);
+    },
+  },
+  observations: {
+    doc: `query($id: ID!) { observations(metricId: $id, first: 500) { totalCount edges { node { id value } } } }`,
+    vars: (c) => ({ id: c.target.metric }),
+    own: STAFF_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.observations.edges.map((e: any) => e.node.id)).toContain(c.target.observation),
+  },
+  offerings: {
+    doc: `query($org: ID!) { offerings(organizationId: $org, first: 500) { totalCount edges { node { id name revenueShareBps } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => expect(d.offerings.edges.map((e: any) => e.node.id)).toContain(c.target.offering),
+  },
+  sales: {
+    doc: `query($org: ID!) { sales(organizationId: $org, ${FUNNEL_PERIOD}, first: 500) { totalCount edges { node { id units customer { id } offering { id } } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: STAFF_ONLY,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => expect(d.sales.edges.map((e: any) => e.node)).toContainEqual({ id: c.target.sale, units: 2, customer: { id: c.target.customer }, offering: { id: c.target.offering } }),
+  },
+  impactAtSale: {
+    doc: `query($org: ID!) { impactAtSale(organizationId: $org, ${FUNNEL_PERIOD}) { organizationId totals { sales unitsSold } offerings { offering { id } sales } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => {
+      expect(d.impactAtSale.organizationId).toBe(c.target.id);
+      expect(d.impactAtSale.totals.sales).toBeGreaterThanOrEqual(1);
+      expect(d.impactAtSale.offerings.map((o: any) => o.offering.id)).toContain(c.target.offering);
+    },
+  },
+  impactInUse: {
+    doc: `query($org: ID!) { impactInUse(organizationId: $org, ${FUNNEL_PERIOD}) { organizationId suppression { applied } socialMetrics { metric { id } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => {
+      expect(d.impactInUse.organizationId).toBe(c.target.id);
+      expect(d.impactInUse.suppression.applied).toBe(c.role === "FUNDER");
+      expect(d.impactInUse.socialMetrics.map((m: any) => m.metric.id)).toContain(c.target.metric);
+    },
+  },
+  doubleBottomLine: {
+    doc: `query($org: ID!) { doubleBottomLine(organizationId: $org, ${FUNNEL_PERIOD}) { organizationId suppression { applied } business { sales { current } } social { socialMetrics { metric { id } } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => {
+      expect(d.doubleBottomLine.organizationId).toBe(c.target.id);
+      expect(d.doubleBottomLine.suppression.applied).toBe(c.role === "FUNDER");
+      expect(d.doubleBottomLine.business.sales.current).toBeGreaterThanOrEqual(1);
+      expect(d.doubleBottomLine.social.socialMetrics.map((m: any) => m.metric.id)).toContain(c.target.metric);
+    },
+  },
+  metricSeries: {
+    doc: `query($id: ID!) { metricSeries(metricId: $id, ${FUNNEL_PERIOD}, interval: MONTH) { metric { id } interval suppression { applied } points { from to target observations } } }`,
+    vars: (c) => ({ id: c.target.metric }),
+    own: AGGREGATE,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => {
+      expect(d.metricSeries).toMatchObject({ metric: { id: c.target.metric }, interval: "MONTH", suppression: { applied: c.role === "FUNDER" } });
+      expect(d.metricSeries.points).toHaveLength(1);
+      expect(Number(d.metricSeries.points[0].target)).toBe(100);
+      expect(d.metricSeries.points[0].observations).toBeGreaterThanOrEqual(1);
     },
   },
 
@@ -441,6 +600,80 @@ const MATRIX: Record<string, Row> = {
     writes: ["interactions"],
     check: (d, c) => expect(d.recordInteraction.touchpoint.id).toBe(c.target.tpPartner),
   },
+
+  // ---- Mutations: metrics, offerings, observations and sales
+  createMetric: {
+    doc: `mutation($input: CreateMetricInput!) { createMetric(input: $input) { id name category } }`,
+    vars: (c) => ({ input: { organizationId: c.target.id, name: `Metric ${c.seq}`, category: "KPI", perspective: "CUSTOMER", kind: "OUTPUT", unit: "COUNT", aggregation: "SUM" } }),
+    own: ADMIN_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["metrics"],
+    check: (d, c) => expect(d.createMetric).toMatchObject({ name: `Metric ${c.seq}`, category: "KPI" }),
+  },
+  updateMetric: {
+    doc: `mutation($input: UpdateMetricInput!) { updateMetric(input: $input) { id description } }`,
+    vars: (c) => ({ input: { id: c.target.metric, description: `Described ${c.seq}` } }),
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.updateMetric).toEqual({ id: c.target.metric, description: `Described ${c.seq}` }),
+  },
+  setMetricTargets: {
+    doc: `mutation($input: SetMetricTargetsInput!) { setMetricTargets(input: $input) { id targets(first: 500) { edges { node { from to value } } } } }`,
+    // A period of its own every run, so January's target stays as the fixture set it.
+    vars: (c) => ({ input: { metricId: c.target.metric, targets: [{ ...dayOf(c.seq), value: String(c.seq) }] } }),
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    writes: ["metric_targets"],
+    check: (d, c) => {
+      expect(d.setMetricTargets.id).toBe(c.target.metric);
+      const mine = d.setMetricTargets.targets.edges.map((e: any) => e.node).find((t: any) => t.from === dayOf(c.seq).from);
+      expect(mine && { to: mine.to, value: Number(mine.value) }).toEqual({ to: dayOf(c.seq).to, value: c.seq });
+    },
+  },
+  recordObservations: {
+    doc: RECORD_OBSERVATIONS,
+    vars: (c) => ({
+      input: { organizationId: c.target.id, items: [{ clientKey: `M-OBS-${c.seq}`, metricId: c.target.metric, from: "2026-01-10T00:00:00Z", to: "2026-01-11T00:00:00Z", value: "3" }] },
+    }),
+    own: STAFF_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["observations"],
+    check: (d, c) => {
+      expect(d.recordObservations).toMatchObject({ created: 1, duplicates: 0, conflicts: 0, rejected: 0 });
+      expect(d.recordObservations.items).toEqual([{ index: 0, clientKey: `M-OBS-${c.seq}`, status: "CREATED", id: expect.any(String), errors: [] }]);
+    },
+  },
+  createOffering: {
+    doc: `mutation($input: CreateOfferingInput!) { createOffering(input: $input) { id name revenueShareBps } }`,
+    vars: (c) => ({ input: { organizationId: c.target.id, name: `Offering ${c.seq}`, revenueShareBps: 250 } }),
+    own: ADMIN_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["offerings"],
+    check: (d, c) => expect(d.createOffering).toMatchObject({ name: `Offering ${c.seq}`, revenueShareBps: 250 }),
+  },
+  updateOffering: {
+    doc: `mutation($input: UpdateOfferingInput!) { updateOffering(input: $input) { id cause } }`,
+    vars: (c) => ({ input: { id: c.target.offering, cause: `Cause ${c.seq}` } }),
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.updateOffering).toEqual({ id: c.target.offering, cause: `Cause ${c.seq}` }),
+  },
+  recordSales: {
+    doc: RECORD_SALES,
+    vars: (c) => ({
+      input: {
+        organizationId: c.target.id,
+        items: [{ clientKey: `M-SALE-${c.seq}`, offeringId: c.target.offering, occurredAt: "2026-01-20T00:00:00Z", units: 1, amountMinor: 1000, customerId: c.target.customer }],
+      },
+    }),
+    own: STAFF_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["sales"],
+    check: (d, c) => {
+      expect(d.recordSales).toMatchObject({ created: 1, duplicates: 0, conflicts: 0, rejected: 0 });
+      expect(d.recordSales.items).toEqual([{ index: 0, clientKey: `M-SALE-${c.seq}`, status: "CREATED", id: expect.any(String), errors: [] }]);
+    },
+  },
 };
 
 /** True when a field takes an ID anywhere in its arguments (directly or inside an input object). */
@@ -577,6 +810,83 @@ describe("access matrix", () => {
       const [{ n: transitions }] = await app.db.query(`SELECT count(*)::int AS n FROM stage_transitions WHERE stakeholder_id = $1 AND recorded_by_partner_id = $2`, [A.fpBeneficiary, A.partner]);
       expect(data.stakeholder.journey.totalCount).toBe(transitions);
       for (const e of data.stakeholder.interactions.edges) expect(e.node.touchpoint.id).toBe(A.tpPartner);
+    });
+  });
+
+  describe("a batch naming another organization's rows: only those items are REJECTED (on that field, as for an unknown id), the rest is stored, nothing of B", () => {
+    const NO = (what: string) => `no ${what} with this id in the organization`;
+    const rejected = (index: number, field: string, message: string) => ({ index, clientKey: null, status: "REJECTED", id: null, errors: [{ field, message }] });
+    /** Rows of each table per organization. */
+    const perOrg = async (tables: string[]) => {
+      const out: Record<string, number> = {};
+      for (const t of tables) for (const [w, org] of [["A", A.id], ["B", B.id]]) out[`${t} of ${w}`] = (await app.db.query(`SELECT count(*)::int AS n FROM ${t} WHERE organization_id = $1`, [org]))[0].n;
+      return out;
+    };
+
+    it.each(["ADMIN", "STAFF"] as Role[])("recordObservations as %s: B's metricId, stageId, touchpointId", async (role) => {
+      const good = { metricId: A.metric, from: "2026-01-13T00:00:00Z", to: "2026-01-14T00:00:00Z", value: "5" };
+      const items = [
+        good,
+        { ...good, metricId: B.metric },
+        { ...good, stageId: B.fx.beneficiaryStages.Enrolled },
+        { ...good, touchpointId: B.tpOwn },
+        { ...good, metricId: randomUUID() },
+        { ...good, stageId: randomUUID() },
+        { ...good, touchpointId: randomUUID() },
+      ];
+      const before = await perOrg(["observations", "metrics", "metric_targets"]);
+      const res = await app.as(A.keys[role]).gql<any>(RECORD_OBSERVATIONS, { input: { organizationId: A.id, items } });
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.recordObservations).toEqual({
+        created: 1,
+        duplicates: 0,
+        conflicts: 0,
+        rejected: 6,
+        items: [
+          { index: 0, clientKey: null, status: "CREATED", id: expect.any(String), errors: [] },
+          rejected(1, "metricId", NO("metric")),
+          rejected(2, "stageId", NO("stage")),
+          rejected(3, "touchpointId", NO("touchpoint")),
+          rejected(4, "metricId", NO("metric")),
+          rejected(5, "stageId", NO("stage")),
+          rejected(6, "touchpointId", NO("touchpoint")),
+        ],
+      });
+      expect(B.secrets.filter((x) => JSON.stringify(res).includes(x))).toEqual([]);
+      expect(await perOrg(["observations", "metrics", "metric_targets"])).toEqual({ ...before, "observations of A": before["observations of A"] + 1 });
+      const [stored] = await app.db.query(`SELECT organization_id, metric_id, stage_id, touchpoint_id FROM observations WHERE id = $1`, [res.data!.recordObservations.items[0].id]);
+      expect(stored).toEqual({ organization_id: A.id, metric_id: A.metric, stage_id: null, touchpoint_id: null });
+    });
+
+    it.each(["ADMIN", "STAFF"] as Role[])("recordSales as %s: B's offeringId, customerId", async (role) => {
+      const good = { offeringId: A.offering, occurredAt: "2026-01-21T00:00:00Z", units: 1, amountMinor: 700 };
+      const items = [
+        good,
+        { ...good, offeringId: B.offering },
+        { ...good, customerId: B.customer },
+        { ...good, offeringId: randomUUID() },
+        { ...good, customerId: randomUUID() },
+      ];
+      const before = await perOrg(["sales", "offerings", "stakeholders"]);
+      const res = await app.as(A.keys[role]).gql<any>(RECORD_SALES, { input: { organizationId: A.id, items } });
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.recordSales).toEqual({
+        created: 1,
+        duplicates: 0,
+        conflicts: 0,
+        rejected: 4,
+        items: [
+          { index: 0, clientKey: null, status: "CREATED", id: expect.any(String), errors: [] },
+          rejected(1, "offeringId", NO("offering")),
+          rejected(2, "customerId", NO("stakeholder")),
+          rejected(3, "offeringId", NO("offering")),
+          rejected(4, "customerId", NO("stakeholder")),
+        ],
+      });
+      expect(B.secrets.filter((x) => JSON.stringify(res).includes(x))).toEqual([]);
+      expect(await perOrg(["sales", "offerings", "stakeholders"])).toEqual({ ...before, "sales of A": before["sales of A"] + 1 });
+      const [stored] = await app.db.query(`SELECT organization_id, offering_id, customer_id FROM sales WHERE id = $1`, [res.data!.recordSales.items[0].id]);
+      expect(stored).toEqual({ organization_id: A.id, offering_id: A.offering, customer_id: null });
     });
   });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import { getNamedType, GraphQLInputType, isInputObjectType } from "graphql";
 import { getSchema } from "../../src/schema";
 import type { Role } from "../../src/common/access";
@@ -27,6 +28,12 @@ interface World {
   beneficiary: string;
   fpBeneficiary: string;
   keys: Record<Role, string>;
+  /** A SOCIAL metric with a target and an observation, an offering and a sale: made by the organization's admin key. */
+  metric: string;
+  target: string;
+  observation: string;
+  offering: string;
+  sale: string;
   /** Names only this organization's data holds (besides its ids). */
   strings: string[];
 }
@@ -34,6 +41,7 @@ interface World {
 const CREATE_STAKEHOLDER = `mutation($input: CreateStakeholderInput!) { createStakeholder(input: $input) { id } }`;
 const MOVE = `mutation($input: MoveStakeholderInput!) { moveStakeholder(input: $input) { id } }`;
 const RECORD = `mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { id } }`;
+const BATCH = `{ created duplicates conflicts rejected items { index clientKey status id errors { field message } } }`;
 
 async function buildWorld(app: TestApp, name: string, p: string): Promise<World> {
   const fx = await createOrg(app, name);
@@ -80,6 +88,44 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
   // A key the organization issued itself (api_keys.organization_id = this organization).
   await app.ok(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id } } }`, { input: { organizationId: fx.id, name: `${p} dashboard`, role: "STAFF" } });
 
+  // Metrics and sales, through the API as the organization's own admin key.
+  const admin = app.as(keys.ADMIN);
+  const metric = (
+    await admin.ok<any>(`mutation($input: CreateMetricInput!) { createMetric(input: $input) { id } }`, {
+      input: {
+        organizationId: fx.id,
+        name: `${p} pupils enrolled`,
+        category: "SOCIAL",
+        perspective: "BENEFICIARY",
+        kind: "OUTPUT",
+        unit: "COUNT",
+        aggregation: "SUM",
+        impactMode: "IN_USE",
+        stageId: fx.beneficiaryStages.Enrolled,
+        touchpointId: tpOwn,
+      },
+    })
+  ).createMetric.id as string;
+  const targets = await admin.ok<any>(`mutation($input: SetMetricTargetsInput!) { setMetricTargets(input: $input) { targets { edges { node { id } } } } }`, {
+    input: { metricId: metric, targets: [{ from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z", value: "100" }] },
+  });
+  const observed = await admin.ok<any>(`mutation($input: RecordObservationsInput!) { recordObservations(input: $input) ${BATCH} }`, {
+    input: {
+      organizationId: fx.id,
+      items: [{ clientKey: `${p}-OBS-1`, metricId: metric, from: "2026-01-01T00:00:00Z", to: "2026-01-08T00:00:00Z", value: "42", stageId: fx.beneficiaryStages.Enrolled, touchpointId: tpOwn }],
+    },
+  });
+  expect(observed.recordObservations.created).toBe(1);
+  const offering = (
+    await admin.ok<any>(`mutation($input: CreateOfferingInput!) { createOffering(input: $input) { id } }`, {
+      input: { organizationId: fx.id, name: `${p} Solar lamp`, unitPriceMinor: 250000, revenueShareBps: 500, unitsGivenPerUnit: "1", beneficiariesPerUnitGiven: "1", cause: `${p} school lamps` },
+    })
+  ).createOffering.id as string;
+  const sold = await admin.ok<any>(`mutation($input: RecordSalesInput!) { recordSales(input: $input) ${BATCH} }`, {
+    input: { organizationId: fx.id, items: [{ clientKey: `${p}-SALE-1`, offeringId: offering, occurredAt: "2026-01-12T00:00:00Z", units: 2, amountMinor: 500000, customerId: customer }] },
+  });
+  expect(sold.recordSales.created).toBe(1);
+
   return {
     id: fx.id,
     name,
@@ -94,7 +140,15 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
     beneficiary,
     fpBeneficiary,
     keys,
-    strings: [name, `${p} Field Partner`, `${p} Distributor`, `${p} distribution`, `${p} enrolment`, `${p} installation`, `${p} Wanjiku`, `${p} dashboard`],
+    metric,
+    target: targets.setMetricTargets.targets.edges[0].node.id,
+    observation: observed.recordObservations.items[0].id,
+    offering,
+    sale: sold.recordSales.items[0].id,
+    strings: [
+      ...[name, `${p} Field Partner`, `${p} Distributor`, `${p} distribution`, `${p} enrolment`, `${p} installation`, `${p} Wanjiku`, `${p} dashboard`],
+      ...[`${p} pupils enrolled`, `${p}-OBS-1`, `${p} Solar lamp`, `${p} school lamps`, `${p}-SALE-1`],
+    ],
   };
 }
 
@@ -127,6 +181,11 @@ const B_TABLES: [string, string, "org" | "keys"][] = [
   ["stakeholder_contacts", "organization_id = $1", "org"],
   ["api_key_grants", "organization_id = $1", "org"],
   ["audit_log", "organization_id = $1", "org"],
+  ["metrics", "organization_id = $1", "org"],
+  ["metric_targets", "organization_id = $1", "org"],
+  ["observations", "organization_id = $1", "org"],
+  ["offerings", "organization_id = $1", "org"],
+  ["sales", "organization_id = $1", "org"],
   ["api_keys", "id = ANY($1::uuid[])", "keys"],
 ];
 
@@ -141,9 +200,18 @@ interface Slot {
   vars: (x: string) => Vars;
   /** A filter narrows a list: an empty answer is as good as an error. */
   filter?: boolean;
+  /**
+   * A batch item's id (the slot's one item names B's id there): not an error of the call; the item
+   * comes back REJECTED with exactly this error, nothing is created.
+   */
+  item?: { field: string; message: string };
 }
 
 const ALLOWED = ["NOT_FOUND", "FORBIDDEN", "BAD_USER_INPUT"];
+const PERIOD = `from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z"`;
+const NO = (what: string) => `no ${what} with this id in the organization`;
+/** A GraphQL result as plain objects (graphql-js builds them without a prototype). */
+const plain = (v: unknown): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 const MARK = "00000000-0000-4000-8000-00000000d00d";
 
 /** Every place a root operation takes an ID: operation.argument(.input field), from the schema. */
@@ -222,7 +290,12 @@ describe("tenant isolation", () => {
          UNION ALL SELECT 'touchpoints', id FROM touchpoints WHERE organization_id = $1
          UNION ALL SELECT 'stakeholders', id FROM stakeholders WHERE organization_id = $1
          UNION ALL SELECT 'stage_transitions', id FROM stage_transitions WHERE organization_id = $1
-         UNION ALL SELECT 'interactions', id FROM interactions WHERE organization_id = $1`,
+         UNION ALL SELECT 'interactions', id FROM interactions WHERE organization_id = $1
+         UNION ALL SELECT 'metrics', id FROM metrics WHERE organization_id = $1
+         UNION ALL SELECT 'metric_targets', id FROM metric_targets WHERE organization_id = $1
+         UNION ALL SELECT 'observations', id FROM observations WHERE organization_id = $1
+         UNION ALL SELECT 'offerings', id FROM offerings WHERE organization_id = $1
+         UNION ALL SELECT 'sales', id FROM sales WHERE organization_id = $1`,
         [B.id],
       )),
       ...bKeyIds.map((id) => ({ table: "api_keys", id })),
@@ -238,7 +311,10 @@ describe("tenant isolation", () => {
 
   it("has collected B's rows: every kind of row, and none of them shared with A", () => {
     expect(new Set(bIds.map((r) => r.table))).toEqual(
-      new Set(["organizations", "lifecycles", "stages", "functional_areas", "partners", "touchpoints", "stakeholders", "stage_transitions", "interactions", "api_keys"]),
+      new Set([
+        ...["organizations", "lifecycles", "stages", "functional_areas", "partners", "touchpoints", "stakeholders", "stage_transitions", "interactions", "api_keys"],
+        ...["metrics", "metric_targets", "observations", "offerings", "sales"],
+      ]),
     );
     expect(bKeyIds.length).toBeGreaterThanOrEqual(5);
     const aStrings = JSON.stringify(A);
@@ -284,6 +360,47 @@ describe("tenant isolation", () => {
       vars: (x) => ({ a: A.id, x }),
       filter: true,
     },
+    { path: "metrics.organizationId", op: "metrics", doc: `query($x: ID!) { metrics(organizationId: $x) { totalCount edges { node { id name } } } }`, vars: (x) => ({ x }) },
+    { path: "metric.id", op: "metric", doc: `query($x: ID!) { metric(id: $x) { id name targets { edges { node { id value } } } } }`, vars: (x) => ({ x }) },
+    { path: "observations.metricId", op: "observations", doc: `query($x: ID!) { observations(metricId: $x) { totalCount edges { node { id value clientKey } } } }`, vars: (x) => ({ x }) },
+    { path: "offerings.organizationId", op: "offerings", doc: `query($x: ID!) { offerings(organizationId: $x) { totalCount edges { node { id name cause } } } }`, vars: (x) => ({ x }) },
+    {
+      path: "sales.organizationId",
+      op: "sales",
+      doc: `query($x: ID!) { sales(organizationId: $x, ${PERIOD}) { totalCount edges { node { id clientKey offering { id name } customer { id externalRef } } } } }`,
+      vars: (x) => ({ x }),
+    },
+    {
+      path: "sales.offeringId",
+      op: "sales",
+      doc: `query($a: ID!, $x: ID!) { sales(organizationId: $a, ${PERIOD}, offeringId: $x) { totalCount edges { node { id clientKey offering { id name } customer { id externalRef } } } } }`,
+      vars: (x) => ({ a: A.id, x }),
+      filter: true,
+    },
+    {
+      path: "impactAtSale.organizationId",
+      op: "impactAtSale",
+      doc: `query($x: ID!) { impactAtSale(organizationId: $x, ${PERIOD}) { organizationId totals { sales } offerings { offering { id name } sales } socialMetrics { metric { id name } actual } } }`,
+      vars: (x) => ({ x }),
+    },
+    {
+      path: "impactInUse.organizationId",
+      op: "impactInUse",
+      doc: `query($x: ID!) { impactInUse(organizationId: $x, ${PERIOD}) { organizationId stakeholdersInUse stages { stage { id name } entered } socialMetrics { metric { id name } actual } } }`,
+      vars: (x) => ({ x }),
+    },
+    {
+      path: "doubleBottomLine.organizationId",
+      op: "doubleBottomLine",
+      doc: `query($x: ID!) { doubleBottomLine(organizationId: $x, ${PERIOD}) { organizationId business { sales { current } } social { socialMetrics { metric { id name } } } } }`,
+      vars: (x) => ({ x }),
+    },
+    {
+      path: "metricSeries.metricId",
+      op: "metricSeries",
+      doc: `query($x: ID!) { metricSeries(metricId: $x, ${PERIOD}, interval: MONTH) { metric { id name } points { actual target } } }`,
+      vars: (x) => ({ x }),
+    },
   ];
 
   /** A mutation taking `input`; the path is the input field that receives B's id. */
@@ -293,6 +410,20 @@ describe("tenant isolation", () => {
     op,
     doc: `mutation($input: ${inputType}!) { ${op}(input: $input) ${sel} }`,
     vars: (x) => ({ input: input(x) }),
+  });
+
+  const NEW_METRIC = { name: "Hijacked", category: "KPI", perspective: "CUSTOMER", kind: "OUTPUT", unit: "COUNT", aggregation: "SUM" };
+  /** Batch items valid for A in every field but the one a slot replaces. */
+  const goodObservation = () => ({ metricId: A.metric, from: "2026-01-15T00:00:00Z", to: "2026-01-16T00:00:00Z", value: "7", stageId: A.fx.beneficiaryStages.Enrolled, touchpointId: A.tpOwn });
+  const goodSale = () => ({ offeringId: A.offering, occurredAt: "2026-01-15T00:00:00Z", units: 1, amountMinor: 900, customerId: A.customer });
+
+  /** A batch mutation whose one item carries B's id in `field`: that item must come back REJECTED with `message` on `field`. */
+  const batch = (op: string, inputType: string, field: string, input: (x: string) => Vars, message: string): Slot => ({
+    path: `${op}.input.items.${field}`,
+    op,
+    doc: `mutation($input: ${inputType}!) { ${op}(input: $input) ${BATCH} }`,
+    vars: (x) => ({ input: input(x) }),
+    item: { field, message },
   });
 
   const mutationSlots = (): Slot[] => [
@@ -339,6 +470,23 @@ describe("tenant isolation", () => {
     m("recordInteraction", "RecordInteractionInput", "{ id touchpoint { id name } stakeholder { id externalRef } }", (x) => ({ stakeholderId: A.beneficiary, touchpointId: x })),
     m("setStakeholderContact", "SetContactInput", "{ id externalRef }", (x) => ({ stakeholderId: x, phone: "+1 555 0100" })),
     { path: "forgetStakeholder.id", op: "forgetStakeholder", doc: `mutation($x: ID!) { forgetStakeholder(id: $x) { id externalRef } }`, vars: (x) => ({ x }) },
+    m("createMetric", "CreateMetricInput", "{ id name }", (x) => ({ ...NEW_METRIC, organizationId: x })),
+    m("createMetric", "CreateMetricInput", "{ id name stage { id name } }", (x) => ({ ...NEW_METRIC, organizationId: A.id, stageId: x })),
+    m("createMetric", "CreateMetricInput", "{ id name touchpoint { id name } }", (x) => ({ ...NEW_METRIC, organizationId: A.id, touchpointId: x })),
+    m("updateMetric", "UpdateMetricInput", "{ id name }", (x) => ({ id: x, name: "Hijacked" })),
+    m("setMetricTargets", "SetMetricTargetsInput", "{ id name targets { edges { node { id value } } } }", (x) => ({
+      metricId: x,
+      targets: [{ from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z", value: "1" }],
+    })),
+    m("recordObservations", "RecordObservationsInput", BATCH, (x) => ({ organizationId: x, items: [goodObservation()] })),
+    batch("recordObservations", "RecordObservationsInput", "metricId", (x) => ({ organizationId: A.id, items: [{ ...goodObservation(), metricId: x }] }), NO("metric")),
+    batch("recordObservations", "RecordObservationsInput", "stageId", (x) => ({ organizationId: A.id, items: [{ ...goodObservation(), stageId: x }] }), NO("stage")),
+    batch("recordObservations", "RecordObservationsInput", "touchpointId", (x) => ({ organizationId: A.id, items: [{ ...goodObservation(), touchpointId: x }] }), NO("touchpoint")),
+    m("createOffering", "CreateOfferingInput", "{ id name }", (x) => ({ organizationId: x, name: "Hijacked" })),
+    m("updateOffering", "UpdateOfferingInput", "{ id name cause }", (x) => ({ id: x, name: "Hijacked" })),
+    m("recordSales", "RecordSalesInput", BATCH, (x) => ({ organizationId: x, items: [goodSale()] })),
+    batch("recordSales", "RecordSalesInput", "offeringId", (x) => ({ organizationId: A.id, items: [{ ...goodSale(), offeringId: x }] }), NO("offering")),
+    batch("recordSales", "RecordSalesInput", "customerId", (x) => ({ organizationId: A.id, items: [{ ...goodSale(), customerId: x }] }), NO("stakeholder")),
   ];
 
   /** Granting A's data to a key: B's keys in apiKeyId, with each role a key kind may hold. */
@@ -362,7 +510,12 @@ describe("tenant isolation", () => {
     await pool(jobs, 4, async ({ slot, b }) => {
       const res: GqlResult = await caller.gql(slot.doc, slot.vars(b.id));
       const where = `${who}: ${slot.path}${slot.note ? ` (${slot.note})` : ""} = ${b.table} ${b.id}`;
-      if (res.errors?.length) {
+      if (slot.item) {
+        // Not an error of the whole call: that item is REJECTED on that field, as an unknown id would be; nothing created.
+        const expected = { created: 0, duplicates: 0, conflicts: 0, rejected: 1, items: [{ index: 0, clientKey: null, status: "REJECTED", id: null, errors: [slot.item] }] };
+        if (res.errors?.length) problems.push(`${where} -> ${res.errors[0].extensions?.code} "${res.errors[0].message}" (expected the item REJECTED)`);
+        else if (!isDeepStrictEqual(plain(res.data?.[slot.op]), expected)) problems.push(`${where} -> ${JSON.stringify(res.data).slice(0, 300)}`);
+      } else if (res.errors?.length) {
         const code = String(res.errors[0].extensions?.code);
         if (!ALLOWED.includes(code)) problems.push(`${where} -> ${code} "${res.errors[0].message}"`);
         if ((res.data?.[slot.op] ?? null) !== null) problems.push(`${where} -> an error, but data too`);
@@ -390,12 +543,23 @@ describe("tenant isolation", () => {
       expect(await probe("A admin", aAdmin, querySlots())).toEqual([]);
     });
 
+    /** Every probe fails or rejects its item: nothing is written, in A either. */
+    const impactRows = async () => {
+      const out: Record<string, number> = {};
+      for (const t of ["metrics", "metric_targets", "observations", "offerings", "sales"]) out[t] = (await app.db.query(`SELECT count(*)::int AS n FROM ${t}`))[0].n;
+      return out;
+    };
+
     it("mutations, as A's staff key", async () => {
+      const before = await impactRows();
       expect(await probe("A staff", aStaff, mutationSlots())).toEqual([]);
+      expect(await impactRows()).toEqual(before);
     });
 
     it("mutations, as A's admin key", async () => {
+      const before = await impactRows();
       expect(await probe("A admin", aAdmin, mutationSlots())).toEqual([]);
+      expect(await impactRows()).toEqual(before);
     });
   });
 
@@ -404,6 +568,12 @@ describe("tenant isolation", () => {
       ["stakeholder(id)", `query($x: ID!) { stakeholder(id: $x) { id } }`, (x) => ({ x }), "stakeholders"],
       ["organization(id)", `query($x: ID!) { organization(id: $x) { id } }`, (x) => ({ x }), "organizations"],
       ["updateStage", `mutation($input: UpdateStageInput!) { updateStage(input: $input) { id } }`, (x) => ({ input: { id: x, name: "Probe" } }), "stages"],
+      ["metric(id)", `query($x: ID!) { metric(id: $x) { id } }`, (x) => ({ x }), "metrics"],
+      ["observations(metricId)", `query($x: ID!) { observations(metricId: $x) { totalCount } }`, (x) => ({ x }), "metrics"],
+      ["metricSeries(metricId)", `query($x: ID!) { metricSeries(metricId: $x, ${PERIOD}, interval: MONTH) { metric { id } } }`, (x) => ({ x }), "metrics"],
+      ["updateMetric", `mutation($input: UpdateMetricInput!) { updateMetric(input: $input) { id } }`, (x) => ({ input: { id: x, name: "Probe" } }), "metrics"],
+      ["setMetricTargets", `mutation($input: SetMetricTargetsInput!) { setMetricTargets(input: $input) { id } }`, (x) => ({ input: { metricId: x, targets: [{ from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z", value: "1" }] } }), "metrics"],
+      ["updateOffering", `mutation($input: UpdateOfferingInput!) { updateOffering(input: $input) { id } }`, (x) => ({ input: { id: x, name: "Probe" } }), "offerings"],
     ];
     it.each(cases)("%s: same code, message and field for a random id and for each of B's", async (_label, doc, vars, table) => {
       for (const [who, caller] of [
@@ -457,7 +627,10 @@ describe("tenant isolation", () => {
 
   describe("row-level security (defence in depth), as the API's database role with A's organization", () => {
     it("sees and changes only A's rows, cannot write B's, and cannot alter the audit log", async () => {
-      const tenantTables = ["organizations", "lifecycles", "stages", "functional_areas", "partners", "touchpoints", "stakeholders", "stage_transitions", "interactions", "stakeholder_contacts", "api_key_grants", "audit_log"];
+      const tenantTables = [
+        ...["organizations", "lifecycles", "stages", "functional_areas", "partners", "touchpoints", "stakeholders", "stage_transitions", "interactions", "stakeholder_contacts", "api_key_grants", "audit_log"],
+        ...["metrics", "metric_targets", "observations", "offerings", "sales"],
+      ];
       const ownCounts: Record<string, number> = {};
       for (const t of tenantTables) ownCounts[t] = (await app.db.query(`SELECT count(*)::int AS n FROM ${t} WHERE organization_id = $1`, [A.id]))[0].n;
       const [{ n: bStakeholders }] = await app.db.query(`SELECT count(*)::int AS n FROM stakeholders WHERE organization_id = $1`, [B.id]);
@@ -498,6 +671,10 @@ describe("tenant isolation", () => {
         // Writes into B: refused.
         expect(await failure(`INSERT INTO stakeholders (organization_id, kind, external_ref) VALUES ($1, 'BENEFICIARY', 'RLS-PROBE')`, [B.id])).toMatch(/row-level security/);
         expect(await failure(`INSERT INTO partners (organization_id, name, kind) VALUES ($1, 'RLS probe', 'OTHER')`, [B.id])).toMatch(/row-level security/);
+        expect(await failure(`INSERT INTO offerings (organization_id, name) VALUES ($1, 'RLS probe')`, [B.id])).toMatch(/row-level security/);
+        expect(
+          await failure(`INSERT INTO observations (organization_id, metric_id, period_from, period_to, value, content_hash) VALUES ($1, $2, '2026-01-01', '2026-01-02', 1, repeat('0', 64))`, [B.id, B.metric]),
+        ).toMatch(/row-level security/);
         expect(await failure(`UPDATE stakeholders SET organization_id = $1 WHERE id = $2`, [B.id, A.customer])).not.toBeNull();
         // ... while A's own rows can be written (the policy is not merely closed).
         expect(await failure(`INSERT INTO stakeholders (organization_id, kind, external_ref) VALUES ($1, 'BENEFICIARY', 'RLS-OWN')`, [A.id])).toBeNull();
@@ -517,6 +694,11 @@ describe("tenant isolation", () => {
           interactions: "note",
           stakeholder_contacts: "phone",
           api_key_grants: "role",
+          metrics: "name",
+          metric_targets: "value",
+          observations: "value",
+          offerings: "name",
+          sales: "units",
         };
         for (const [t, column] of Object.entries(someColumn)) {
           expect({ t, updated: await affected(`UPDATE ${t} SET ${column} = ${column} WHERE organization_id = $1`, [B.id]) }).toEqual({ t, updated: 0 });
@@ -537,9 +719,49 @@ describe("tenant isolation", () => {
   });
 
   describe("granting A's data to B's keys", () => {
-    it("B's keys in grantApiKeyAccess(apiKeyId), as A's staff key and A's admin key", async () => {
-      const problems = [...(await probe("A staff", aStaff, grantSlots())), ...(await probe("A admin", aAdmin, grantSlots()))];
+    const GRANT = `mutation($input: GrantApiKeyAccessInput!) { grantApiKeyAccess(input: $input) { id name role } }`;
+    const grantInput = (apiKeyId: string, role: Role) => ({ input: { organizationId: A.id, apiKeyId, role, ...(role === "FIELD_PARTNER" ? { partnerId: A.partner } : {}) } });
+    const answer = (r: GqlResult) => ({ data: plain(r.data?.grantApiKeyAccess ?? null), code: r.errors?.[0]?.extensions?.code, message: r.errors?.[0]?.message, field: r.errors?.[0]?.extensions?.field });
+    const grantsOfA = async () => app.db.query(`SELECT api_key_id, role, partner_id FROM api_key_grants WHERE organization_id = $1 ORDER BY api_key_id`, [A.id]);
+
+    it("B's keys in grantApiKeyAccess(apiKeyId), as A's staff key: refused", async () => {
+      expect(await probe("A staff", aStaff, grantSlots())).toEqual([]);
+    });
+
+    it("as A's admin key, every key of B (member, field-partner, funder keys; B's funder key with any role but FUNDER): NOT_FOUND exactly as a made-up id, nothing written", async () => {
+      const bFunderKey = await keyId(app, B.keys.FUNDER);
+      const bKeysOfEveryKind = await Promise.all((["ADMIN", "STAFF", "FUNDER", "FIELD_PARTNER"] as Role[]).map((r) => keyId(app, B.keys[r])));
+      expect(bKeyIds).toEqual(expect.arrayContaining(bKeysOfEveryKind));
+      const before = await grantsOfA();
+      const problems: string[] = [];
+      for (const role of ["ADMIN", "STAFF", "FUNDER", "FIELD_PARTNER"] as Role[]) {
+        const madeUp = answer(await aAdmin.gql(GRANT, grantInput(randomUUID(), role)));
+        expect({ role, code: madeUp.code, data: madeUp.data }).toEqual({ role, code: "NOT_FOUND", data: null });
+        for (const id of bKeyIds) {
+          if (id === bFunderKey && role === "FUNDER") continue; // by design: see the next test
+          const res = await aAdmin.gql(GRANT, grantInput(id, role));
+          const got = answer(res);
+          if (!isDeepStrictEqual(got, madeUp)) problems.push(`role ${role}, B's key ${id}: ${JSON.stringify(got)}, a made-up id: ${JSON.stringify(madeUp)}`);
+          const leaked = forbiddenStrings.filter((x) => JSON.stringify(res).includes(x));
+          if (leaked.length) problems.push(`role ${role}, B's key ${id}: the response holds B's ${leaked.join(", ")}`);
+        }
+      }
       expect(problems).toEqual([]);
+      expect(await grantsOfA()).toEqual(before);
+    });
+
+    it("as A's admin key, B's FUNDER key with the FUNDER role: granted, a grant row in A", async () => {
+      // By design: a funder hands its own key id to each organization it funds, and that organization's
+      // admin grants it the FUNDER role (grantApiKeyAccess's schema description says so). The answer may
+      // show the key's id and name: it is the funder's own key, handed over on purpose, not B's data.
+      const bFunderKey = await keyId(app, B.keys.FUNDER);
+      const res = await aAdmin.gql(GRANT, grantInput(bFunderKey, "FUNDER"));
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.grantApiKeyAccess).toEqual({ id: bFunderKey, name: "BRAVO funder", role: "FUNDER" });
+      expect(forbiddenStrings.filter((x) => x !== bFunderKey && JSON.stringify(res).includes(x))).toEqual([]);
+      expect(await app.db.query(`SELECT role, partner_id FROM api_key_grants WHERE organization_id = $1 AND api_key_id = $2`, [A.id, bFunderKey])).toEqual([
+        { role: "FUNDER", partner_id: null },
+      ]);
     });
   });
 
