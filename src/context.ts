@@ -18,6 +18,17 @@ import { Offering } from "./modules/sales/sales.entity";
 import { MetricService } from "./modules/metric/metric.service";
 import { SalesService } from "./modules/sales/sales.service";
 import { ImpactService } from "./modules/impact/impact.service";
+import DataLoader from "dataloader";
+import { hydrate } from "./database/rows";
+import { Survey, SurveyQuestion, SurveyVersion } from "./modules/survey/survey.entity";
+import { FeedbackAnswer, FeedbackResponse } from "./modules/feedback/feedback.entity";
+import { Action } from "./modules/action/action.entity";
+import { ExperienceGoal, Intervention } from "./modules/goal/goal.entity";
+import { SurveyService } from "./modules/survey/survey.service";
+import { FeedbackService } from "./modules/feedback/feedback.service";
+import { ActionService } from "./modules/action/action.service";
+import { GoalService } from "./modules/goal/goal.service";
+import { QoeService } from "./modules/qoe/qoe.service";
 import { OrganizationService } from "./modules/organization/organization.service";
 import { LifecycleService } from "./modules/lifecycle/lifecycle.service";
 import { FunctionalAreaService } from "./modules/functional-area/functional-area.service";
@@ -51,6 +62,28 @@ export function createLoaders(em: EntityManager, access: Access) {
     metricById: byIdLoader(em, Metric, "metrics", all),
     offeringById: byIdLoader(em, Offering, "offerings", all),
     targetsByMetric: childPageLoader(em, MetricTarget, "metric_targets", "metric_id", "period_from", all),
+    surveyById: byIdLoader(em, Survey, "surveys", all),
+    versionsBySurvey: childListLoader(em, SurveyVersion, "survey_versions", "survey_id", "t.version", all),
+    questionsByVersion: childListLoader(em, SurveyQuestion, "survey_questions", "survey_version_id", "t.position", all),
+    answersByResponse: childListLoader(em, FeedbackAnswer, "feedback_answers", "response_id", "t.question_id", people),
+    questionById: byIdLoader(em, SurveyQuestion, "survey_questions", all),
+    responseById: byIdLoader(em, FeedbackResponse, "feedback_responses", { ...people, partnerColumn: "submitted_by_partner_id" }),
+    actionsByResponse: childListLoader(em, Action, "actions", "response_id", "t.created_at", people),
+    interventionsByGoal: childListLoader(em, Intervention, "interventions", "goal_id", "t.starts_on, t.id", all),
+    goalById: byIdLoader(em, ExperienceGoal, "experience_goals", all),
+    metricsByGoal: new DataLoader<{ organizationId: string; id: string }, Metric[], string>(
+      async (keys) => {
+        const rows: Record<string, unknown>[] = await em.query(
+          `SELECT gm.goal_id AS __goal, m.* FROM experience_goal_metrics gm
+             JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id) ON gm.organization_id = k.org AND gm.goal_id = k.id
+             JOIN metrics m ON m.organization_id = gm.organization_id AND m.id = gm.metric_id
+            WHERE gm.organization_id = ANY($3::uuid[]) ORDER BY m.created_at, m.id`,
+          [keys.map((k) => k.organizationId), keys.map((k) => k.id), access.organizationIds],
+        );
+        return keys.map((k) => rows.filter((r) => r.__goal === k.id && r.organization_id === k.organizationId).map((r) => hydrate(em, Metric, r)));
+      },
+      { cacheKeyFn: (k) => `${k.organizationId}:${k.id}` },
+    ),
     interactionsByStakeholder: childPageLoader(em, Interaction, "interactions", "stakeholder_id", "occurred_at", { ...people, partnerColumn: "recorded_by_partner_id" }),
   };
 }
@@ -77,6 +110,11 @@ function createServices(sc: ServiceContext) {
     metrics: new MetricService(sc),
     sales: new SalesService(sc),
     impact: new ImpactService(sc),
+    surveys: new SurveyService(sc),
+    feedback: new FeedbackService(sc),
+    actions: new ActionService(sc),
+    goals: new GoalService(sc),
+    qoe: new QoeService(sc),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -12,6 +12,11 @@ import { AuditResolver } from "./modules/audit/audit.resolver";
 import { MetricResolver } from "./modules/metric/metric.resolver";
 import { OfferingResolver, SaleResolver } from "./modules/sales/sales.resolver";
 import { ImpactResolver } from "./modules/impact/impact.resolver";
+import { SurveyResolver } from "./modules/survey/survey.resolver";
+import { FeedbackResolver } from "./modules/feedback/feedback.resolver";
+import { ActionResolver } from "./modules/action/action.resolver";
+import { GoalResolver, InterventionResolver } from "./modules/goal/goal.resolver";
+import { QoeResolver } from "./modules/qoe/qoe.resolver";
 
 export const resolvers = [
   OrganizationResolver,
@@ -29,6 +34,12 @@ export const resolvers = [
   OfferingResolver,
   SaleResolver,
   ImpactResolver,
+  SurveyResolver,
+  FeedbackResolver,
+  ActionResolver,
+  GoalResolver,
+  InterventionResolver,
+  QoeResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -8,11 +8,12 @@ export enum BatchItemStatus {
   DUPLICATE = "DUPLICATE",
   CONFLICT = "CONFLICT",
   REJECTED = "REJECTED",
+  VALID = "VALID",
 }
 registerEnumType(BatchItemStatus, {
   name: "BatchItemStatus",
   description:
-    "CREATED: stored now. DUPLICATE: this client key was stored before with the same content; nothing stored again. CONFLICT: this client key was stored before with different content; nothing changed. REJECTED: invalid, see errors.",
+    "CREATED: stored now. DUPLICATE: this client key was stored before with the same content; nothing stored again. CONFLICT: this client key was stored before with different content; nothing changed. REJECTED: invalid, see errors. VALID: a dry run found nothing wrong; nothing was stored.",
 });
 
 @ObjectType()
@@ -56,6 +57,9 @@ export class BatchResult {
   @Field(() => Int)
   rejected!: number;
 
+  @Field(() => Int, { description: "Dry runs: items that would be stored" })
+  valid!: number;
+
   @Field(() => [BatchItemResult])
   items!: BatchItemResult[];
 
@@ -66,6 +70,7 @@ export class BatchResult {
     r.duplicates = items.filter((i) => i.status === BatchItemStatus.DUPLICATE).length;
     r.conflicts = items.filter((i) => i.status === BatchItemStatus.CONFLICT).length;
     r.rejected = items.filter((i) => i.status === BatchItemStatus.REJECTED).length;
+    r.valid = items.filter((i) => i.status === BatchItemStatus.VALID).length;
     return r;
   }
 }

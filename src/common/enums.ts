@@ -125,3 +125,49 @@ export enum Interval {
   QUARTER = "QUARTER",
 }
 registerEnumType(Interval, { name: "Interval", description: "Buckets of a series, aligned on calendar weeks (Monday), months or quarters, in UTC" });
+
+export enum QuestionType {
+  NPS = "NPS",
+  RATING = "RATING",
+  EFFORT = "EFFORT",
+  YES_NO = "YES_NO",
+  CHOICE = "CHOICE",
+  TEXT = "TEXT",
+}
+registerEnumType(QuestionType, {
+  name: "QuestionType",
+  description: "NPS 0..10; RATING 1..5 (5 best); EFFORT 1..7 (7 = very easy); YES_NO true/false; CHOICE one of the listed options; TEXT free text",
+});
+
+export enum ActionStatus {
+  OPEN = "OPEN",
+  IN_PROGRESS = "IN_PROGRESS",
+  DONE = "DONE",
+  WONT_DO = "WONT_DO",
+}
+registerEnumType(ActionStatus, { name: "ActionStatus" });
+
+export enum ActionRuleKind {
+  DETRACTOR = "DETRACTOR",
+  LOW_RATING = "LOW_RATING",
+  KEYWORD = "KEYWORD",
+}
+registerEnumType(ActionRuleKind, {
+  name: "ActionRuleKind",
+  description: "DETRACTOR: an NPS answer of 0..6; LOW_RATING: a RATING answer at or below maxRating; KEYWORD: the comment contains one of the keywords",
+});
+
+export enum InterventionStatus {
+  PLANNED = "PLANNED",
+  IN_PROGRESS = "IN_PROGRESS",
+  DONE = "DONE",
+  CANCELLED = "CANCELLED",
+}
+registerEnumType(InterventionStatus, { name: "InterventionStatus" });
+
+export enum NpsClass {
+  PROMOTER = "PROMOTER",
+  PASSIVE = "PASSIVE",
+  DETRACTOR = "DETRACTOR",
+}
+registerEnumType(NpsClass, { name: "NpsClass", description: "PROMOTER 9..10, PASSIVE 7..8, DETRACTOR 0..6" });

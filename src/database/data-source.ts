@@ -1,7 +1,12 @@
 import "reflect-metadata";
 import { DataSource, Logger, QueryRunner } from "typeorm";
+import { types } from "pg";
 import { migrations } from "../../migrations";
 import { entities } from "../modules/entities";
+
+// A SQL date is a calendar day, not an instant: keep it as "YYYY-MM-DD" instead of a
+// Date at local midnight (which would shift with the server's time zone).
+types.setTypeParser(1082, (value: string) => value);
 
 /**
  * Counts the SQL statements sent to PostgreSQL. Tests use it to prove that a nested

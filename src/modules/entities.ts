@@ -13,5 +13,10 @@ import { AuditEntry } from "./audit/audit.entity";
 import { Metric, MetricTarget } from "./metric/metric.entity";
 import { Observation } from "./metric/observation.entity";
 import { Offering, Sale } from "./sales/sales.entity";
+import { Survey, SurveyQuestion, SurveyVersion } from "./survey/survey.entity";
+import { FeedbackAnswer, FeedbackResponse } from "./feedback/feedback.entity";
+import { Action, ActionRule } from "./action/action.entity";
+import { ExperienceGoal, Intervention } from "./goal/goal.entity";
 
-export const entities = [Organization, Lifecycle, Stage, FunctionalArea, Partner, Touchpoint, Stakeholder, StageTransition, Interaction, StakeholderContact, ApiKey, AuditEntry, Metric, MetricTarget, Observation, Offering, Sale];
+export const entities = [Organization, Lifecycle, Stage, FunctionalArea, Partner, Touchpoint, Stakeholder, StageTransition, Interaction, StakeholderContact, ApiKey, AuditEntry, Metric, MetricTarget, Observation, Offering, Sale,
+  Survey, SurveyVersion, SurveyQuestion, FeedbackResponse, FeedbackAnswer, ActionRule, Action, ExperienceGoal, Intervention];

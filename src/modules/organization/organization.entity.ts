@@ -28,6 +28,13 @@ export class Organization {
   @Field(() => Int, { description: "Groups of fewer distinct stakeholders than this are hidden in funders' views (10 by default, never below 5)" })
   suppressionThreshold!: number;
 
+  @Column({ name: "follow_up_hours", type: "int" })
+  @Field(() => Int, { description: "Default time to follow up an action, in hours (48 by default)" })
+  followUpHours!: number;
+
+  @Column({ name: "qoe_weights", type: "jsonb" })
+  qoeWeights!: Record<string, Record<string, number>>;
+
   @Column({ name: "created_at", type: "timestamptz" })
   @Field()
   createdAt!: Date;

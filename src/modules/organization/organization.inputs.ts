@@ -50,4 +50,11 @@ export class UpdateOrganizationInput {
   @Min(5, { message: "suppressionThreshold must be at least 5" })
   @Max(1000)
   suppressionThreshold?: number;
+
+  @Field(() => Int, { nullable: true, description: "Default follow-up time for actions, in hours (1..8760)" })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  followUpHours?: number;
 }

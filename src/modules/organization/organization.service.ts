@@ -74,9 +74,10 @@ export class OrganizationService {
       const rows = await queryRows(
         em,
         `UPDATE organizations SET name = coalesce($2, name), impact_model = coalesce($3, impact_model),
-                currency = coalesce($4, currency), suppression_threshold = coalesce($5, suppression_threshold), updated_at = now()
+                currency = coalesce($4, currency), suppression_threshold = coalesce($5, suppression_threshold),
+                follow_up_hours = coalesce($6, follow_up_hours), updated_at = now()
           WHERE id = $1 RETURNING *`,
-        [id, name, input.impactModel ?? null, input.currency ?? null, input.suppressionThreshold ?? null],
+        [id, name, input.impactModel ?? null, input.currency ?? null, input.suppressionThreshold ?? null, input.followUpHours ?? null],
       );
       if (rows.length === 0) throw new NotFoundError("Organization", "id");
       this.sc.loaders.organizationById.clear({ organizationId: id, id });

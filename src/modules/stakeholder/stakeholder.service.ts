@@ -275,6 +275,18 @@ export class StakeholderService {
       const org = s.organizationId;
       await em.query(`DELETE FROM stakeholder_contacts WHERE organization_id = $1 AND stakeholder_id = $2`, [org, s.id]);
       await em.query(`UPDATE interactions SET note = NULL WHERE organization_id = $1 AND stakeholder_id = $2 AND note IS NOT NULL`, [org, s.id]);
+      // Verbatim words: comments and free-text answers; what was written back in closing the loop.
+      await em.query(`UPDATE feedback_responses SET comment = NULL WHERE organization_id = $1 AND stakeholder_id = $2 AND comment IS NOT NULL`, [org, s.id]);
+      await em.query(
+        `UPDATE feedback_answers a SET value_text = NULL FROM feedback_responses r
+          WHERE a.organization_id = $1 AND r.organization_id = $1 AND a.response_id = r.id AND r.stakeholder_id = $2 AND a.type = 'TEXT' AND a.value_text IS NOT NULL`,
+        [org, s.id],
+      );
+      await em.query(
+        `UPDATE actions SET description = NULL, loop_message = CASE WHEN loop_message IS NULL THEN NULL ELSE '[erased]' END, notes = NULL
+          WHERE organization_id = $1 AND stakeholder_id = $2`,
+        [org, s.id],
+      );
       const rows = await queryRows(
         em,
         `UPDATE stakeholders SET external_ref = 'erased-' || id::text, erased_at = coalesce(erased_at, now()), updated_at = now()
@@ -292,7 +304,7 @@ export class StakeholderService {
     const s = await this.visible(id, "id");
     this.sc.access.require(s.organizationId, ROLES.staff, "id");
     const org = s.organizationId;
-    const [[contact], journey, interactions, audit] = await Promise.all([
+    const [[contact], journey, interactions, audit, responses, actions] = await Promise.all([
       this.em.query(`SELECT full_name, phone, email, address, updated_at FROM stakeholder_contacts WHERE organization_id = $1 AND stakeholder_id = $2`, [org, s.id]),
       this.em.query(
         `SELECT t.occurred_at, f.name AS from_stage, st.name AS to_stage, t.created_at AS recorded_at
@@ -308,6 +320,19 @@ export class StakeholderService {
         [org, s.id],
       ),
       this.em.query(`SELECT at, operation, action, entity FROM audit_log WHERE organization_id = $1 AND entity_id = $2 ORDER BY at, id`, [org, s.id]),
+      this.em.query(
+        `SELECT r.id, r.collected_at, r.received_at, sv.name AS survey, r.comment, r.nps,
+                coalesce((SELECT json_agg(json_build_object('question', q.key, 'value', coalesce(a.value_number::text, a.value_text, a.value_bool::text)) ORDER BY q.position)
+                            FROM feedback_answers a JOIN survey_questions q ON q.organization_id = a.organization_id AND q.id = a.question_id
+                           WHERE a.organization_id = r.organization_id AND a.response_id = r.id), '[]') AS answers
+           FROM feedback_responses r JOIN surveys sv ON sv.organization_id = r.organization_id AND sv.id = r.survey_id
+          WHERE r.organization_id = $1 AND r.stakeholder_id = $2 ORDER BY r.collected_at, r.id`,
+        [org, s.id],
+      ),
+      this.em.query(
+        `SELECT title, description, status, due_at, loop_closed_at, loop_message, loop_channel FROM actions WHERE organization_id = $1 AND stakeholder_id = $2 ORDER BY created_at, id`,
+        [org, s.id],
+      ),
     ]);
     // A plain JSON document: dates as ISO strings, whatever the transport.
     return jsonDocument({
@@ -329,6 +354,24 @@ export class StakeholderService {
         : null,
       journey: journey.map((t: Record<string, unknown>) => ({ occurredAt: t.occurred_at, fromStage: t.from_stage, toStage: t.to_stage, recordedAt: t.recorded_at })),
       interactions: interactions.map((i: Record<string, unknown>) => ({ occurredAt: i.occurred_at, touchpoint: i.touchpoint, note: i.note, recordedAt: i.recorded_at })),
+      feedback: responses.map((r: Record<string, unknown>) => ({
+        id: r.id,
+        survey: r.survey,
+        collectedAt: r.collected_at,
+        receivedAt: r.received_at,
+        nps: r.nps,
+        comment: r.comment,
+        answers: r.answers,
+      })),
+      actions: actions.map((a: Record<string, unknown>) => ({
+        title: a.title,
+        description: a.description,
+        status: a.status,
+        dueAt: a.due_at,
+        loopClosedAt: a.loop_closed_at,
+        loopMessage: a.loop_message,
+        loopChannel: a.loop_channel,
+      })),
       changes: audit.map((a: Record<string, unknown>) => ({ at: a.at, operation: a.operation, action: a.action, entity: a.entity })),
     });
   }

@@ -1,0 +1,92 @@
+import { Field, ID, InputType } from "type-graphql";
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsUUID, Matches, MaxLength, ValidateNested } from "class-validator";
+import { QuestionType, StakeholderKind } from "../../common/enums";
+
+export const MAX_QUESTIONS = 10;
+
+@InputType({ description: "One question. Keys are stable across versions so answers can be compared." })
+export class QuestionInput {
+  @Field({ description: "a-z, 0-9 and _, starting with a letter (max 40), e.g. 'nps', 'fit'" })
+  @Matches(/^[a-z][a-z0-9_]{0,39}$/, { message: "key must be a-z, 0-9 or _, starting with a letter (at most 40)" })
+  key!: string;
+
+  @Field(() => QuestionType)
+  @IsIn(Object.values(QuestionType))
+  type!: QuestionType;
+
+  @Field()
+  @IsNotEmpty({ message: "text must not be empty" })
+  @Matches(/\S/, { message: "text must not be blank" })
+  @MaxLength(500)
+  text!: string;
+
+  @Field(() => [String], { nullable: true, description: "CHOICE only: 2 to 20 distinct options" })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  @MaxLength(200, { each: true })
+  options?: string[] | null;
+
+  @Field({ nullable: true, description: "Default false" })
+  @IsOptional()
+  @IsBoolean()
+  required?: boolean;
+}
+
+@InputType()
+export class CreateSurveyInput {
+  @Field(() => ID)
+  @IsUUID("all", { message: "organizationId must be an ID (UUID)" })
+  organizationId!: string;
+
+  @Field()
+  @IsNotEmpty({ message: "name must not be empty" })
+  @Matches(/\S/, { message: "name must not be blank" })
+  @MaxLength(200)
+  name!: string;
+
+  @Field(() => StakeholderKind)
+  @IsIn(Object.values(StakeholderKind))
+  audience!: StakeholderKind;
+
+  @Field(() => ID, { nullable: true, description: "A stage of the audience's lifecycle" })
+  @IsOptional()
+  @IsUUID("all", { message: "stageId must be an ID (UUID)" })
+  stageId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The touchpoint it usually follows (of the audience's lifecycle)" })
+  @IsOptional()
+  @IsUUID("all", { message: "touchpointId must be an ID (UUID)" })
+  touchpointId?: string | null;
+
+  @Field(() => [QuestionInput], { description: `1 to ${MAX_QUESTIONS} questions (five or fewer get answers)` })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_QUESTIONS)
+  @ValidateNested({ each: true })
+  questions!: QuestionInput[];
+}
+
+@InputType({ description: "Changing the questions makes a new version; answers already given keep pointing at theirs" })
+export class UpdateSurveyInput {
+  @Field(() => ID)
+  @IsUUID("all", { message: "id must be an ID (UUID)" })
+  id!: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsNotEmpty({ message: "name must not be empty" })
+  @Matches(/\S/, { message: "name must not be blank" })
+  @MaxLength(200)
+  name?: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+
+  @Field(() => [QuestionInput], { nullable: true })
+  @IsOptional()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_QUESTIONS)
+  @ValidateNested({ each: true })
+  questions?: QuestionInput[];
+}
