@@ -83,7 +83,8 @@ export class QoeService {
             : groupBy === QoeGroupBy.DIMENSION
               ? `coalesce((SELECT s.${dimColumn}::text FROM stakeholders s WHERE s.organization_id = ${alias}.organization_id AND s.id = ${alias}.stakeholder_id), '(not recorded)')`
               : `'${ALL}'`;
-    const params = [org, from, to, bs.map((b) => b.from), bs.map((b) => b.to)];
+    // The bucket arrays ($4, $5) are only referenced when grouping by period.
+    const params: unknown[] = groupBy === QoeGroupBy.PERIOD ? [org, from, to, bs.map((b) => b.from), bs.map((b) => b.to)] : [org, from, to];
 
     const metricsPromise = this.em.query(
       `SELECT * FROM metrics WHERE organization_id = $1 AND ((category = 'KPI' AND perspective = 'CUSTOMER') OR category = 'SOCIAL') ORDER BY created_at, id`,
