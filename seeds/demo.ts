@@ -3,6 +3,7 @@ import { Random } from "./random";
 import { createDefaults } from "../src/modules/organization/organization.service";
 import { demoKeySpecs, insertDemoKeys } from "./demo-keys";
 import { ImpactSpec, seedImpact } from "./demo-impact";
+import { FeedbackSpec, seedFeedback } from "./demo-feedback";
 import { AgeBand, Gender, ImpactModel, PartnerKind, StakeholderKind, TouchpointChannel } from "../src/common/enums";
 
 /** Fixed ids for the demo organizations, so the README's example queries work as pasted. */
@@ -18,6 +19,8 @@ interface TouchpointSpec {
   channel: TouchpointChannel;
   area: string;
   partner?: string;
+  /** A recurring visit (a monthly check-in): one more visit every so many days of the stay. */
+  repeatEveryDays?: number;
 }
 
 interface PopulationSpec {
@@ -45,6 +48,7 @@ interface OrganizationSpec {
   touchpoints: TouchpointSpec[];
   populations: PopulationSpec[];
   impact: ImpactSpec;
+  feedback: FeedbackSpec;
 }
 
 const KENYA_REGIONS = [
@@ -180,9 +184,86 @@ const SOLAR_IMPACT: ImpactSpec = {
   ],
 };
 
+
+const SOLAR_FEEDBACK: FeedbackSpec = {
+  surveys: [
+    {
+      name: "After installation",
+      audience: "CUSTOMER",
+      touchpoint: "Installation visit",
+      responseRate: 0.6,
+      mix: [58, 27, 15],
+      questions: [
+        { key: "nps", type: "NPS", text: "How likely are you to recommend Mwanga Solar to a neighbour?" },
+        { key: "works", type: "YES_NO", text: "Did the lamp work on the first evening?" },
+        { key: "install", type: "RATING", text: "How was the installation?" },
+        { key: "comment", type: "TEXT", text: "Anything we should know?" },
+      ],
+      comments: {
+        promoter: ["The children can study at night now", "Bright light, no more kerosene smoke", "The agent explained everything well"],
+        passive: ["Works well but the charger cable is short", "Good lamp, payments are a bit high", "Fine so far"],
+        detractor: ["The lamp stopped after two days", "The agent came late and left quickly", "The panel was cracked on arrival"],
+      },
+    },
+    {
+      name: "Thirty-day check",
+      audience: "CUSTOMER",
+      touchpoint: "Thirty-day usage call",
+      responseRate: 0.55,
+      mix: [62, 25, 13],
+      questions: [
+        { key: "nps", type: "NPS", text: "How likely are you to recommend the lamp to a friend?" },
+        { key: "hours", type: "CHOICE", text: "How many hours a night do you use it?", options: ["Under 2", "2 to 4", "Over 4"] },
+        { key: "saving", type: "RATING", text: "How much has it cut what you spend on kerosene?" },
+      ],
+      comments: {
+        promoter: ["We save money every week", "My shop stays open later", "Reading is easier for my daughter"],
+        passive: ["Good, but cloudy days are hard", "Battery lasts less than I hoped"],
+        detractor: ["The battery dies by nine", "Too expensive for what it gives"],
+      },
+    },
+    {
+      name: "Repair follow-up",
+      audience: "CUSTOMER",
+      touchpoint: "Repair visit",
+      responseRate: 0.9,
+      // The worst touchpoint, on purpose: repairs take too long.
+      mix: [22, 30, 48],
+      questions: [
+        { key: "nps", type: "NPS", text: "After this repair, how likely are you to recommend us?" },
+        { key: "effort", type: "EFFORT", text: "How easy was it to get the lamp repaired?" },
+        { key: "fixed", type: "YES_NO", text: "Is the lamp working now?" },
+      ],
+      comments: {
+        promoter: ["Fixed the same day, thank you", "The technician was kind and quick"],
+        passive: ["It works again but took a week", "Repair fine, communication poor"],
+        detractor: ["Three weeks without light", "Nobody answered the helpline", "They took the lamp and did not bring it back for a month"],
+      },
+    },
+  ],
+  goals: [
+    {
+      statement: "The lamp works the day it arrives",
+      touchpoint: "Installation visit",
+      metrics: ["Repair turnaround"],
+      interventions: [
+        { title: "Test every lamp at the depot before delivery", owner: "Operations", startDaysAgo: 200, lengthDays: 60, status: "DONE" },
+        { title: "Spare-parts kits for field agents", owner: "Operations", startDaysAgo: 60, lengthDays: 120, status: "IN_PROGRESS" },
+      ],
+    },
+    {
+      statement: "A broken lamp is working again within five days",
+      touchpoint: "Repair visit",
+      metrics: ["Repair turnaround"],
+      interventions: [{ title: "Call back every repair request within 24 hours", owner: "Customer service", startDaysAgo: 30, lengthDays: 90, status: "IN_PROGRESS" }],
+    },
+  ],
+};
+
 const SOLAR: OrganizationSpec = {
   id: DEMO_SOLAR_ID,
   impact: SOLAR_IMPACT,
+  feedback: SOLAR_FEEDBACK,
   name: "Mwanga Solar",
   impactModel: ImpactModel.CUSTOMER_IS_BENEFICIARY,
   currency: "KES",
@@ -200,7 +281,7 @@ const SOLAR: OrganizationSpec = {
     { kind: CUSTOMER, stage: "Purchase", name: "Agent sale with pay-as-you-go plan", channel: C.IN_PERSON, area: "Sales", partner: "Rift Valley Distributors" },
     { kind: CUSTOMER, stage: "Purchase", name: "Mobile-money deposit", channel: C.SMS, area: "Finance" },
     { kind: CUSTOMER, stage: "Use", name: "Installation visit", channel: C.FIELD_VISIT, area: "Operations", partner: "Rift Valley Distributors" },
-    { kind: CUSTOMER, stage: "Use", name: "Thirty-day usage call", channel: C.PHONE, area: "Customer service" },
+    { kind: CUSTOMER, stage: "Use", name: "Thirty-day usage call", channel: C.PHONE, area: "Customer service", repeatEveryDays: 45 },
     { kind: CUSTOMER, stage: "Support", name: "Helpline", channel: C.PHONE, area: "Customer service" },
     { kind: CUSTOMER, stage: "Support", name: "Repair visit", channel: C.FIELD_VISIT, area: "Operations", partner: "Rift Valley Distributors" },
     { kind: CUSTOMER, stage: "Renew or exit", name: "Upgrade offer", channel: C.SMS, area: "Sales" },
@@ -235,7 +316,7 @@ const SOLAR: OrganizationSpec = {
         if (p === 0) return rng.chance(0.8) ? 1 : null;
         if (p === 1) return rng.chance(0.62) ? 2 : null;
         if (p === 2) return rng.chance(0.97) ? 3 : null;
-        if (p === 3) return rng.chance(0.45) ? 4 : rng.chance(0.3) ? 5 : null;
+        if (p === 3) return rng.chance(0.6) ? 4 : rng.chance(0.3) ? 5 : null;
         if (p === 4) return rng.chance(0.75) ? 3 : 5; // most repairs put the lamp back in use
         return null;
       },
@@ -360,9 +441,80 @@ const SHOES_IMPACT: ImpactSpec = {
   ],
 };
 
+
+const SHOES_FEEDBACK: FeedbackSpec = {
+  surveys: [
+    {
+      name: "After delivery",
+      audience: "CUSTOMER",
+      touchpoint: "Delivery",
+      responseRate: 0.75,
+      mix: [60, 26, 14],
+      questions: [
+        { key: "nps", type: "NPS", text: "How likely are you to recommend Hatua to a friend?" },
+        { key: "fit", type: "RATING", text: "How well do the shoes fit?" },
+        { key: "comment", type: "TEXT", text: "Tell us more" },
+      ],
+      comments: {
+        promoter: ["Love that a child got a pair too", "Great fit, fast delivery", "My son wears them every day"],
+        passive: ["Nice shoes, delivery took long", "Fit is a little tight"],
+        detractor: ["Wrong size delivered", "The sole came off after a month"],
+      },
+    },
+    {
+      name: "Returns experience",
+      audience: "CUSTOMER",
+      touchpoint: "Returns and exchanges",
+      responseRate: 0.9,
+      // The worst touchpoint, on purpose: exchanges are slow.
+      mix: [20, 30, 50],
+      questions: [
+        { key: "nps", type: "NPS", text: "How likely are you to recommend Hatua after this exchange?" },
+        { key: "effort", type: "EFFORT", text: "How easy was the exchange?" },
+      ],
+      comments: {
+        promoter: ["Exchange was easy"],
+        passive: ["Took two weeks but fine"],
+        detractor: ["I paid for shipping twice", "Still waiting for the new pair", "Nobody replied to my emails"],
+      },
+    },
+    {
+      name: "Classroom check-in",
+      audience: "BENEFICIARY",
+      touchpoint: "Classroom check-in",
+      responseRate: 0.65,
+      viaPartner: true,
+      mix: [66, 22, 12],
+      questions: [
+        { key: "nps", type: "NPS", text: "Would you tell a friend these shoes are good?" },
+        { key: "comfort", type: "RATING", text: "How comfortable are your shoes?" },
+        { key: "everyday", type: "YES_NO", text: "Did you wear them every school day this week?" },
+        { key: "travel", type: "CHOICE", text: "How do you get to school?", options: ["Walk", "Bicycle", "Boda-boda", "Bus"] },
+      ],
+      comments: {
+        promoter: ["My feet do not hurt on the way to school", "I can play football at break", "I am proud of my shoes"],
+        passive: ["They are a bit big", "Good but get wet in the rain"],
+        detractor: ["They hurt my toes", "My little brother needs them too"],
+      },
+    },
+  ],
+  goals: [
+    {
+      statement: "Every child gets a pair that fits on distribution day",
+      touchpoint: "Shoe distribution day",
+      metrics: ["Foot injuries reported", "School attendance"],
+      interventions: [
+        { title: "Measure feet at enrolment", owner: "Programmes", startDaysAgo: 250, lengthDays: 30, status: "DONE" },
+        { title: "Bring two spare sizes per class", owner: "Operations", startDaysAgo: -10, lengthDays: 90, status: "PLANNED" },
+      ],
+    },
+  ],
+};
+
 const SHOES: OrganizationSpec = {
   id: DEMO_SHOES_ID,
   impact: SHOES_IMPACT,
+  feedback: SHOES_FEEDBACK,
   name: "Hatua Shoes",
   impactModel: ImpactModel.CUSTOMER_FUNDS_BENEFICIARY,
   currency: "KES",
@@ -385,7 +537,7 @@ const SHOES: OrganizationSpec = {
     { kind: BENEFICIARY, stage: "Identified", name: "School needs assessment", channel: C.FIELD_VISIT, area: "Programmes", partner: "Shule Bora Foundation" },
     { kind: BENEFICIARY, stage: "Enrolled", name: "Enrolment and foot measurement", channel: C.IN_PERSON, area: "Programmes", partner: "Shule Bora Foundation" },
     { kind: BENEFICIARY, stage: "Receives", name: "Shoe distribution day", channel: C.IN_PERSON, area: "Operations", partner: "Shule Bora Foundation" },
-    { kind: BENEFICIARY, stage: "Uses", name: "Classroom check-in", channel: C.FIELD_VISIT, area: "Programmes", partner: "Shule Bora Foundation" },
+    { kind: BENEFICIARY, stage: "Uses", name: "Classroom check-in", channel: C.FIELD_VISIT, area: "Programmes", partner: "Shule Bora Foundation", repeatEveryDays: 45 },
     { kind: BENEFICIARY, stage: "Outcome", name: "Attendance review", channel: C.IN_PERSON, area: "Programmes", partner: "Shule Bora Foundation" },
   ],
   populations: [
@@ -422,7 +574,7 @@ const SHOES: OrganizationSpec = {
         if (p === 0) return rng.chance(0.7) ? 1 : null;
         if (p === 1) return rng.chance(0.5) ? 2 : null;
         if (p === 2) return 3;
-        if (p === 3) return rng.chance(0.15) ? 4 : rng.chance(0.55) ? 5 : null;
+        if (p === 3) return rng.chance(0.45) ? 4 : rng.chance(0.55) ? 5 : null;
         if (p === 4) return rng.chance(0.6) ? 3 : 5;
         if (p === 5) return rng.chance(0.35) ? 2 : null; // a repeat purchase
         return null;
@@ -479,6 +631,8 @@ export interface SeedResult {
   interactions: number;
   sales: number;
   observations: number;
+  responses: number;
+  actions: number;
 }
 
 /** Loads the demo organizations when the database holds no organization at all. */
@@ -496,7 +650,7 @@ export async function seedDemoIfEmpty(db: DataSource, anchor?: Date): Promise<Se
 export async function seedDemo(db: DataSource, anchor: Date = startOfTodayUtc()): Promise<SeedResult> {
   return db.transaction(async (em) => {
     await em.query(`SELECT set_config('app.operation', 'seed', true)`);
-    const total: SeedResult = { organizations: 0, stakeholders: 0, transitions: 0, interactions: 0, sales: 0, observations: 0 };
+    const total: SeedResult = { organizations: 0, stakeholders: 0, transitions: 0, interactions: 0, sales: 0, observations: 0, responses: 0, actions: 0 };
     for (const spec of DEMO_ORGANIZATIONS) {
       const r = await seedOrganization(em, spec, anchor);
       total.organizations += 1;
@@ -505,6 +659,8 @@ export async function seedDemo(db: DataSource, anchor: Date = startOfTodayUtc())
       total.interactions += r.interactions;
       total.sales += r.sales;
       total.observations += r.observations;
+      total.responses += r.responses;
+      total.actions += r.actions;
     }
     await insertDemoKeys(em, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
     return total;
@@ -555,6 +711,8 @@ async function seedOrganization(em: EntityManager, spec: OrganizationSpec, ancho
   };
   // Touchpoints, by stage.
   const touchpointsByStage = new Map<string, string[]>();
+  const touchpointByName = new Map<string, { id: string; partnerId: string | null; stageId: string; kind: string }>();
+  const repeatEvery = new Map<string, number>();
   for (const tp of spec.touchpoints) {
     const id = rng.uuid();
     const stage = stageByName(tp.kind, tp.stage);
@@ -565,6 +723,8 @@ async function seedOrganization(em: EntityManager, spec: OrganizationSpec, ancho
       [org, id, stage.id, tp.kind, tp.name, tp.channel, area, tp.partner ? partnerIds.get(tp.partner) : null],
     );
     touchpointsByStage.set(stage.id, [...(touchpointsByStage.get(stage.id) ?? []), id]);
+    if (tp.repeatEveryDays) repeatEvery.set(id, tp.repeatEveryDays);
+    touchpointByName.set(tp.name, { id, partnerId: tp.partner ? partnerIds.get(tp.partner)! : null, stageId: stage.id, kind: tp.kind });
   }
 
   // Stakeholders with journeys and interactions.
@@ -593,14 +753,20 @@ async function seedOrganization(em: EntityManager, spec: OrganizationSpec, ancho
         const [min, max] = pop.dwellDays[position];
         const dwellMs = (min + rng.next() * (max - min)) * DAY;
         for (const tp of touchpointsByStage.get(stage.id) ?? []) {
-          if (!rng.chance(0.6)) continue;
-          const when = new Date(at.getTime() + rng.next() * Math.max(dwellMs, 3600 * 1000));
-          if (when >= anchor) continue;
-          i.id.push(rng.uuid());
-          i.sid.push(id);
-          i.tp.push(tp);
-          i.kind.push(pop.kind);
-          i.at.push(when);
+          const every = repeatEvery.get(tp);
+          const visits = every ? 1 + Math.floor(dwellMs / (every * DAY)) : 1;
+          for (let v = 0; v < visits; v++) {
+            if (!rng.chance(0.6)) continue;
+            const when = every
+              ? new Date(at.getTime() + (v + rng.next()) * every * DAY)
+              : new Date(at.getTime() + rng.next() * Math.max(dwellMs, 3600 * 1000));
+            if (when >= anchor || when.getTime() > at.getTime() + Math.max(dwellMs, 3600 * 1000)) continue;
+            i.id.push(rng.uuid());
+            i.sid.push(id);
+            i.tp.push(tp);
+            i.kind.push(pop.kind);
+            i.at.push(when);
+          }
         }
         const next = pop.next(position, rng);
         const nextAt = new Date(at.getTime() + dwellMs);
@@ -642,5 +808,24 @@ async function seedOrganization(em: EntityManager, spec: OrganizationSpec, ancho
     .map((_, k) => ({ customerId: t.sid[k], at: t.at[k], kind: t.kind[k], stage: t.to[k] }))
     .filter((x) => x.kind === StakeholderKind.CUSTOMER && x.stage === stageByName(StakeholderKind.CUSTOMER, "Purchase").id);
   const impact = await seedImpact(em, org, anchor, new Random(spec.seed + 7), spec.impact, purchases, (kind, name) => stageByName(kind as StakeholderKind, name).id);
-  return { stakeholders: s.id.length, transitions: t.id.length, interactions: i.id.length, ...impact };
+  // Surveys after the main touchpoints, a year of feedback, actions, goals.
+  const modes = new Map<string, string | null>(
+    (await em.query(`SELECT id, impact_mode FROM stages WHERE organization_id = $1`, [org])).map((r: { id: string; impact_mode: string | null }) => [r.id, r.impact_mode]),
+  );
+  const feedback = await seedFeedback(
+    em,
+    org,
+    anchor,
+    new Random(spec.seed + 11),
+    spec.feedback,
+    i.id.map((_, k) => ({ stakeholderId: i.sid[k], touchpointId: i.tp[k], at: i.at[k] })),
+    touchpointByName,
+    modes,
+    (name) => {
+      const id = areas.get(name);
+      if (!id) throw new Error(`demo data: no functional area "${name}"`);
+      return id;
+    },
+  );
+  return { stakeholders: s.id.length, transitions: t.id.length, interactions: i.id.length, ...impact, ...feedback };
 }

@@ -125,4 +125,52 @@ describe("the views on the demo data", () => {
     const other = await solarFunder.gql(`query($o: ID!) { impactAtSale(organizationId: $o, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { totals { sales } } }`, { o: DEMO_SHOES_ID });
     expect(other.errors?.[0].extensions?.code).toBe("FORBIDDEN");
   });
+
+  it("qualityOfExperience on the demo data recomputes by hand, and the worst touchpoint is the one made worst", async () => {
+    const Q = `query($o: ID!, $g: QoeGroupBy!) { qualityOfExperience(organizationId: $o, from: "2025-11-01T00:00:00Z", to: "2026-11-01T00:00:00Z", groupBy: $g) {
+        weights { customer user beneficiary feedback kpiAttainment socialAttainment loopClosure }
+        overall { score perspectives { perspective score weight components { kind value weight missing } } }
+        groups { label score } } }`;
+    for (const [org, worst, admin] of [
+      [DEMO_SOLAR_ID, "Repair visit", solarStaff],
+      [DEMO_SHOES_ID, "Returns and exchanges", shoesAdmin],
+    ] as const) {
+      const d = (await admin.ok<any>(Q, { o: org, g: "TOUCHPOINT" })).qualityOfExperience;
+      const round2 = (v: number) => Math.round(v * 100) / 100;
+      // Each perspective is the weighted mean of its components present; the overall the weighted mean of the perspectives present.
+      for (const p of d.overall.perspectives) {
+        const present = p.components.filter((c: any) => !c.missing);
+        if (present.length === 0) {
+          expect(p.score).toBeNull();
+          continue;
+        }
+        const w = present.reduce((s: number, c: any) => s + c.weight, 0);
+        expect(p.score).toBe(round2(present.reduce((s: number, c: any) => s + c.value * c.weight, 0) / w));
+      }
+      const ps = d.overall.perspectives.filter((p: any) => p.score !== null);
+      expect(d.overall.score).toBe(round2(ps.reduce((s: number, p: any) => s + p.score * p.weight, 0) / ps.reduce((s: number, p: any) => s + p.weight, 0)));
+      expect(d.overall.score).toBeGreaterThan(0);
+      // Worst first.
+      expect(d.groups[0].label).toBe(worst);
+      const scores = d.groups.map((g: any) => g.score).filter((x: number | null) => x !== null);
+      expect([...scores].sort((a, b) => a - b)).toEqual(scores);
+    }
+  });
+
+  it("has an action for every detractor (the rule is on), loops closed on time and late", async () => {
+    const [row] = await app.db.query(
+      `SELECT count(*) FILTER (WHERE r.nps <= 6)::int AS detractors,
+              count(*) FILTER (WHERE r.nps <= 6 AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.organization_id = r.organization_id AND a.response_id = r.id))::int AS without
+         FROM feedback_responses r`,
+    );
+    expect(row.detractors).toBeGreaterThan(40);
+    expect(row.without).toBe(0);
+    const s = await shoesAdmin.ok<any>(`query($o: ID!) { actionSummary(organizationId: $o, from: "2025-11-01T00:00:00Z", to: "2026-11-01T00:00:00Z") { owners { closedOnTime closedLate notClosed } } }`, {
+      o: DEMO_SHOES_ID,
+    });
+    const t = s.actionSummary.owners.reduce((a: any, o: any) => ({ on: a.on + o.closedOnTime, late: a.late + o.closedLate, not: a.not + o.notClosed }), { on: 0, late: 0, not: 0 });
+    expect(t.on).toBeGreaterThan(t.late);
+    expect(t.late).toBeGreaterThan(0);
+    expect(t.not).toBeGreaterThan(0);
+  });
 });
