@@ -18,3 +18,22 @@ describe("schema.graphql", () => {
     }
   });
 });
+
+describe("money in the schema", () => {
+  it("is never a Float: Money holds integer minor units, amounts of money are Money", async () => {
+    const { getSchema } = await import("../../src/schema");
+    const { GraphQLObjectType, GraphQLInputObjectType, getNamedType } = await import("graphql");
+    const schema = await getSchema();
+    const offenders: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!(type instanceof GraphQLObjectType || type instanceof GraphQLInputObjectType) || type.name.startsWith("__")) continue;
+      for (const field of Object.values(type.getFields())) {
+        const named = getNamedType(field.type).name;
+        if (named === "Float" && /amount|revenue|contribution|price|money|minor|cost/i.test(field.name)) offenders.push(`${type.name}.${field.name}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+    const money = schema.getType("Money") as InstanceType<typeof GraphQLObjectType>;
+    expect(Object.fromEntries(Object.entries(money.getFields()).map(([k, f]) => [k, String(f.type)]))).toEqual({ amountMinor: "SafeInt!", currency: "String!", amount: "String!" });
+  });
+});
