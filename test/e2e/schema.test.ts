@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { printSdl } from "../../src/schema";
+import { GraphQLInputObjectType, GraphQLObjectType, getNamedType } from "graphql";
+import { getSchema, printSdl } from "../../src/schema";
 
 describe("schema.graphql", () => {
   it("is the SDL the code emits (run `npm run schema` after changing a type)", async () => {
@@ -21,8 +22,6 @@ describe("schema.graphql", () => {
 
 describe("money in the schema", () => {
   it("is never a Float: Money holds integer minor units, amounts of money are Money", async () => {
-    const { getSchema } = await import("../../src/schema");
-    const { GraphQLObjectType, GraphQLInputObjectType, getNamedType } = await import("graphql");
     const schema = await getSchema();
     const offenders: string[] = [];
     for (const type of Object.values(schema.getTypeMap())) {
@@ -33,7 +32,7 @@ describe("money in the schema", () => {
       }
     }
     expect(offenders).toEqual([]);
-    const money = schema.getType("Money") as InstanceType<typeof GraphQLObjectType>;
+    const money = schema.getType("Money") as GraphQLObjectType;
     expect(Object.fromEntries(Object.entries(money.getFields()).map(([k, f]) => [k, String(f.type)]))).toEqual({ amountMinor: "SafeInt!", currency: "String!", amount: "String!" });
   });
 });
