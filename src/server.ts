@@ -11,6 +11,7 @@ import { makeFormatError, Logger } from "./common/errors";
 import { DEFAULT_LIMITS, limitRules, Limits, QueryTooCostlyError, queryCost, RateLimiter } from "./common/hardening";
 import { authenticate } from "./modules/access/authenticate";
 import { keyFromHeaders } from "./modules/access/keys";
+import { matchRoute, Route, sendError } from "./web/routes";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -21,6 +22,8 @@ export interface ServerOptions {
   log?: Logger;
   limits?: Limits;
   rateLimitPerMinute?: number;
+  /** Routes besides /graphql (health, metrics, GraphiQL, exports, reports). */
+  routes?: Route[];
 }
 
 /**
@@ -108,11 +111,6 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-function sendError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
-}
-
 /** The HTTP surface: POST/GET /graphql (API key required), GET /healthz. */
 export async function createApp(db: DataSource, options: ServerOptions): Promise<App> {
   const log = options.log ?? jsonLog;
@@ -120,6 +118,7 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
   const apollo = await createApollo({ ...options, httpServer: server });
   await apollo.start();
   const limiter = new RateLimiter(options.rateLimitPerMinute ?? 600);
+  const routes = options.routes ?? [];
 
   server.on("request", async (req, res) => {
     const requestId = (typeof req.headers["x-request-id"] === "string" && /^[\w.-]{1,100}$/.test(req.headers["x-request-id"]) && req.headers["x-request-id"]) || randomUUID();
@@ -127,12 +126,16 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
     const url = new URL(req.url ?? "/", "http://localhost");
     let context: Context | null = null;
     try {
-      if (url.pathname === "/healthz") {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ status: "ok" }));
-        return;
+      if (url.pathname !== "/graphql") {
+        const route = matchRoute(routes, (req.method ?? "GET").toUpperCase(), url.pathname);
+        if (route) return await route.handle(req, res, { db, requestId, url, log, production: options.production });
+        if (url.pathname === "/healthz") {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ status: "ok" }));
+          return;
+        }
+        return sendError(res, 404, "NOT_FOUND", "Not found: GraphQL is served at /graphql");
       }
-      if (url.pathname !== "/graphql") return sendError(res, 404, "NOT_FOUND", "Not found: GraphQL is served at /graphql");
       let body: unknown = undefined;
       if (req.method === "POST") {
         const raw = await readBody(req);
