@@ -1,0 +1,48 @@
+/**
+ * Everything the printable report page draws, already computed and already
+ * suppressed for the caller (funders see small groups hidden: null values).
+ * Built by src/web/reports.ts from the GraphQL services; drawn by src/web/report-page.ts.
+ */
+export interface ReportPageData {
+  organization: { id: string; name: string; impactModel: string; currency: string };
+  period: { from: string; to: string };
+  comparison: { from: string; to: string };
+  generatedAt: string;
+  /** True when small cells are hidden (the caller is a funder). */
+  suppressionApplied: boolean;
+  threshold: number;
+  narrative: { text: string; version: number; updatedAt: string } | null;
+  /** Impact at sale vs in use, side by side (current and comparison period). */
+  impact: {
+    atSale: { sales: number; revenue: string; contribution: string; unitsGiven: string; beneficiariesFunded: number };
+    atSalePrevious: { sales: number; revenue: string; contribution: string; unitsGiven: string; beneficiariesFunded: number };
+    inUse: { stakeholdersInUse: number | null; previous: number | null };
+  };
+  /** Reportable metrics: a monthly series each (actual vs target), plus the period's figures. */
+  metrics: {
+    name: string;
+    category: "KPI" | "SOCIAL";
+    unit: string;
+    unitLabel: string | null;
+    catalogueCode: string | null;
+    estimationNote: string | null;
+    direction: "HIGHER_IS_BETTER" | "LOWER_IS_BETTER";
+    baseline: string | null;
+    target: string | null;
+    actual: string | null;
+    attainment: number | null;
+    series: { label: string; from: string; to: string; actual: number | null; target: number | null }[];
+  }[];
+  /** NPS and QoE per month. */
+  trend: { label: string; from: string; to: string; nps: number | null; qoe: number | null }[];
+  experience: {
+    customer: { qoe: number | null; nps: number | null; npsSample: number | null; npsMargin: number | null };
+    beneficiary: { qoe: number | null; nps: number | null; npsSample: number | null; npsMargin: number | null };
+    loopsOnTimeRate: number | null;
+    loopsDue: number;
+  };
+  /** The customer and beneficiary funnels for the period: entered per stage (null when suppressed). */
+  funnels: { kind: "CUSTOMER" | "BENEFICIARY"; stages: { name: string; entered: number | null; inStageAtEnd: number | null; impactMode: string | null }[] }[];
+  /** What was hidden or missing, and why. */
+  notes: { section: string; item: string; kind: "SUPPRESSED" | "MISSING"; reason: string }[];
+}
