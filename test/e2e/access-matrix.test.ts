@@ -40,6 +40,19 @@ interface World {
   /** An offering and one sale of it (to `customer`); made by the organization's admin. */
   offering: string;
   sale: string;
+  /** A BENEFICIARY survey (NPS, RATING, TEXT) at `tpPartner`; made by the organization's admin. */
+  survey: string;
+  /** Submitted by the admin key: a detractor (`beneficiary`, NPS 3) and a promoter (`fpBeneficiary`, NPS 10). */
+  detractorResponse: string;
+  promoterResponse: string;
+  /** Submitted by the field-partner key (`fpBeneficiary`, NPS 9). */
+  fpResponse: string;
+  /** A DETRACTOR rule made with applyToExisting, and the one action it opened (for `detractorResponse`). */
+  rule: string;
+  action: string;
+  /** An experience goal at `tpPartner` (input KPI: `metric`) and one intervention for it. */
+  goal: string;
+  intervention: string;
   /** Strings that only this organization's data holds. */
   secrets: string[];
 }
@@ -51,6 +64,92 @@ const BATCH = `{ created duplicates conflicts rejected items { index clientKey s
 const RECORD_OBSERVATIONS = `mutation($input: RecordObservationsInput!) { recordObservations(input: $input) ${BATCH} }`;
 const RECORD_SALES = `mutation($input: RecordSalesInput!) { recordSales(input: $input) ${BATCH} }`;
 const JANUARY = { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" };
+const SUBMIT_FEEDBACK = `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) ${BATCH} }`;
+/** The questions of every survey made here: an NPS, a RATING and a TEXT question. */
+const QUESTIONS = [
+  { key: "nps", type: "NPS", text: "How likely are you to recommend us to a friend?", required: true },
+  { key: "fit", type: "RATING", text: "How well did it meet your needs?" },
+  { key: "comment", type: "TEXT", text: "What should we do better?" },
+];
+const QUESTION_KEYS = [
+  { key: "nps", type: "NPS" },
+  { key: "fit", type: "RATING" },
+  { key: "comment", type: "TEXT" },
+];
+
+/**
+ * A survey, responses (one a detractor), a DETRACTOR rule applied to them (so an action exists), an experience
+ * goal with an intervention: made through the API by the organization's admin key (one response by its field partner).
+ */
+async function buildFeedbackData(
+  app: TestApp,
+  orgId: string,
+  keys: Record<Role, string>,
+  refs: { touchpoint: string; beneficiary: string; fpBeneficiary: string; metric: string; area: string },
+  p: string,
+) {
+  const admin = app.as(keys.ADMIN);
+  const survey = (
+    await admin.ok<any>(`mutation($input: CreateSurveyInput!) { createSurvey(input: $input) { id } }`, {
+      input: { organizationId: orgId, name: `${p} after distribution`, audience: "BENEFICIARY", touchpointId: refs.touchpoint, questions: QUESTIONS },
+    })
+  ).createSurvey.id as string;
+  const item = (clientSubmissionId: string, stakeholderId: string, collectedAt: string, nps: number, fit: number, text?: string, comment?: string) => ({
+    clientSubmissionId,
+    surveyId: survey,
+    stakeholderId,
+    touchpointId: refs.touchpoint,
+    collectedAt,
+    answers: [{ key: "nps", value: nps }, { key: "fit", value: fit }, ...(text ? [{ key: "comment", value: text }] : [])],
+    ...(comment ? { comment } : {}),
+  });
+  const byAdmin = await admin.ok<any>(SUBMIT_FEEDBACK, {
+    input: {
+      organizationId: orgId,
+      items: [
+        item(`${p}-FB-1`, refs.beneficiary, "2026-01-09T10:00:00Z", 3, 2, `${p} the left shoe pinches`, `${p} shoes too small`),
+        item(`${p}-FB-2`, refs.fpBeneficiary, "2026-01-10T10:00:00Z", 10, 5),
+      ],
+    },
+  });
+  expect(byAdmin.submitFeedback).toMatchObject({ created: 2, rejected: 0 });
+  const byFieldPartner = await app.as(keys.FIELD_PARTNER).ok<any>(SUBMIT_FEEDBACK, {
+    input: { organizationId: orgId, items: [item(`${p}-FB-FP-1`, refs.fpBeneficiary, "2026-01-11T10:00:00Z", 9, 4)] },
+  });
+  expect(byFieldPartner.submitFeedback).toMatchObject({ created: 1, rejected: 0 });
+  const detractorResponse = byAdmin.submitFeedback.items[0].id as string;
+  const rule = (
+    await admin.ok<any>(`mutation($input: CreateActionRuleInput!) { createActionRule(input: $input) { id } }`, {
+      input: { organizationId: orgId, name: `${p} detractors`, kind: "DETRACTOR", applyToExisting: true },
+    })
+  ).createActionRule.id as string;
+  const actions = (await admin.ok<any>(`query($org: ID!) { actions(organizationId: $org) { edges { node { id title response { id } } } } }`, { org: orgId })).actions.edges;
+  expect(actions.map((e: any) => e.node)).toEqual([{ id: expect.any(String), title: `Follow up: ${p} detractors`, response: { id: detractorResponse } }]);
+  const goal = (
+    await admin.ok<any>(`mutation($input: CreateExperienceGoalInput!) { createExperienceGoal(input: $input) { id } }`, {
+      input: { organizationId: orgId, statement: `${p} shoes fit the day they arrive`, touchpointId: refs.touchpoint, metricIds: [refs.metric] },
+    })
+  ).createExperienceGoal.id as string;
+  const intervention = (
+    await admin.ok<any>(`mutation($input: InterventionInput!) { addIntervention(input: $input) { id } }`, {
+      input: { goalId: goal, title: `${p} fitting check at delivery`, ownerAreaId: refs.area, startsOn: "2026-02-01", endsOn: "2026-04-30" },
+    })
+  ).addIntervention.id as string;
+  return {
+    survey,
+    detractorResponse,
+    promoterResponse: byAdmin.submitFeedback.items[1].id as string,
+    fpResponse: byFieldPartner.submitFeedback.items[0].id as string,
+    rule,
+    action: actions[0].node.id as string,
+    goal,
+    intervention,
+    strings: [
+      ...[`${p} after distribution`, `${p}-FB-1`, `${p}-FB-2`, `${p}-FB-FP-1`, `${p} the left shoe pinches`, `${p} shoes too small`],
+      ...[`${p} detractors`, `${p} shoes fit the day they arrive`, `${p} fitting check at delivery`],
+    ],
+  };
+}
 
 /** A metric with a target and an observation, an offering and a sale: made through the API by the organization's admin key. */
 async function buildImpactData(app: TestApp, orgId: string, adminKey: string, refs: { stage: string; touchpoint: string; customer: string }, p: string) {
@@ -143,6 +242,7 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
   await fp.ok(MOVE, { input: { stakeholderId: fpBeneficiary, stageId: fx.beneficiaryStages.Enrolled, occurredAt: "2026-01-06T00:00:00Z" } });
   await fp.ok(RECORD, { input: { stakeholderId: fpBeneficiary, touchpointId: tpPartner, occurredAt: "2026-01-08T00:00:00Z", note: "shoes delivered" } });
   const impact = await buildImpactData(app, fx.id, keys.ADMIN, { stage: fx.beneficiaryStages.Enrolled, touchpoint: tpOwn, customer }, p);
+  const feedback = await buildFeedbackData(app, fx.id, keys, { touchpoint: tpPartner, beneficiary, fpBeneficiary, metric: impact.metric, area: fx.areas.Programmes }, p);
 
   return {
     id: fx.id,
@@ -163,9 +263,19 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
     observation: impact.observation,
     offering: impact.offering,
     sale: impact.sale,
+    survey: feedback.survey,
+    detractorResponse: feedback.detractorResponse,
+    promoterResponse: feedback.promoterResponse,
+    fpResponse: feedback.fpResponse,
+    rule: feedback.rule,
+    action: feedback.action,
+    goal: feedback.goal,
+    intervention: feedback.intervention,
     secrets: [
       ...[fx.id, name, customer, beneficiary, fpBeneficiary, partner, otherPartner, tpPartner, tpOwn, tpCustomer, `${p}-CUST-1`, `${p}-BEN-1`, `${p}-FPB-1`, `${p} Field Partner`],
       ...[impact.metric, impact.target, impact.observation, impact.offering, impact.sale, ...impact.strings],
+      ...[feedback.survey, feedback.detractorResponse, feedback.promoterResponse, feedback.fpResponse, feedback.rule, feedback.action, feedback.goal, feedback.intervention],
+      ...feedback.strings,
     ],
   };
 }
@@ -222,6 +332,29 @@ async function keyId(app: TestApp, key: string): Promise<string> {
 async function registeredBy(app: TestApp, partnerId: string): Promise<string[]> {
   const rows: { id: string }[] = await app.db.query(`SELECT id FROM stakeholders WHERE registered_by_partner_id = $1 ORDER BY id`, [partnerId]);
   return rows.map((r) => r.id);
+}
+
+/** The organization's feedback responses, by id. */
+async function responsesOf(app: TestApp, orgId: string): Promise<string[]> {
+  const rows: { id: string }[] = await app.db.query(`SELECT id FROM feedback_responses WHERE organization_id = $1 ORDER BY id`, [orgId]);
+  return rows.map((r) => r.id);
+}
+
+/** The responses a partner's field-partner keys submitted, by id. */
+async function submittedBy(app: TestApp, partnerId: string): Promise<string[]> {
+  const rows: { id: string }[] = await app.db.query(`SELECT id FROM feedback_responses WHERE submitted_by_partner_id = $1 ORDER BY id`, [partnerId]);
+  return rows.map((r) => r.id);
+}
+
+/** NPS answers collected in January 2026, straight from the database. */
+async function januaryNps(app: TestApp, orgId: string): Promise<{ promoters: number; passives: number; detractors: number; people: number }> {
+  const [row] = await app.db.query(
+    `SELECT count(*) FILTER (WHERE nps >= 9)::int AS promoters, count(*) FILTER (WHERE nps BETWEEN 7 AND 8)::int AS passives,
+            count(*) FILTER (WHERE nps <= 6)::int AS detractors, count(DISTINCT stakeholder_id)::int AS people
+       FROM feedback_responses WHERE organization_id = $1 AND nps IS NOT NULL AND collected_at >= '2026-01-01T00:00:00Z' AND collected_at < '2026-02-01T00:00:00Z'`,
+    [orgId],
+  );
+  return row;
 }
 
 const FUNNEL_PERIOD = `from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z"`;
@@ -674,6 +807,312 @@ const MATRIX: Record<string, Row> = {
       expect(d.recordSales.items).toEqual([{ index: 0, clientKey: `M-SALE-${c.seq}`, status: "CREATED", id: expect.any(String), errors: [] }]);
     },
   },
+
+  // ---- Surveys and feedback
+  surveys: {
+    doc: `query($org: ID!) { surveys(organizationId: $org, first: 500) { totalCount edges { node { id name audience } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: every("ok"),
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => expect(d.surveys.edges.map((e: any) => e.node.id)).toContain(c.target.survey),
+  },
+  survey: {
+    doc: `query($id: ID!) { survey(id: $id) { id audience touchpoint { id } questions { key type } } }`,
+    vars: (c) => ({ id: c.target.survey }),
+    own: every("ok"),
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.survey).toEqual({ id: c.target.survey, audience: "BENEFICIARY", touchpoint: { id: c.target.tpPartner }, questions: QUESTION_KEYS }),
+  },
+  feedbackResponses: {
+    doc: `query($org: ID!) { feedbackResponses(organizationId: $org, first: 500) { totalCount edges { node { id nps clientSubmissionId } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: SUBMIT,
+    other: everyOther("FORBIDDEN"),
+    check: async (d, c) => {
+      const ids = d.feedbackResponses.edges.map((e: any) => e.node.id).sort();
+      if (c.role === "FIELD_PARTNER") {
+        // Only what its partner submitted: not the admin's responses, even about its own registration.
+        expect(ids).toEqual(await submittedBy(c.app, c.self.partner));
+        expect(ids).toContain(c.self.fpResponse);
+        expect(ids).not.toContain(c.self.promoterResponse);
+        expect(ids).not.toContain(c.self.detractorResponse);
+      } else {
+        expect(ids).toEqual(await responsesOf(c.app, c.target.id));
+        expect(ids).toEqual(expect.arrayContaining([c.self.detractorResponse, c.self.promoterResponse, c.self.fpResponse]));
+      }
+      expect(d.feedbackResponses.totalCount).toBe(ids.length);
+    },
+  },
+  nps: {
+    doc: `query($org: ID!) { nps(organizationId: $org, ${FUNNEL_PERIOD}) { promoters passives detractors sampleSize score marginOfError95 suppressed } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: async (d, c) => {
+      const db = await januaryNps(c.app, c.target.id);
+      expect(db.detractors).toBeGreaterThanOrEqual(1);
+      if (c.role === "FUNDER") {
+        // Fewer than 10 people answered: everything hidden.
+        expect(db.people).toBeLessThan(10);
+        expect(d.nps).toEqual({ promoters: null, passives: null, detractors: null, sampleSize: null, score: null, marginOfError95: null, suppressed: true });
+      } else {
+        expect(d.nps).toMatchObject({ promoters: db.promoters, passives: db.passives, detractors: db.detractors, sampleSize: db.promoters + db.passives + db.detractors, suppressed: false });
+        expect(d.nps.score).not.toBeNull();
+      }
+    },
+  },
+  createSurvey: {
+    doc: `mutation($input: CreateSurveyInput!) { createSurvey(input: $input) { id name currentVersion touchpoint { id } questions { key type } } }`,
+    vars: (c) => ({ input: { organizationId: c.target.id, name: `Survey ${c.seq}`, audience: "BENEFICIARY", touchpointId: c.target.tpPartner, questions: QUESTIONS } }),
+    own: ADMIN_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["surveys", "survey_versions", "survey_questions"],
+    check: (d, c) =>
+      expect(d.createSurvey).toEqual({ id: expect.any(String), name: `Survey ${c.seq}`, currentVersion: 1, touchpoint: { id: c.target.tpPartner }, questions: QUESTION_KEYS }),
+  },
+  updateSurvey: {
+    // The same questions again: a new version (answers keep their keys).
+    doc: `mutation($input: UpdateSurveyInput!) { updateSurvey(input: $input) { id currentVersion questions { key type } } }`,
+    vars: (c) => ({ input: { id: c.target.survey, questions: QUESTIONS } }),
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    writes: ["surveys", "survey_versions", "survey_questions"],
+    check: async (d, c) => {
+      const [{ v }] = await c.app.db.query(`SELECT max(version)::int AS v FROM survey_versions WHERE survey_id = $1`, [c.target.survey]);
+      expect(v).toBeGreaterThanOrEqual(2);
+      expect(d.updateSurvey).toEqual({ id: c.target.survey, currentVersion: v, questions: QUESTION_KEYS });
+    },
+  },
+  submitFeedback: {
+    doc: SUBMIT_FEEDBACK,
+    // The field partner answers for its own registration, at the touchpoint its partner delivers.
+    vars: (c) => ({
+      input: {
+        organizationId: c.target.id,
+        items: [
+          {
+            clientSubmissionId: `M-FB-${c.seq}`,
+            surveyId: c.target.survey,
+            stakeholderId: person(c),
+            touchpointId: c.target.tpPartner,
+            collectedAt: "2026-01-20T00:00:00Z",
+            answers: [{ key: "nps", value: 8 }, { key: "fit", value: 4 }],
+          },
+        ],
+      },
+    }),
+    own: SUBMIT,
+    other: everyOther("FORBIDDEN"),
+    writes: ["feedback_responses", "feedback_answers", "stakeholders", "actions"],
+    check: async (d, c) => {
+      expect(d.submitFeedback).toMatchObject({ created: 1, duplicates: 0, conflicts: 0, rejected: 0 });
+      expect(d.submitFeedback.items).toEqual([{ index: 0, clientKey: `M-FB-${c.seq}`, status: "CREATED", id: expect.any(String), errors: [] }]);
+      const [stored] = await c.app.db.query(`SELECT organization_id, stakeholder_id, touchpoint_id, nps, submitted_by_partner_id FROM feedback_responses WHERE id = $1`, [
+        d.submitFeedback.items[0].id,
+      ]);
+      expect(stored).toEqual({
+        organization_id: c.target.id,
+        stakeholder_id: person(c),
+        touchpoint_id: c.target.tpPartner,
+        nps: 8,
+        submitted_by_partner_id: c.role === "FIELD_PARTNER" ? c.self.partner : null,
+      });
+    },
+  },
+
+  // ---- Follow-up actions and rules
+  actions: {
+    doc: `query($org: ID!) { actions(organizationId: $org, first: 500) { totalCount edges { node { id title response { id } } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: STAFF_ONLY,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => expect(d.actions.edges.map((e: any) => e.node)).toContainEqual({ id: c.target.action, title: expect.any(String), response: { id: c.target.detractorResponse } }),
+  },
+  action: {
+    doc: `query($id: ID!) { action(id: $id) { id response { id nps } stakeholder { id } touchpoint { id } owner { id } } }`,
+    vars: (c) => ({ id: c.target.action }),
+    own: STAFF_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) =>
+      expect(d.action).toEqual({
+        id: c.target.action,
+        response: { id: c.target.detractorResponse, nps: 3 },
+        stakeholder: { id: c.target.beneficiary },
+        touchpoint: { id: c.target.tpPartner },
+        // The rule names no owner: the touchpoint's.
+        owner: { id: c.target.fx.areas.Programmes },
+      }),
+  },
+  actionSummary: {
+    doc: `query($org: ID!) { actionSummary(organizationId: $org, ${FUNNEL_PERIOD}) { organizationId owners { owner { id } open overdue } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => {
+      expect(d.actionSummary.organizationId).toBe(c.target.id);
+      const programmes = d.actionSummary.owners.find((o: any) => o.owner.id === c.target.fx.areas.Programmes);
+      expect(programmes?.open).toBeGreaterThanOrEqual(1);
+    },
+  },
+  actionRules: {
+    doc: `query($org: ID!) { actionRules(organizationId: $org) { id kind active } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: STAFF_ONLY,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => expect(d.actionRules).toContainEqual({ id: c.target.rule, kind: "DETRACTOR", active: true }),
+  },
+  createAction: {
+    doc: `mutation($input: CreateActionInput!) { createAction(input: $input) { id title status response { id } stakeholder { id } touchpoint { id } owner { id } } }`,
+    vars: (c) => ({ input: { organizationId: c.target.id, title: `Action ${c.seq}`, ownerAreaId: c.target.fx.areas.Operations, responseId: c.target.detractorResponse } }),
+    own: STAFF_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["actions"],
+    check: (d, c) =>
+      expect(d.createAction).toEqual({
+        id: expect.any(String),
+        title: `Action ${c.seq}`,
+        status: "OPEN",
+        response: { id: c.target.detractorResponse },
+        stakeholder: { id: c.target.beneficiary },
+        touchpoint: { id: c.target.tpPartner },
+        owner: { id: c.target.fx.areas.Operations },
+      }),
+  },
+  updateAction: {
+    doc: `mutation($input: UpdateActionInput!) { updateAction(input: $input) { id status notes } }`,
+    vars: (c) => ({ input: { id: c.target.action, status: "IN_PROGRESS", notes: `Notes ${c.seq}` } }),
+    own: STAFF_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.updateAction).toEqual({ id: c.target.action, status: "IN_PROGRESS", notes: `Notes ${c.seq}` }),
+  },
+  closeLoop: {
+    doc: `mutation($input: CloseLoopInput!) { closeLoop(input: $input) { id loopMessage loopChannel loopDeliveredBy { id } closedOnTime } }`,
+    vars: (c) => ({ input: { actionId: c.target.action, message: `New sizes arrive next week (${c.seq})`, channel: "SMS", deliveredByPartnerId: c.target.partner } }),
+    own: STAFF_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) =>
+      expect(d.closeLoop).toEqual({
+        id: c.target.action,
+        loopMessage: `New sizes arrive next week (${c.seq})`,
+        loopChannel: "SMS",
+        loopDeliveredBy: { id: c.target.partner },
+        closedOnTime: true,
+      }),
+  },
+  createActionRule: {
+    doc: `mutation($input: CreateActionRuleInput!) { createActionRule(input: $input) { id name kind keywords active } }`,
+    vars: (c) => ({
+      input: { organizationId: c.target.id, name: `Rule ${c.seq}`, kind: "KEYWORD", keywords: [`word${c.seq}`], ownerAreaId: c.target.fx.areas.Operations, applyToExisting: true },
+    }),
+    own: ADMIN_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["action_rules", "actions"],
+    check: (d, c) => expect(d.createActionRule).toEqual({ id: expect.any(String), name: `Rule ${c.seq}`, kind: "KEYWORD", keywords: [`word${c.seq}`], active: true }),
+  },
+  updateActionRule: {
+    doc: `mutation($input: UpdateActionRuleInput!) { updateActionRule(input: $input) { id kind active } }`,
+    vars: (c) => ({ input: { id: c.target.rule, active: true, applyToExisting: true } }),
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    writes: ["action_rules", "actions"],
+    check: async (d, c) => {
+      expect(d.updateActionRule).toEqual({ id: c.target.rule, kind: "DETRACTOR", active: true });
+      // Applied again: still one action per (rule, response).
+      const [{ n }] = await c.app.db.query(`SELECT count(*)::int AS n FROM actions WHERE rule_id = $1 AND response_id = $2`, [c.target.rule, c.target.detractorResponse]);
+      expect(n).toBe(1);
+    },
+  },
+
+  // ---- Experience goals and quality of experience
+  experienceGoals: {
+    doc: `query($org: ID!) { experienceGoals(organizationId: $org, first: 500) { totalCount edges { node { id touchpoint { id } metrics { id } interventions { id } } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: STAFF_ONLY,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => {
+      const goal = d.experienceGoals.edges.map((e: any) => e.node).find((g: any) => g.id === c.target.goal);
+      expect(goal).toEqual({ id: c.target.goal, touchpoint: { id: c.target.tpPartner }, metrics: [{ id: c.target.metric }], interventions: expect.arrayContaining([{ id: c.target.intervention }]) });
+    },
+  },
+  createExperienceGoal: {
+    doc: `mutation($input: CreateExperienceGoalInput!) { createExperienceGoal(input: $input) { id statement stage { id } metrics { id } } }`,
+    vars: (c) => ({ input: { organizationId: c.target.id, statement: `Goal ${c.seq}`, stageId: c.target.fx.beneficiaryStages.Receives, metricIds: [c.target.metric] } }),
+    own: STAFF_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["experience_goals", "experience_goal_metrics"],
+    check: (d, c) =>
+      expect(d.createExperienceGoal).toEqual({ id: expect.any(String), statement: `Goal ${c.seq}`, stage: { id: c.target.fx.beneficiaryStages.Receives }, metrics: [{ id: c.target.metric }] }),
+  },
+  updateExperienceGoal: {
+    doc: `mutation($input: UpdateExperienceGoalInput!) { updateExperienceGoal(input: $input) { id statement metrics { id } } }`,
+    vars: (c) => ({ input: { id: c.target.goal, statement: `Statement ${c.seq}`, metricIds: [c.target.metric] } }),
+    own: STAFF_ONLY,
+    other: everyOther("NOT_FOUND"),
+    writes: ["experience_goal_metrics"],
+    check: (d, c) => expect(d.updateExperienceGoal).toEqual({ id: c.target.goal, statement: `Statement ${c.seq}`, metrics: [{ id: c.target.metric }] }),
+  },
+  addIntervention: {
+    doc: `mutation($input: InterventionInput!) { addIntervention(input: $input) { id title owner { id } startsOn endsOn status } }`,
+    vars: (c) => ({ input: { goalId: c.target.goal, title: `Intervention ${c.seq}`, ownerAreaId: c.target.fx.areas.Operations, startsOn: "2026-02-01", endsOn: "2026-03-31" } }),
+    own: STAFF_ONLY,
+    other: everyOther("NOT_FOUND"),
+    writes: ["interventions"],
+    check: (d, c) =>
+      expect(d.addIntervention).toEqual({
+        id: expect.any(String),
+        title: `Intervention ${c.seq}`,
+        owner: { id: c.target.fx.areas.Operations },
+        startsOn: "2026-02-01",
+        endsOn: "2026-03-31",
+        status: "PLANNED",
+      }),
+  },
+  updateIntervention: {
+    doc: `mutation($input: UpdateInterventionInput!) { updateIntervention(input: $input) { id status ownerPerson } }`,
+    vars: (c) => ({ input: { id: c.target.intervention, status: "IN_PROGRESS", ownerPerson: `Person ${c.seq}` } }),
+    own: STAFF_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.updateIntervention).toEqual({ id: c.target.intervention, status: "IN_PROGRESS", ownerPerson: `Person ${c.seq}` }),
+  },
+  qualityOfExperience: {
+    doc: `query($org: ID!) { qualityOfExperience(organizationId: $org, ${FUNNEL_PERIOD}, groupBy: TOUCHPOINT) {
+      organizationId suppression { applied } overall { people score suppressed } groups { touchpointId people score suppressed } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: async (d, c) => {
+      const q = d.qualityOfExperience;
+      expect(q.organizationId).toBe(c.target.id);
+      expect(q.suppression.applied).toBe(c.role === "FUNDER");
+      const [{ n: people }] = await c.app.db.query(
+        `SELECT count(DISTINCT stakeholder_id)::int AS n FROM feedback_responses WHERE organization_id = $1 AND collected_at >= '2026-01-01T00:00:00Z' AND collected_at < '2026-02-01T00:00:00Z'`,
+        [c.target.id],
+      );
+      expect(people).toBeGreaterThanOrEqual(2);
+      if (c.role === "FUNDER") {
+        // Fewer than 10 people gave feedback: hidden, overall and in every group anyone answered in.
+        expect(people).toBeLessThan(10);
+        expect(q.overall).toEqual({ people: 0, score: null, suppressed: true });
+        for (const g of q.groups.filter((x: any) => x.suppressed)) expect(g).toMatchObject({ people: 0, score: null });
+        expect(q.groups.find((g: any) => g.touchpointId === c.target.tpPartner)).toMatchObject({ people: 0, score: null, suppressed: true });
+      } else {
+        expect(q.overall).toMatchObject({ people, suppressed: false });
+        expect(q.overall.score).not.toBeNull();
+        expect(q.groups.find((g: any) => g.touchpointId === c.target.tpPartner)).toMatchObject({ suppressed: false, people: expect.any(Number) });
+      }
+    },
+  },
+  setQoeWeights: {
+    doc: `mutation($org: ID!, $weights: QoeWeightsInput!) { setQoeWeights(organizationId: $org, weights: $weights) { customer loopClosure } }`,
+    vars: (c) => ({ org: c.target.id, weights: { loopClosure: 1 + (c.seq % 3) } }),
+    own: ADMIN_ONLY,
+    other: everyOther("FORBIDDEN"),
+    check: async (d, c) => {
+      expect(d.setQoeWeights).toEqual({ customer: 1, loopClosure: 1 + (c.seq % 3) });
+      const [{ w }] = await c.app.db.query(`SELECT qoe_weights AS w FROM organizations WHERE id = $1`, [c.target.id]);
+      expect(w.loopClosure).toBe(1 + (c.seq % 3));
+    },
+  },
 };
 
 /** True when a field takes an ID anywhere in its arguments (directly or inside an input object). */
@@ -802,6 +1241,88 @@ describe("access matrix", () => {
       expect(await snapshot(app, ["interactions"])).toEqual(before);
     });
 
+    it("submitFeedback: its partner's registrations (or new beneficiaries) at its partner's touchpoint only; other items REJECTED on that field, nothing written for them", async () => {
+      const fp = app.as(A.keys.FIELD_PARTNER);
+      const good = (k: string) => ({
+        clientSubmissionId: `FP-FB-${k}`,
+        surveyId: A.survey,
+        stakeholderId: A.fpBeneficiary,
+        touchpointId: A.tpPartner,
+        collectedAt: "2026-01-12T00:00:00Z",
+        answers: [{ key: "nps", value: 7 }],
+      });
+      const { stakeholderId: _drop, ...withoutStakeholder } = good("x");
+      const { touchpointId: _none, ...withoutTouchpoint } = good("3");
+      const items = [
+        good("0"),
+        { ...good("1"), stakeholderId: A.beneficiary },
+        { ...good("2"), touchpointId: A.tpOwn },
+        withoutTouchpoint,
+        { ...withoutStakeholder, clientSubmissionId: "FP-FB-4", newBeneficiary: { externalRef: "ALPHA-FP-NEW-1", gender: "MALE" } },
+        { ...withoutStakeholder, clientSubmissionId: "FP-FB-5", touchpointId: A.tpOwn, newBeneficiary: { externalRef: "ALPHA-FP-NEW-2" } },
+      ];
+      const tables = ["feedback_responses", "feedback_answers", "stakeholders", "stage_transitions"];
+      const before = await snapshot(app, tables);
+      const res = await fp.gql<any>(SUBMIT_FEEDBACK, { input: { organizationId: A.id, items } });
+      expect(res.errors).toBeUndefined();
+      const rejected = (index: number, field: string, message: unknown = expect.any(String)) => ({
+        index,
+        clientKey: `FP-FB-${index}`,
+        status: "REJECTED",
+        id: null,
+        errors: [{ field, message }],
+      });
+      expect(res.data!.submitFeedback).toEqual({
+        created: 2,
+        duplicates: 0,
+        conflicts: 0,
+        rejected: 4,
+        items: [
+          { index: 0, clientKey: "FP-FB-0", status: "CREATED", id: expect.any(String), errors: [] },
+          rejected(1, "stakeholderId", "no stakeholder with this id in the organization"),
+          rejected(2, "touchpointId"),
+          rejected(3, "touchpointId"),
+          { index: 4, clientKey: "FP-FB-4", status: "CREATED", id: expect.any(String), errors: [] },
+          rejected(5, "touchpointId"),
+        ],
+      });
+      expect(JSON.stringify(res)).not.toContain("ALPHA-BEN-1");
+      const after = await snapshot(app, tables);
+      // Two responses with one answer each, one new beneficiary (no stage): five rows, each audited.
+      expect(after).toEqual({
+        audit_log: before.audit_log + 5,
+        feedback_responses: before.feedback_responses + 2,
+        feedback_answers: before.feedback_answers + 2,
+        stakeholders: before.stakeholders + 1,
+        stage_transitions: before.stage_transitions,
+      });
+      const made = await app.db.query(`SELECT external_ref, registered_by_partner_id FROM stakeholders WHERE organization_id = $1 AND external_ref LIKE 'ALPHA-FP-NEW-%'`, [A.id]);
+      expect(made).toEqual([{ external_ref: "ALPHA-FP-NEW-1", registered_by_partner_id: A.partner }]);
+      const stored = await app.db.query(
+        `SELECT r.client_submission_id, r.touchpoint_id, r.submitted_by_partner_id, r.submitted_by_key_id, s.registered_by_partner_id
+           FROM feedback_responses r JOIN stakeholders s ON s.organization_id = r.organization_id AND s.id = r.stakeholder_id
+          WHERE r.id = ANY($1::uuid[]) ORDER BY r.client_submission_id`,
+        [[res.data!.submitFeedback.items[0].id, res.data!.submitFeedback.items[4].id]],
+      );
+      const fpKey = await keyId(app, A.keys.FIELD_PARTNER);
+      expect(stored).toEqual(
+        ["FP-FB-0", "FP-FB-4"].map((ck) => ({ client_submission_id: ck, touchpoint_id: A.tpPartner, submitted_by_partner_id: A.partner, submitted_by_key_id: fpKey, registered_by_partner_id: A.partner })),
+      );
+    });
+
+    it("submitFeedback as a FUNDER -> FORBIDDEN, nothing written", async () => {
+      const before = await snapshot(app, ["feedback_responses", "feedback_answers", "stakeholders"]);
+      const res = await app.as(A.keys.FUNDER).gql<any>(SUBMIT_FEEDBACK, {
+        input: {
+          organizationId: A.id,
+          items: [{ clientSubmissionId: "FUNDER-FB", surveyId: A.survey, newBeneficiary: { externalRef: "ALPHA-FUNDER-NEW" }, touchpointId: A.tpPartner, collectedAt: "2026-01-12T00:00:00Z", answers: [{ key: "nps", value: 7 }] }],
+        },
+      });
+      expect(res.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      expect(res.data?.submitFeedback ?? null).toBeNull();
+      expect(await snapshot(app, ["feedback_responses", "feedback_answers", "stakeholders"])).toEqual(before);
+    });
+
     it("its own registration's journey and interactions show only what its partner recorded", async () => {
       const data = await app.as(A.keys.FIELD_PARTNER).ok<any>(
         `query($id: ID!) { stakeholder(id: $id) { id journey { totalCount } interactions { totalCount edges { node { touchpoint { id } } } } } }`,
@@ -858,6 +1379,54 @@ describe("access matrix", () => {
       expect(stored).toEqual({ organization_id: A.id, metric_id: A.metric, stage_id: null, touchpoint_id: null });
     });
 
+    it.each(["ADMIN", "STAFF", "FIELD_PARTNER"] as Role[])("submitFeedback as %s: B's surveyId, stakeholderId, touchpointId", async (role) => {
+      const own = role === "FIELD_PARTNER" ? A.fpBeneficiary : A.beneficiary;
+      const good = (i: number) => ({
+        clientSubmissionId: `X-${role}-${i}`,
+        surveyId: A.survey,
+        stakeholderId: own,
+        touchpointId: A.tpPartner,
+        collectedAt: "2026-01-22T00:00:00Z",
+        answers: [{ key: "nps", value: 7 }, { key: "comment", value: "fine" }],
+      });
+      const items = [
+        good(0),
+        { ...good(1), surveyId: B.survey },
+        { ...good(2), stakeholderId: role === "FIELD_PARTNER" ? B.fpBeneficiary : B.beneficiary },
+        { ...good(3), touchpointId: B.tpPartner },
+        { ...good(4), surveyId: randomUUID() },
+        { ...good(5), stakeholderId: randomUUID() },
+        { ...good(6), touchpointId: randomUUID() },
+        // A new beneficiary with B's survey: rejected, and not registered either.
+        { ...good(7), stakeholderId: undefined, newBeneficiary: { externalRef: `X-${role}-NEW` }, surveyId: B.survey },
+      ];
+      const tables = ["feedback_responses", "feedback_answers", "stakeholders", "actions", "surveys"];
+      const before = await perOrg(tables);
+      const res = await app.as(A.keys[role]).gql<any>(SUBMIT_FEEDBACK, { input: { organizationId: A.id, items } });
+      expect(res.errors).toBeUndefined();
+      const no = (index: number, field: string, message: string) => ({ ...rejected(index, field, message), clientKey: `X-${role}-${index}` });
+      expect(res.data!.submitFeedback).toEqual({
+        created: 1,
+        duplicates: 0,
+        conflicts: 0,
+        rejected: 7,
+        items: [
+          { index: 0, clientKey: `X-${role}-0`, status: "CREATED", id: expect.any(String), errors: [] },
+          no(1, "surveyId", NO("survey")),
+          no(2, "stakeholderId", NO("stakeholder")),
+          no(3, "touchpointId", NO("touchpoint")),
+          no(4, "surveyId", NO("survey")),
+          no(5, "stakeholderId", NO("stakeholder")),
+          no(6, "touchpointId", NO("touchpoint")),
+          no(7, "surveyId", NO("survey")),
+        ],
+      });
+      expect(B.secrets.filter((x) => JSON.stringify(res).includes(x))).toEqual([]);
+      expect(await perOrg(tables)).toEqual({ ...before, "feedback_responses of A": before["feedback_responses of A"] + 1, "feedback_answers of A": before["feedback_answers of A"] + 2 });
+      const [stored] = await app.db.query(`SELECT organization_id, survey_id, stakeholder_id, touchpoint_id FROM feedback_responses WHERE id = $1`, [res.data!.submitFeedback.items[0].id]);
+      expect(stored).toEqual({ organization_id: A.id, survey_id: A.survey, stakeholder_id: own, touchpoint_id: A.tpPartner });
+    });
+
     it.each(["ADMIN", "STAFF"] as Role[])("recordSales as %s: B's offeringId, customerId", async (role) => {
       const good = { offeringId: A.offering, occurredAt: "2026-01-21T00:00:00Z", units: 1, amountMinor: 700 };
       const items = [
@@ -887,6 +1456,42 @@ describe("access matrix", () => {
       expect(await perOrg(["sales", "offerings", "stakeholders"])).toEqual({ ...before, "sales of A": before["sales of A"] + 1 });
       const [stored] = await app.db.query(`SELECT organization_id, offering_id, customer_id FROM sales WHERE id = $1`, [res.data!.recordSales.items[0].id]);
       expect(stored).toEqual({ organization_id: A.id, offering_id: A.offering, customer_id: null });
+    });
+  });
+
+  describe("FeedbackResponse.actions is for admins and staff only", () => {
+    const LIST = `query($org: ID!) { feedbackResponses(organizationId: $org, first: 500) { edges { node { id actions { id title } } } } }`;
+
+    it.each(["ADMIN", "STAFF"] as Role[])("%s reads it", async (role) => {
+      const data = await app.as(A.keys[role]).ok<any>(LIST, { org: A.id });
+      const detractor = data.feedbackResponses.edges.map((e: any) => e.node).find((n: any) => n.id === A.detractorResponse);
+      expect(detractor.actions.map((a: any) => a.id)).toContain(A.action);
+    });
+
+    it("FIELD_PARTNER reading it on its own responses -> FORBIDDEN at that field path, no action in the answer", async () => {
+      const fp = app.as(A.keys.FIELD_PARTNER);
+      const own = await fp.ok<any>(`query($org: ID!) { feedbackResponses(organizationId: $org, first: 500) { edges { node { id } } } }`, { org: A.id });
+      expect(own.feedbackResponses.edges.length).toBeGreaterThan(0);
+      // Make sure one of its own responses has an action, so that there is something to withhold.
+      const made = await app.as(A.keys.STAFF).ok<any>(`mutation($input: CreateActionInput!) { createAction(input: $input) { id } }`, {
+        input: { organizationId: A.id, title: "Call back about the fit", ownerAreaId: A.fx.areas.Programmes, responseId: A.fpResponse },
+      });
+      const res = await fp.gql<any>(LIST, { org: A.id });
+      expect(res.errors?.length).toBeGreaterThan(0);
+      for (const e of res.errors!) {
+        expect(e.extensions?.code).toBe("FORBIDDEN");
+        expect(e.path?.[e.path.length - 1]).toBe("actions");
+      }
+      const json = JSON.stringify(res);
+      expect(json).not.toContain(made.createAction.id);
+      expect(json).not.toContain(A.action);
+      expect(json).not.toContain("Call back about the fit");
+    });
+
+    it("FUNDER reaches no response at all: feedbackResponses -> FORBIDDEN", async () => {
+      const res = await app.as(A.keys.FUNDER).gql<any>(LIST, { org: A.id });
+      expect(res.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      expect(res.data?.feedbackResponses ?? null).toBeNull();
     });
   });
 

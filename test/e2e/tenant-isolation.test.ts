@@ -34,6 +34,15 @@ interface World {
   observation: string;
   offering: string;
   sale: string;
+  /** Made by the organization's admin key: a survey at `tpPartner`, responses (one a detractor; one by the field partner),
+   *  a DETRACTOR rule applied to them and the action it opened, an experience goal with an intervention. */
+  survey: string;
+  detractorResponse: string;
+  fpResponse: string;
+  rule: string;
+  action: string;
+  goal: string;
+  intervention: string;
   /** Names only this organization's data holds (besides its ids). */
   strings: string[];
 }
@@ -42,6 +51,12 @@ const CREATE_STAKEHOLDER = `mutation($input: CreateStakeholderInput!) { createSt
 const MOVE = `mutation($input: MoveStakeholderInput!) { moveStakeholder(input: $input) { id } }`;
 const RECORD = `mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { id } }`;
 const BATCH = `{ created duplicates conflicts rejected items { index clientKey status id errors { field message } } }`;
+const SUBMIT_FEEDBACK = `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) ${BATCH} }`;
+const QUESTIONS = [
+  { key: "nps", type: "NPS", text: "How likely are you to recommend us to a friend?", required: true },
+  { key: "fit", type: "RATING", text: "How well did it meet your needs?" },
+  { key: "comment", type: "TEXT", text: "What should we do better?" },
+];
 
 async function buildWorld(app: TestApp, name: string, p: string): Promise<World> {
   const fx = await createOrg(app, name);
@@ -126,6 +141,51 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
   });
   expect(sold.recordSales.created).toBe(1);
 
+  // Feedback, actions and goals, through the API as the organization's own admin key (one response by its field partner).
+  const survey = (
+    await admin.ok<any>(`mutation($input: CreateSurveyInput!) { createSurvey(input: $input) { id } }`, {
+      input: { organizationId: fx.id, name: `${p} after distribution`, audience: "BENEFICIARY", touchpointId: tpPartner, questions: QUESTIONS },
+    })
+  ).createSurvey.id as string;
+  const response = (clientSubmissionId: string, stakeholderId: string, collectedAt: string, nps: number, fit: number, text?: string, comment?: string) => ({
+    clientSubmissionId,
+    surveyId: survey,
+    stakeholderId,
+    touchpointId: tpPartner,
+    collectedAt,
+    answers: [{ key: "nps", value: nps }, { key: "fit", value: fit }, ...(text ? [{ key: "comment", value: text }] : [])],
+    ...(comment ? { comment } : {}),
+  });
+  const submitted = await admin.ok<any>(SUBMIT_FEEDBACK, {
+    input: {
+      organizationId: fx.id,
+      items: [
+        response(`${p}-FB-1`, beneficiary, "2026-01-09T10:00:00Z", 3, 2, `${p} the left shoe pinches`, `${p} shoes too small`),
+        response(`${p}-FB-2`, fpBeneficiary, "2026-01-10T10:00:00Z", 10, 5),
+      ],
+    },
+  });
+  expect(submitted.submitFeedback).toMatchObject({ created: 2, rejected: 0 });
+  const byFieldPartner = await fp.ok<any>(SUBMIT_FEEDBACK, { input: { organizationId: fx.id, items: [response(`${p}-FB-FP-1`, fpBeneficiary, "2026-01-11T10:00:00Z", 9, 4)] } });
+  expect(byFieldPartner.submitFeedback).toMatchObject({ created: 1, rejected: 0 });
+  const rule = (
+    await admin.ok<any>(`mutation($input: CreateActionRuleInput!) { createActionRule(input: $input) { id } }`, {
+      input: { organizationId: fx.id, name: `${p} detractors`, kind: "DETRACTOR", applyToExisting: true },
+    })
+  ).createActionRule.id as string;
+  const actions = (await admin.ok<any>(`query($org: ID!) { actions(organizationId: $org) { edges { node { id response { id } } } } }`, { org: fx.id })).actions.edges;
+  expect(actions.map((e: any) => e.node)).toEqual([{ id: expect.any(String), response: { id: submitted.submitFeedback.items[0].id } }]);
+  const goal = (
+    await admin.ok<any>(`mutation($input: CreateExperienceGoalInput!) { createExperienceGoal(input: $input) { id } }`, {
+      input: { organizationId: fx.id, statement: `${p} shoes fit the day they arrive`, touchpointId: tpPartner, metricIds: [metric] },
+    })
+  ).createExperienceGoal.id as string;
+  const intervention = (
+    await admin.ok<any>(`mutation($input: InterventionInput!) { addIntervention(input: $input) { id } }`, {
+      input: { goalId: goal, title: `${p} fitting check at delivery`, ownerAreaId: fx.areas.Programmes, startsOn: "2026-02-01", endsOn: "2026-04-30" },
+    })
+  ).addIntervention.id as string;
+
   return {
     id: fx.id,
     name,
@@ -145,9 +205,18 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
     observation: observed.recordObservations.items[0].id,
     offering,
     sale: sold.recordSales.items[0].id,
+    survey,
+    detractorResponse: submitted.submitFeedback.items[0].id,
+    fpResponse: byFieldPartner.submitFeedback.items[0].id,
+    rule,
+    action: actions[0].node.id,
+    goal,
+    intervention,
     strings: [
       ...[name, `${p} Field Partner`, `${p} Distributor`, `${p} distribution`, `${p} enrolment`, `${p} installation`, `${p} Wanjiku`, `${p} dashboard`],
       ...[`${p} pupils enrolled`, `${p}-OBS-1`, `${p} Solar lamp`, `${p} school lamps`, `${p}-SALE-1`],
+      ...[`${p} after distribution`, `${p}-FB-1`, `${p}-FB-2`, `${p}-FB-FP-1`, `${p} the left shoe pinches`, `${p} shoes too small`],
+      ...[`${p} detractors`, `${p} shoes fit the day they arrive`, `${p} fitting check at delivery`],
     ],
   };
 }
@@ -186,6 +255,16 @@ const B_TABLES: [string, string, "org" | "keys"][] = [
   ["observations", "organization_id = $1", "org"],
   ["offerings", "organization_id = $1", "org"],
   ["sales", "organization_id = $1", "org"],
+  ["surveys", "organization_id = $1", "org"],
+  ["survey_versions", "organization_id = $1", "org"],
+  ["survey_questions", "organization_id = $1", "org"],
+  ["feedback_responses", "organization_id = $1", "org"],
+  ["feedback_answers", "organization_id = $1", "org"],
+  ["action_rules", "organization_id = $1", "org"],
+  ["actions", "organization_id = $1", "org"],
+  ["experience_goals", "organization_id = $1", "org"],
+  ["experience_goal_metrics", "organization_id = $1", "org"],
+  ["interventions", "organization_id = $1", "org"],
   ["api_keys", "id = ANY($1::uuid[])", "keys"],
 ];
 
@@ -205,6 +284,8 @@ interface Slot {
    * comes back REJECTED with exactly this error, nothing is created.
    */
   item?: { field: string; message: string };
+  /** The item's client key, where the batch requires one (null otherwise). */
+  clientKey?: string;
 }
 
 const ALLOWED = ["NOT_FOUND", "FORBIDDEN", "BAD_USER_INPUT"];
@@ -213,6 +294,8 @@ const NO = (what: string) => `no ${what} with this id in the organization`;
 /** A GraphQL result as plain objects (graphql-js builds them without a prototype). */
 const plain = (v: unknown): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 const MARK = "00000000-0000-4000-8000-00000000d00d";
+const RESPONSES = `totalCount edges { node { id clientSubmissionId comment stakeholder { id externalRef } survey { id name } touchpoint { id name } } }`;
+const ACTIONS = `totalCount edges { node { id title response { id comment } stakeholder { id externalRef } owner { id name } } }`;
 
 /** Every place a root operation takes an ID: operation.argument(.input field), from the schema. */
 async function idArgumentPaths(): Promise<string[]> {
@@ -295,7 +378,15 @@ describe("tenant isolation", () => {
          UNION ALL SELECT 'metric_targets', id FROM metric_targets WHERE organization_id = $1
          UNION ALL SELECT 'observations', id FROM observations WHERE organization_id = $1
          UNION ALL SELECT 'offerings', id FROM offerings WHERE organization_id = $1
-         UNION ALL SELECT 'sales', id FROM sales WHERE organization_id = $1`,
+         UNION ALL SELECT 'sales', id FROM sales WHERE organization_id = $1
+         UNION ALL SELECT 'surveys', id FROM surveys WHERE organization_id = $1
+         UNION ALL SELECT 'survey_versions', id FROM survey_versions WHERE organization_id = $1
+         UNION ALL SELECT 'survey_questions', id FROM survey_questions WHERE organization_id = $1
+         UNION ALL SELECT 'feedback_responses', id FROM feedback_responses WHERE organization_id = $1
+         UNION ALL SELECT 'action_rules', id FROM action_rules WHERE organization_id = $1
+         UNION ALL SELECT 'actions', id FROM actions WHERE organization_id = $1
+         UNION ALL SELECT 'experience_goals', id FROM experience_goals WHERE organization_id = $1
+         UNION ALL SELECT 'interventions', id FROM interventions WHERE organization_id = $1`,
         [B.id],
       )),
       ...bKeyIds.map((id) => ({ table: "api_keys", id })),
@@ -314,6 +405,7 @@ describe("tenant isolation", () => {
       new Set([
         ...["organizations", "lifecycles", "stages", "functional_areas", "partners", "touchpoints", "stakeholders", "stage_transitions", "interactions", "api_keys"],
         ...["metrics", "metric_targets", "observations", "offerings", "sales"],
+        ...["surveys", "survey_versions", "survey_questions", "feedback_responses", "action_rules", "actions", "experience_goals", "interventions"],
       ]),
     );
     expect(bKeyIds.length).toBeGreaterThanOrEqual(5);
@@ -401,6 +493,70 @@ describe("tenant isolation", () => {
       doc: `query($x: ID!) { metricSeries(metricId: $x, ${PERIOD}, interval: MONTH) { metric { id name } points { actual target } } }`,
       vars: (x) => ({ x }),
     },
+    { path: "surveys.organizationId", op: "surveys", doc: `query($x: ID!) { surveys(organizationId: $x) { totalCount edges { node { id name questions { id text } } } } }`, vars: (x) => ({ x }) },
+    {
+      path: "survey.id",
+      op: "survey",
+      doc: `query($x: ID!) { survey(id: $x) { id name touchpoint { id name } versions { id } questions { id key text } } }`,
+      vars: (x) => ({ x }),
+    },
+    ...(["organizationId", "filter.surveyId", "filter.touchpointId", "filter.stageId"] as const).map(
+      (arg): Slot => ({
+        path: `feedbackResponses.${arg}`,
+        op: "feedbackResponses",
+        doc:
+          arg === "organizationId"
+            ? `query($x: ID!) { feedbackResponses(organizationId: $x) { ${RESPONSES} } }`
+            : `query($a: ID!, $x: ID!) { feedbackResponses(organizationId: $a, filter: { ${arg.slice(7)}: $x }) { ${RESPONSES} } }`,
+        vars: (x) => (arg === "organizationId" ? { x } : { a: A.id, x }),
+        filter: arg !== "organizationId",
+      }),
+    ),
+    ...(["organizationId", "filter.surveyId", "filter.touchpointId", "filter.stageId"] as const).map(
+      (arg): Slot => ({
+        path: `nps.${arg}`,
+        op: "nps",
+        doc:
+          arg === "organizationId"
+            ? `query($x: ID!) { nps(organizationId: $x, ${PERIOD}) { promoters detractors sampleSize score suppressed } }`
+            : `query($a: ID!, $x: ID!) { nps(organizationId: $a, ${PERIOD}, filter: { ${arg.slice(7)}: $x }) { promoters detractors sampleSize score suppressed } }`,
+        vars: (x) => (arg === "organizationId" ? { x } : { a: A.id, x }),
+        filter: arg !== "organizationId",
+      }),
+    ),
+    { path: "actions.organizationId", op: "actions", doc: `query($x: ID!) { actions(organizationId: $x) { ${ACTIONS} } }`, vars: (x) => ({ x }) },
+    {
+      path: "actions.filter.ownerAreaId",
+      op: "actions",
+      doc: `query($a: ID!, $x: ID!) { actions(organizationId: $a, filter: { ownerAreaId: $x }) { ${ACTIONS} } }`,
+      vars: (x) => ({ a: A.id, x }),
+      filter: true,
+    },
+    {
+      path: "action.id",
+      op: "action",
+      doc: `query($x: ID!) { action(id: $x) { id title response { id comment } stakeholder { id externalRef } owner { id name } } }`,
+      vars: (x) => ({ x }),
+    },
+    {
+      path: "actionSummary.organizationId",
+      op: "actionSummary",
+      doc: `query($x: ID!) { actionSummary(organizationId: $x, ${PERIOD}) { organizationId owners { owner { id name } open overdue } } }`,
+      vars: (x) => ({ x }),
+    },
+    { path: "actionRules.organizationId", op: "actionRules", doc: `query($x: ID!) { actionRules(organizationId: $x) { id name keywords } }`, vars: (x) => ({ x }) },
+    {
+      path: "experienceGoals.organizationId",
+      op: "experienceGoals",
+      doc: `query($x: ID!) { experienceGoals(organizationId: $x) { totalCount edges { node { id statement metrics { id name } interventions { id title } } } } }`,
+      vars: (x) => ({ x }),
+    },
+    {
+      path: "qualityOfExperience.organizationId",
+      op: "qualityOfExperience",
+      doc: `query($x: ID!) { qualityOfExperience(organizationId: $x, ${PERIOD}, groupBy: TOUCHPOINT) { organizationId overall { score people } groups { key label touchpoint { id name } } } }`,
+      vars: (x) => ({ x }),
+    },
   ];
 
   /** A mutation taking `input`; the path is the input field that receives B's id. */
@@ -416,6 +572,19 @@ describe("tenant isolation", () => {
   /** Batch items valid for A in every field but the one a slot replaces. */
   const goodObservation = () => ({ metricId: A.metric, from: "2026-01-15T00:00:00Z", to: "2026-01-16T00:00:00Z", value: "7", stageId: A.fx.beneficiaryStages.Enrolled, touchpointId: A.tpOwn });
   const goodSale = () => ({ offeringId: A.offering, occurredAt: "2026-01-15T00:00:00Z", units: 1, amountMinor: 900, customerId: A.customer });
+  const goodFeedback = () => ({
+    clientSubmissionId: "PROBE-FB",
+    surveyId: A.survey,
+    stakeholderId: A.beneficiary,
+    touchpointId: A.tpPartner,
+    collectedAt: "2026-01-15T00:00:00Z",
+    answers: [{ key: "nps", value: 2 }],
+    comment: "probe",
+  });
+  const goodAction = () => ({ organizationId: A.id, title: "Hijacked", ownerAreaId: A.fx.areas.Operations });
+  const goodIntervention = () => ({ goalId: A.goal, title: "Hijacked", ownerAreaId: A.fx.areas.Programmes, startsOn: "2026-02-01", endsOn: "2026-02-28" });
+  const ACTION = `{ id title notes response { id comment } stakeholder { id externalRef } touchpoint { id name } owner { id name } }`;
+  const GOAL = `{ id statement stage { id name } touchpoint { id name } metrics { id name } }`;
 
   /** A batch mutation whose one item carries B's id in `field`: that item must come back REJECTED with `message` on `field`. */
   const batch = (op: string, inputType: string, field: string, input: (x: string) => Vars, message: string): Slot => ({
@@ -487,6 +656,64 @@ describe("tenant isolation", () => {
     m("recordSales", "RecordSalesInput", BATCH, (x) => ({ organizationId: x, items: [goodSale()] })),
     batch("recordSales", "RecordSalesInput", "offeringId", (x) => ({ organizationId: A.id, items: [{ ...goodSale(), offeringId: x }] }), NO("offering")),
     batch("recordSales", "RecordSalesInput", "customerId", (x) => ({ organizationId: A.id, items: [{ ...goodSale(), customerId: x }] }), NO("stakeholder")),
+
+    // Surveys and feedback
+    m("createSurvey", "CreateSurveyInput", "{ id name }", (x) => ({ organizationId: x, name: "Hijacked", audience: "BENEFICIARY", questions: QUESTIONS })),
+    m("createSurvey", "CreateSurveyInput", "{ id name stage { id name } }", (x) => ({ organizationId: A.id, name: "Hijacked", audience: "BENEFICIARY", stageId: x, questions: QUESTIONS })),
+    m("createSurvey", "CreateSurveyInput", "{ id name touchpoint { id name } }", (x) => ({
+      organizationId: A.id,
+      name: "Hijacked",
+      audience: "BENEFICIARY",
+      touchpointId: x,
+      questions: QUESTIONS,
+    })),
+    m("updateSurvey", "UpdateSurveyInput", "{ id name questions { id text } }", (x) => ({ id: x, name: "Hijacked" })),
+    m("submitFeedback", "SubmitFeedbackInput", BATCH, (x) => ({ organizationId: x, items: [goodFeedback()] })),
+    { ...batch("submitFeedback", "SubmitFeedbackInput", "surveyId", (x) => ({ organizationId: A.id, items: [{ ...goodFeedback(), surveyId: x }] }), NO("survey")), clientKey: "PROBE-FB" },
+    {
+      ...batch("submitFeedback", "SubmitFeedbackInput", "stakeholderId", (x) => ({ organizationId: A.id, items: [{ ...goodFeedback(), stakeholderId: x }] }), NO("stakeholder")),
+      clientKey: "PROBE-FB",
+    },
+    {
+      ...batch("submitFeedback", "SubmitFeedbackInput", "touchpointId", (x) => ({ organizationId: A.id, items: [{ ...goodFeedback(), touchpointId: x }] }), NO("touchpoint")),
+      clientKey: "PROBE-FB",
+    },
+
+    // Actions and rules
+    m("createAction", "CreateActionInput", ACTION, (x) => ({ ...goodAction(), organizationId: x })),
+    m("createAction", "CreateActionInput", ACTION, (x) => ({ ...goodAction(), ownerAreaId: x })),
+    m("createAction", "CreateActionInput", ACTION, (x) => ({ ...goodAction(), responseId: x })),
+    m("createAction", "CreateActionInput", ACTION, (x) => ({ ...goodAction(), stakeholderId: x })),
+    m("createAction", "CreateActionInput", ACTION, (x) => ({ ...goodAction(), touchpointId: x })),
+    m("updateAction", "UpdateActionInput", ACTION, (x) => ({ id: x, notes: "Hijacked" })),
+    m("updateAction", "UpdateActionInput", ACTION, (x) => ({ id: A.action, ownerAreaId: x })),
+    m("closeLoop", "CloseLoopInput", `{ id loopMessage loopDeliveredBy { id name } response { id comment } }`, (x) => ({ actionId: x, message: "Hijacked", channel: "SMS" })),
+    m("closeLoop", "CloseLoopInput", `{ id loopMessage loopDeliveredBy { id name } response { id comment } }`, (x) => ({
+      actionId: A.action,
+      message: "Hijacked",
+      channel: "SMS",
+      deliveredByPartnerId: x,
+    })),
+    m("createActionRule", "CreateActionRuleInput", "{ id name }", (x) => ({ organizationId: x, name: "Hijacked", kind: "DETRACTOR", applyToExisting: true })),
+    m("createActionRule", "CreateActionRuleInput", "{ id name }", (x) => ({ organizationId: A.id, name: "Hijacked", kind: "DETRACTOR", ownerAreaId: x })),
+    m("updateActionRule", "UpdateActionRuleInput", "{ id name active }", (x) => ({ id: x, active: false })),
+
+    // Experience goals, interventions, weights
+    m("createExperienceGoal", "CreateExperienceGoalInput", GOAL, (x) => ({ organizationId: x, statement: "Hijacked", stageId: A.fx.beneficiaryStages.Receives })),
+    m("createExperienceGoal", "CreateExperienceGoalInput", GOAL, (x) => ({ organizationId: A.id, statement: "Hijacked", stageId: x })),
+    m("createExperienceGoal", "CreateExperienceGoalInput", GOAL, (x) => ({ organizationId: A.id, statement: "Hijacked", touchpointId: x })),
+    m("createExperienceGoal", "CreateExperienceGoalInput", GOAL, (x) => ({ organizationId: A.id, statement: "Hijacked", stageId: A.fx.beneficiaryStages.Receives, metricIds: [A.metric, x] })),
+    m("updateExperienceGoal", "UpdateExperienceGoalInput", GOAL, (x) => ({ id: x, statement: "Hijacked" })),
+    m("updateExperienceGoal", "UpdateExperienceGoalInput", GOAL, (x) => ({ id: A.goal, metricIds: [x] })),
+    m("addIntervention", "InterventionInput", "{ id title owner { id name } }", (x) => ({ ...goodIntervention(), goalId: x })),
+    m("addIntervention", "InterventionInput", "{ id title owner { id name } }", (x) => ({ ...goodIntervention(), ownerAreaId: x })),
+    m("updateIntervention", "UpdateInterventionInput", "{ id title status owner { id name } }", (x) => ({ id: x, status: "CANCELLED" })),
+    {
+      path: "setQoeWeights.organizationId",
+      op: "setQoeWeights",
+      doc: `mutation($x: ID!) { setQoeWeights(organizationId: $x, weights: { feedback: 3 }) { feedback customer } }`,
+      vars: (x) => ({ x }),
+    },
   ];
 
   /** Granting A's data to a key: B's keys in apiKeyId, with each role a key kind may hold. */
@@ -512,7 +739,7 @@ describe("tenant isolation", () => {
       const where = `${who}: ${slot.path}${slot.note ? ` (${slot.note})` : ""} = ${b.table} ${b.id}`;
       if (slot.item) {
         // Not an error of the whole call: that item is REJECTED on that field, as an unknown id would be; nothing created.
-        const expected = { created: 0, duplicates: 0, conflicts: 0, rejected: 1, items: [{ index: 0, clientKey: null, status: "REJECTED", id: null, errors: [slot.item] }] };
+        const expected = { created: 0, duplicates: 0, conflicts: 0, rejected: 1, items: [{ index: 0, clientKey: slot.clientKey ?? null, status: "REJECTED", id: null, errors: [slot.item] }] };
         if (res.errors?.length) problems.push(`${where} -> ${res.errors[0].extensions?.code} "${res.errors[0].message}" (expected the item REJECTED)`);
         else if (!isDeepStrictEqual(plain(res.data?.[slot.op]), expected)) problems.push(`${where} -> ${JSON.stringify(res.data).slice(0, 300)}`);
       } else if (res.errors?.length) {
@@ -546,7 +773,11 @@ describe("tenant isolation", () => {
     /** Every probe fails or rejects its item: nothing is written, in A either. */
     const impactRows = async () => {
       const out: Record<string, number> = {};
-      for (const t of ["metrics", "metric_targets", "observations", "offerings", "sales"]) out[t] = (await app.db.query(`SELECT count(*)::int AS n FROM ${t}`))[0].n;
+      for (const t of [
+        ...["metrics", "metric_targets", "observations", "offerings", "sales", "stakeholders"],
+        ...["surveys", "survey_versions", "survey_questions", "feedback_responses", "feedback_answers", "action_rules", "actions", "experience_goals", "experience_goal_metrics", "interventions"],
+      ])
+        out[t] = (await app.db.query(`SELECT count(*)::int AS n FROM ${t}`))[0].n;
       return out;
     };
 
@@ -574,6 +805,20 @@ describe("tenant isolation", () => {
       ["updateMetric", `mutation($input: UpdateMetricInput!) { updateMetric(input: $input) { id } }`, (x) => ({ input: { id: x, name: "Probe" } }), "metrics"],
       ["setMetricTargets", `mutation($input: SetMetricTargetsInput!) { setMetricTargets(input: $input) { id } }`, (x) => ({ input: { metricId: x, targets: [{ from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z", value: "1" }] } }), "metrics"],
       ["updateOffering", `mutation($input: UpdateOfferingInput!) { updateOffering(input: $input) { id } }`, (x) => ({ input: { id: x, name: "Probe" } }), "offerings"],
+      ["survey(id)", `query($x: ID!) { survey(id: $x) { id } }`, (x) => ({ x }), "surveys"],
+      ["updateSurvey", `mutation($input: UpdateSurveyInput!) { updateSurvey(input: $input) { id } }`, (x) => ({ input: { id: x, name: "Probe" } }), "surveys"],
+      ["action(id)", `query($x: ID!) { action(id: $x) { id } }`, (x) => ({ x }), "actions"],
+      ["updateAction", `mutation($input: UpdateActionInput!) { updateAction(input: $input) { id } }`, (x) => ({ input: { id: x, notes: "Probe" } }), "actions"],
+      ["closeLoop", `mutation($input: CloseLoopInput!) { closeLoop(input: $input) { id } }`, (x) => ({ input: { actionId: x, message: "Probe", channel: "SMS" } }), "actions"],
+      ["updateActionRule", `mutation($input: UpdateActionRuleInput!) { updateActionRule(input: $input) { id } }`, (x) => ({ input: { id: x, active: false } }), "action_rules"],
+      ["updateExperienceGoal", `mutation($input: UpdateExperienceGoalInput!) { updateExperienceGoal(input: $input) { id } }`, (x) => ({ input: { id: x, statement: "Probe" } }), "experience_goals"],
+      [
+        "addIntervention(goalId)",
+        `mutation($input: InterventionInput!) { addIntervention(input: $input) { id } }`,
+        (x) => ({ input: { goalId: x, title: "Probe", ownerAreaId: A.fx.areas.Programmes, startsOn: "2026-02-01", endsOn: "2026-02-28" } }),
+        "experience_goals",
+      ],
+      ["updateIntervention", `mutation($input: UpdateInterventionInput!) { updateIntervention(input: $input) { id } }`, (x) => ({ input: { id: x, status: "DONE" } }), "interventions"],
     ];
     it.each(cases)("%s: same code, message and field for a random id and for each of B's", async (_label, doc, vars, table) => {
       for (const [who, caller] of [
@@ -587,6 +832,27 @@ describe("tenant isolation", () => {
           expect({ who, id: b.id, ...answer(await caller.gql(doc, vars(b.id))) }).toEqual({ who, id: b.id, ...missing });
         }
       }
+    });
+
+    // No operation addresses a response by id; the one response id argument is a reference inside createAction's input,
+    // answered like every reference inside an input (BAD_USER_INPUT on that field), the same for B's responses as for a made-up id.
+    it("createAction(responseId): same code, message and field for a random id and for each of B's responses, nothing written", async () => {
+      const doc = `mutation($input: CreateActionInput!) { createAction(input: $input) { id response { id comment } } }`;
+      const vars = (x: string) => ({ input: { organizationId: A.id, title: "Probe", ownerAreaId: A.fx.areas.Operations, responseId: x } });
+      const [{ n: before }] = await app.db.query(`SELECT count(*)::int AS n FROM actions`);
+      for (const [who, caller] of [
+        ["A staff", aStaff],
+        ["A admin", aAdmin],
+      ] as const) {
+        const answer = (r: GqlResult) => ({ data: r.data ?? null, code: r.errors?.[0]?.extensions?.code, message: r.errors?.[0]?.message, field: r.errors?.[0]?.extensions?.field });
+        const missing = answer(await caller.gql(doc, vars(randomUUID())));
+        expect(missing).toMatchObject({ data: null, field: "responseId" });
+        expect(["NOT_FOUND", "BAD_USER_INPUT"]).toContain(missing.code);
+        const responses = bIds.filter((r) => r.table === "feedback_responses");
+        expect(responses.length).toBeGreaterThanOrEqual(3);
+        for (const b of responses) expect({ who, id: b.id, ...answer(await caller.gql(doc, vars(b.id))) }).toEqual({ who, id: b.id, ...missing });
+      }
+      expect((await app.db.query(`SELECT count(*)::int AS n FROM actions`))[0].n).toBe(before);
     });
   });
 
@@ -630,6 +896,7 @@ describe("tenant isolation", () => {
       const tenantTables = [
         ...["organizations", "lifecycles", "stages", "functional_areas", "partners", "touchpoints", "stakeholders", "stage_transitions", "interactions", "stakeholder_contacts", "api_key_grants", "audit_log"],
         ...["metrics", "metric_targets", "observations", "offerings", "sales"],
+        ...["surveys", "survey_versions", "survey_questions", "feedback_responses", "feedback_answers", "action_rules", "actions", "experience_goals", "experience_goal_metrics", "interventions"],
       ];
       const ownCounts: Record<string, number> = {};
       for (const t of tenantTables) ownCounts[t] = (await app.db.query(`SELECT count(*)::int AS n FROM ${t} WHERE organization_id = $1`, [A.id]))[0].n;
@@ -675,6 +942,11 @@ describe("tenant isolation", () => {
         expect(
           await failure(`INSERT INTO observations (organization_id, metric_id, period_from, period_to, value, content_hash) VALUES ($1, $2, '2026-01-01', '2026-01-02', 1, repeat('0', 64))`, [B.id, B.metric]),
         ).toMatch(/row-level security/);
+        expect(await failure(`INSERT INTO surveys (organization_id, name, audience) VALUES ($1, 'RLS probe', 'BENEFICIARY')`, [B.id])).toMatch(/row-level security/);
+        expect(await failure(`INSERT INTO action_rules (organization_id, name, kind) VALUES ($1, 'RLS probe', 'DETRACTOR')`, [B.id])).toMatch(/row-level security/);
+        expect(await failure(`INSERT INTO experience_goals (organization_id, statement, stage_id) VALUES ($1, 'RLS probe', $2)`, [B.id, B.fx.beneficiaryStages.Receives])).toMatch(
+          /row-level security/,
+        );
         expect(await failure(`UPDATE stakeholders SET organization_id = $1 WHERE id = $2`, [B.id, A.customer])).not.toBeNull();
         // ... while A's own rows can be written (the policy is not merely closed).
         expect(await failure(`INSERT INTO stakeholders (organization_id, kind, external_ref) VALUES ($1, 'BENEFICIARY', 'RLS-OWN')`, [A.id])).toBeNull();
@@ -699,6 +971,16 @@ describe("tenant isolation", () => {
           observations: "value",
           offerings: "name",
           sales: "units",
+          surveys: "name",
+          survey_versions: "version",
+          survey_questions: "text",
+          feedback_responses: "comment",
+          feedback_answers: "value_text",
+          action_rules: "active",
+          actions: "status",
+          experience_goals: "statement",
+          experience_goal_metrics: "metric_id",
+          interventions: "title",
         };
         for (const [t, column] of Object.entries(someColumn)) {
           expect({ t, updated: await affected(`UPDATE ${t} SET ${column} = ${column} WHERE organization_id = $1`, [B.id]) }).toEqual({ t, updated: 0 });
