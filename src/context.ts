@@ -29,6 +29,7 @@ import { FeedbackService } from "./modules/feedback/feedback.service";
 import { ActionService } from "./modules/action/action.service";
 import { GoalService } from "./modules/goal/goal.service";
 import { QoeService } from "./modules/qoe/qoe.service";
+import { ReportService } from "./modules/report/report.service";
 import { OrganizationService } from "./modules/organization/organization.service";
 import { LifecycleService } from "./modules/lifecycle/lifecycle.service";
 import { FunctionalAreaService } from "./modules/functional-area/functional-area.service";
@@ -115,6 +116,7 @@ function createServices(sc: ServiceContext) {
     actions: new ActionService(sc),
     goals: new GoalService(sc),
     qoe: new QoeService(sc),
+    reports: new ReportService(sc),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -17,6 +17,7 @@ import { FeedbackResolver } from "./modules/feedback/feedback.resolver";
 import { ActionResolver } from "./modules/action/action.resolver";
 import { GoalResolver, InterventionResolver } from "./modules/goal/goal.resolver";
 import { QoeResolver } from "./modules/qoe/qoe.resolver";
+import { ReportResolver } from "./modules/report/report.resolver";
 
 export const resolvers = [
   OrganizationResolver,
@@ -40,6 +41,7 @@ export const resolvers = [
   GoalResolver,
   InterventionResolver,
   QoeResolver,
+  ReportResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -33,7 +33,7 @@ import type { ServiceContext } from "../../context";
 const MAX_BUCKETS = 400;
 const DIMENSION_KEY = /^[a-zA-Z][a-zA-Z0-9_]{0,39}$/;
 
-interface OrgInfo {
+export interface OrgInfo {
   id: string;
   currency: string;
   k: number;
@@ -70,7 +70,7 @@ export class ImpactService {
     return this.sc.em;
   }
 
-  private async org(organizationId: string): Promise<OrgInfo> {
+  async org(organizationId: string): Promise<OrgInfo> {
     const id = assertId(organizationId, "organizationId");
     const role = this.sc.access.require(id, ROLES.aggregates);
     const [row] = await this.em.query(`SELECT currency, suppression_threshold FROM organizations WHERE id = $1`, [id]);
@@ -84,7 +84,7 @@ export class ImpactService {
   }
 
   /** One metric result, with funders' suppression: counts of people below k, and values computed from fewer than k people. */
-  private result(metric: Metric, v: MetricValue, org: OrgInfo): MetricResult {
+  result(metric: Metric, v: MetricValue, org: OrgInfo): MetricResult {
     let actual = v.actual;
     let suppressed = false;
     if (org.suppress && actual !== null) {

@@ -1,0 +1,210 @@
+import { EntityManager } from "typeorm";
+import { ImpactReport, Narrative, ReportCell, ReportDisaggregation, ReportMetric, ReportNote, ReportNoteKind, SetReportNarrativeInput } from "./report.types";
+import { Organization } from "../organization/organization.entity";
+import { Metric } from "../metric/metric.entity";
+import { ImpactService } from "../impact/impact.service";
+import { metricValues } from "../impact/metric-values";
+import { QoeService } from "../qoe/qoe.service";
+import { QoeGroupBy, QoePerspective } from "../qoe/qoe.types";
+import { FeedbackService } from "../feedback/feedback.service";
+import { Dimension, DIMENSION_COLUMN } from "../lifecycle/funnel.types";
+import { ROLES } from "../../common/access";
+import { BadInputError, NotFoundError } from "../../common/errors";
+import { StakeholderKind } from "../../common/enums";
+import { fromFixed, toFixed } from "../../common/decimal";
+import { suppressTable } from "../../common/suppression";
+import { assertId, assertPeriod } from "../../common/validation";
+import { hydrate, hydrateAll } from "../../database/rows";
+import type { ServiceContext } from "../../context";
+
+const REPORT_DIMENSIONS: Dimension[] = [Dimension.GENDER, Dimension.AGE_BAND, Dimension.REGION];
+const NOT_RECORDED = "(not recorded)";
+
+export class ReportService {
+  constructor(private readonly sc: ServiceContext) {}
+
+  private get em(): EntityManager {
+    return this.sc.em;
+  }
+
+  async setNarrative(input: SetReportNarrativeInput): Promise<Narrative> {
+    const org = assertId(input.organizationId, "organizationId");
+    this.sc.access.require(org, ROLES.staff);
+    assertPeriod(input.from, input.to);
+    const text = input.text.replace(/\r\n/g, "\n").trim();
+    if (!text) throw new BadInputError("text", "text must not be empty");
+    return this.em.transaction(async (em) => {
+      await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`narrative:${org}:${input.from.toISOString()}:${input.to.toISOString()}`]);
+      const [row] = await em.query(
+        `INSERT INTO report_narratives (organization_id, period_from, period_to, version, text, author_key_id)
+         SELECT $1, $2, $3, coalesce(max(version), 0) + 1, $4, $5 FROM report_narratives WHERE organization_id = $1 AND period_from = $2 AND period_to = $3
+         RETURNING version, text, created_at`,
+        [org, input.from, input.to, text, this.sc.access.keyId],
+      );
+      return { text: row.text, version: row.version, createdAt: row.created_at };
+    });
+  }
+
+  async narratives(organizationId: string, from: Date, to: Date): Promise<Narrative[]> {
+    const org = assertId(organizationId, "organizationId");
+    this.sc.access.require(org, ROLES.aggregates);
+    const rows = await this.em.query(
+      `SELECT version, text, created_at FROM report_narratives WHERE organization_id = $1 AND period_from = $2 AND period_to = $3 ORDER BY version DESC LIMIT 100`,
+      [org, from, to],
+    );
+    return rows.map((r: Record<string, any>) => ({ text: r.text, version: r.version, createdAt: r.created_at }));
+  }
+
+  /**
+   * The funder report: composed from the same services as the views, so the
+   * numbers and the suppression are the same as everywhere else. A fixed number of
+   * SQL statements whatever the number of metrics, offerings or stages.
+   */
+  async report(organizationId: string, from: Date, to: Date, compareTo?: { from: Date; to: Date } | null): Promise<ImpactReport> {
+    const org = assertId(organizationId, "organizationId");
+    this.sc.access.require(org, ROLES.aggregates);
+    assertPeriod(from, to);
+    const comparison = compareTo ?? { from: new Date(from.getTime() - (to.getTime() - from.getTime())), to: from };
+    if (compareTo) {
+      try {
+        assertPeriod(compareTo.from, compareTo.to);
+      } catch {
+        throw new BadInputError("compareTo", "compareTo must be a period with from before to");
+      }
+    }
+    const impact = new ImpactService(this.sc);
+    const info = await impact.org(org);
+    const [orgRows, atSale, inUse, previousInUse, qoe, customerNps, beneficiaryNps, metricRows, narrativeRows, loopRows, disaggRows] = await Promise.all([
+      this.em.query(`SELECT * FROM organizations WHERE id = $1`, [org]),
+      impact.impactAtSale(org, from, to),
+      impact.impactInUse(org, from, to),
+      impact.impactInUse(org, comparison.from, comparison.to),
+      new QoeService(this.sc).compute(org, from, to, QoeGroupBy.NONE),
+      new FeedbackService(this.sc).nps(org, from, to, { kind: StakeholderKind.CUSTOMER }),
+      new FeedbackService(this.sc).nps(org, from, to, { kind: StakeholderKind.BENEFICIARY }),
+      this.em.query(`SELECT * FROM metrics WHERE organization_id = $1 AND reportable ORDER BY category, created_at, id`, [org]),
+      this.em.query(`SELECT version, text, created_at FROM report_narratives WHERE organization_id = $1 AND period_from = $2 AND period_to = $3 ORDER BY version DESC LIMIT 1`, [
+        org,
+        from,
+        to,
+      ]),
+      this.em.query(
+        `SELECT count(*)::int AS due, count(*) FILTER (WHERE loop_closed_at <= due_at)::int AS on_time, count(*) FILTER (WHERE loop_closed_at > due_at)::int AS late
+           FROM actions WHERE organization_id = $1 AND due_at >= $2 AND due_at < least($3::timestamptz, now())`,
+        [org, from, to],
+      ),
+      this.em.query(
+        `WITH stays AS (
+           SELECT t.stakeholder_id, t.occurred_at AS started, lead(t.occurred_at) OVER (PARTITION BY t.stakeholder_id ORDER BY t.occurred_at, t.id) AS ended, t.to_stage_id
+             FROM stage_transitions t WHERE t.organization_id = $1
+         ), people AS (
+           SELECT DISTINCT s.id, s.gender::text AS gender, s.age_band::text AS age_band, s.region
+             FROM stays x JOIN stages st ON st.organization_id = $1 AND st.id = x.to_stage_id AND st.impact_mode = 'IN_USE'
+             JOIN stakeholders s ON s.organization_id = $1 AND s.id = x.stakeholder_id
+            WHERE x.started < $3 AND (x.ended IS NULL OR x.ended > $2)
+         )
+         SELECT 'GENDER' AS dim, coalesce(gender, '${NOT_RECORDED}') AS value, count(*)::int AS n FROM people GROUP BY 2
+         UNION ALL SELECT 'AGE_BAND', coalesce(age_band, '${NOT_RECORDED}'), count(*)::int FROM people GROUP BY 2
+         UNION ALL SELECT 'REGION', coalesce(region, '${NOT_RECORDED}'), count(*)::int FROM people GROUP BY 2
+         ORDER BY 1, 2`,
+        [org, from, to],
+      ),
+    ]);
+    if (!orgRows[0]) throw new NotFoundError("Organization", "organizationId");
+    const organization = hydrate(this.em, Organization, orgRows[0]);
+    const previousAtSale = (await impact.impactAtSale(org, comparison.from, comparison.to)).totals;
+    const notes: ReportNote[] = [];
+    const note = (section: string, item: string, kind: ReportNoteKind, reason: string) => notes.push({ section, item, kind, reason });
+    const k = info.k;
+
+    // Reportable metrics, this period and the comparison period.
+    const metrics = hydrateAll(this.em, Metric, metricRows);
+    const values = await metricValues(this.em, org, metrics, [{ from, to }, comparison]);
+    const reportMetrics: ReportMetric[] = metrics.map((m) => {
+      const now = impact.result(m, values.get(m.id)![0], info);
+      const before = impact.result(m, values.get(m.id)![1], info);
+      if (now.suppressed) note("Metrics", m.name, ReportNoteKind.SUPPRESSED, `computed from fewer than ${k} people`);
+      else if (now.actual === null) note("Metrics", m.name, ReportNoteKind.MISSING, "no observation in the period");
+      if (now.target === null) note("Metrics", m.name, ReportNoteKind.MISSING, "no target for the period");
+      return {
+        metric: m,
+        baseline: now.baseline,
+        target: now.target,
+        actual: now.actual,
+        attainment: now.attainment,
+        previousActual: before.actual,
+        change: now.actual !== null && before.actual !== null ? fromFixed(toFixed(now.actual) - toFixed(before.actual)) : null,
+        sampleSize: info.suppress && now.suppressed ? null : now.sampleSize,
+        suppressed: now.suppressed,
+      };
+    });
+
+    // Experience.
+    const perspective = (p: QoePerspective) => qoe.overall.perspectives.find((x) => x.perspective === p) ?? null;
+    for (const p of qoe.overall.perspectives) {
+      if (qoe.overall.suppressed) continue;
+      for (const c of p.components) if (c.missing) note("Experience", `${p.perspective.toLowerCase()} ${c.kind.toLowerCase().replace(/_/g, " ")}`, ReportNoteKind.MISSING, "no data in the period");
+    }
+    if (qoe.overall.suppressed) note("Experience", "quality of experience", ReportNoteKind.SUPPRESSED, `fewer than ${k} people gave feedback`);
+    for (const [label, n] of [
+      ["customer NPS", customerNps],
+      ["beneficiary NPS", beneficiaryNps],
+    ] as const) {
+      if (n.suppressed) note("Experience", label, ReportNoteKind.SUPPRESSED, `fewer than ${k} people answered`);
+      else if (n.score === null) note("Experience", label, ReportNoteKind.MISSING, "no NPS answer in the period");
+    }
+
+    // Impact in use: suppressed stage counts.
+    for (const s of inUse.stages) for (const f of s.suppressed) note("Impact in use", `${s.stage.name}: ${f}`, ReportNoteKind.SUPPRESSED, `fewer than ${k} stakeholders`);
+
+    // Disaggregations, with complementary suppression against the shown total.
+    const disaggregations: ReportDisaggregation[] = REPORT_DIMENSIONS.map((dimension) => {
+      const rows = (disaggRows as { dim: string; value: string; n: number }[]).filter((r) => r.dim === dimension);
+      const total = rows.reduce((s, r) => s + r.n, 0);
+      let cells: ReportCell[] = rows.map((r) => ({ value: r.value, count: r.n, suppressed: false }));
+      let shownTotal: number | null = total;
+      if (info.suppress) {
+        const table = suppressTable(
+          rows.map((r, i) => ({ key: i, count: r.n })),
+          total,
+          k,
+        );
+        cells = rows.map((r, i) => ({ value: r.value, count: table.cells[i].count, suppressed: table.cells[i].suppressed }));
+        shownTotal = table.total;
+        for (const c of cells.filter((x) => x.suppressed)) {
+          const reason = table.cells[cells.indexOf(c)].reason === "COMPLEMENTARY" ? "hidden so that the total cannot reveal a small group" : `fewer than ${k} stakeholders`;
+          note("Disaggregation", `${DIMENSION_COLUMN[dimension]} = ${c.value}`, ReportNoteKind.SUPPRESSED, reason);
+        }
+        if (table.totalSuppressed) note("Disaggregation", `${DIMENSION_COLUMN[dimension]} total`, ReportNoteKind.SUPPRESSED, `fewer than ${k} stakeholders`);
+      }
+      return { subject: "Stakeholders in IN_USE stages during the period", dimension, total: shownTotal, cells };
+    });
+
+    const loops = loopRows[0];
+    return {
+      organization,
+      period: { from, to },
+      comparison,
+      generatedAt: new Date(),
+      suppression: { applied: info.suppress, threshold: k },
+      narrative: narrativeRows[0] ? { text: narrativeRows[0].text, version: narrativeRows[0].version, createdAt: narrativeRows[0].created_at } : null,
+      impactAtSale: atSale,
+      previousImpactAtSale: previousAtSale,
+      impactInUse: inUse,
+      previousStakeholdersInUse: previousInUse.stakeholdersInUse,
+      metrics: reportMetrics,
+      customerExperience: { qoe: perspective(QoePerspective.CUSTOMER), nps: customerNps },
+      beneficiaryExperience: { qoe: perspective(QoePerspective.BENEFICIARY), nps: beneficiaryNps },
+      qualityOfExperience: qoe.overall.score,
+      loops: {
+        due: loops.due,
+        closedOnTime: loops.on_time,
+        closedLate: loops.late,
+        notClosed: loops.due - loops.on_time - loops.late,
+        onTimeRate: loops.due === 0 ? null : Math.round((loops.on_time / loops.due) * 10000) / 100,
+      },
+      disaggregations,
+      notes,
+    };
+  }
+}
