@@ -48,8 +48,13 @@ async function main(): Promise<number> {
     return a.help ? 0 : 2;
   }
   const str = (k: string) => (typeof a[k] === "string" ? (a[k] as string) : undefined);
-  const config = loadConfig();
-  const database = await connect(config, (e) => (e.level === "error" ? jsonLog(e) : undefined));
+  let database: Awaited<ReturnType<typeof connect>>;
+  try {
+    database = await connect(loadConfig(), (e) => (e.level === "error" ? jsonLog(e) : undefined));
+  } catch (error) {
+    process.stderr.write(`create-key: could not open the database: ${(error as Error).message}\n`);
+    return 1;
+  }
   try {
     return await database.db.transaction(async (em) => {
       await em.query(`SELECT set_config('app.operation', 'cli', true)`);

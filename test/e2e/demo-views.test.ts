@@ -122,6 +122,13 @@ describe("the views on the demo data", () => {
     ).impactInUse;
     expect(d.suppression).toEqual({ applied: true, threshold: 10 });
     expect(d.stakeholdersInUse).toBeGreaterThan(10);
+    // The funnel, where re-entries make more customers enter Use than Purchase: no error, shares hidden where small.
+    const funnel = await solarFunder.gql<any>(
+      `query($o: ID!) { lifecycleFunnel(organizationId: $o, kind: CUSTOMER, from: "2025-11-01T00:00:00Z", to: "2026-11-01T00:00:00Z", dimension: GENDER) { stages { entered conversionFromPrevious suppressed } } }`,
+      { o: DEMO_SOLAR_ID },
+    );
+    expect(funnel.errors).toBeUndefined();
+    expect(funnel.data.lifecycleFunnel.stages.length).toBe(6);
     const other = await solarFunder.gql(`query($o: ID!) { impactAtSale(organizationId: $o, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { totals { sales } } }`, { o: DEMO_SHOES_ID });
     expect(other.errors?.[0].extensions?.code).toBe("FORBIDDEN");
   });

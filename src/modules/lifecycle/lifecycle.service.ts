@@ -248,7 +248,15 @@ export class LifecycleService {
       stage.medianDaysInStage = null;
       hidden.add("medianDaysInStage");
     }
-    if (stage.conversionFromPrevious !== null && previousEntered !== null && suppressRate(c.entered, previousEntered, k) === null) {
+    // A rate gives its parts back: hide it when either count is small, and (when it is a
+    // share, at most 1) when those who did not convert are a small group. Re-entries can
+    // make more people enter a stage than the one before it: then it is not a share.
+    const rateHidden =
+      previousEntered !== null &&
+      (c.entered > previousEntered
+        ? suppressCount(c.entered, k) === null || suppressCount(previousEntered, k) === null
+        : suppressRate(c.entered, previousEntered, k) === null);
+    if (stage.conversionFromPrevious !== null && rateHidden) {
       stage.conversionFromPrevious = null;
       hidden.add("conversionFromPrevious");
     }
