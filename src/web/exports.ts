@@ -1,0 +1,329 @@
+import http from "node:http";
+import { Route, RouteContext } from "./routes";
+import { csvRow, dateParam, param, withCaller, xml } from "./request";
+import { Context } from "../context";
+import { ROLES } from "../common/access";
+import { BadInputError } from "../common/errors";
+import { Interval } from "../common/enums";
+import { assertId, assertPeriod } from "../common/validation";
+import { suppressTable, effectiveThreshold } from "../common/suppression";
+import { ImpactReport } from "../modules/report/report.types";
+
+/** Column names of the exports: stable, documented in the README. */
+export const REPORT_CSV_COLUMNS = [
+  "section",
+  "item",
+  "metric_id",
+  "catalogue_code",
+  "unit",
+  "period_from",
+  "period_to",
+  "dimension",
+  "dimension_value",
+  "baseline",
+  "target",
+  "actual",
+  "previous_actual",
+  "attainment",
+  "sample_size",
+  "suppressed",
+  "note",
+] as const;
+
+export const SERIES_CSV_COLUMNS = [
+  "metric_id",
+  "metric",
+  "category",
+  "catalogue_code",
+  "unit",
+  "aggregation",
+  "period_from",
+  "period_to",
+  "dimension",
+  "dimension_value",
+  "actual",
+  "target",
+  "attainment",
+  "observations",
+  "suppressed",
+] as const;
+
+export const ANSWERS_CSV_COLUMNS = ["survey_id", "survey", "question", "question_type", "answer", "responses", "people", "suppressed"] as const;
+
+function interval(url: URL): Interval {
+  const v = (url.searchParams.get("interval") ?? "MONTH").toUpperCase();
+  if (!(v in Interval)) throw new BadInputError("interval", "interval must be WEEK, MONTH or QUARTER");
+  return v as Interval;
+}
+
+async function report(ctx: Context, url: URL): Promise<ImpactReport> {
+  const from = dateParam(url, "from");
+  const to = dateParam(url, "to");
+  const compareFrom = url.searchParams.get("compareFrom");
+  const compareTo = compareFrom ? { from: dateParam(url, "compareFrom"), to: dateParam(url, "compareTo") } : null;
+  return ctx.services.reports.report(param(url, "organizationId"), from, to, compareTo);
+}
+
+function attachment(res: http.ServerResponse, type: string, name: string): void {
+  res.writeHead(200, { "content-type": type, "content-disposition": `attachment; filename="${name}"`, "cache-control": "no-store" });
+}
+
+/** The report as rows: one figure per row, in the columns of REPORT_CSV_COLUMNS. */
+export function reportRows(r: ImpactReport): unknown[][] {
+  const p = r.period;
+  const rows: unknown[][] = [];
+  const row = (v: Partial<Record<(typeof REPORT_CSV_COLUMNS)[number], unknown>>) => rows.push(REPORT_CSV_COLUMNS.map((c) => v[c] ?? null));
+  const base = { period_from: p.from, period_to: p.to };
+  const sale = r.impactAtSale.totals;
+  const prev = r.previousImpactAtSale;
+  row({ ...base, section: "impact_at_sale", item: "sales", unit: "COUNT", actual: sale.sales, previous_actual: prev.sales });
+  row({ ...base, section: "impact_at_sale", item: "units_sold", unit: "COUNT", actual: sale.unitsSold, previous_actual: prev.unitsSold });
+  row({ ...base, section: "impact_at_sale", item: "revenue", unit: sale.revenue.currency, actual: sale.revenue.amount, previous_actual: prev.revenue.amount });
+  row({ ...base, section: "impact_at_sale", item: "contribution", unit: sale.contribution.currency, actual: sale.contribution.amount, previous_actual: prev.contribution.amount });
+  row({ ...base, section: "impact_at_sale", item: "units_given", unit: "COUNT", actual: sale.unitsGiven, previous_actual: prev.unitsGiven });
+  row({ ...base, section: "impact_at_sale", item: "beneficiaries_funded", unit: "COUNT", actual: sale.beneficiariesFundedExact, previous_actual: prev.beneficiariesFundedExact });
+  for (const o of r.impactAtSale.offerings) {
+    row({ ...base, section: "impact_at_sale", item: `offering: ${o.offering.name}: units_given`, unit: "COUNT", actual: o.unitsGiven });
+  }
+  row({
+    ...base,
+    section: "impact_in_use",
+    item: "stakeholders_in_use",
+    unit: "COUNT",
+    actual: r.impactInUse.stakeholdersInUse,
+    previous_actual: r.previousStakeholdersInUse,
+    suppressed: r.impactInUse.stakeholdersInUse === null,
+  });
+  for (const s of r.impactInUse.stages) {
+    for (const f of ["entered", "active", "left"] as const) {
+      row({ ...base, section: "impact_in_use", item: `${s.stage.name}: ${f}`, unit: "COUNT", actual: s[f], suppressed: s.suppressed.includes(f) });
+    }
+  }
+  for (const m of r.metrics) {
+    row({
+      ...base,
+      section: m.metric.category === "KPI" ? "kpi" : "social_metric",
+      item: m.metric.name,
+      metric_id: m.metric.id,
+      catalogue_code: m.metric.catalogueCode,
+      unit: m.metric.unit,
+      baseline: m.baseline,
+      target: m.target,
+      actual: m.actual,
+      previous_actual: m.previousActual,
+      attainment: m.attainment,
+      sample_size: m.sampleSize,
+      suppressed: m.suppressed,
+      note: m.metric.estimationNote,
+    });
+  }
+  for (const [who, e] of [
+    ["customer", r.customerExperience],
+    ["beneficiary", r.beneficiaryExperience],
+  ] as const) {
+    row({ ...base, section: "experience", item: `${who}_quality_of_experience`, unit: "SCORE", actual: e.qoe?.score ?? null });
+    row({
+      ...base,
+      section: "experience",
+      item: `${who}_nps`,
+      unit: "NPS",
+      actual: e.nps.score,
+      sample_size: e.nps.sampleSize,
+      suppressed: e.nps.suppressed,
+      note: e.nps.marginOfError95 === null ? null : `margin of error 95%: ${e.nps.marginOfError95}`,
+    });
+  }
+  row({ ...base, section: "experience", item: "quality_of_experience", unit: "SCORE", actual: r.qualityOfExperience });
+  row({ ...base, section: "experience", item: "loops_closed_on_time", unit: "PERCENT", actual: r.loops.onTimeRate, sample_size: r.loops.due });
+  for (const d of r.disaggregations) {
+    row({ ...base, section: "disaggregation", item: d.subject, unit: "COUNT", dimension: d.dimension, dimension_value: "(total)", actual: d.total, suppressed: d.total === null });
+    for (const c of d.cells) row({ ...base, section: "disaggregation", item: d.subject, unit: "COUNT", dimension: d.dimension, dimension_value: c.value, actual: c.count, suppressed: c.suppressed });
+  }
+  for (const n of r.notes) row({ ...base, section: "note", item: `${n.section}: ${n.item}`, suppressed: n.kind === "SUPPRESSED", note: `${n.kind}: ${n.reason}` });
+  return rows;
+}
+
+async function* seriesRows(ctx: Context, url: URL) {
+  const org = assertId(param(url, "organizationId"), "organizationId");
+  ctx.access.require(org, ROLES.aggregates);
+  const from = dateParam(url, "from");
+  const to = dateParam(url, "to");
+  assertPeriod(from, to);
+  const every = interval(url);
+  const dimension = url.searchParams.get("dimension");
+  const ids: { id: string }[] = await ctx.requestDb.em.query(`SELECT id FROM metrics WHERE organization_id = $1 ORDER BY category, created_at, id`, [org]);
+  for (const { id } of ids) {
+    const s = await ctx.services.impact.metricSeries(id, from, to, every, dimension);
+    for (const p of s.points) {
+      const common = [s.metric.id, s.metric.name, s.metric.category, s.metric.catalogueCode, s.metric.unit, s.metric.aggregation, p.from, p.to];
+      yield [...common, dimension ?? null, dimension ? "(total)" : null, p.actual, p.target, p.attainment, p.observations, p.suppressed];
+      for (const g of p.groups ?? []) yield [...common, dimension, g.value, g.actual, null, null, g.observations, g.suppressed];
+    }
+  }
+}
+
+async function answerRows(ctx: Context, url: URL): Promise<unknown[][]> {
+  const org = assertId(param(url, "organizationId"), "organizationId");
+  const role = ctx.access.require(org, ROLES.aggregates);
+  const from = dateParam(url, "from");
+  const to = dateParam(url, "to");
+  assertPeriod(from, to);
+  const survey = url.searchParams.get("surveyId");
+  const rows: { survey_id: string; survey: string; key: string; type: string; position: number; answer: string; responses: string; people: string }[] = await ctx.requestDb.em.query(
+    `SELECT s.id AS survey_id, s.name AS survey, q.key, q.type, q.position,
+            coalesce(a.value_text, trim(trailing '.' from trim(trailing '0' from a.value_number::text)), a.value_bool::text) AS answer,
+            count(*) AS responses, count(DISTINCT r.stakeholder_id) AS people
+       FROM feedback_answers a
+       JOIN feedback_responses r ON r.organization_id = a.organization_id AND r.id = a.response_id
+       JOIN survey_questions q ON q.organization_id = a.organization_id AND q.id = a.question_id
+       JOIN surveys s ON s.organization_id = r.organization_id AND s.id = r.survey_id
+      WHERE a.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 AND a.type <> 'TEXT' AND ($4::uuid IS NULL OR r.survey_id = $4)
+      GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 2, 5, 6`,
+    [org, from, to, survey ? assertId(survey, "surveyId") : null],
+  );
+  const [orgRow] = await ctx.requestDb.em.query(`SELECT suppression_threshold FROM organizations WHERE id = $1`, [org]);
+  const k = effectiveThreshold(orgRow?.suppression_threshold);
+  const out: unknown[][] = [];
+  // Per question, the answer options are cells of one table; for funders small ones are hidden with their complement.
+  const byQuestion = new Map<string, typeof rows>();
+  for (const r of rows) byQuestion.set(`${r.survey_id}:${r.key}`, [...(byQuestion.get(`${r.survey_id}:${r.key}`) ?? []), r]);
+  for (const group of byQuestion.values()) {
+    const people = group.map((g) => Number(g.people));
+    const hidden = role === "FUNDER" ? suppressTable(people.map((n, i) => ({ key: i, count: n })), null, k).cells.map((c) => c.suppressed) : people.map(() => false);
+    // Without a shown total, answer counts that sum to the question's respondents could reveal a hidden one: hide the second smallest too.
+    if (role === "FUNDER" && hidden.filter(Boolean).length === 1) {
+      const others = people.map((n, i) => ({ n, i })).filter((x) => !hidden[x.i] && x.n > 0).sort((a, b) => a.n - b.n);
+      if (others[0]) hidden[others[0].i] = true;
+    }
+    group.forEach((g, i) =>
+      out.push([g.survey_id, g.survey, g.key, g.type, g.answer, hidden[i] ? null : Number(g.responses), hidden[i] ? null : Number(g.people), hidden[i]]),
+    );
+  }
+  return out;
+}
+
+/** IATI 2.03 results: result > indicator > baseline > period (target, actual), one per reportable metric. */
+async function* iati(ctx: Context, url: URL) {
+  const r = await report(ctx, url);
+  const every = interval(url);
+  const org = r.organization;
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03" generated-datetime="${xml(r.generatedAt.toISOString())}">\n`;
+  yield `  <iati-activity default-currency="${xml(org.currency.trim())}" last-updated-datetime="${xml(r.generatedAt.toISOString())}">\n`;
+  yield `    <iati-identifier>${xml(`XM-DBL-${org.id}`)}</iati-identifier>\n`;
+  yield `    <reporting-org ref="${xml(`XM-DBL-${org.id}`)}" type="21"><narrative>${xml(org.name)}</narrative></reporting-org>\n`;
+  yield `    <title><narrative>${xml(`${org.name}: results ${day(r.period.from)} to ${day(new Date(r.period.to.getTime() - 1))}`)}</narrative></title>\n`;
+  yield `    <description><narrative>${xml(r.narrative?.text ?? `Impact model: ${org.impactModel}`)}</narrative></description>\n`;
+  yield `    <activity-status code="2"/>\n`;
+  for (const m of r.metrics) {
+    const series = await ctx.services.impact.metricSeries(m.metric.id, r.period.from, r.period.to, every, null);
+    const type = m.metric.kind === "OUTPUT" && m.metric.category === "SOCIAL" ? 2 : 1;
+    yield `    <result type="${type}" aggregation-status="${m.metric.aggregation === "SUM" ? 1 : 0}">\n`;
+    yield `      <title><narrative>${xml(m.metric.name)}</narrative></title>\n`;
+    if (m.metric.description) yield `      <description><narrative>${xml(m.metric.description)}</narrative></description>\n`;
+    yield `      <indicator measure="${m.metric.unit === "PERCENT" ? 2 : 1}" ascending="${m.metric.direction === "HIGHER_IS_BETTER" ? 1 : 0}">\n`;
+    yield `        <title><narrative>${xml(m.metric.name)}</narrative></title>\n`;
+    if (m.metric.estimationNote) yield `        <description><narrative>${xml(m.metric.estimationNote)}</narrative></description>\n`;
+    if (m.metric.catalogueCode) yield `        <reference vocabulary="99" code="${xml(m.metric.catalogueCode)}"/>\n`;
+    if (m.baseline !== null) {
+      const year = m.metric.baselineDate ? m.metric.baselineDate.slice(0, 4) : day(r.period.from).slice(0, 4);
+      yield `        <baseline year="${xml(year)}"${m.metric.baselineDate ? ` iso-date="${xml(m.metric.baselineDate)}"` : ""} value="${xml(m.baseline)}"/>\n`;
+    }
+    for (const p of series.points) {
+      yield `        <period>\n          <period-start iso-date="${day(p.from)}"/>\n          <period-end iso-date="${day(new Date(p.to.getTime() - 1))}"/>\n`;
+      if (p.target !== null) yield `          <target value="${xml(p.target)}"/>\n`;
+      if (p.actual !== null) yield `          <actual value="${xml(p.actual)}"/>\n`;
+      yield `        </period>\n`;
+    }
+    yield `      </indicator>\n    </result>\n`;
+  }
+  yield `  </iati-activity>\n</iati-activities>\n`;
+}
+
+async function stream(res: http.ServerResponse, chunks: AsyncIterable<string>): Promise<void> {
+  for await (const chunk of chunks) {
+    if (!res.write(chunk)) await new Promise((resolve) => res.once("drain", resolve));
+  }
+  res.end();
+}
+
+/**
+ * Exports over HTTP, authenticated and scoped like GraphQL (funders get
+ * suppressed aggregates). Large ones stream; nothing is capped.
+ */
+export function exportRoutes(): Route[] {
+  const route = (path: string, body: (ctx: Context, url: URL, res: http.ServerResponse) => Promise<void>): Route => ({
+    method: "GET",
+    path,
+    handle: (req, res, rc: RouteContext) => withCaller(rc.db, req, res, rc.requestId, rc.log, (ctx) => body(ctx, rc.url, res)),
+  });
+  return [
+    route("/exports/report.json", async (ctx, url, res) => {
+      const r = await report(ctx, url);
+      attachment(res, "application/json; charset=utf-8", "impact-report.json");
+      res.end(JSON.stringify({ report: r }, null, 2));
+    }),
+    route("/exports/report.csv", async (ctx, url, res) => {
+      const rows = reportRows(await report(ctx, url));
+      attachment(res, "text/csv; charset=utf-8", "impact-report.csv");
+      await stream(
+        res,
+        (async function* () {
+          yield csvRow([...REPORT_CSV_COLUMNS]);
+          for (const r of rows) yield csvRow(r);
+        })(),
+      );
+    }),
+    route("/exports/metric-series.csv", async (ctx, url, res) => {
+      const rows = seriesRows(ctx, url);
+      const first = await rows.next(); // validate before the headers go out
+      attachment(res, "text/csv; charset=utf-8", "metric-series.csv");
+      await stream(
+        res,
+        (async function* () {
+          yield csvRow([...SERIES_CSV_COLUMNS]);
+          if (!first.done) yield csvRow(first.value);
+          for await (const r of rows) yield csvRow(r);
+        })(),
+      );
+    }),
+    route("/exports/metric-series.json", async (ctx, url, res) => {
+      const rows = seriesRows(ctx, url);
+      const first = await rows.next();
+      attachment(res, "application/json; charset=utf-8", "metric-series.json");
+      const obj = (r: unknown[]) => JSON.stringify(Object.fromEntries(SERIES_CSV_COLUMNS.map((c, i) => [c, r[i] instanceof Date ? (r[i] as Date).toISOString() : r[i]])));
+      await stream(
+        res,
+        (async function* () {
+          yield "[\n";
+          if (!first.done) yield obj(first.value);
+          for await (const r of rows) yield `,\n${obj(r)}`;
+          yield "\n]\n";
+        })(),
+      );
+    }),
+    route("/exports/answers.csv", async (ctx, url, res) => {
+      const rows = await answerRows(ctx, url);
+      attachment(res, "text/csv; charset=utf-8", "answers.csv");
+      await stream(
+        res,
+        (async function* () {
+          yield csvRow([...ANSWERS_CSV_COLUMNS]);
+          for (const r of rows) yield csvRow(r);
+        })(),
+      );
+    }),
+    route("/exports/iati.xml", async (ctx, url, res) => {
+      const chunks = iati(ctx, url);
+      const first = await chunks.next();
+      attachment(res, "application/xml; charset=utf-8", "iati-results.xml");
+      await stream(
+        res,
+        (async function* () {
+          if (!first.done) yield first.value;
+          for await (const c of chunks) yield c;
+        })(),
+      );
+    }),
+  ];
+}
