@@ -4,6 +4,7 @@ import { startTestApp, TestApp } from "../helpers/app";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
 import { createApp, App } from "../../src/server";
 import { exportRoutes, REPORT_CSV_COLUMNS, SERIES_CSV_COLUMNS, ANSWERS_CSV_COLUMNS } from "../../src/web/exports";
+import { csvField } from "../../src/web/request";
 
 /** A small RFC 4180 parser for the tests (quotes, doubled quotes, CRLF). */
 function parseCsv(text: string): string[][] {
@@ -189,7 +190,6 @@ describe("exports over HTTP", () => {
   });
 
   it("neutralises spreadsheet formulas in CSV text", async () => {
-    const { csvField } = await import("../../src/web/request");
     expect(csvField("=HYPERLINK(1)")).toBe("'=HYPERLINK(1)");
     expect(csvField("-12.5")).toBe("-12.5");
     expect(csvField('say "hi", ok')).toBe('"say ""hi"", ok"');
