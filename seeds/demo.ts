@@ -49,6 +49,8 @@ interface OrganizationSpec {
   populations: PopulationSpec[];
   impact: ImpactSpec;
   feedback: FeedbackSpec;
+  /** The narrative of the default report period (the 12 whole months before the anchor's month). */
+  narrative: string;
 }
 
 const KENYA_REGIONS = [
@@ -264,6 +266,11 @@ const SOLAR: OrganizationSpec = {
   id: DEMO_SOLAR_ID,
   impact: SOLAR_IMPACT,
   feedback: SOLAR_FEEDBACK,
+  narrative: [
+    "This year Mwanga Solar lit homes in five counties, most of them off-grid farming households. Families tell us they spend less on kerosene and that children study longer after dark.",
+    "Repairs are our weak point: customers waiting for a repaired lamp are our unhappiest, and the detractors we called back told us why. Since the second half of the year every lamp is tested at the depot and field agents carry spare parts; the repair turnaround is falling.",
+    "Two percent of every Home Kit sale now lights rural classrooms, counted in the impact at sale.",
+  ].join("\n\n"),
   name: "Mwanga Solar",
   impactModel: ImpactModel.CUSTOMER_IS_BENEFICIARY,
   currency: "KES",
@@ -515,6 +522,11 @@ const SHOES: OrganizationSpec = {
   id: DEMO_SHOES_ID,
   impact: SHOES_IMPACT,
   feedback: SHOES_FEEDBACK,
+  narrative: [
+    "Every pair sold gave a pair to a schoolchild in Kisumu, Siaya or Homa Bay, delivered by the Shule Bora Foundation on distribution days.",
+    "Attendance among the children who received shoes kept rising, and fewer report foot injuries at the school nurse's check. Children and teachers answered our classroom check-ins through Shule Bora's tablets, often days after the visit.",
+    "Exchanges are where customers are least happy; we are shortening them and measuring feet at enrolment so that fewer pairs need changing.",
+  ].join("\n\n"),
   name: "Hatua Shoes",
   impactModel: ImpactModel.CUSTOMER_FUNDS_BENEFICIARY,
   currency: "KES",
@@ -827,5 +839,9 @@ async function seedOrganization(em: EntityManager, spec: OrganizationSpec, ancho
       return id;
     },
   );
+  // The narrative for the default report period.
+  const reportTo = new Date(Date.UTC(anchor.getUTCFullYear(), anchor.getUTCMonth(), 1));
+  const reportFrom = new Date(Date.UTC(anchor.getUTCFullYear() - 1, anchor.getUTCMonth(), 1));
+  await em.query(`INSERT INTO report_narratives (organization_id, period_from, period_to, version, text) VALUES ($1, $2, $3, 1, $4)`, [org, reportFrom, reportTo, spec.narrative]);
   return { stakeholders: s.id.length, transitions: t.id.length, interactions: i.id.length, ...impact, ...feedback };
 }
