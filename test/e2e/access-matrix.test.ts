@@ -1102,6 +1102,31 @@ const MATRIX: Record<string, Row> = {
       }
     },
   },
+  impactReport: {
+    doc: `query($org: ID!) { impactReport(organizationId: $org, ${FUNNEL_PERIOD}) { organization { id } suppression { applied } impactAtSale { totals { sales } } notes { kind } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => {
+      expect(d.impactReport.organization.id).toBe(c.target.id);
+      expect(d.impactReport.suppression.applied).toBe(c.role === "FUNDER");
+    },
+  },
+  reportNarratives: {
+    doc: `query($org: ID!) { reportNarratives(organizationId: $org, ${FUNNEL_PERIOD}) { version text } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: (d) => expect(Array.isArray(d.reportNarratives)).toBe(true),
+  },
+  setReportNarrative: {
+    doc: `mutation($input: SetReportNarrativeInput!) { setReportNarrative(input: $input) { version text } }`,
+    vars: (c) => ({ input: { organizationId: c.target.id, ...JANUARY, text: `Narrative ${c.seq}` } }),
+    own: STAFF_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["report_narratives"],
+    check: (d, c) => expect(d.setReportNarrative).toEqual({ version: expect.any(Number), text: `Narrative ${c.seq}` }),
+  },
   setQoeWeights: {
     doc: `mutation($org: ID!, $weights: QoeWeightsInput!) { setQoeWeights(organizationId: $org, weights: $weights) { customer loopClosure } }`,
     vars: (c) => ({ org: c.target.id, weights: { loopClosure: 1 + (c.seq % 3) } }),

@@ -557,6 +557,18 @@ describe("tenant isolation", () => {
       doc: `query($x: ID!) { qualityOfExperience(organizationId: $x, ${PERIOD}, groupBy: TOUCHPOINT) { organizationId overall { score people } groups { key label touchpoint { id name } } } }`,
       vars: (x) => ({ x }),
     },
+    {
+      path: "impactReport.organizationId",
+      op: "impactReport",
+      doc: `query($x: ID!) { impactReport(organizationId: $x, ${PERIOD}) { organization { id name } narrative { text } metrics { metric { id name } actual } notes { item } } }`,
+      vars: (x) => ({ x }),
+    },
+    {
+      path: "reportNarratives.organizationId",
+      op: "reportNarratives",
+      doc: `query($x: ID!) { reportNarratives(organizationId: $x, ${PERIOD}) { text version } }`,
+      vars: (x) => ({ x }),
+    },
   ];
 
   /** A mutation taking `input`; the path is the input field that receives B's id. */
@@ -714,6 +726,7 @@ describe("tenant isolation", () => {
       doc: `mutation($x: ID!) { setQoeWeights(organizationId: $x, weights: { feedback: 3 }) { feedback customer } }`,
       vars: (x) => ({ x }),
     },
+    m("setReportNarrative", "SetReportNarrativeInput", "{ version text }", (x) => ({ organizationId: x, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z", text: "Hijacked" })),
   ];
 
   /** Granting A's data to a key: B's keys in apiKeyId, with each role a key kind may hold. */
