@@ -21,6 +21,10 @@ export interface Config {
   /** Print the demo organizations' API keys at start (when the demo data is there). */
   printDemoKeys: boolean;
   rateLimitPerMinute: number;
+  /** Serve GET /metrics (Prometheus text format). */
+  metricsEnabled: boolean;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
   limits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxCost: number };
 }
 
@@ -53,6 +57,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError("DATABASE_URL must start with postgres:// or postgresql://");
   }
+  const metricsToken = env.METRICS_TOKEN && env.METRICS_TOKEN !== "" ? env.METRICS_TOKEN : undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,512}$/.test(metricsToken)) {
+    throw new ConfigError("METRICS_TOKEN must be 16 to 512 visible ASCII characters (no spaces)");
+  }
   return {
     nodeEnv,
     port: int(env, "PORT", 4000, 0, 65535),
@@ -67,6 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logSql: bool(env, "LOG_SQL", false),
     printDemoKeys: bool(env, "PRINT_DEMO_KEYS", nodeEnv !== "production"),
     rateLimitPerMinute: int(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1000000),
+    metricsEnabled: bool(env, "METRICS_ENABLED", true),
+    metricsToken,
     limits: {
       maxDepth: int(env, "MAX_QUERY_DEPTH", 12, 2, 100),
       maxAliases: int(env, "MAX_QUERY_ALIASES", 30, 0, 1000),

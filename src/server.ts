@@ -1,5 +1,6 @@
 import http from "node:http";
 import { randomUUID } from "node:crypto";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { ApolloServer, ApolloServerPlugin, HeaderMap } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
@@ -12,6 +13,7 @@ import { DEFAULT_LIMITS, limitRules, Limits, QueryTooCostlyError, queryCost, Rat
 import { authenticate } from "./modules/access/authenticate";
 import { keyFromHeaders } from "./modules/access/keys";
 import { matchRoute, Route, sendError } from "./web/routes";
+import { Metrics, metricsPlugin } from "./web/metrics";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -24,7 +26,18 @@ export interface ServerOptions {
   rateLimitPerMinute?: number;
   /** Routes besides /graphql (health, metrics, GraphiQL, exports, reports). */
   routes?: Route[];
+  /** Where GraphQL operations and HTTP requests are counted (served by metricsRoutes). None: not counted. */
+  metrics?: Metrics;
 }
+
+/**
+ * The operation a GraphQL request resolved to, for the access log. Apollo runs
+ * operations on a shallow clone of the context, so the key is the request's
+ * RequestDb, which the clone shares with the context the handler created.
+ */
+const resolvedOperations = new WeakMap<object, { name: string | null }>();
+
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 
 /**
  * The request's transaction ends when its response is ready; the audit log learns
@@ -35,6 +48,7 @@ function requestPlugin(log: Logger, limits: Limits): ApolloServerPlugin<Context>
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, operation, contextValue }) {
+          resolvedOperations.set(contextValue.requestDb, { name: request.operationName ?? operation?.name?.value ?? null });
           const cost = queryCost(schema, document, request.variables, request.operationName ?? undefined);
           if (cost !== null && cost > limits.maxCost) throw new QueryTooCostlyError(cost, limits.maxCost);
           if (operation?.operation === "mutation") {
@@ -74,6 +88,7 @@ export async function createApollo(options: ServerOptions & { httpServer?: http.
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       requestPlugin(log, limits),
+      ...(options.metrics ? [metricsPlugin(options.metrics)] : []),
       ...(options.httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer })] : []),
     ],
   });
@@ -111,31 +126,105 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-/** The HTTP surface: POST/GET /graphql (API key required), GET /healthz. */
+/** Longest path written to the access log. */
+const MAX_LOGGED_PATH = 200;
+
+/**
+ * The HTTP surface: POST/GET /graphql (API key required), GET /healthz, and the
+ * routes given (health, metrics, GraphiQL, exports, reports).
+ *
+ * Every request gets an id (a valid `x-request-id` header, or a new UUID), echoed in
+ * the response and added to every log entry written while it runs; when it ends,
+ * one access-log entry (msg "request") records method, path without the query,
+ * status, duration, and for GraphQL the operation name and the key's id. Never the
+ * key itself, variables, bodies or personal data.
+ */
 export async function createApp(db: DataSource, options: ServerOptions): Promise<App> {
-  const log = options.log ?? jsonLog;
+  const baseLog = options.log ?? jsonLog;
+  const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+  const log: Logger = (entry) => {
+    const scope = requestScope.getStore();
+    baseLog(scope && entry.requestId === undefined ? { requestId: scope.requestId, ...entry } : entry);
+  };
+  const metrics = options.metrics;
+  metrics?.watchPool(db);
   const server = http.createServer();
-  const apollo = await createApollo({ ...options, httpServer: server });
+  const apollo = await createApollo({ ...options, log, httpServer: server });
   await apollo.start();
   const limiter = new RateLimiter(options.rateLimitPerMinute ?? 600);
   const routes = options.routes ?? [];
 
-  server.on("request", async (req, res) => {
+  server.on("request", (req, res) => {
     const requestId = (typeof req.headers["x-request-id"] === "string" && /^[\w.-]{1,100}$/.test(req.headers["x-request-id"]) && req.headers["x-request-id"]) || randomUUID();
     res.setHeader("x-request-id", requestId);
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const started = process.hrtime.bigint();
+    const method = (req.method ?? "GET").toUpperCase();
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      url = new URL("http://localhost/");
+    }
+    /** What the access log and the metrics learn while the request runs. */
+    const seen: { route: string; operationName?: string; keyId?: string } = { route: "unmatched" };
+    res.once("close", () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const aborted = !res.writableFinished;
+      const status = aborted && !res.headersSent ? 499 : res.statusCode;
+      metrics?.httpRequest(seen.route, status, seconds);
+      baseLog({
+        time: new Date().toISOString(),
+        level: status >= 500 ? "warn" : "info",
+        msg: "request",
+        requestId,
+        method,
+        path: url.pathname.length > MAX_LOGGED_PATH ? `${url.pathname.slice(0, MAX_LOGGED_PATH)}...` : url.pathname,
+        status,
+        durationMs: Math.round(seconds * 1e4) / 10,
+        ...(seen.operationName !== undefined ? { operationName: seen.operationName } : {}),
+        ...(seen.keyId ? { keyId: seen.keyId } : {}),
+        ...(aborted ? { aborted: true } : {}),
+      });
+    });
+    requestScope
+      .run({ requestId }, () => handle(req, res, requestId, method, url, seen))
+      .catch((error: unknown) => {
+        log({ level: "error", msg: "request failed", requestId, error: error instanceof Error ? error.message : String(error) });
+        if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+        else res.destroy();
+      });
+  });
+
+  async function handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    requestId: string,
+    method: string,
+    url: URL,
+    seen: { route: string; operationName?: string; keyId?: string },
+  ): Promise<void> {
     let context: Context | null = null;
+    /** An error answered here, outside Apollo's pipeline, still counts as a GraphQL error. */
+    const refuse = (status: number, code: string, message: string, headers: Record<string, string> = {}) => {
+      metrics?.graphqlError(code);
+      sendError(res, status, code, message, headers);
+    };
     try {
       if (url.pathname !== "/graphql") {
-        const route = matchRoute(routes, (req.method ?? "GET").toUpperCase(), url.pathname);
-        if (route) return await route.handle(req, res, { db, requestId, url, log, production: options.production });
+        const route = matchRoute(routes, method, url.pathname);
+        if (route) {
+          seen.route = route.path;
+          return await route.handle(req, res, { db, requestId, url, log, production: options.production });
+        }
         if (url.pathname === "/healthz") {
+          seen.route = "/healthz";
           res.writeHead(200, { "content-type": "application/json" });
           res.end(JSON.stringify({ status: "ok" }));
           return;
         }
         return sendError(res, 404, "NOT_FOUND", "Not found: GraphQL is served at /graphql");
       }
+      seen.route = "/graphql";
       let body: unknown = undefined;
       if (req.method === "POST") {
         const raw = await readBody(req);
@@ -144,16 +233,19 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
           try {
             body = raw.length ? JSON.parse(raw) : undefined;
           } catch {
-            return sendError(res, 400, "BAD_REQUEST", "The request body is not valid JSON");
+            return refuse(400, "BAD_REQUEST", "The request body is not valid JSON");
           }
         } else {
           body = raw;
         }
       }
+      const requested = method === "GET" ? url.searchParams.get("operationName") : (body as { operationName?: unknown } | undefined)?.operationName;
+      if (typeof requested === "string" && GRAPHQL_NAME.test(requested)) seen.operationName = requested;
       const principal = await authenticate(db, keyFromHeaders(req.headers));
+      seen.keyId = principal.keyId;
       const wait = limiter.hit(principal.keyId);
       if (wait > 0) {
-        return sendError(res, 429, "RATE_LIMITED", `Too many requests for this API key (limit ${limiter.perMinute} a minute); retry in ${wait} s`, {
+        return refuse(429, "RATE_LIMITED", `Too many requests for this API key (limit ${limiter.perMinute} a minute); retry in ${wait} s`, {
           "retry-after": String(wait),
         });
       }
@@ -162,12 +254,14 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
       }
       const result = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: url.search, body },
+        httpGraphQLRequest: { method, headers, search: url.search, body },
         context: async () => {
           context = await createContext(db, principal, requestId);
           return context;
         },
       });
+      const resolved = context ? resolvedOperations.get((context as Context).requestDb) : undefined;
+      if (resolved) seen.operationName = resolved.name ?? "anonymous";
       for (const [key, value] of result.headers) res.setHeader(key, value);
       res.statusCode = result.status ?? 200;
       if (result.body.kind === "complete") {
@@ -179,19 +273,20 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         res.setHeader("connection", "close");
-        return sendError(res, 413, "PAYLOAD_TOO_LARGE", `The request body is larger than ${MAX_BODY_BYTES} bytes`);
+        return refuse(413, "PAYLOAD_TOO_LARGE", `The request body is larger than ${MAX_BODY_BYTES} bytes`);
       }
       if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") {
-        return sendError(res, 401, "UNAUTHENTICATED", error.message, { "www-authenticate": "Bearer" });
+        return refuse(401, "UNAUTHENTICATED", error.message, { "www-authenticate": "Bearer" });
       }
       log({ level: "error", msg: "request failed", requestId, error: error instanceof Error ? error.message : String(error) });
+      if (seen.route === "/graphql") metrics?.graphqlError("INTERNAL_SERVER_ERROR");
       if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
       else res.end();
     } finally {
       // The plugin ends the transaction; this is the safety net when Apollo never got that far.
       if (context) await (context as Context).finish(false).catch(() => undefined);
     }
-  });
+  }
 
   return {
     apollo,

@@ -1,0 +1,79 @@
+import { DataSource } from "typeorm";
+import { migrations } from "../../migrations";
+import { Route, sendJson } from "./routes";
+
+/** The names TypeORM records in schema_migrations for every migration the code knows. */
+export function expectedMigrationNames(): string[] {
+  return migrations.map((M) => {
+    const instance = new M() as { name?: string };
+    return instance.name ?? M.name;
+  });
+}
+
+export type Readiness =
+  | { ready: true }
+  | { ready: false; reason: "database unavailable" | "database timeout" | "migrations pending"; /** For the log only, never the response. */ detail?: string };
+
+class Timeout extends Error {}
+
+/**
+ * Ready when the database answers `SELECT 1` and every migration is recorded in
+ * schema_migrations, all within `timeoutMs`. Never throws; the reason names no internals.
+ */
+export async function checkReadiness(db: DataSource, expected: string[], timeoutMs: number): Promise<Readiness> {
+  if (!db.isInitialized) return { ready: false, reason: "database unavailable" };
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout()), timeoutMs);
+  });
+  const check = (async (): Promise<Readiness> => {
+    await db.query("SELECT 1");
+    const [{ exists }] = await db.query(`SELECT to_regclass('schema_migrations') IS NOT NULL AS "exists"`);
+    if (!exists) return { ready: false, reason: "migrations pending", detail: "no schema_migrations table" };
+    const rows: { name: string }[] = await db.query(`SELECT name FROM schema_migrations`);
+    const applied = new Set(rows.map((r) => r.name));
+    const missing = expected.filter((name) => !applied.has(name));
+    return missing.length === 0 ? { ready: true } : { ready: false, reason: "migrations pending", detail: `not applied: ${missing.join(", ")}` };
+  })();
+  // The check may still fail after the deadline (a connection attempt that gives up later): nobody waits for it then.
+  check.catch(() => undefined);
+  try {
+    return await Promise.race([check, deadline]);
+  } catch (error) {
+    if (error instanceof Timeout) return { ready: false, reason: "database timeout", detail: `no answer within ${timeoutMs} ms` };
+    return { ready: false, reason: "database unavailable", detail: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * GET /healthz: the process is alive (no database access).
+ * GET /readyz: ready to serve (database answers within `timeoutMs`, default 2 s, and
+ * every migration is applied); 503 otherwise. Neither needs an API key.
+ */
+export function healthRoutes(options: { timeoutMs?: number } = {}): Route[] {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const expected = expectedMigrationNames();
+  return [
+    {
+      method: "GET",
+      path: "/healthz",
+      handle(_req, res) {
+        sendJson(res, 200, { status: "ok" });
+      },
+    },
+    {
+      method: "GET",
+      path: "/readyz",
+      async handle(_req, res, ctx) {
+        const result = await checkReadiness(ctx.db, expected, timeoutMs);
+        if (result.ready) sendJson(res, 200, { status: "ready" });
+        else {
+          ctx.log({ level: "warn", msg: "not ready", requestId: ctx.requestId, reason: result.reason, detail: result.detail });
+          sendJson(res, 503, { status: "not ready", reason: result.reason }, { "retry-after": "5" });
+        }
+      },
+    },
+  ];
+}
