@@ -2,6 +2,12 @@ import "reflect-metadata";
 import { loadConfig } from "./config";
 import { connect } from "./database/connect";
 import { createApp, jsonLog } from "./server";
+import { Route } from "./web/routes";
+import { healthRoutes } from "./web/health";
+import { Metrics, metricsRoutes } from "./web/metrics";
+import { graphiqlRoutes } from "./web/graphiql";
+import { exportRoutes } from "./web/exports";
+import { reportRoutes } from "./web/reports";
 import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemoIfEmpty } from "../seeds/demo";
 import { activeDemoKeys, demoKeySpecs } from "../seeds/demo-keys";
 
@@ -15,7 +21,21 @@ async function main(): Promise<void> {
     const seeded = await seedDemoIfEmpty(db);
     if (seeded) log({ level: "info", msg: "demo data loaded", organizations: seeded.organizations, stakeholders: seeded.stakeholders });
   }
-  const app = await createApp(db, { production: config.nodeEnv === "production", limits: config.limits, rateLimitPerMinute: config.rateLimitPerMinute });
+  const metrics = config.metricsEnabled ? new Metrics({ defaultMetrics: true }) : undefined;
+  const routes: Route[] = [
+    ...healthRoutes(),
+    ...(metrics ? metricsRoutes(metrics, { token: config.metricsToken }) : []),
+    ...graphiqlRoutes(),
+    ...exportRoutes(),
+    ...reportRoutes(),
+  ];
+  const app = await createApp(db, {
+    production: config.nodeEnv === "production",
+    limits: config.limits,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    metrics,
+    routes,
+  });
   await new Promise<void>((resolve, reject) => {
     app.http.once("error", reject);
     app.http.listen(config.port, config.host, () => resolve());
@@ -23,6 +43,7 @@ async function main(): Promise<void> {
   const address = app.http.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   log({ level: "info", msg: `GraphQL ready at http://localhost:${port}/graphql`, database: database.embedded ? "embedded" : "DATABASE_URL" });
+  log({ level: "info", msg: `GraphiQL at http://localhost:${port}/graphiql`, metrics: metrics ? (config.metricsToken ? "/metrics (token)" : "/metrics") : "off" });
   if (config.printDemoKeys) {
     const keys = await activeDemoKeys(db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
     if (keys.length) {

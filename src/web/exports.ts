@@ -1,6 +1,6 @@
 import http from "node:http";
 import { Route, RouteContext } from "./routes";
-import { csvRow, dateParam, param, withCaller, xml } from "./request";
+import { csvRow, dateParam, param, periodParams, withCaller, xml } from "./request";
 import { Context } from "../context";
 import { ROLES } from "../common/access";
 import { BadInputError } from "../common/errors";
@@ -57,8 +57,7 @@ function interval(url: URL): Interval {
 }
 
 async function report(ctx: Context, url: URL): Promise<ImpactReport> {
-  const from = dateParam(url, "from");
-  const to = dateParam(url, "to");
+  const { from, to } = periodParams(url);
   const compareFrom = url.searchParams.get("compareFrom");
   const compareTo = compareFrom ? { from: dateParam(url, "compareFrom"), to: dateParam(url, "compareTo") } : null;
   return ctx.services.reports.report(param(url, "organizationId"), from, to, compareTo);
@@ -146,8 +145,7 @@ export function reportRows(r: ImpactReport): unknown[][] {
 async function* seriesRows(ctx: Context, url: URL) {
   const org = assertId(param(url, "organizationId"), "organizationId");
   ctx.access.require(org, ROLES.aggregates);
-  const from = dateParam(url, "from");
-  const to = dateParam(url, "to");
+  const { from, to } = periodParams(url);
   assertPeriod(from, to);
   const every = interval(url);
   const dimension = url.searchParams.get("dimension");
@@ -165,8 +163,7 @@ async function* seriesRows(ctx: Context, url: URL) {
 async function answerRows(ctx: Context, url: URL): Promise<unknown[][]> {
   const org = assertId(param(url, "organizationId"), "organizationId");
   const role = ctx.access.require(org, ROLES.aggregates);
-  const from = dateParam(url, "from");
-  const to = dateParam(url, "to");
+  const { from, to } = periodParams(url);
   assertPeriod(from, to);
   const survey = url.searchParams.get("surveyId");
   const rows: { survey_id: string; survey: string; key: string; type: string; position: number; answer: string; responses: string; people: string }[] = await ctx.requestDb.em.query(

@@ -59,6 +59,16 @@ export function dateParam(url: URL, name: string, fallback?: Date): Date {
   return d;
 }
 
+/**
+ * The period of a report or export: `from` and `to` when given, otherwise the last
+ * twelve full calendar months (UTC), the same default everywhere.
+ */
+export function periodParams(url: URL, now: Date = new Date()): { from: Date; to: Date } {
+  const given = url.searchParams.get("from") ? dateParam(url, "from") : null;
+  const to = dateParam(url, "to", new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)));
+  return { from: given ?? new Date(Date.UTC(to.getUTCFullYear() - 1, to.getUTCMonth(), to.getUTCDate())), to };
+}
+
 export function param(url: URL, name: string): string {
   const v = url.searchParams.get(name);
   if (!v) throw new BadInputError(name, `${name} is required`);

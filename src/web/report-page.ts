@@ -1,0 +1,373 @@
+import { ReportPageData } from "./report-data";
+import { escapeXml as esc, formatDecimal, formatNumber, formatSigned, funnelChart, impactChart, metricChart, trendChart } from "./charts";
+
+/**
+ * The printable impact report: one self-contained HTML5 page (inline CSS and SVG, no script,
+ * nothing fetched from anywhere), laid out for A4. Every string from the data is escaped.
+ * The data is already suppressed for the caller (null = hidden or missing); the page only says so.
+ */
+
+type Metric = ReportPageData["metrics"][number];
+type Note = ReportPageData["notes"][number];
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+function parseDate(iso: string): Date | null {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** "1 Jan 2024" (UTC). */
+function fmtDate(d: Date): string {
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
+/** "5 Mar 2025, 14:05 UTC". */
+function fmtDateTime(iso: string): string {
+  const d = parseDate(iso);
+  if (!d) return iso;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${fmtDate(d)}, ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+}
+
+/** A half-open period [from, to) in words, with the last day included: "1 Jan 2024 – 31 Dec 2024". */
+function fmtPeriod(p: { from: string; to: string }): string {
+  const from = parseDate(p.from);
+  const to = parseDate(p.to);
+  if (!from || !to) return `${p.from} – ${p.to}`;
+  const midnight = to.getUTCHours() === 0 && to.getUTCMinutes() === 0 && to.getUTCSeconds() === 0 && to.getUTCMilliseconds() === 0;
+  if (!midnight) return `${fmtDate(from)} – ${fmtDateTime(p.to)} (not included)`;
+  const last = new Date(to.getTime() - 86_400_000);
+  return last.getTime() < from.getTime() ? fmtDate(from) : `${fmtDate(from)} – ${fmtDate(last)}`;
+}
+
+/** A shorter form for chart legends: "Jan 2024 – Dec 2024" when the period is whole months. */
+function fmtPeriodShort(p: { from: string; to: string }): string {
+  const from = parseDate(p.from);
+  const to = parseDate(p.to);
+  if (!from || !to) return fmtPeriod(p);
+  const whole = (d: Date) => d.getUTCDate() === 1 && d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0 && d.getUTCMilliseconds() === 0;
+  if (!whole(from) || !whole(to)) return fmtPeriod(p);
+  const last = new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth() - 1, 1));
+  const month = (d: Date) => `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+  return month(last) === month(from) ? month(from) : `${month(from)} – ${month(last)}`;
+}
+
+function toNumber(s: string | null | undefined): number | null {
+  if (s === null || s === undefined || s.trim() === "") return null;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** The unit written after a metric's values. */
+function unitOf(m: Metric, currency: string): string {
+  if (m.unitLabel && m.unitLabel.trim()) return m.unitLabel.trim();
+  switch (m.unit) {
+    case "PERCENT":
+      return "%";
+    case "CURRENCY":
+      return currency;
+    case "DAYS":
+      return "days";
+    case "HOURS":
+      return "hours";
+    case "KG":
+      return "kg";
+    case "KWH":
+      return "kWh";
+    case "SCORE":
+      return "points";
+    default:
+      return "";
+  }
+}
+
+function withUnit(value: string, unit: string): string {
+  if (!unit) return value;
+  return unit === "%" ? `${value}%` : `${value} ${unit}`;
+}
+
+/** How a null is explained: hidden when a note says it was suppressed, else not available. */
+function absent(notes: Note[], section: string, item: string): string {
+  const note = notes.find((n) => n.section === section && n.item.toLowerCase() === item.toLowerCase());
+  if (note?.kind === "SUPPRESSED") return `<span class="absent">hidden</span>`;
+  return `<span class="absent">not available</span>`;
+}
+
+function money(amount: string, currency: string): string {
+  const digits = (amount.split(".")[1] ?? "").length;
+  return `${formatDecimal(amount, Math.max(0, Math.min(3, digits)), true)} ${currency}`;
+}
+
+/** "+1,234 (+12.5%)"; a percentage only when the previous value is not zero. */
+function change(current: number | null, previous: number | null, fmt: (n: number) => string = (n) => formatSigned(n)): string {
+  if (current === null || previous === null) return `<span class="absent">—</span>`;
+  const diff = current - previous;
+  const pct = previous !== 0 ? ` <span class="pct">(${esc(formatSigned((diff / Math.abs(previous)) * 100, 1))}%)</span>` : "";
+  return `${esc(fmt(diff))}${pct}`;
+}
+
+function paragraphs(text: string): string {
+  return text
+    .replace(/\r\n?/g, "\n")
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)
+    .map((p) => `<p>${p.split("\n").map(esc).join("<br>")}</p>`)
+    .join("\n");
+}
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "x";
+}
+
+const CSS = `
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { margin: 0; background: #fff; color: #1a1a1a; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 180mm; margin: 0 auto; padding: 24px 16px 48px; }
+h1 { font-size: 1.8em; line-height: 1.2; margin: 0.1em 0 0.2em; overflow-wrap: anywhere; }
+h2 { font-size: 1.3em; margin: 1.6em 0 0.5em; padding-bottom: 0.2em; border-bottom: 2px solid #1a1a1a; break-after: avoid; page-break-after: avoid; }
+h3 { font-size: 1.08em; margin: 1.2em 0 0.3em; break-after: avoid; page-break-after: avoid; overflow-wrap: anywhere; }
+p { margin: 0.4em 0; }
+.kicker { text-transform: uppercase; letter-spacing: 0.08em; font-size: 0.8em; color: #555; margin: 0; }
+.model { font-size: 1.02em; margin: 0 0 0.6em; }
+header { border-bottom: 1px solid #999; padding-bottom: 0.8em; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.1em 1em; margin: 0.4em 0; }
+dl.meta dt { color: #555; }
+dl.meta dd { margin: 0; }
+.suppression { display: inline-block; margin-top: 0.4em; padding: 0.2em 0.6em; border: 1px dashed #555; font-size: 0.92em; }
+.narrative { font-size: 1.02em; }
+.narrative .byline { color: #555; font-size: 0.85em; }
+table { border-collapse: collapse; width: 100%; margin: 0.5em 0 0.8em; font-size: 0.93em; break-inside: avoid; page-break-inside: avoid; }
+th, td { text-align: left; padding: 0.3em 0.5em; border-bottom: 1px solid #ccc; vertical-align: top; }
+thead th { border-bottom: 1.5px solid #1a1a1a; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+table.impact-summary tbody th { width: 34%; }
+tr.section th { background: #f0f0f0; font-weight: 700; }
+.absent { color: #555; font-style: italic; }
+.pct { color: #555; }
+.tag { display: inline-block; font-size: 0.72em; font-weight: 600; text-transform: uppercase; letter-spacing: 0.05em; border: 1px solid #1a1a1a; padding: 0 0.4em; margin-left: 0.4em; vertical-align: 0.15em; }
+.code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 0.92em; }
+.muted { color: #555; }
+.lead { break-after: avoid; page-break-after: avoid; }
+figure { margin: 0.6em 0 1em; break-inside: avoid; page-break-inside: avoid; }
+figcaption { font-size: 0.85em; color: #555; margin-top: 0.2em; }
+svg.chart { display: block; width: 100%; height: auto; max-width: 100%; }
+.metric { break-inside: avoid; page-break-inside: avoid; border-top: 1px solid #ccc; padding-top: 0.2em; }
+.metric .figures td, .metric .figures th { width: 25%; }
+ul.plain { padding-left: 1.2em; }
+footer { margin-top: 2em; font-size: 0.8em; color: #555; border-top: 1px solid #999; padding-top: 0.5em; }
+@page { size: A4; margin: 15mm; }
+@media print {
+  body { font-size: 9.5pt; }
+  main { max-width: none; margin: 0; padding: 0; }
+  h2 { margin-top: 1.1em; }
+  section { break-inside: auto; }
+  figure, svg.chart, table, tr, .metric { break-inside: avoid; page-break-inside: avoid; }
+}
+`;
+
+function header(d: ReportPageData): string {
+  return `<header>
+<p class="kicker">Impact report</p>
+<h1>${esc(d.organization.name)}</h1>
+<p class="model">${esc(d.organization.impactModel)}</p>
+<dl class="meta">
+<dt>Period</dt><dd>${esc(fmtPeriod(d.period))}</dd>
+<dt>Compared with</dt><dd>${esc(fmtPeriod(d.comparison))}</dd>
+<dt>Generated</dt><dd>${esc(fmtDateTime(d.generatedAt))}</dd>
+<dt>Currency</dt><dd>${esc(d.organization.currency)}</dd>
+</dl>
+${d.suppressionApplied ? `<p class="suppression">Small groups hidden: fewer than ${esc(formatNumber(d.threshold, 0))} people.</p>` : ""}
+</header>`;
+}
+
+function narrative(d: ReportPageData): string {
+  if (!d.narrative || !d.narrative.text.trim()) {
+    return `<section class="narrative" aria-labelledby="h-narrative"><h2 id="h-narrative">Summary</h2><p class="absent">No narrative has been written for this period.</p></section>`;
+  }
+  return `<section class="narrative" aria-labelledby="h-narrative"><h2 id="h-narrative">Summary</h2>
+${paragraphs(d.narrative.text)}
+<p class="byline">Narrative version ${esc(formatNumber(d.narrative.version, 0))}, written ${esc(fmtDateTime(d.narrative.updatedAt))}.</p>
+</section>`;
+}
+
+function impactSection(d: ReportPageData): string {
+  const cur = d.impact.atSale;
+  const prev = d.impact.atSalePrevious;
+  const currency = d.organization.currency;
+  const dec = (s: string) => esc(formatDecimal(s));
+  const moneyChange = (n: number) => `${formatSigned(n)} ${currency}`;
+  const rows: string[] = [
+    `<tr class="section"><th colspan="4" scope="colgroup">At the point of sale</th></tr>`,
+    `<tr><th scope="row">Sales</th><td class="num">${esc(formatNumber(cur.sales))}</td><td class="num">${esc(formatNumber(prev.sales))}</td><td class="num">${change(cur.sales, prev.sales)}</td></tr>`,
+    `<tr><th scope="row">Revenue</th><td class="num">${esc(money(cur.revenue, currency))}</td><td class="num">${esc(money(prev.revenue, currency))}</td><td class="num">${change(toNumber(cur.revenue), toNumber(prev.revenue), moneyChange)}</td></tr>`,
+    `<tr><th scope="row">Contribution given</th><td class="num">${esc(money(cur.contribution, currency))}</td><td class="num">${esc(money(prev.contribution, currency))}</td><td class="num">${change(toNumber(cur.contribution), toNumber(prev.contribution), moneyChange)}</td></tr>`,
+    `<tr><th scope="row">Units given</th><td class="num">${dec(cur.unitsGiven)}</td><td class="num">${dec(prev.unitsGiven)}</td><td class="num">${change(toNumber(cur.unitsGiven), toNumber(prev.unitsGiven))}</td></tr>`,
+    `<tr><th scope="row">Beneficiaries funded</th><td class="num">${esc(formatNumber(cur.beneficiariesFunded))}</td><td class="num">${esc(formatNumber(prev.beneficiariesFunded))}</td><td class="num">${change(cur.beneficiariesFunded, prev.beneficiariesFunded)}</td></tr>`,
+    `<tr class="section"><th colspan="4" scope="colgroup">In use</th></tr>`,
+    `<tr><th scope="row">People in in-use stages</th><td class="num">${
+      d.impact.inUse.stakeholdersInUse === null ? `<span class="absent">not shown</span>` : esc(formatNumber(d.impact.inUse.stakeholdersInUse))
+    }</td><td class="num">${d.impact.inUse.previous === null ? `<span class="absent">not shown</span>` : esc(formatNumber(d.impact.inUse.previous))}</td><td class="num">${change(
+      d.impact.inUse.stakeholdersInUse,
+      d.impact.inUse.previous,
+    )}</td></tr>`,
+  ];
+  const curLabel = `This period (${fmtPeriodShort(d.period)})`;
+  const prevLabel = `Compared with (${fmtPeriodShort(d.comparison)})`;
+  const moneyFmt = (n: number) => `${formatNumber(n)} ${currency}`;
+  const chart = impactChart({
+    id: "chart-impact",
+    title: "Impact at sale and in use: this period against the comparison period",
+    currentLabel: curLabel,
+    comparisonLabel: prevLabel,
+    nullLabel: "not shown (see the list at the end)",
+    groups: [
+      { section: "At the point of sale", name: "Sales", current: cur.sales, comparison: prev.sales },
+      { section: "At the point of sale", name: "Revenue", current: toNumber(cur.revenue), comparison: toNumber(prev.revenue), format: moneyFmt },
+      { section: "At the point of sale", name: "Contribution given", current: toNumber(cur.contribution), comparison: toNumber(prev.contribution), format: moneyFmt },
+      { section: "At the point of sale", name: "Units given", current: toNumber(cur.unitsGiven), comparison: toNumber(prev.unitsGiven) },
+      { section: "At the point of sale", name: "Beneficiaries funded", current: cur.beneficiariesFunded, comparison: prev.beneficiariesFunded },
+      { section: "In use", name: "People in use stages", current: d.impact.inUse.stakeholdersInUse, comparison: d.impact.inUse.previous },
+    ],
+  });
+  return `<section aria-labelledby="h-impact"><h2 id="h-impact">Impact at sale and in use</h2>
+<table class="impact-summary">
+<thead><tr><th scope="col">Measure</th><th scope="col" class="num">${esc(fmtPeriodShort(d.period))}</th><th scope="col" class="num">${esc(fmtPeriodShort(d.comparison))}</th><th scope="col" class="num">Change</th></tr></thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table>
+<figure>${chart}<figcaption>Solid bars: this period. Light, outlined bars: the comparison period.</figcaption></figure>
+</section>`;
+}
+
+function experienceSection(d: ReportPageData): string {
+  const row = (label: string, key: "customer" | "beneficiary") => {
+    const e = d.experience[key];
+    const qoe = e.qoe === null ? absent(d.notes, "Experience", "quality of experience") : esc(formatNumber(e.qoe, 1));
+    const npsItem = `${key} NPS`;
+    const nps =
+      e.nps === null
+        ? absent(d.notes, "Experience", npsItem)
+        : `${esc(formatSigned(e.nps, 1))}${e.npsMargin !== null ? ` <span class="muted">± ${esc(formatNumber(e.npsMargin, 1))}</span>` : ""}`;
+    const sample = e.npsSample === null ? `<span class="absent">—</span>` : esc(formatNumber(e.npsSample, 0));
+    return `<tr><th scope="row">${label}</th><td class="num">${qoe}</td><td class="num">${nps}</td><td class="num">${sample}</td></tr>`;
+  };
+  const loops =
+    d.experience.loopsDue === 0
+      ? `No follow-up was due in the period.`
+      : d.experience.loopsOnTimeRate === null
+        ? `Follow-ups due in the period: ${esc(formatNumber(d.experience.loopsDue, 0))}; the share closed on time is not available.`
+        : `Follow-ups closed with the person on time: <strong>${esc(formatNumber(d.experience.loopsOnTimeRate, 1))}%</strong> of ${esc(formatNumber(d.experience.loopsDue, 0))} due in the period.`;
+  return `<section aria-labelledby="h-experience"><h2 id="h-experience">Experience of customers and beneficiaries</h2>
+<table class="experience">
+<thead><tr><th scope="col">Who</th><th scope="col" class="num">Quality of experience (0–100)</th><th scope="col" class="num">NPS (−100 to 100) ± margin (95%)</th><th scope="col" class="num">People who answered</th></tr></thead>
+<tbody>
+${row("Customers", "customer")}
+${row("Beneficiaries", "beneficiary")}
+</tbody>
+</table>
+<p>${loops}</p>
+<figure>${trendChart({ id: "chart-trend", points: d.trend.map((t) => ({ label: t.label, nps: t.nps, qoe: t.qoe })) })}<figcaption>Per month. Gaps: no answers, or too few people to show.</figcaption></figure>
+</section>`;
+}
+
+function metricSection(d: ReportPageData): string {
+  if (d.metrics.length === 0) {
+    return `<section aria-labelledby="h-metrics"><h2 id="h-metrics">Metrics against targets</h2><p class="absent">No reportable metrics for this period.</p></section>`;
+  }
+  const articles = d.metrics.map((m, i) => {
+    const unit = unitOf(m, d.organization.currency);
+    const value = (v: string | null) => (v === null ? absent(d.notes, "Metrics", m.name) : esc(withUnit(formatDecimal(v), unit)));
+    const attainment = m.attainment === null ? `<span class="absent">—</span>` : `${esc(formatNumber(m.attainment, 1))}%`;
+    const chart = metricChart({
+      id: `chart-metric-${i + 1}`,
+      name: m.name,
+      unit: unit || null,
+      points: m.series.map((p) => ({ label: p.label, actual: p.actual, target: p.target })),
+      format: (n) => withUnit(formatNumber(n), unit),
+    });
+    return `<article class="metric" aria-labelledby="h-metric-${i + 1}">
+<h3 id="h-metric-${i + 1}">${esc(m.name)}<span class="tag">${m.category === "SOCIAL" ? "Social" : "KPI"}</span></h3>
+<p class="muted">${m.catalogueCode ? `Catalogue code: <span class="code">${esc(m.catalogueCode)}</span> · ` : ""}${m.direction === "LOWER_IS_BETTER" ? "Lower is better" : "Higher is better"}${unit ? ` · Unit: ${esc(unit)}` : ""}</p>
+${m.estimationNote ? `<p class="estimation"><strong>How it is estimated:</strong> ${esc(m.estimationNote)}</p>` : ""}
+<table class="figures">
+<thead><tr><th scope="col" class="num">Baseline</th><th scope="col" class="num">Target</th><th scope="col" class="num">Actual</th><th scope="col" class="num">Attainment</th></tr></thead>
+<tbody><tr><td class="num">${value(m.baseline)}</td><td class="num">${value(m.target)}</td><td class="num">${value(m.actual)}</td><td class="num">${attainment}</td></tr></tbody>
+</table>
+<figure>${chart}<figcaption>Actual: solid line with dots. Target: dashed line. Gaps: no value for that month, or hidden.</figcaption></figure>
+</article>`;
+  });
+  return `<section aria-labelledby="h-metrics"><h2 id="h-metrics">Metrics against targets</h2>
+<p class="muted lead">Attainment is the progress from the baseline to the target, in the metric's direction, from 0 to 100%.</p>
+${articles.join("\n")}
+</section>`;
+}
+
+function funnelSection(d: ReportPageData): string {
+  const title = (kind: string) => (kind === "CUSTOMER" ? "Customers" : kind === "BENEFICIARY" ? "Beneficiaries" : kind);
+  const impact = (mode: string | null) => (mode === "AT_SALE" ? "impact at sale" : mode === "IN_USE" ? "impact in use" : null);
+  const figures = d.funnels.map((f, i) => {
+    const name = title(f.kind);
+    const chart = funnelChart({
+      id: `chart-funnel-${slug(f.kind)}-${i + 1}`,
+      title: `${name}: people who entered each stage during the period`,
+      threshold: d.threshold,
+      stages: f.stages.map((s) => ({ name: s.name, value: s.entered, note: impact(s.impactMode) })),
+      emptyText: "No lifecycle stages defined",
+    });
+    return `<h3>${esc(name)}</h3><figure>${chart}<figcaption>People who entered each stage during the period${
+      d.suppressionApplied ? `; hatched bars are hidden groups of fewer than ${esc(formatNumber(d.threshold, 0))} people` : ""
+    }.</figcaption></figure>`;
+  });
+  return `<section aria-labelledby="h-funnels"><h2 id="h-funnels">Lifecycle funnels</h2>
+${figures.length ? figures.join("\n") : `<p class="absent">No funnels for this period.</p>`}
+</section>`;
+}
+
+function notesSection(d: ReportPageData): string {
+  const body = d.notes.length
+    ? `<table class="notes"><thead><tr><th scope="col">Section</th><th scope="col">Item</th><th scope="col">What</th><th scope="col">Why</th></tr></thead><tbody>
+${d.notes
+  .map((n) => `<tr><td>${esc(n.section)}</td><td>${esc(n.item)}</td><td>${n.kind === "SUPPRESSED" ? "Hidden" : "Missing"}</td><td>${esc(n.reason)}</td></tr>`)
+  .join("\n")}
+</tbody></table>`
+    : `<p>Nothing was hidden or missing.</p>`;
+  return `<section aria-labelledby="h-notes"><h2 id="h-notes">Suppressed or missing</h2>
+${body}
+</section>`;
+}
+
+/** The whole report page. */
+export function renderReportPage(data: ReportPageData): string {
+  const title = `Impact report: ${data.organization.name}, ${fmtPeriod(data.period)}`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<title>${esc(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+${header(data)}
+${narrative(data)}
+${impactSection(data)}
+${experienceSection(data)}
+${metricSection(data)}
+${funnelSection(data)}
+${notesSection(data)}
+<footer>Aggregated figures only; no personal data. Dates are in UTC; a period includes its first and its last day.${
+    data.suppressionApplied ? ` Groups of fewer than ${esc(formatNumber(data.threshold, 0))} people are hidden, and so are any figures that would reveal them.` : ""
+  }</footer>
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,134 @@
+import { Route, RouteContext } from "./routes";
+import { periodParams, withCaller } from "./request";
+import { ReportPageData } from "./report-data";
+import { renderReportPage } from "./report-page";
+import { Context } from "../context";
+import { ROLES } from "../common/access";
+import { BadInputError } from "../common/errors";
+import { Interval, StakeholderKind } from "../common/enums";
+import { effectiveThreshold } from "../common/suppression";
+import { assertId } from "../common/validation";
+import { buckets } from "../modules/impact/impact.service";
+import { QoeGroupBy } from "../modules/qoe/qoe.types";
+import { npsOf } from "../modules/feedback/feedback.service";
+
+const IMPACT_MODEL_WORDS: Record<string, string> = {
+  CUSTOMER_IS_BENEFICIARY: "The customer is the beneficiary: impact happens in use",
+  CUSTOMER_FUNDS_BENEFICIARY: "The customer's purchase funds a beneficiary: impact is created at the point of sale",
+  HYBRID: "Both: customers who benefit, and purchases that fund beneficiaries",
+};
+
+function label(from: Date): string {
+  return from.toLocaleString("en-GB", { month: "short", year: "numeric", timeZone: "UTC" });
+}
+
+/**
+ * Everything the printable report draws, from the same services as the API (so the
+ * same numbers and the same suppression). Monthly series and trends.
+ */
+export async function buildReportPageData(ctx: Context, organizationId: string, from: Date, to: Date): Promise<ReportPageData> {
+  const org = assertId(organizationId, "organizationId");
+  const role = ctx.access.require(org, ROLES.aggregates);
+  const report = await ctx.services.reports.report(org, from, to);
+  const months = buckets(from, to, Interval.MONTH);
+  if (months.length > 36) throw new BadInputError("to", "a printable report covers at most 36 months");
+  const [qoeTrend, funnels, npsRows, orgRow] = await Promise.all([
+    ctx.services.qoe.compute(org, from, to, QoeGroupBy.PERIOD, Interval.MONTH),
+    Promise.all([StakeholderKind.CUSTOMER, StakeholderKind.BENEFICIARY].map((kind) => ctx.services.lifecycles.funnel(org, kind, from, to))),
+    ctx.requestDb.em.query(
+      `SELECT b.i, count(*) FILTER (WHERE r.nps >= 9)::int AS p, count(*) FILTER (WHERE r.nps BETWEEN 7 AND 8)::int AS pa,
+              count(*) FILTER (WHERE r.nps <= 6)::int AS d, count(DISTINCT r.stakeholder_id)::int AS people
+         FROM feedback_responses r JOIN unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i) ON r.collected_at >= b.bf AND r.collected_at < b.bt
+        WHERE r.organization_id = $1 AND r.nps IS NOT NULL GROUP BY b.i`,
+      [org, months.map((m) => m.from), months.map((m) => m.to)],
+    ),
+    ctx.requestDb.em.query(`SELECT suppression_threshold FROM organizations WHERE id = $1`, [org]),
+  ]);
+  const k = effectiveThreshold(orgRow[0]?.suppression_threshold);
+  const npsByMonth = new Map<number, { p: number; pa: number; d: number; people: number }>(npsRows.map((r: Record<string, number>) => [Number(r.i), r]));
+  const series = await Promise.all(report.metrics.map((m) => ctx.services.impact.metricSeries(m.metric.id, from, to, Interval.MONTH)));
+  const sale = report.impactAtSale.totals;
+  const prev = report.previousImpactAtSale;
+  const customerNps = report.customerExperience.nps;
+  const beneficiaryNps = report.beneficiaryExperience.nps;
+  return {
+    organization: { id: report.organization.id, name: report.organization.name, impactModel: IMPACT_MODEL_WORDS[report.organization.impactModel] ?? report.organization.impactModel, currency: report.organization.currency.trim() },
+    period: { from: from.toISOString(), to: to.toISOString() },
+    comparison: { from: report.comparison.from.toISOString(), to: report.comparison.to.toISOString() },
+    generatedAt: report.generatedAt.toISOString(),
+    suppressionApplied: role === "FUNDER",
+    threshold: k,
+    narrative: report.narrative ? { text: report.narrative.text, version: report.narrative.version, updatedAt: new Date(report.narrative.createdAt).toISOString() } : null,
+    impact: {
+      atSale: { sales: sale.sales, revenue: sale.revenue.amount, contribution: sale.contribution.amount, unitsGiven: sale.unitsGiven, beneficiariesFunded: sale.beneficiariesFunded },
+      atSalePrevious: { sales: prev.sales, revenue: prev.revenue.amount, contribution: prev.contribution.amount, unitsGiven: prev.unitsGiven, beneficiariesFunded: prev.beneficiariesFunded },
+      inUse: { stakeholdersInUse: report.impactInUse.stakeholdersInUse, previous: report.previousStakeholdersInUse },
+    },
+    metrics: report.metrics.map((m, i) => ({
+      name: m.metric.name,
+      category: m.metric.category as "KPI" | "SOCIAL",
+      unit: m.metric.unit,
+      unitLabel: m.metric.unitLabel,
+      catalogueCode: m.metric.catalogueCode,
+      estimationNote: m.metric.estimationNote,
+      direction: m.metric.direction as "HIGHER_IS_BETTER" | "LOWER_IS_BETTER",
+      baseline: m.baseline,
+      target: m.target,
+      actual: m.actual,
+      attainment: m.attainment,
+      series: series[i].points.map((p) => ({
+        label: label(p.from),
+        from: p.from.toISOString(),
+        to: p.to.toISOString(),
+        actual: p.actual === null ? null : Number(p.actual),
+        target: p.target === null ? null : Number(p.target),
+      })),
+    })),
+    trend: months.map((m, i) => {
+      const n = npsByMonth.get(i + 1);
+      const hidden = role === "FUNDER" && n !== undefined && n.people < k;
+      const group = qoeTrend.groups[i];
+      return {
+        label: label(m.from),
+        from: m.from.toISOString(),
+        to: m.to.toISOString(),
+        nps: !n || hidden ? null : npsOf(n.p, n.pa, n.d).score,
+        qoe: group?.score ?? null,
+      };
+    }),
+    experience: {
+      customer: { qoe: report.customerExperience.qoe?.score ?? null, nps: customerNps.score, npsSample: customerNps.sampleSize, npsMargin: customerNps.marginOfError95 },
+      beneficiary: { qoe: report.beneficiaryExperience.qoe?.score ?? null, nps: beneficiaryNps.score, npsSample: beneficiaryNps.sampleSize, npsMargin: beneficiaryNps.marginOfError95 },
+      loopsOnTimeRate: report.loops.onTimeRate,
+      loopsDue: report.loops.due,
+    },
+    funnels: funnels.map((f) => ({
+      kind: f.kind as "CUSTOMER" | "BENEFICIARY",
+      stages: f.stages.map((s) => ({ name: s.stage.name, entered: s.entered, inStageAtEnd: s.inStageAtEnd, impactMode: s.stage.impactMode })),
+    })),
+    notes: report.notes.map((n) => ({ section: n.section, item: n.item, kind: n.kind as "SUPPRESSED" | "MISSING", reason: n.reason })),
+  };
+}
+
+/** GET /reports/{organizationId}?from=...&to=... : the printable report (A4), for the caller's key. */
+export function reportRoutes(): Route[] {
+  return [
+    {
+      method: "GET",
+      path: "/reports/",
+      handle: (req, res, rc: RouteContext) =>
+        withCaller(rc.db, req, res, rc.requestId, rc.log, async (ctx) => {
+          const org = decodeURIComponent(rc.url.pathname.slice("/reports/".length)).replace(/\/$/, "");
+          const { from, to } = periodParams(rc.url);
+          const html = renderReportPage(await buildReportPageData(ctx, org, from, to));
+          res.writeHead(200, {
+            "content-type": "text/html; charset=utf-8",
+            "cache-control": "no-store",
+            "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+            "x-content-type-options": "nosniff",
+          });
+          res.end(html);
+        }),
+    },
+  ];
+}

@@ -1,0 +1,185 @@
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { AddressInfo } from "node:net";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { startTestApp, TestApp } from "../helpers/app";
+import { parseCsv } from "../helpers/csv";
+import { browserIt, withBrowser } from "../helpers/browser";
+import { createApp, App } from "../../src/server";
+import { exportRoutes, REPORT_CSV_COLUMNS } from "../../src/web/exports";
+import { reportRoutes } from "../../src/web/reports";
+import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
+import { activeDemoKeys, demoKeySpecs } from "../../seeds/demo-keys";
+
+/**
+ * What a funder does with the demo data: download the report of the organization
+ * it funds (CSV, JSON, IATI XML), open the printable page in a browser, and be
+ * refused everything of the organization it does not fund.
+ */
+
+const SCREENSHOTS = path.join(__dirname, "..", "..", "test-results");
+
+/** The default report period: the twelve whole months before this month (UTC). */
+function defaultPeriod(now = new Date()): { from: string; to: string } {
+  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const from = new Date(Date.UTC(to.getUTCFullYear() - 1, to.getUTCMonth(), 1));
+  return { from: from.toISOString(), to: to.toISOString() };
+}
+
+describe("the printable report and a funder's downloads, on the demo data", () => {
+  let test: TestApp;
+  let server: App;
+  let base: string;
+  let funderKey: string;
+  let staffKey: string;
+
+  const get = (p: string, key?: string) => fetch(`${base}${p}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+
+  beforeAll(async () => {
+    test = await startTestApp();
+    await seedDemo(test.db);
+    const keys = await activeDemoKeys(test.db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
+    funderKey = keys.find((k) => k.spec.role === "FUNDER")!.key;
+    staffKey = keys.find((k) => /Mwanga Solar staff/.test(k.spec.label))!.key;
+    server = await createApp(test.db, { production: false, log: () => undefined, routes: [...exportRoutes(), ...reportRoutes()] });
+    await new Promise<void>((resolve) => server.http.listen(0, "127.0.0.1", () => resolve()));
+    base = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
+    await fs.mkdir(SCREENSHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    if (server?.http.listening) await new Promise<void>((resolve) => server.http.close(() => resolve()));
+    await test?.close();
+  });
+
+  it("the funder downloads Mwanga Solar's report as CSV, JSON and IATI XML, for the default period (the last twelve whole months)", async () => {
+    const period = defaultPeriod();
+
+    const json = await get(`/exports/report.json?organizationId=${DEMO_SOLAR_ID}`, funderKey);
+    expect(json.status).toBe(200);
+    expect(json.headers.get("content-disposition")).toBe('attachment; filename="impact-report.json"');
+    const { report }: any = await json.json();
+    expect(report.organization.name).toBe("Mwanga Solar");
+    expect(report.period).toEqual(period);
+    expect(report.narrative.text.length).toBeGreaterThan(100);
+    expect(report.metrics.length).toBeGreaterThan(0);
+    expect(report.suppression).toEqual({ applied: true, threshold: 10 });
+
+    const csv = await get(`/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`, funderKey);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    const [header, ...rows] = parseCsv(await csv.text());
+    expect(header).toEqual([...REPORT_CSV_COLUMNS]);
+    const col = (name: string) => header.indexOf(name);
+    expect(rows.length).toBeGreaterThan(report.metrics.length);
+    for (const r of rows) {
+      expect(r).toHaveLength(header.length);
+      expect([r[col("period_from")], r[col("period_to")]]).toEqual([period.from, period.to]);
+    }
+    // Every reportable metric is a row of section kpi or social_metric.
+    const metricRows = rows.filter((r) => r[col("section")] === "kpi" || r[col("section")] === "social_metric");
+    expect(metricRows.map((r) => r[col("metric_id")]).sort()).toEqual(report.metrics.map((m: any) => m.metric.id).sort());
+    for (const m of report.metrics) {
+      const r = metricRows.find((x) => x[col("metric_id")] === m.metric.id)!;
+      expect([r[col("section")], r[col("catalogue_code")], r[col("actual")]]).toEqual([m.metric.category === "KPI" ? "kpi" : "social_metric", m.metric.catalogueCode ?? "", m.actual ?? ""]);
+    }
+
+    const xml = await get(`/exports/iati.xml?organizationId=${DEMO_SOLAR_ID}`, funderKey);
+    expect(xml.status).toBe(200);
+    const text = await xml.text();
+    expect(XMLValidator.validate(text)).toBe(true);
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" }).parse(text);
+    const results = [parsed["iati-activities"]["iati-activity"].result].flat();
+    expect(results.length).toBe(report.metrics.length);
+    for (const r of results) expect(r.indicator).toBeDefined();
+  });
+
+  it("the same key gets FORBIDDEN for Hatua Shoes, page and downloads alike; no key gets 401", async () => {
+    for (const p of [`/reports/${DEMO_SHOES_ID}`, `/exports/report.csv?organizationId=${DEMO_SHOES_ID}`, `/exports/report.json?organizationId=${DEMO_SHOES_ID}`, `/exports/iati.xml?organizationId=${DEMO_SHOES_ID}`]) {
+      const res = await get(p, funderKey);
+      expect({ p, status: res.status }).toEqual({ p, status: 403 });
+      expect(((await res.json()) as any).errors[0].extensions.code).toBe("FORBIDDEN");
+    }
+    const none = await get(`/reports/${DEMO_SOLAR_ID}`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toBe("Bearer");
+  });
+
+  it("refuses a malformed id, a malformed date and a period over 36 months with BAD_USER_INPUT naming the field", async () => {
+    const cases: [string, string][] = [
+      [`/reports/not-an-id`, "organizationId"],
+      [`/reports/${DEMO_SOLAR_ID}?from=yesterday`, "from"],
+      [`/reports/${DEMO_SOLAR_ID}?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`, "to"],
+    ];
+    for (const [p, field] of cases) {
+      const res = await get(p, staffKey);
+      expect({ p, status: res.status }).toEqual({ p, status: 400 });
+      expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: "BAD_USER_INPUT", field });
+    }
+  });
+
+  it("serves the page as HTML with print CSS for A4, a strict content security policy, the narrative and the small-cell note", async () => {
+    const res = await get(`/reports/${DEMO_SOLAR_ID}`, funderKey);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
+    const html = await res.text();
+    expect(html).toContain("@page { size: A4");
+    expect(html).toContain("@media print");
+    expect(html).toContain("Mwanga Solar");
+    expect(html).toContain("Small groups hidden: fewer than 10 people.");
+    expect(html).not.toMatch(/<script/i);
+    // Staff see the same page without suppression.
+    const staff = await (await get(`/reports/${DEMO_SOLAR_ID}`, staffKey)).text();
+    expect(staff).not.toContain("Small groups hidden");
+  });
+
+  browserIt("report page")(
+    "renders in headless Chromium, offline, with its charts and no console error; a screenshot and an A4 PDF are made",
+    async () => {
+      const report: any = ((await (await get(`/exports/report.json?organizationId=${DEMO_SOLAR_ID}`, funderKey)).json()) as any).report;
+      await withBrowser(
+        async (page) => {
+          const response = await page.goto(`${base}/reports/${DEMO_SOLAR_ID}`, { waitUntil: "load" });
+          expect(response?.status()).toBe(200);
+          expect(await page.title()).toMatch(/Mwanga Solar/);
+
+          const visible = async (selector: string) => {
+            const boxes = await page.$$eval(selector, (els) => els.map((e) => (e as unknown as { getBoundingClientRect(): { width: number; height: number } }).getBoundingClientRect()).map((r) => ({ w: r.width, h: r.height })));
+            expect(boxes.length).toBeGreaterThan(0);
+            for (const b of boxes) {
+              expect(b.w).toBeGreaterThan(100);
+              expect(b.h).toBeGreaterThan(40);
+            }
+            return boxes.length;
+          };
+          expect(await visible("svg#chart-impact")).toBe(1);
+          expect(await visible("svg#chart-trend")).toBe(1);
+          expect(await visible("svg.chart-metric")).toBe(report.metrics.length);
+          expect(await visible("svg.chart-funnel")).toBe(2);
+          // The charts carry drawn marks, not empty frames.
+          expect(await page.$$eval("svg#chart-trend path, svg#chart-trend polyline, svg#chart-trend circle", (els) => els.length)).toBeGreaterThan(0);
+          expect(await page.$$eval("svg.chart-funnel rect", (els) => els.length)).toBeGreaterThan(4);
+
+          const png = path.join(SCREENSHOTS, "report-page-funder.png");
+          await page.screenshot({ path: png, fullPage: true });
+          expect((await fs.stat(png)).size).toBeGreaterThan(20000);
+
+          await page.emulateMedia({ media: "print" });
+          const pdf = await page.pdf({ format: "A4", preferCSSPageSize: true });
+          await fs.writeFile(path.join(SCREENSHOTS, "report-page-funder.pdf"), pdf);
+          const text = pdf.toString("latin1");
+          expect(text.startsWith("%PDF-")).toBe(true);
+          // A4 is 595.28 x 841.89 points; Chromium rounds the media box.
+          expect(text).toMatch(/\/MediaBox \[0 0 59[45]\.\d+ 84[12]\.\d+\]/);
+          const pages = (text.match(/\/Type \/Page\b/g) ?? []).length;
+          expect(pages).toBeGreaterThanOrEqual(2);
+          expect(pages).toBeLessThanOrEqual(8);
+        },
+        { extraHTTPHeaders: { authorization: `Bearer ${funderKey}` } },
+      );
+    },
+    120000,
+  );
+});
