@@ -20,7 +20,7 @@ export class RequestDb {
   ) {}
 
   static async open(db: DataSource, access: Access, requestId: string): Promise<RequestDb> {
-    const runner = db.createQueryRunner();
+    const runner = serialized(db.createQueryRunner());
     await runner.connect();
     try {
       await runner.startTransaction();
@@ -62,4 +62,20 @@ export class RequestDb {
       await this.runner.release();
     }
   }
+}
+
+/**
+ * One connection runs one statement at a time. Services start independent reads
+ * together (Promise.all); pg would queue them itself, a use it deprecates, so the
+ * runner queues them here, in the order they were asked for.
+ */
+function serialized(runner: QueryRunner): QueryRunner {
+  const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
+  let tail: Promise<unknown> = Promise.resolve();
+  runner.query = ((...args: unknown[]) => {
+    const run = tail.then(() => query(...args));
+    tail = run.catch(() => undefined);
+    return run;
+  }) as QueryRunner["query"];
+  return runner;
 }
