@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     ...(metrics ? metricsRoutes(metrics, { token: config.metricsToken }) : []),
     ...graphiqlRoutes(),
     ...exportRoutes(),
-    ...reportRoutes(),
+    ...reportRoutes(), // the report pages and their browser sign-in (/reports/session)
   ];
   const app = await createApp(db, {
     production: config.nodeEnv === "production",
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   const port = typeof address === "object" && address ? address.port : config.port;
   log({ level: "info", msg: `GraphQL ready at http://localhost:${port}/graphql`, database: database.embedded ? "embedded" : "DATABASE_URL" });
   log({ level: "info", msg: `GraphiQL at http://localhost:${port}/graphiql`, metrics: metrics ? (config.metricsToken ? "/metrics (token)" : "/metrics") : "off" });
+  log({ level: "info", msg: `Printable reports at http://localhost:${port}/reports/ (sign in with an API key in the browser)` });
   if (config.printDemoKeys) {
     const keys = await activeDemoKeys(db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
     if (keys.length) {

@@ -45,4 +45,6 @@ export interface ReportPageData {
   funnels: { kind: "CUSTOMER" | "BENEFICIARY"; stages: { name: string; entered: number | null; inStageAtEnd: number | null; impactMode: string | null }[] }[];
   /** What was hidden or missing, and why. */
   notes: { section: string; item: string; kind: "SUPPRESSED" | "MISSING"; reason: string }[];
+  /** The reader signed in in the browser (the key is in the sign-in cookie): the page offers to sign out. */
+  signedInWithCookie?: boolean;
 }

@@ -1,4 +1,5 @@
 import { ReportPageData } from "./report-data";
+import { signOutForm } from "./sign-in-page";
 import { escapeXml as esc, formatDecimal, formatNumber, formatSigned, funnelChart, impactChart, metricChart, trendChart } from "./charts";
 
 /**
@@ -159,6 +160,12 @@ svg.chart { display: block; width: 100%; height: auto; max-width: 100%; }
 .metric { break-inside: avoid; page-break-inside: avoid; border-top: 1px solid #ccc; padding-top: 0.2em; }
 .metric .figures td, .metric .figures th { width: 25%; }
 ul.plain { padding-left: 1.2em; }
+nav.actions { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.4em 1em; font-size: 0.9em; margin: 0 0 1em; padding-bottom: 0.5em; border-bottom: 1px solid #ccc; }
+nav.actions .downloads { display: flex; flex-wrap: wrap; align-items: center; gap: 0.3em 0.9em; }
+nav.actions ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.3em 0.9em; margin: 0; padding: 0; }
+nav.actions a { color: #1a1a1a; }
+nav.actions form { margin: 0; }
+nav.actions button { font: inherit; font-size: 0.95em; padding: 0.15em 0.7em; border: 1px solid #999; border-radius: 3px; background: #fff; color: #1a1a1a; cursor: pointer; }
 footer { margin-top: 2em; font-size: 0.8em; color: #555; border-top: 1px solid #999; padding-top: 0.5em; }
 @page { size: A4; margin: 15mm; }
 @media print {
@@ -166,9 +173,28 @@ footer { margin-top: 2em; font-size: 0.8em; color: #555; border-top: 1px solid #
   main { max-width: none; margin: 0; padding: 0; }
   h2 { margin-top: 1.1em; }
   section { break-inside: auto; }
+  nav.actions { display: none; }
   figure, svg.chart, table, tr, .metric { break-inside: avoid; page-break-inside: avoid; }
 }
 `;
+
+/** The exports of the same organization and period (same-origin links: the sign-in cookie goes with them). */
+function downloads(d: ReportPageData): { label: string; href: string }[] {
+  const q = `organizationId=${encodeURIComponent(d.organization.id)}&from=${encodeURIComponent(d.period.from)}&to=${encodeURIComponent(d.period.to)}`;
+  return [
+    { label: "CSV", href: `/exports/report.csv?${q}` },
+    { label: "JSON", href: `/exports/report.json?${q}` },
+    { label: "IATI XML", href: `/exports/iati.xml?${q}` },
+  ];
+}
+
+/** Downloads, and signing out when signed in in the browser. Not printed. */
+function actions(d: ReportPageData): string {
+  const links = downloads(d)
+    .map((l) => `<li><a href="${esc(l.href)}" download>${esc(l.label)}</a></li>`)
+    .join("");
+  return `<nav class="actions" aria-label="Downloads and session"><div class="downloads"><span id="downloads-label">Download this report:</span> <ul aria-labelledby="downloads-label">${links}</ul></div>${d.signedInWithCookie ? signOutForm() : ""}</nav>`;
+}
 
 function header(d: ReportPageData): string {
   return `<header>
@@ -356,6 +382,7 @@ export function renderReportPage(data: ReportPageData): string {
 </head>
 <body>
 <main>
+${actions(data)}
 ${header(data)}
 ${narrative(data)}
 ${impactSection(data)}

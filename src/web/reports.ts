@@ -2,6 +2,8 @@ import { Route, RouteContext } from "./routes";
 import { periodParams, withCaller } from "./request";
 import { ReportPageData } from "./report-data";
 import { renderReportPage } from "./report-page";
+import { reportSessionRoutes } from "./report-session";
+import { renderReportListPage, SIGN_IN_CSP } from "./sign-in-page";
 import { Context } from "../context";
 import { ROLES } from "../common/access";
 import { BadInputError } from "../common/errors";
@@ -110,21 +112,39 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
   };
 }
 
-/** GET /reports/{organizationId}?from=...&to=... : the printable report (A4), for the caller's key. */
+/** The organizations whose report the caller may read (roles that read aggregates), by name. */
+async function readableOrganizations(ctx: Context): Promise<{ id: string; name: string }[]> {
+  const ids = ctx.access.organizationIds.filter((id) => (ROLES.aggregates as readonly string[]).includes(ctx.access.roleIn(id) ?? ""));
+  if (!ids.length) return [];
+  return ctx.requestDb.em.query(`SELECT id, name FROM organizations WHERE id = ANY($1::uuid[]) ORDER BY name, id`, [ids]);
+}
+
+/**
+ * GET /reports/{organizationId}?from=...&to=... : the printable report (A4), for the caller's key;
+ * GET /reports/ : the list of reports the key may read; and the browser sign-in
+ * (src/web/report-session.ts), whose routes come first as they share the prefix.
+ */
 export function reportRoutes(): Route[] {
   return [
+    ...reportSessionRoutes(),
     {
       method: "GET",
       path: "/reports/",
       handle: (req, res, rc: RouteContext) =>
-        withCaller(rc.db, req, res, rc.requestId, rc.log, async (ctx) => {
+        withCaller(rc.db, req, res, rc.requestId, rc.log, async (ctx, auth) => {
           const org = decodeURIComponent(rc.url.pathname.slice("/reports/".length)).replace(/\/$/, "");
+          if (org === "") {
+            const html = renderReportListPage({ organizations: await readableOrganizations(ctx), signedIn: auth.fromCookie });
+            res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-security-policy": SIGN_IN_CSP, "x-content-type-options": "nosniff" });
+            res.end(html);
+            return;
+          }
           const { from, to } = periodParams(rc.url);
-          const html = renderReportPage(await buildReportPageData(ctx, org, from, to));
+          const html = renderReportPage({ ...(await buildReportPageData(ctx, org, from, to)), signedInWithCookie: auth.fromCookie });
           res.writeHead(200, {
             "content-type": "text/html; charset=utf-8",
             "cache-control": "no-store",
-            "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+            "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'",
             "x-content-type-options": "nosniff",
           });
           res.end(html);

@@ -2,18 +2,28 @@ import http from "node:http";
 import { GraphQLError } from "graphql";
 import { DataSource } from "typeorm";
 import { authenticate } from "../modules/access/authenticate";
-import { keyFromHeaders } from "../modules/access/keys";
 import { Context, createContext } from "../context";
 import { BadInputError } from "../common/errors";
 import { sendError } from "./routes";
+import { clearCookie, keyFromReportRequest, sendSignInFor } from "./report-session";
 import type { Logger } from "../common/errors";
 
 const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 };
+
+/** How the caller of a report or export request was authenticated. */
+export interface CallerAuth {
+  /** By the browser sign-in cookie (src/web/report-session.ts), not a key header. */
+  fromCookie: boolean;
+}
 
 /**
  * Runs an HTTP (non-GraphQL) request with the same key, the same request
  * transaction, row-level security and services as GraphQL. Errors answer with the
  * same codes; anything unexpected is logged and masked.
+ *
+ * The key comes from the headers, or, for a GET under /reports/ or /exports/ with no
+ * key header, from the browser sign-in cookie. Without a valid key, a client that
+ * takes HTML gets the sign-in page (401); any other gets the JSON 401.
  */
 export async function withCaller(
   db: DataSource,
@@ -21,13 +31,14 @@ export async function withCaller(
   res: http.ServerResponse,
   requestId: string,
   log: Logger,
-  run: (ctx: Context) => Promise<void>,
+  run: (ctx: Context, auth: CallerAuth) => Promise<void>,
 ): Promise<void> {
   let ctx: Context | null = null;
+  const { key, fromCookie } = keyFromReportRequest(req);
   try {
-    const principal = await authenticate(db, keyFromHeaders(req.headers));
+    const principal = await authenticate(db, key);
     ctx = await createContext(db, principal, requestId);
-    await run(ctx);
+    await run(ctx, { fromCookie });
     await ctx.finish(true);
   } catch (error) {
     if (ctx) await ctx.finish(false).catch(() => undefined);
@@ -36,7 +47,9 @@ export async function withCaller(
         res.end();
         return;
       }
-      const headers: Record<string, string> = error.extensions.code === "UNAUTHENTICATED" ? { "www-authenticate": "Bearer" } : {};
+      if (error.extensions.code === "UNAUTHENTICATED" && sendSignInFor(req, res)) return;
+      const headers: Record<string, string> =
+        error.extensions.code === "UNAUTHENTICATED" ? { "www-authenticate": "Bearer", ...(fromCookie ? { "set-cookie": clearCookie(req) } : {}) } : {};
       res.writeHead(STATUS[error.extensions.code], { "content-type": "application/json; charset=utf-8", ...headers });
       res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.extensions.code, field: error.extensions.field } }] }));
       return;

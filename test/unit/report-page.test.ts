@@ -320,6 +320,36 @@ describe("renderReportPage", () => {
     for (const svg of svgs(bare)) expect(() => checkWellFormed(svg)).not.toThrow();
     expect(svgs(bare)).toHaveLength(2);
   });
+
+  it("links the CSV, JSON and IATI XML downloads of the same organization and period, as same-origin paths", () => {
+    const nav = /<nav class="actions"[\s\S]*?<\/nav>/.exec(html)![0];
+    const links = [...nav.matchAll(/<a href="([^"]+)" download>([^<]+)<\/a>/g)].map((m) => ({ href: m[1].replace(/&amp;/g, "&"), label: m[2] }));
+    expect(links.map((l) => l.label)).toEqual(["CSV", "JSON", "IATI XML"]);
+    expect(links.map((l) => l.href.split("?")[0])).toEqual(["/exports/report.csv", "/exports/report.json", "/exports/iati.xml"]);
+    for (const l of links) {
+      const q = new URL(l.href, "http://x").searchParams;
+      expect(Object.fromEntries(q)).toEqual({ organizationId: data.organization.id, from: data.period.from, to: data.period.to });
+    }
+    // The raw '&' between parameters is escaped in the attribute.
+    expect(nav).toContain("&amp;from=");
+    // Hostile ids and dates can't break out of the attribute.
+    const hostile = renderReportPage({ ...data, organization: { ...data.organization, id: `"><script>x</script>` }, period: { from: `"'<>&`, to: data.period.to } });
+    const hostileNav = /<nav class="actions"[\s\S]*?<\/nav>/.exec(hostile)![0];
+    expect(hostileNav).not.toMatch(/<script/i);
+    const hrefs = [...hostileNav.matchAll(/<a href="([^"]*)" download>/g)].map((m) => m[1]);
+    expect(hrefs).toHaveLength(3);
+    for (const h of hrefs) expect(h).toMatch(/^\/exports\/[^"'<>]*$/);
+    expect(hostileNav).toContain("organizationId=%22%3E%3Cscript%3Ex%3C%2Fscript%3E");
+  });
+
+  it("offers to sign out only to a reader signed in in the browser, and prints neither downloads nor sign-out", () => {
+    expect(html).not.toContain("/reports/session/end");
+    const signedIn = renderReportPage({ ...data, signedInWithCookie: true });
+    expect(signedIn).toContain('<form class="sign-out" method="post" action="/reports/session/end"><button type="submit" class="link">Sign out</button></form>');
+    expect(signedIn).not.toMatch(/<script/i);
+    expect(signedIn).not.toMatch(/\son[a-z]+=/i);
+    expect(signedIn).toMatch(/@media print \{[^@]*nav\.actions \{ display: none; \}/);
+  });
 });
 
 describe("charts", () => {

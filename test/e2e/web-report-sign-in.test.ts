@@ -1,0 +1,309 @@
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { AddressInfo } from "node:net";
+import { startTestApp, TestApp } from "../helpers/app";
+import { parseCsv } from "../helpers/csv";
+import { browserIt, withBrowser } from "../helpers/browser";
+import { createApp, App } from "../../src/server";
+import { exportRoutes, REPORT_CSV_COLUMNS } from "../../src/web/exports";
+import { reportRoutes } from "../../src/web/reports";
+import { MAX_SESSION_BODY_BYTES, REPORT_COOKIE } from "../../src/web/report-session";
+import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
+import { activeDemoKeys, demoKeySpecs } from "../../seeds/demo-keys";
+
+/**
+ * A funder's programme officer opens the report link in an ordinary browser: no
+ * Authorization header, so a sign-in form, a cookie holding the key for the
+ * read-only pages and downloads, and nothing more (never GraphQL, never another
+ * organization, never a redirect off the site).
+ */
+
+const SCREENSHOTS = path.join(__dirname, "..", "..", "test-results");
+const HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+describe("browser sign-in for the printable report and the exports", () => {
+  let test: TestApp;
+  let server: App;
+  let base: string;
+  let host: string;
+  let funderKey: string;
+  let staffKey: string;
+  const logged: Record<string, unknown>[] = [];
+
+  const signIn = (form: Record<string, string>, headers: Record<string, string> = {}) =>
+    fetch(`${base}/reports/session`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: base, accept: HTML, ...headers },
+      body: new URLSearchParams(form).toString(),
+    });
+  /** The cookie pair ("name=value") set by a response. */
+  const cookieOf = (res: Response): string => {
+    const set = res.headers.getSetCookie().find((c) => c.startsWith(`${REPORT_COOKIE}=`));
+    if (!set) throw new Error("no sign-in cookie was set");
+    return set.split(";")[0];
+  };
+  const withCookie = (p: string, cookie: string, headers: Record<string, string> = {}) => fetch(`${base}${p}`, { redirect: "manual", headers: { cookie, ...headers } });
+
+  beforeAll(async () => {
+    test = await startTestApp();
+    await seedDemo(test.db);
+    const keys = await activeDemoKeys(test.db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
+    funderKey = keys.find((k) => k.spec.role === "FUNDER")!.key;
+    staffKey = keys.find((k) => /Mwanga Solar staff/.test(k.spec.label))!.key;
+    server = await createApp(test.db, { production: false, log: (e) => logged.push(e), routes: [...exportRoutes(), ...reportRoutes()] });
+    await new Promise<void>((resolve) => server.http.listen(0, "127.0.0.1", () => resolve()));
+    host = `127.0.0.1:${(server.http.address() as AddressInfo).port}`;
+    base = `http://${host}`;
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    if (server?.http.listening) await new Promise<void>((resolve) => server.http.close(() => resolve()));
+    await test?.close();
+  });
+
+  it("answers a browser without a key with 401 and a sign-in form (no script, strict CSP) that comes back to the page", async () => {
+    for (const p of [`/reports/${DEMO_SOLAR_ID}?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`, `/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`, `/exports/iati.xml?organizationId=${DEMO_SOLAR_ID}`, `/reports/`]) {
+      const res = await fetch(`${base}${p}`, { headers: { accept: HTML } });
+      expect({ p, status: res.status }).toEqual({ p, status: 401 });
+      expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(res.headers.get("www-authenticate")).toBe("Bearer");
+      expect(res.headers.get("cache-control")).toBe("no-store");
+      const csp = res.headers.get("content-security-policy")!;
+      expect(csp).toMatch(/default-src 'none'/);
+      expect(csp).toMatch(/style-src 'unsafe-inline'/);
+      expect(csp).toMatch(/form-action 'self'/);
+      expect(csp).toMatch(/frame-ancestors 'none'/);
+      expect(res.headers.getSetCookie()).toEqual([]);
+      const html = await res.text();
+      expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
+      expect(html).not.toMatch(/<script/i);
+      expect(html).toContain('<form class="sign-in" method="post" action="/reports/session">');
+      expect(html).toMatch(/<input type="password" id="key" name="key"/);
+      expect(html).toContain(`<input type="hidden" name="next" value="${p.replace(/&/g, "&amp;")}">`);
+      expect(html).not.toContain("not accepted");
+    }
+  });
+
+  it("keeps the JSON 401 for clients that don't take HTML", async () => {
+    for (const accept of [undefined, "application/json", "*/*"]) {
+      const res = await fetch(`${base}/reports/${DEMO_SOLAR_ID}`, { headers: accept ? { accept } : {} });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toBe("Bearer");
+      expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+      expect(((await res.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    }
+    const csv = await fetch(`${base}/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`);
+    expect(csv.status).toBe(401);
+    expect(((await csv.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
+  });
+
+  it("refuses a wrong, malformed, empty or revoked key with the form again, no detail and no cookie", async () => {
+    const revoked = await test.issue("FUNDER", [{ organizationId: DEMO_SOLAR_ID, role: "FUNDER" }], "revoked funder");
+    await test.db.query(`UPDATE api_keys SET revoked_at = now() WHERE prefix = $1`, [revoked.split("_")[1]]);
+    const wrongSecret = `${funderKey.slice(0, -4)}AAAA`;
+    for (const key of [wrongSecret, "dbl_zzzzzzzzzz_" + "A".repeat(43), "not a key", "", revoked]) {
+      const res = await signIn({ key, next: `/reports/${DEMO_SOLAR_ID}` });
+      expect({ key, status: res.status }).toEqual({ key, status: 401 });
+      expect(res.headers.getSetCookie()).toEqual([]);
+      expect(res.headers.get("location")).toBeNull();
+      const html = await res.text();
+      expect(html).toContain("The key was not accepted.");
+      expect(html).not.toMatch(/revoked|malformed|not valid/i);
+      expect(html).toContain(`<input type="hidden" name="next" value="/reports/${DEMO_SOLAR_ID}">`);
+    }
+  });
+
+  it("signs the funder in: 303 to the page, a cookie holding the key, HttpOnly, SameSite=Strict, Path=/, 8 hours; Secure over https", async () => {
+    const res = await signIn({ key: funderKey, next: `/reports/${DEMO_SOLAR_ID}?from=2025-01-01T00:00:00Z` });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`/reports/${DEMO_SOLAR_ID}?from=2025-01-01T00:00:00Z`);
+    const [set] = res.headers.getSetCookie();
+    const attributes = set.split(";").map((s) => s.trim());
+    expect(attributes[0]).toBe(`${REPORT_COOKIE}=${funderKey}`);
+    expect(attributes.slice(1).sort()).toEqual(["HttpOnly", "Max-Age=28800", "Path=/", "SameSite=Strict"]);
+
+    const secure = await signIn({ key: `  ${funderKey}\n` }, { "x-forwarded-proto": "https" });
+    expect(secure.status).toBe(303);
+    expect(secure.headers.get("location")).toBe("/reports/");
+    expect(secure.headers.getSetCookie()[0].split(";").map((s) => s.trim())).toEqual(expect.arrayContaining([`${REPORT_COOKIE}=${funderKey}`, "Secure", "HttpOnly", "SameSite=Strict"]));
+  });
+
+  it("the cookie reads Mwanga Solar's page and downloads, is FORBIDDEN for Hatua Shoes, and lists only the reports it may read", async () => {
+    const cookie = cookieOf(await signIn({ key: funderKey }));
+
+    const page = await withCookie(`/reports/${DEMO_SOLAR_ID}`, cookie, { accept: HTML });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toMatch(/form-action 'self'/);
+    const html = await page.text();
+    expect(html).toContain("Mwanga Solar");
+    expect(html).toContain("Small groups hidden: fewer than 10 people.");
+    expect(html).toContain('<form class="sign-out" method="post" action="/reports/session/end">');
+    const links = [...html.matchAll(/<a href="(\/exports\/[^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, "&"));
+    expect(links.map((l) => l.split("?")[0])).toEqual(["/exports/report.csv", "/exports/report.json", "/exports/iati.xml"]);
+
+    // The links download the same organization and period, with the cookie alone.
+    for (const link of links) {
+      const res = await withCookie(link, cookie);
+      expect({ link, status: res.status }).toEqual({ link, status: 200 });
+      const body = await res.text();
+      if (link.startsWith("/exports/report.csv")) expect(parseCsv(body)[0]).toEqual([...REPORT_CSV_COLUMNS]);
+      if (link.startsWith("/exports/report.json")) expect(JSON.parse(body).report.organization.id).toBe(DEMO_SOLAR_ID);
+    }
+    const csv = await withCookie(`/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`, cookie);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-disposition")).toBe('attachment; filename="impact-report.csv"');
+
+    for (const p of [`/reports/${DEMO_SHOES_ID}`, `/exports/report.csv?organizationId=${DEMO_SHOES_ID}`, `/exports/iati.xml?organizationId=${DEMO_SHOES_ID}`]) {
+      const res = await withCookie(p, cookie);
+      expect({ p, status: res.status }).toEqual({ p, status: 403 });
+      expect(((await res.json()) as any).errors[0].extensions.code).toBe("FORBIDDEN");
+    }
+
+    const list = await withCookie("/reports/", cookie, { accept: HTML });
+    expect(list.status).toBe(200);
+    const listed = await list.text();
+    expect([...listed.matchAll(/<a href="\/reports\/([^"]+)">([^<]+)<\/a>/g)].map((m) => [m[1], m[2]])).toEqual([[DEMO_SOLAR_ID, "Mwanga Solar"]]);
+    expect(listed).toContain('action="/reports/session/end"');
+  });
+
+  it("the cookie never authenticates GraphQL, and a key header wins over it", async () => {
+    const cookie = cookieOf(await signIn({ key: funderKey }));
+    const post = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json", origin: base, accept: HTML },
+      body: JSON.stringify({ query: "{ me { keyId } }" }),
+    });
+    expect(post.status).toBe(401);
+    expect(((await post.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    const get = await fetch(`${base}/graphql?query=${encodeURIComponent("{ me { keyId } }")}`, { headers: { cookie, "apollo-require-preflight": "true" } });
+    expect(get.status).toBe(401);
+
+    // Staff key in the header, funder cookie: the staff view (no suppression).
+    const staff = await withCookie(`/reports/${DEMO_SOLAR_ID}`, cookie, { authorization: `Bearer ${staffKey}` });
+    expect(staff.status).toBe(200);
+    expect(await staff.text()).not.toContain("Small groups hidden");
+    // A wrong key header is not rescued by the cookie.
+    const wrong = await withCookie(`/reports/${DEMO_SOLAR_ID}`, cookie, { authorization: "Bearer nope" });
+    expect(wrong.status).toBe(401);
+  });
+
+  it("redirects only to this site's report and export paths", async () => {
+    const refused = [
+      "https://evil.example",
+      "https://evil.example/reports/x",
+      "//evil.example/reports/",
+      "/\\evil.example",
+      "/reports/../graphql",
+      "/reports/%2e%2e/graphql",
+      "/graphql",
+      "javascript:alert(1)",
+      "/reports/session",
+      "reports/x",
+      "/reports/\r\nset-cookie: x=y",
+    ];
+    for (const next of refused) {
+      const res = await signIn({ key: funderKey, next });
+      expect({ next, status: res.status, location: res.headers.get("location") }).toEqual({ next, status: 303, location: "/reports/" });
+    }
+    const ok = `/exports/report.csv?organizationId=${DEMO_SOLAR_ID}&from=2025-01-01T00:00:00Z`;
+    expect((await signIn({ key: funderKey, next: ok })).headers.get("location")).toBe(ok);
+  });
+
+  it("refuses a cross-site sign-in or sign-out with 403, and a form too large or of another type", async () => {
+    const crossSite: Record<string, string>[] = [{ origin: "https://evil.example" }, { origin: "null" }, { origin: `https://${host}.evil.example` }, { "sec-fetch-site": "cross-site" }];
+    for (const headers of crossSite) {
+      const res = await signIn({ key: funderKey, next: `/reports/${DEMO_SOLAR_ID}` }, headers);
+      expect({ headers, status: res.status }).toEqual({ headers, status: 403 });
+      expect(res.headers.getSetCookie()).toEqual([]);
+      expect(((await res.json()) as any).errors[0].extensions.code).toBe("FORBIDDEN");
+    }
+    const end = await fetch(`${base}/reports/session/end`, { method: "POST", redirect: "manual", headers: { origin: "https://evil.example" } });
+    expect(end.status).toBe(403);
+    expect(end.headers.getSetCookie()).toEqual([]);
+
+    // No Origin header at all (a client that sends none): allowed.
+    expect((await fetch(`${base}/reports/session`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `key=${funderKey}` })).status).toBe(303);
+
+    const big = await signIn({ key: funderKey, next: `/reports/${"x".repeat(MAX_SESSION_BODY_BYTES)}` });
+    expect(big.status).toBe(413);
+    expect(big.headers.getSetCookie()).toEqual([]);
+    const json = await fetch(`${base}/reports/session`, { method: "POST", redirect: "manual", headers: { "content-type": "application/json", origin: base }, body: JSON.stringify({ key: funderKey }) });
+    expect(json.status).toBe(415);
+    expect(json.headers.getSetCookie()).toEqual([]);
+  });
+
+  it("signs out: the cookie is cleared and the sign-in page says so; a cookie whose key was revoked is cleared too", async () => {
+    const end = await fetch(`${base}/reports/session/end`, { method: "POST", redirect: "manual", headers: { origin: base, cookie: cookieOf(await signIn({ key: funderKey })) } });
+    expect(end.status).toBe(303);
+    expect(end.headers.get("location")).toBe("/reports/session?signed-out");
+    const cleared = end.headers.getSetCookie()[0].split(";").map((s) => s.trim());
+    expect(cleared[0]).toBe(`${REPORT_COOKIE}=`);
+    expect(cleared).toEqual(expect.arrayContaining(["Max-Age=0", "Path=/", "HttpOnly", "SameSite=Strict"]));
+    const after = await fetch(`${base}/reports/session?signed-out`);
+    expect(after.status).toBe(200);
+    expect(await after.text()).toContain("You are signed out.");
+
+    const key = await test.issue("FUNDER", [{ organizationId: DEMO_SOLAR_ID, role: "FUNDER" }], "soon revoked");
+    const cookie = cookieOf(await signIn({ key }));
+    expect((await withCookie(`/reports/${DEMO_SOLAR_ID}`, cookie)).status).toBe(200);
+    await test.db.query(`UPDATE api_keys SET revoked_at = now() WHERE prefix = $1`, [key.split("_")[1]]);
+    const page = await withCookie(`/reports/${DEMO_SOLAR_ID}`, cookie, { accept: HTML });
+    expect(page.status).toBe(401);
+    expect(await page.text()).toContain("The key was not accepted.");
+    expect(page.headers.getSetCookie()[0]).toMatch(new RegExp(`^${REPORT_COOKIE}=; Max-Age=0;`));
+  });
+
+  it("never writes a key or the cookie to the log", async () => {
+    await signIn({ key: funderKey });
+    await withCookie(`/reports/${DEMO_SOLAR_ID}`, `${REPORT_COOKIE}=${funderKey}`);
+    const text = JSON.stringify(logged);
+    expect(logged.some((e) => e.msg === "request" && e.path === "/reports/session")).toBe(true);
+    expect(text).not.toContain(funderKey);
+    expect(text).not.toContain(funderKey.split("_")[2]);
+    expect(text).not.toContain(staffKey.split("_")[2]);
+    expect(text).not.toContain(REPORT_COOKIE);
+  });
+
+  browserIt("report sign-in")(
+    "in Chromium: the report link shows the form; the funder's key opens the report with its charts; the CSV link downloads; sign out",
+    async () => {
+      await withBrowser(
+        async (page, _seen, context) => {
+          const first = await page.goto(`${base}/reports/${DEMO_SOLAR_ID}`, { waitUntil: "load" });
+          expect(first?.status()).toBe(401);
+          expect(await page.title()).toMatch(/Sign in/);
+          await fs.mkdir(SCREENSHOTS, { recursive: true });
+          await page.screenshot({ path: path.join(SCREENSHOTS, "report-sign-in.png"), fullPage: true });
+          await page.fill("input[name=key]", funderKey);
+          // The sign-in page has the report's own URL, so wait for the navigation itself (POST, 303, GET).
+          const [landed] = await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("form.sign-in button[type=submit]")]);
+          expect(landed?.status()).toBe(200);
+          expect(landed?.request().redirectedFrom()?.method()).toBe("POST");
+          expect(page.url()).toBe(`${base}/reports/${DEMO_SOLAR_ID}`);
+          expect(await page.title()).toMatch(/Mwanga Solar/);
+          expect(await page.$$eval("svg#chart-impact", (els) => els.length)).toBe(1);
+          await page.screenshot({ path: path.join(SCREENSHOTS, "report-page-signed-in.png") });
+          const [cookie] = await context.cookies();
+          expect(cookie).toMatchObject({ name: REPORT_COOKIE, httpOnly: true, sameSite: "Strict", path: "/" });
+
+          const [download] = await Promise.all([page.waitForEvent("download"), page.click('nav.actions a[href^="/exports/report.csv"]')]);
+          expect(download.suggestedFilename()).toBe("impact-report.csv");
+          const csv = await fs.readFile((await download.path())!, "utf8");
+          expect(csv.split("\r\n")[0]).toBe(REPORT_CSV_COLUMNS.join(","));
+
+          await Promise.all([page.waitForURL(`${base}/reports/session?signed-out`), page.click("form.sign-out button")]);
+          expect(await page.textContent("main")).toContain("You are signed out.");
+          expect(await context.cookies()).toEqual([]);
+          expect((await page.goto(`${base}/reports/${DEMO_SOLAR_ID}`))?.status()).toBe(401);
+        },
+        {
+          // Chromium logs the two 401 sign-in pages this test opens on purpose; any other console error fails it.
+          isProblem: (text) => text !== "Failed to load resource: the server responded with a status of 401 (Unauthorized)",
+        },
+      );
+    },
+    120000,
+  );
+});
