@@ -154,6 +154,36 @@ query QualityByTouchpoint($organizationId: ID!, $from: DateTimeISO!, $to: DateTi
     variables: { organizationId: EXAMPLE_ORGANIZATION_ID },
     period: true,
   },
+  {
+    title: "Impact report for a funder",
+    query: `# The report a funder reads: both bottom lines against the previous period, reportable metrics,
+# experience (QoE, NPS with its margin of error), loops closed on time, disaggregations,
+# and what was hidden (small groups, for funders) or missing. Printable at /reports/<organizationId>.
+query ImpactReport($organizationId: ID!, $from: DateTimeISO!, $to: DateTimeISO!) {
+  impactReport(organizationId: $organizationId, from: $from, to: $to) {
+    organization { name impactModel }
+    period { from to }
+    comparison { from to }
+    suppression { applied threshold }
+    narrative { version text }
+    impactAtSale { totals { sales revenue { amount currency } contribution { amount } beneficiariesFunded } }
+    previousImpactAtSale { sales revenue { amount } }
+    impactInUse { stakeholdersInUse }
+    metrics {
+      metric { name category unit catalogueCode estimationNote }
+      baseline target actual attainment previousActual sampleSize suppressed
+    }
+    customerExperience { qoe { score } nps { score sampleSize marginOfError95 } }
+    beneficiaryExperience { qoe { score } nps { score sampleSize marginOfError95 } }
+    loops { due closedOnTime closedLate notClosed onTimeRate }
+    disaggregations { subject dimension total cells { value count suppressed } }
+    notes { section item kind reason }
+  }
+}
+`,
+    variables: { organizationId: EXAMPLE_ORGANIZATION_ID },
+    period: true,
+  },
 ];
 
 /** The 12 months up to the end of today (UTC): `to` is tomorrow at midnight, `from` a year before it. */

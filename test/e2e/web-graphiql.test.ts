@@ -186,6 +186,7 @@ describe("GraphiQL at /graphiql", () => {
       "CustomerFunnel",
       "ImpactAtSale",
       "QualityByTouchpoint",
+      "ImpactReport",
     ]);
     expect(EXAMPLE_QUERIES[3].query).toMatch(/groupBy: TOUCHPOINT/);
     const funnel = JSON.parse(config.tabs[1].variables);
