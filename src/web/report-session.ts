@@ -1,6 +1,7 @@
 import http from "node:http";
 import { GraphQLError } from "graphql";
 import { UnauthenticatedError } from "../common/access";
+import { RateLimiter } from "../common/hardening";
 import { authenticate } from "../modules/access/authenticate";
 import { keyFromHeaders, parseKey } from "../modules/access/keys";
 import { Route, RouteContext, sendError } from "./routes";
@@ -31,6 +32,9 @@ export const REPORT_COOKIE_MAX_AGE = 8 * 60 * 60;
 export const MAX_SESSION_BODY_BYTES = 4 * 1024;
 /** Where a signed-in browser lands when no (acceptable) `next` was given. */
 export const DEFAULT_NEXT = "/reports/";
+
+/** Sign-in attempts one client address may make per minute (each process counts its own). */
+export const SIGN_IN_ATTEMPTS_PER_MINUTE = 20;
 
 const COOKIE_PATHS = /^\/(reports|exports)\//;
 
@@ -194,7 +198,9 @@ function refuseCrossSite(res: http.ServerResponse): void {
 }
 
 /** The sign-in routes. Listed before the GET /reports/ page route (they share its prefix). */
-export function reportSessionRoutes(): Route[] {
+export function reportSessionRoutes(options: { attemptsPerMinute?: number } = {}): Route[] {
+  // Sign-in attempts per client address and minute (each one is a key look-up).
+  const attempts = new RateLimiter(options.attemptsPerMinute ?? SIGN_IN_ATTEMPTS_PER_MINUTE);
   return [
     {
       method: "GET",
@@ -208,6 +214,11 @@ export function reportSessionRoutes(): Route[] {
       path: "/reports/session",
       handle: async (req, res, rc: RouteContext) => {
         if (!sameOrigin(req)) return refuseCrossSite(res);
+        const wait = attempts.hit(req.socket.remoteAddress ?? "unknown");
+        if (wait > 0) {
+          req.resume();
+          return sendError(res, 429, "RATE_LIMITED", `Too many sign-in attempts: try again in ${wait} s`, { "retry-after": String(wait) });
+        }
         if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers["content-type"] ?? "")) {
           req.resume();
           return sendError(res, 415, "UNSUPPORTED_MEDIA_TYPE", "Send the sign-in form as application/x-www-form-urlencoded");

@@ -112,6 +112,15 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
   };
 }
 
+/** The organization id in the page's path: percent-decoded, a trailing slash allowed. */
+function pathId(raw: string): string {
+  try {
+    return decodeURIComponent(raw).replace(/\/$/, "");
+  } catch {
+    throw new BadInputError("organizationId", "organizationId must be a UUID");
+  }
+}
+
 /** The organizations whose report the caller may read (roles that read aggregates), by name. */
 async function readableOrganizations(ctx: Context): Promise<{ id: string; name: string }[]> {
   const ids = ctx.access.organizationIds.filter((id) => (ROLES.aggregates as readonly string[]).includes(ctx.access.roleIn(id) ?? ""));
@@ -124,15 +133,15 @@ async function readableOrganizations(ctx: Context): Promise<{ id: string; name: 
  * GET /reports/ : the list of reports the key may read; and the browser sign-in
  * (src/web/report-session.ts), whose routes come first as they share the prefix.
  */
-export function reportRoutes(): Route[] {
+export function reportRoutes(options: { signInAttemptsPerMinute?: number } = {}): Route[] {
   return [
-    ...reportSessionRoutes(),
+    ...reportSessionRoutes({ attemptsPerMinute: options.signInAttemptsPerMinute }),
     {
       method: "GET",
       path: "/reports/",
       handle: (req, res, rc: RouteContext) =>
         withCaller(rc.db, req, res, rc.requestId, rc.log, async (ctx, auth) => {
-          const org = decodeURIComponent(rc.url.pathname.slice("/reports/".length)).replace(/\/$/, "");
+          const org = pathId(rc.url.pathname.slice("/reports/".length));
           if (org === "") {
             const html = renderReportListPage({ organizations: await readableOrganizations(ctx), signedIn: auth.fromCookie });
             res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-security-policy": SIGN_IN_CSP, "x-content-type-options": "nosniff" });

@@ -51,7 +51,7 @@ describe("browser sign-in for the printable report and the exports", () => {
     const keys = await activeDemoKeys(test.db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
     funderKey = keys.find((k) => k.spec.role === "FUNDER")!.key;
     staffKey = keys.find((k) => /Mwanga Solar staff/.test(k.spec.label))!.key;
-    server = await createApp(test.db, { production: false, log: (e) => logged.push(e), routes: [...exportRoutes(), ...reportRoutes()] });
+    server = await createApp(test.db, { production: false, log: (e) => logged.push(e), routes: [...exportRoutes(), ...reportRoutes({ signInAttemptsPerMinute: 1000 })] });
     await new Promise<void>((resolve) => server.http.listen(0, "127.0.0.1", () => resolve()));
     host = `127.0.0.1:${(server.http.address() as AddressInfo).port}`;
     base = `http://${host}`;
@@ -253,6 +253,42 @@ describe("browser sign-in for the printable report and the exports", () => {
     expect(page.status).toBe(401);
     expect(await page.text()).toContain("The key was not accepted.");
     expect(page.headers.getSetCookie()[0]).toMatch(new RegExp(`^${REPORT_COOKIE}=; Max-Age=0;`));
+  });
+
+  it("limits sign-in attempts per client address: the fourth in a minute gets 429 with retry-after", async () => {
+    const limited = await createApp(test.db, { production: false, log: () => undefined, routes: reportRoutes({ signInAttemptsPerMinute: 3 }) });
+    await new Promise<void>((resolve) => limited.http.listen(0, "127.0.0.1", () => resolve()));
+    const at = `127.0.0.1:${(limited.http.address() as AddressInfo).port}`;
+    try {
+      const attempt = () =>
+        fetch(`http://${at}/reports/session`, {
+          method: "POST",
+          redirect: "manual",
+          headers: { "content-type": "application/x-www-form-urlencoded", origin: `http://${at}` },
+          body: new URLSearchParams({ key: "dbl_zzzzzzzzzz_" + "A".repeat(43) }).toString(),
+        });
+      // Three answered attempts per minute window. The test may straddle one window boundary, so a 429
+      // must come within 3 + 3 + 1 attempts, after at least three 401s.
+      const statuses: number[] = [];
+      let fourth = await attempt();
+      while (fourth.status === 401 && statuses.length < 6) {
+        statuses.push(401);
+        fourth = await attempt();
+      }
+      expect(statuses.length).toBeGreaterThanOrEqual(3);
+      expect(fourth.status).toBe(429);
+      expect(Number(fourth.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(((await fourth.json()) as any).errors[0].extensions.code).toBe("RATE_LIMITED");
+    } finally {
+      await limited.stop();
+      if (limited.http.listening) await new Promise<void>((resolve) => limited.http.close(() => resolve()));
+    }
+  });
+
+  it("answers a malformed percent-escape in the page's path with 400 naming organizationId", async () => {
+    const res = await fetch(`${base}/reports/%E0%A4%A`, { headers: { authorization: `Bearer ${staffKey}` } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: "BAD_USER_INPUT", field: "organizationId" });
   });
 
   it("never writes a key or the cookie to the log", async () => {
