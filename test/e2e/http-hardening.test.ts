@@ -1,7 +1,7 @@
-import { AddressInfo } from "node:net";
+import { Running, startServer, stopServer } from "../helpers/server";
 import { startTestApp, TestApp } from "../helpers/app";
 import { createOrg } from "../helpers/fixtures";
-import { createApp, App, ServerOptions } from "../../src/server";
+import { ServerOptions } from "../../src/server";
 import { DEFAULT_LIMITS, Limits } from "../../src/common/hardening";
 
 /**
@@ -9,11 +9,6 @@ import { DEFAULT_LIMITS, Limits } from "../../src/common/hardening";
  * rate limit, introspection, CSRF prevention, and that no error leaks internals.
  */
 
-interface Running {
-  app: App;
-  url: string;
-  logged: Record<string, unknown>[];
-}
 
 interface Reply {
   status: number;
@@ -37,22 +32,11 @@ function expectNoLeak(text: string): void {
   expect(text).not.toMatch(/\/work\/|\.ts:\d+|\.js:\d+/);
 }
 
-async function start(db: TestApp["db"], options: ServerOptions): Promise<Running> {
-  const logged: Record<string, unknown>[] = [];
-  const app = await createApp(db, { log: (e) => logged.push(e), ...options });
-  await new Promise<void>((resolve, reject) => {
-    app.http.once("error", reject);
-    app.http.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = app.http.address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}`, logged };
+function start(db: TestApp["db"], options: ServerOptions): Promise<Running> {
+  return startServer(db, options);
 }
 
-async function stop(running: Running | undefined): Promise<void> {
-  if (!running) return;
-  await running.app.stop();
-  if (running.app.http.listening) await new Promise<void>((resolve) => running.app.http.close(() => resolve()));
-}
+const stop = stopServer;
 
 async function reply(response: Response, what: string): Promise<Reply> {
   const text = await response.text();

@@ -1,9 +1,9 @@
 import http from "node:http";
-import { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
+import { Running, startServer, stopServer } from "../helpers/server";
 import { startTestApp, TestApp } from "../helpers/app";
 import { browserIt, withBrowser } from "../helpers/browser";
-import { createApp, App, ServerOptions } from "../../src/server";
+import { ServerOptions } from "../../src/server";
 import { graphiqlRoutes, GRAPHIQL_ASSET_NAMES } from "../../src/web/graphiql";
 import { EXAMPLE_ORGANIZATION_ID, EXAMPLE_QUERIES, exampleVariables } from "../../src/web/graphiql-examples";
 import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
@@ -14,28 +14,12 @@ import { activeDemoKeys, demoKeySpecs } from "../../seeds/demo-keys";
  * assets (allow-listed), the example queries, and a real browser run offline.
  */
 
-interface Running {
-  app: App;
-  url: string;
-  logged: Record<string, unknown>[];
+
+function start(db: TestApp["db"], options: Partial<ServerOptions> = {}): Promise<Running> {
+  return startServer(db, { production: false, routes: graphiqlRoutes(), ...options });
 }
 
-async function start(db: TestApp["db"], options: Partial<ServerOptions> = {}): Promise<Running> {
-  const logged: Record<string, unknown>[] = [];
-  const app = await createApp(db, { production: false, log: (e) => logged.push(e), routes: graphiqlRoutes(), ...options });
-  await new Promise<void>((resolve, reject) => {
-    app.http.once("error", reject);
-    app.http.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = app.http.address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}`, logged };
-}
-
-async function stop(running: Running | undefined): Promise<void> {
-  if (!running) return;
-  await running.app.stop();
-  if (running.app.http.listening) await new Promise<void>((resolve) => running.app.http.close(() => resolve()));
-}
+const stop = stopServer;
 
 /** A GET with the path sent exactly as written (fetch would resolve "..", "%2e%2e" itself). */
 function rawGet(base: string, rawPath: string): Promise<{ status: number; body: string }> {

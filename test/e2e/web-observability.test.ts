@@ -1,9 +1,9 @@
-import { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import { DataSource } from "typeorm";
+import { Running, startServer, stopServer } from "../helpers/server";
 import { startTestApp, TestApp } from "../helpers/app";
-import { createApp, App, ServerOptions } from "../../src/server";
+import { ServerOptions } from "../../src/server";
 import { createDataSource, openDatabase } from "../../src/database/data-source";
 import { healthRoutes, expectedMigrationNames } from "../../src/web/health";
 import { Metrics, metricsRoutes } from "../../src/web/metrics";
@@ -14,28 +14,12 @@ import { Route } from "../../src/web/routes";
  * JSON access log, over the real HTTP server.
  */
 
-interface Running {
-  app: App;
-  url: string;
-  logged: Record<string, unknown>[];
+
+function start(db: DataSource, options: Partial<ServerOptions> = {}): Promise<Running> {
+  return startServer(db, { production: false, ...options });
 }
 
-async function start(db: DataSource, options: Partial<ServerOptions> = {}): Promise<Running> {
-  const logged: Record<string, unknown>[] = [];
-  const app = await createApp(db, { production: false, log: (e) => logged.push(e), ...options });
-  await new Promise<void>((resolve, reject) => {
-    app.http.once("error", reject);
-    app.http.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = app.http.address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}`, logged };
-}
-
-async function stop(running: Running | undefined): Promise<void> {
-  if (!running) return;
-  await running.app.stop();
-  if (running.app.http.listening) await new Promise<void>((resolve) => running.app.http.close(() => resolve()));
-}
+const stop = stopServer;
 
 function adminUrl(): string {
   return process.env.TEST_PG_ADMIN_URL!;
