@@ -150,6 +150,14 @@ export async function seedFeedback(
     new Date(anchor.getTime() - 400 * 24 * HOUR),
   ]);
   await applyRules(em, org, {});
+  // History: the rule was on when each response arrived, so each action was opened on receipt and
+  // is due then + the follow-up time (applyRules, run now, starts the clock now).
+  await em.query(
+    `UPDATE actions a SET due_at = r.received_at + o.follow_up_hours * interval '1 hour'
+       FROM feedback_responses r, organizations o
+      WHERE a.organization_id = $1 AND r.organization_id = a.organization_id AND r.id = a.response_id AND o.id = a.organization_id`,
+    [org],
+  );
   const actions: { id: string; due_at: Date; created: Date }[] = await em.query(
     `SELECT a.id, a.due_at, r.received_at AS created FROM actions a JOIN feedback_responses r ON r.organization_id = a.organization_id AND r.id = a.response_id
       WHERE a.organization_id = $1 ORDER BY r.collected_at, a.id`,

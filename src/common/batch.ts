@@ -112,8 +112,10 @@ export interface Keyed {
 /**
  * Classifies items whose client key was already taken (by an earlier call, or by an
  * earlier item of the same batch): same content is a DUPLICATE, different content a CONFLICT.
+ * `field` is the input field that holds the key, named in the CONFLICT's error
+ * (`clientKey` for observations and sales, `clientSubmissionId` for feedback).
  */
-export function classifyExisting(item: Keyed, existing: { id: string; content_hash: string } | undefined): BatchItemResult | null {
+export function classifyExisting(item: Keyed, existing: { id: string; content_hash: string } | undefined, field = "clientKey"): BatchItemResult | null {
   if (!existing) return null;
   const same = existing.content_hash === item.hash;
   return {
@@ -121,6 +123,6 @@ export function classifyExisting(item: Keyed, existing: { id: string; content_ha
     clientKey: item.clientKey,
     status: same ? BatchItemStatus.DUPLICATE : BatchItemStatus.CONFLICT,
     id: existing.id,
-    errors: same ? [] : [{ field: "clientKey", message: "this client key was used before with different content; nothing was changed" }],
+    errors: same ? [] : [{ field, message: `this ${field === "clientKey" ? "client key" : field} was used before with different content; nothing was changed` }],
   };
 }

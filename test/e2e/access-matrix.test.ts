@@ -944,14 +944,23 @@ const MATRIX: Record<string, Row> = {
       }),
   },
   actionSummary: {
-    doc: `query($org: ID!) { actionSummary(organizationId: $org, ${FUNNEL_PERIOD}) { organizationId owners { owner { id } open overdue } } }`,
+    doc: `query($org: ID!) { actionSummary(organizationId: $org, ${FUNNEL_PERIOD}) { organizationId suppression { applied threshold } owners { owner { id } open overdue suppressed } } }`,
     vars: (c) => ({ org: c.target.id }),
     own: AGGREGATE,
     other: everyOther("FORBIDDEN"),
-    check: (d, c) => {
+    check: async (d, c) => {
       expect(d.actionSummary.organizationId).toBe(c.target.id);
+      expect(d.actionSummary.suppression.applied).toBe(c.role === "FUNDER");
       const programmes = d.actionSummary.owners.find((o: any) => o.owner.id === c.target.fx.areas.Programmes);
-      expect(programmes?.open).toBeGreaterThanOrEqual(1);
+      const [{ open }] = await c.app.db.query(`SELECT count(*)::int AS open FROM actions WHERE owner_area_id = $1 AND status IN ('OPEN', 'IN_PROGRESS')`, [c.target.fx.areas.Programmes]);
+      expect(open).toBeGreaterThanOrEqual(1);
+      if (c.role === "FUNDER" && open < d.actionSummary.suppression.threshold) {
+        // Fewer open actions than the threshold: hidden from the funder.
+        expect(programmes.open).toBeNull();
+        expect(programmes.suppressed).toContain("open");
+      } else {
+        expect(programmes).toMatchObject({ open, suppressed: [] });
+      }
     },
   },
   actionRules: {

@@ -263,6 +263,8 @@ describe("quality of experience", () => {
       const a = (await app.ok<any>(`mutation($i: CreateActionInput!) { createAction(input: $i) { id } }`, {
         i: { organizationId: org.id, title: "Call back", ownerAreaId: org.areas.Operations, dueAt: due, stakeholderId: someone, touchpointId: delivery },
       })).createAction.id;
+      // Hand-made history: opened on January 1 (a loop can't be closed before its action was opened).
+      await app.db.query(`UPDATE actions SET created_at = '2026-01-01T00:00:00Z' WHERE id = $1`, [a]);
       await app.ok(`mutation($i: CloseLoopInput!) { closeLoop(input: $i) { id } }`, { i: { actionId: a, message: "We replaced the lamp", channel: "PHONE", closedAt: closed } });
     }
   });
@@ -374,11 +376,12 @@ describe("quality of experience", () => {
       { name: "Late", n: 2 },
       { name: "Low ratings", n: 2 },
     ]);
-    // Applying again opens nothing twice; owner defaults to the touchpoint's owner; due = received + 48 h.
+    // Applying again opens nothing twice; owner defaults to the touchpoint's owner; due = opened + 48 h
+    // (these responses were stored before the rules, so the clock starts when the action is opened).
     const again = await app.db.query(`SELECT count(*)::int AS n FROM actions WHERE organization_id = $1 AND rule_id IS NOT NULL`, [org.id]);
     expect(again[0].n).toBe(6);
     const [a] = await app.db.query(
-      `SELECT f.name AS owner, extract(epoch FROM a.due_at - r.received_at)::int AS seconds FROM actions a JOIN feedback_responses r ON r.id = a.response_id
+      `SELECT f.name AS owner, extract(epoch FROM a.due_at - a.created_at)::int AS seconds FROM actions a JOIN feedback_responses r ON r.id = a.response_id
          JOIN functional_areas f ON f.id = a.owner_area_id WHERE a.organization_id = $1 AND a.rule_id IS NOT NULL LIMIT 1`,
       [org.id],
     );

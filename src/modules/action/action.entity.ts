@@ -3,7 +3,10 @@ import { Field, ID, Int, ObjectType } from "type-graphql";
 import { ActionRuleKind, ActionStatus, StakeholderKind, TouchpointChannel } from "../../common/enums";
 
 @Entity({ name: "action_rules" })
-@ObjectType({ description: "Opens an action for every response that matches it (every detractor, every low rating, every comment with a keyword)" })
+@ObjectType({
+  description:
+    "Opens an action for every response that matches it (every detractor, every low rating, every comment with a keyword), due the organization's followUpHours after the action is opened",
+})
 export class ActionRule {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

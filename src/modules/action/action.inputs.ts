@@ -102,7 +102,7 @@ export class CloseLoopInput {
   @IsIn(Object.values(TouchpointChannel))
   channel!: TouchpointChannel;
 
-  @Field(() => Date, { nullable: true, description: "When it was said (default now); not in the future" })
+  @Field(() => Date, { nullable: true, description: "When it was said (default now); not in the future, not before the action's createdAt, and not before the response it follows up was collected" })
   @IsOptional()
   @IsDate()
   closedAt?: Date | null;
@@ -125,7 +125,7 @@ export class ActionFilter {
   @IsBoolean()
   overdue?: boolean;
 
-  @Field({ nullable: true, description: "true: loop closed by the due date; false: closed late or not yet" })
+  @Field({ nullable: true, description: "true: loop closed at or before dueAt (even if dueAt is still ahead); false: closed after dueAt, or not closed yet" })
   @IsOptional()
   @IsBoolean()
   closedOnTime?: boolean;
@@ -171,7 +171,11 @@ export class CreateActionRuleInput {
   @IsUUID("all", { message: "ownerAreaId must be an ID (UUID)" })
   ownerAreaId?: string | null;
 
-  @Field({ nullable: true, description: "Also open actions for the matching responses already stored (default false)" })
+  @Field({
+    nullable: true,
+    description:
+      "Also open actions for the matching responses already stored (default false). Those actions are due the organization's follow-up time after they are opened (now + followUpHours), not after the old response was received",
+  })
   @IsOptional()
   @IsBoolean()
   applyToExisting?: boolean;
@@ -188,7 +192,11 @@ export class UpdateActionRuleInput {
   @IsBoolean()
   active?: boolean;
 
-  @Field({ nullable: true, description: "When turning it on: also open actions for the matching responses already stored" })
+  @Field({
+    nullable: true,
+    description:
+      "When turning it on: also open actions for the matching responses already stored (those without one from this rule). They are due now + the organization's followUpHours",
+  })
   @IsOptional()
   @IsBoolean()
   applyToExisting?: boolean;

@@ -29,7 +29,10 @@ export class ActionResolver {
     return services.actions.get(id);
   }
 
-  @Query(() => ActionSummary, { description: "Per owner: open and overdue now; of the actions due in [from, to): loops closed on time, late, not closed" })
+  @Query(() => ActionSummary, {
+    description:
+      "Per owner: open and overdue now; of the actions due in [from, to): loops closed on time (by the due date, even one still ahead), closed late, not closed though past due. Admins, staff and funders (small counts suppressed)",
+  })
   actionSummary(@Arg("organizationId", () => ID) organizationId: string, @Arg("from") from: Date, @Arg("to") to: Date, @Ctx() { services }: Context): Promise<ActionSummary> {
     return services.actions.summary(organizationId, from, to);
   }
@@ -76,7 +79,7 @@ export class ActionResolver {
     return (a.status === "OPEN" || a.status === "IN_PROGRESS") && a.dueAt.getTime() < Date.now();
   }
 
-  @FieldResolver(() => Boolean, { nullable: true, description: "Loop closed by the due date; null while not closed" })
+  @FieldResolver(() => Boolean, { nullable: true, description: "Loop closed at or before dueAt (even if dueAt is still ahead); null while not closed" })
   closedOnTime(@Root() a: Action): boolean | null {
     return a.loopClosedAt ? a.loopClosedAt.getTime() <= a.dueAt.getTime() : null;
   }

@@ -7,33 +7,52 @@ import { FunctionalArea } from "../functional-area/functional-area.entity";
 import { ROLES } from "../../common/access";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
 import { ActionRuleKind, ActionStatus } from "../../common/enums";
+import { effectiveThreshold, suppressRate, suppressTable } from "../../common/suppression";
+import { SuppressionInfo } from "../lifecycle/funnel.types";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, assertNotFuture, assertPeriod, cleanName } from "../../common/validation";
 import { hydrate, isUniqueViolation, queryRows } from "../../database/rows";
 import type { ServiceContext } from "../../context";
 
-@ObjectType({ description: "Follow-up actions of one owner" })
+@ObjectType({
+  description:
+    "Follow-up actions of one owner. For funders, counts of fewer than k actions (the organization's suppression threshold) are null, with complementary cells hidden so that they can't be worked out (see `suppressed`)",
+})
 export class OwnerActions {
   @Field(() => FunctionalArea)
   owner!: FunctionalArea;
 
-  @Field(() => Int, { description: "Open (OPEN or IN_PROGRESS) now" })
-  open!: number;
+  @Field(() => Int, { nullable: true, description: "Open (OPEN or IN_PROGRESS) now, whatever the due date. Null only when suppressed" })
+  open!: number | null;
 
-  @Field(() => Int, { description: "Open and past due now" })
-  overdue!: number;
+  @Field(() => Int, { nullable: true, description: "Open now and past due now. Null only when suppressed" })
+  overdue!: number | null;
 
-  @Field(() => Int, { description: "Due in the period, loop closed by the due date" })
-  closedOnTime!: number;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Due in the period (dueAt in [from, to)) with the loop closed at or before dueAt, even when dueAt is still ahead: the same actions as `actions(filter: { closedOnTime: true })` with dueAt in the period. Null only when suppressed",
+  })
+  closedOnTime!: number | null;
 
-  @Field(() => Int, { description: "Due in the period, loop closed after the due date" })
-  closedLate!: number;
+  @Field(() => Int, { nullable: true, description: "Due in the period, loop closed after dueAt. Null only when suppressed" })
+  closedLate!: number | null;
 
-  @Field(() => Int, { description: "Due in the period (and already due), loop not closed" })
-  notClosed!: number;
+  @Field(() => Int, {
+    nullable: true,
+    description: "Due in the period and dueAt already past, loop not closed. An action due later whose loop is still open is counted nowhere yet. Null only when suppressed",
+  })
+  notClosed!: number | null;
 
-  @Field(() => Float, { nullable: true, description: "closedOnTime / (due in the period and already due), 0..100" })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "closedOnTime / (closedOnTime + closedLate + notClosed) x 100, rounded to 2 decimals; null when that sum is 0. Funders: also null when the sum is below k, when closedOnTime or closedLate + notClosed is 1 to k - 1, or when closedOnTime is hidden",
+  })
   onTimeRate!: number | null;
+
+  @Field(() => [String], { description: "The fields hidden by small-cell suppression (funders only)" })
+  suppressed!: string[];
 }
 
 @ObjectType({ description: "Follow-up actions per owner over [from, to) (by due date)" })
@@ -47,8 +66,62 @@ export class ActionSummary {
   @Field()
   to!: Date;
 
-  @Field(() => [OwnerActions], { description: "Worst on-time rate first" })
+  @Field(() => SuppressionInfo, { description: "Applied for funders: counts of fewer than `threshold` actions are hidden, with complements" })
+  suppression!: SuppressionInfo;
+
+  @Field(() => [OwnerActions], { description: "Worst on-time rate first (null last), then most overdue, then by name (as shown: hidden values sort as null)" })
   owners!: OwnerActions[];
+}
+
+interface OwnerCounts {
+  open: number;
+  overdue: number;
+  onTime: number;
+  late: number;
+  notClosed: number;
+}
+
+/**
+ * One owner's numbers as a funder sees them (`k` the effective threshold). Two tables add up:
+ * overdue + (open, not overdue) = open, and closedOnTime + closedLate + notClosed = the actions
+ * counted in the rate, a total the rate and closedOnTime give back. Each goes through
+ * `suppressTable` with that total; the rate is shown only when its total and closedOnTime are
+ * shown and `suppressRate` allows it.
+ */
+export function suppressOwnerActions(c: OwnerCounts, k: number): Omit<OwnerActions, "owner"> {
+  const suppressed: string[] = [];
+  const openTable = suppressTable(
+    [
+      { key: "overdue", count: c.overdue },
+      { key: "notOverdue", count: c.open - c.overdue },
+    ],
+    c.open,
+    k,
+  );
+  if (openTable.totalSuppressed) suppressed.push("open");
+  if (openTable.cells[0].suppressed) suppressed.push("overdue");
+  const due = c.onTime + c.late + c.notClosed;
+  const dueTable = suppressTable(
+    [
+      { key: "closedOnTime", count: c.onTime },
+      { key: "closedLate", count: c.late },
+      { key: "notClosed", count: c.notClosed },
+    ],
+    due,
+    k,
+  );
+  for (const cell of dueTable.cells) if (cell.suppressed) suppressed.push(cell.key);
+  const rate = dueTable.totalSuppressed || dueTable.cells[0].suppressed || due === 0 ? null : suppressRate(c.onTime, due, k);
+  if (rate === null && due > 0) suppressed.push("onTimeRate");
+  return {
+    open: openTable.total,
+    overdue: openTable.cells[0].count,
+    closedOnTime: dueTable.cells[0].count,
+    closedLate: dueTable.cells[1].count,
+    notClosed: dueTable.cells[2].count,
+    onTimeRate: rate === null ? null : Math.round(rate * 10000) / 100,
+    suppressed,
+  };
 }
 
 export class ActionService {
@@ -142,11 +215,27 @@ export class ActionService {
     });
   }
 
-  /** Records what was said back to the stakeholder, when, how, and by which partner if one delivered it. */
+  /**
+   * Records what was said back to the stakeholder, when, how, and by which partner if one delivered it.
+   * `closedAt` (default: the database's now) may not be in the future, nor before the action was
+   * created, nor before the response it follows up was collected: a loop can't be closed before
+   * there was anything to follow up, so it can't be back-dated to count as on time.
+   */
   async closeLoop(input: CloseLoopInput): Promise<Action> {
     const action = await this.find(input.actionId, "actionId", true);
-    const closedAt = input.closedAt ?? new Date();
-    assertNotFuture(closedAt, "closedAt");
+    const closedAt = input.closedAt ?? null;
+    if (closedAt) {
+      assertNotFuture(closedAt, "closedAt");
+      if (closedAt.getTime() < action.createdAt.getTime()) {
+        throw new BadInputError("closedAt", `closedAt is before the action was created (${action.createdAt.toISOString()}): a loop can't be closed before the action that follows it up`);
+      }
+      if (action.responseId) {
+        const [r] = await this.em.query(`SELECT collected_at FROM feedback_responses WHERE organization_id = $1 AND id = $2`, [action.organizationId, action.responseId]);
+        if (r && closedAt.getTime() < new Date(r.collected_at).getTime()) {
+          throw new BadInputError("closedAt", `closedAt is before the response it follows up was collected (${new Date(r.collected_at).toISOString()})`);
+        }
+      }
+    }
     const message = cleanName(input.message, "message", 2000);
     return this.em.transaction(async (em) => {
       let partner: string | null = null;
@@ -157,7 +246,7 @@ export class ActionService {
       }
       const rows = await queryRows(
         em,
-        `UPDATE actions SET loop_closed_at = $3, loop_message = $4, loop_channel = $5, loop_delivered_by_partner_id = $6, updated_at = now()
+        `UPDATE actions SET loop_closed_at = coalesce($3::timestamptz, now()), loop_message = $4, loop_channel = $5, loop_delivered_by_partner_id = $6, updated_at = now()
           WHERE organization_id = $1 AND id = $2 RETURNING *`,
         [action.organizationId, action.id, closedAt, message, input.channel, partner],
       );
@@ -200,40 +289,53 @@ export class ActionService {
     );
   }
 
-  /** Per owner: open and overdue now; of the actions due in [from, to) and already due, closed on time, late, not closed. One statement. */
+  /**
+   * Per owner: open and overdue now; of the actions due in [from, to): loops closed on time (by
+   * the due date, even if it is still ahead), closed late, and not closed though already due.
+   * Funders get small counts hidden (`suppressOwnerActions`). One statement (and the threshold).
+   */
   async summary(organizationId: string, from: Date, to: Date): Promise<ActionSummary> {
     const org = assertId(organizationId, "organizationId");
-    this.sc.access.require(org, ROLES.aggregates);
+    const role = this.sc.access.require(org, ROLES.aggregates);
     assertPeriod(from, to);
-    const rows = await this.em.query(
-      `SELECT f.*, x.open, x.overdue, x.on_time, x.late, x.not_closed
-         FROM functional_areas f
-         JOIN (
-           SELECT a.owner_area_id,
-                  count(*) FILTER (WHERE a.status IN ('OPEN', 'IN_PROGRESS')) AS open,
-                  count(*) FILTER (WHERE a.status IN ('OPEN', 'IN_PROGRESS') AND a.due_at < now()) AS overdue,
-                  count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.due_at <= now() AND a.loop_closed_at <= a.due_at) AS on_time,
-                  count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.due_at <= now() AND a.loop_closed_at > a.due_at) AS late,
-                  count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.due_at <= now() AND a.loop_closed_at IS NULL) AS not_closed
-             FROM actions a WHERE a.organization_id = $1 GROUP BY 1
-         ) x ON x.owner_area_id = f.id
-        WHERE f.organization_id = $1`,
-      [org, from, to],
-    );
+    const [rows, [orgRow]] = await Promise.all([
+      this.em.query(
+        `SELECT f.*, x.open, x.overdue, x.on_time, x.late, x.not_closed
+           FROM functional_areas f
+           JOIN (
+             SELECT a.owner_area_id,
+                    count(*) FILTER (WHERE a.status IN ('OPEN', 'IN_PROGRESS')) AS open,
+                    count(*) FILTER (WHERE a.status IN ('OPEN', 'IN_PROGRESS') AND a.due_at < now()) AS overdue,
+                    count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.loop_closed_at <= a.due_at) AS on_time,
+                    count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.loop_closed_at > a.due_at) AS late,
+                    count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.due_at < now() AND a.loop_closed_at IS NULL) AS not_closed
+               FROM actions a WHERE a.organization_id = $1 GROUP BY 1
+           ) x ON x.owner_area_id = f.id
+          WHERE f.organization_id = $1`,
+        [org, from, to],
+      ),
+      this.em.query(`SELECT suppression_threshold FROM organizations WHERE id = $1`, [org]),
+    ]);
+    const k = effectiveThreshold(orgRow?.suppression_threshold);
+    const suppress = role === "FUNDER";
     const owners: OwnerActions[] = rows.map((r: Record<string, string>) => {
-      const due = Number(r.on_time) + Number(r.late) + Number(r.not_closed);
-      return {
-        owner: hydrate(this.em, FunctionalArea, r),
-        open: Number(r.open),
-        overdue: Number(r.overdue),
-        closedOnTime: Number(r.on_time),
-        closedLate: Number(r.late),
-        notClosed: Number(r.not_closed),
-        onTimeRate: due === 0 ? null : Math.round((Number(r.on_time) / due) * 10000) / 100,
-      };
+      const c: OwnerCounts = { open: Number(r.open), overdue: Number(r.overdue), onTime: Number(r.on_time), late: Number(r.late), notClosed: Number(r.not_closed) };
+      const due = c.onTime + c.late + c.notClosed;
+      const shown = suppress
+        ? suppressOwnerActions(c, k)
+        : {
+            open: c.open,
+            overdue: c.overdue,
+            closedOnTime: c.onTime,
+            closedLate: c.late,
+            notClosed: c.notClosed,
+            onTimeRate: due === 0 ? null : Math.round((c.onTime / due) * 10000) / 100,
+            suppressed: [],
+          };
+      return { owner: hydrate(this.em, FunctionalArea, r), ...shown };
     });
-    owners.sort((a, b) => (a.onTimeRate ?? 101) - (b.onTimeRate ?? 101) || b.overdue - a.overdue);
-    return { organizationId: org, from, to, owners };
+    owners.sort((a, b) => (a.onTimeRate ?? 101) - (b.onTimeRate ?? 101) || (b.overdue ?? -1) - (a.overdue ?? -1) || a.owner.name.localeCompare(b.owner.name));
+    return { organizationId: org, from, to, suppression: { applied: suppress, threshold: k }, owners };
   }
 
   async rules(organizationId: string): Promise<ActionRule[]> {

@@ -5,8 +5,11 @@ import { EntityManager } from "typeorm";
  * organization, once per (rule, response): DETRACTOR (NPS 0..6), LOW_RATING (a RATING
  * answer at or below the rule's maxRating), KEYWORD (the comment contains a keyword,
  * case-insensitively). Owner: the rule's functional area, else the touchpoint's owner,
- * else "Customer service" (or the first area). Due: received + the organization's
- * follow-up time. One statement.
+ * else "Customer service" (or the first area). Due: the action's creation (now) + the
+ * organization's follow-up time. For a response just submitted that is its receipt + the
+ * follow-up time (received_at is now() of the same transaction); for older responses matched
+ * retroactively (`applyToExisting`) the clock starts when the action is opened, so it isn't
+ * overdue the moment it exists. One statement.
  */
 export async function applyRules(em: EntityManager, org: string, scope: { responseIds?: string[]; ruleId?: string }): Promise<number> {
   const rows = await em.query(
@@ -14,7 +17,7 @@ export async function applyRules(em: EntityManager, org: string, scope: { respon
      SELECT r.organization_id, 'Follow up: ' || ru.name, ru.id, r.id, r.stakeholder_id, r.kind, r.touchpoint_id, r.stage_id,
             coalesce(ru.owner_area_id, tp.functional_area_id,
                      (SELECT a.id FROM functional_areas a WHERE a.organization_id = r.organization_id ORDER BY (lower(a.name) = 'customer service') DESC, a.created_at, a.id LIMIT 1)),
-            r.received_at + o.follow_up_hours * interval '1 hour'
+            now() + o.follow_up_hours * interval '1 hour'
        FROM feedback_responses r
        JOIN organizations o ON o.id = r.organization_id
        JOIN action_rules ru ON ru.organization_id = r.organization_id AND ru.active AND ($3::uuid IS NULL OR ru.id = $3)

@@ -130,7 +130,7 @@ export class FeedbackFilter {
   @IsOptional()
   to?: Date;
 
-  @Field({ nullable: true, description: "Words that must all appear in the comment" })
+  @Field({ nullable: true, description: "Words that must all appear in the comment. Not for funders: in `nps` a funder using it gets FORBIDDEN (field filter.text)" })
   @IsOptional()
   @MaxLength(200)
   text?: string;

@@ -32,7 +32,7 @@ export class FeedbackResolver {
     return services.feedback.submit(input);
   }
 
-  @Query(() => FeedbackResponseConnection, { description: "Responses, newest first (field partners: only theirs; not for funders)" })
+  @Query(() => FeedbackResponseConnection, { description: "Responses, newest first: by collectedAt descending, then id (field partners: only theirs; not for funders)" })
   async feedbackResponses(
     @Arg("organizationId", () => ID) organizationId: string,
     @Ctx() { services }: Context,
@@ -43,7 +43,10 @@ export class FeedbackResolver {
     return FeedbackResponseConnection.from(await services.feedback.list(organizationId, filter, first, after));
   }
 
-  @Query(() => NpsResult, { description: "NPS over responses collected in [from, to) matching the filter, with sample size and 95 % margin of error" })
+  @Query(() => NpsResult, {
+    description:
+      "NPS over responses collected in [from, to) matching the filter, with sample size and 95 % margin of error. Funders: suppressed below k people, and filter.text (words of comments) is FORBIDDEN",
+  })
   nps(
     @Arg("organizationId", () => ID) organizationId: string,
     @Arg("from") from: Date,

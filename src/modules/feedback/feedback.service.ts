@@ -3,13 +3,13 @@ import { EntityManager } from "typeorm";
 import { FeedbackResponse } from "./feedback.entity";
 import { AnswerInput, FeedbackFilter, FeedbackItemInput, SubmitFeedbackInput } from "./feedback.inputs";
 import { NpsResult } from "./feedback.types";
-import { ROLES } from "../../common/access";
+import { ForbiddenError, ROLES } from "../../common/access";
 import { NotFoundError } from "../../common/errors";
 import { BatchItemResult, BatchItemStatus, BatchResult, classifyExisting, contentHash, ItemProblems } from "../../common/batch";
 import { NpsClass, QuestionType, StakeholderKind } from "../../common/enums";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { effectiveThreshold, suppressCount } from "../../common/suppression";
-import { assertId, assertPeriod, FUTURE_SKEW_MS, isUuid } from "../../common/validation";
+import { assertId, assertPeriod, FUTURE_SKEW_MS, isCalendarDate, isUuid } from "../../common/validation";
 import { hydrate } from "../../database/rows";
 import { applyRules } from "../action/rules";
 import type { ServiceContext } from "../../context";
@@ -28,6 +28,7 @@ interface SurveyInfo {
   id: string;
   audience: StakeholderKind;
   stageId: string | null;
+  active: boolean;
   currentVersion: number;
   versions: Map<number, { id: string; questions: Question[] }>;
 }
@@ -65,7 +66,7 @@ export class FeedbackService {
     return this.em.transaction(async (em) => {
       const ids = (f: (i: FeedbackItemInput) => string | null | undefined) => [...new Set(input.items.map(f).filter((v): v is string => isUuid(v)).map((v) => v.toLowerCase()))];
       const [surveyRows, questionRows, stakeholders, touchpoints] = await Promise.all([
-        em.query(`SELECT id, audience, stage_id, current_version FROM surveys WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org, ids((i) => i.surveyId)]),
+        em.query(`SELECT id, audience, stage_id, current_version, active FROM surveys WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org, ids((i) => i.surveyId)]),
         em.query(
           `SELECT v.survey_id, v.version, v.id AS version_id, q.id, q.key, q.type, q.options, q.required
              FROM survey_versions v JOIN survey_questions q ON q.organization_id = v.organization_id AND q.survey_version_id = v.id
@@ -81,7 +82,7 @@ export class FeedbackService {
                    WHERE t.organization_id = $1 AND t.id = ANY($2::uuid[])`, [org, ids((i) => i.touchpointId)]),
       ]);
       const surveys = new Map<string, SurveyInfo>();
-      for (const s of surveyRows) surveys.set(s.id, { id: s.id, audience: s.audience, stageId: s.stage_id, currentVersion: s.current_version, versions: new Map() });
+      for (const s of surveyRows) surveys.set(s.id, { id: s.id, audience: s.audience, stageId: s.stage_id, active: s.active, currentVersion: s.current_version, versions: new Map() });
       for (const q of questionRows) {
         const v = surveys.get(q.survey_id)!.versions;
         if (!v.has(q.version)) v.set(q.version, { id: q.version_id, questions: [] });
@@ -121,11 +122,13 @@ export class FeedbackService {
         const survey = isUuid(item.surveyId) ? surveys.get(item.surveyId.toLowerCase()) : undefined;
         if (!isUuid(item.surveyId)) p.add("surveyId", "surveyId must be an ID (UUID)");
         else if (!survey) p.add("surveyId", "no survey with this id in the organization");
+        else if (!survey.active) p.add("surveyId", "the survey is not active: it takes no responses (an admin can turn it on again with updateSurvey)");
         const version = survey ? survey.versions.get(item.surveyVersion ?? survey.currentVersion) : undefined;
         if (survey && !version) p.add("surveyVersion", `the survey has no version ${item.surveyVersion}`);
         // collectedAt
         let collectedAt: Date | null = null;
-        if (typeof item.collectedAt !== "string" || !ISO.test(item.collectedAt.trim()) || Number.isNaN(Date.parse(item.collectedAt))) {
+        // The date part must exist on the calendar: Date.parse rolls "2026-02-30T…" over to March 2.
+        if (typeof item.collectedAt !== "string" || !ISO.test(item.collectedAt.trim()) || !isCalendarDate(item.collectedAt.trim().slice(0, 10)) || Number.isNaN(Date.parse(item.collectedAt))) {
           p.add("collectedAt", "collectedAt must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T09:30:00Z");
         } else {
           collectedAt = new Date(item.collectedAt);
@@ -238,7 +241,7 @@ export class FeedbackService {
         const firstSeen = new Map<string, Ready>();
         for (const r of ready) {
           const earlier = taken.get(r.clientKey) ?? (firstSeen.has(r.clientKey) ? { id: "", content_hash: firstSeen.get(r.clientKey)!.hash } : undefined);
-          const classified = classifyExisting({ index: r.index, clientKey: r.clientKey, hash: r.hash }, earlier);
+          const classified = classifyExisting({ index: r.index, clientKey: r.clientKey, hash: r.hash }, earlier, "clientSubmissionId");
           if (classified) results.push({ ...classified, id: classified.id || null });
           else {
             firstSeen.set(r.clientKey, r);
@@ -327,7 +330,7 @@ export class FeedbackService {
         );
         for (const r of pending) {
           results.push(
-            classifyExisting({ index: r.index, clientKey: r.clientKey, hash: r.hash }, existing.get(r.clientKey)) ?? {
+            classifyExisting({ index: r.index, clientKey: r.clientKey, hash: r.hash }, existing.get(r.clientKey), "clientSubmissionId") ?? {
               index: r.index,
               clientKey: r.clientKey,
               status: BatchItemStatus.REJECTED,
@@ -399,6 +402,11 @@ export class FeedbackService {
   async nps(organizationId: string, from: Date, to: Date, filter: FeedbackFilter | undefined): Promise<NpsResult> {
     const org = assertId(organizationId, "organizationId");
     const role = this.sc.access.require(org, ROLES.aggregates);
+    // Funders never see or probe verbatim comments: a count over "comments containing a word"
+    // (suppressed or 0) tells them whether someone wrote it, and with npsClass who.
+    if (role === "FUNDER" && typeof filter?.text === "string") {
+      throw new ForbiddenError("Funders may not filter by the words of comments (filter.text)", "filter.text");
+    }
     assertPeriod(from, to);
     const { where, params } = this.filterSql(org, { ...(filter ?? {}), from, to });
     const [[row], [orgRow]] = await Promise.all([

@@ -6,11 +6,9 @@ import { ROLES } from "../../common/access";
 import { BadInputError, NotFoundError } from "../../common/errors";
 import { InterventionStatus } from "../../common/enums";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
-import { assertId, cleanName } from "../../common/validation";
+import { assertId, cleanName, IsCalendarDate } from "../../common/validation";
 import { hydrate, queryRows } from "../../database/rows";
 import type { ServiceContext } from "../../context";
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 @InputType()
 export class CreateExperienceGoalInput {
@@ -82,12 +80,12 @@ export class InterventionInput {
   @MaxLength(200)
   ownerPerson?: string | null;
 
-  @Field({ description: "YYYY-MM-DD" })
-  @Matches(DATE, { message: "startsOn must be a date YYYY-MM-DD" })
+  @Field({ description: "YYYY-MM-DD, a date that exists" })
+  @IsCalendarDate()
   startsOn!: string;
 
-  @Field({ description: "YYYY-MM-DD, on or after startsOn" })
-  @Matches(DATE, { message: "endsOn must be a date YYYY-MM-DD" })
+  @Field({ description: "YYYY-MM-DD, a date that exists, on or after startsOn" })
+  @IsCalendarDate()
   endsOn!: string;
 
   @Field(() => InterventionStatus, { nullable: true })
@@ -107,9 +105,9 @@ export class UpdateInterventionInput {
   @IsIn(Object.values(InterventionStatus))
   status?: InterventionStatus;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "YYYY-MM-DD, a date that exists, on or after startsOn" })
   @IsOptional()
-  @Matches(DATE, { message: "endsOn must be a date YYYY-MM-DD" })
+  @IsCalendarDate()
   endsOn?: string;
 
   @Field(() => String, { nullable: true })

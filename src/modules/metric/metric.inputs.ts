@@ -4,8 +4,8 @@ import { GraphQLJSONObject } from "graphql-scalars";
 import { ImpactMode, MetricAggregation, MetricCategory, MetricDirection, MetricKind, MetricPerspective, MetricUnit } from "../../common/enums";
 import { DecimalScalar } from "../../common/scalars";
 import { MAX_BATCH } from "../../common/batch";
+import { IsCalendarDate } from "../../common/validation";
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CODE = /^[A-Za-z0-9._:-]{1,40}$/;
 
 @InputType()
@@ -59,9 +59,9 @@ export class CreateMetricInput {
   @IsOptional()
   baselineValue?: string | null;
 
-  @Field(() => String, { nullable: true, description: "YYYY-MM-DD" })
+  @Field(() => String, { nullable: true, description: "YYYY-MM-DD, a date that exists" })
   @IsOptional()
-  @Matches(DATE, { message: "baselineDate must be a date YYYY-MM-DD" })
+  @IsCalendarDate()
   baselineDate?: string | null;
 
   @Field(() => ImpactMode, { nullable: true, description: "Required for SOCIAL metrics, not allowed for KPIs" })
@@ -132,9 +132,9 @@ export class UpdateMetricInput {
   @IsOptional()
   baselineValue?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "YYYY-MM-DD, a date that exists" })
   @IsOptional()
-  @Matches(DATE, { message: "baselineDate must be a date YYYY-MM-DD" })
+  @IsCalendarDate()
   baselineDate?: string | null;
 
   @Field(() => ImpactMode, { nullable: true, description: "For SOCIAL metrics only" })

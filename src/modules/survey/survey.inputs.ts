@@ -48,17 +48,17 @@ export class CreateSurveyInput {
   @IsIn(Object.values(StakeholderKind))
   audience!: StakeholderKind;
 
-  @Field(() => ID, { nullable: true, description: "A stage of the audience's lifecycle" })
+  @Field(() => ID, { nullable: true, description: "A stage of the audience's lifecycle. With touchpointId it may be left out (it is the touchpoint's stage) and must otherwise be that stage" })
   @IsOptional()
   @IsUUID("all", { message: "stageId must be an ID (UUID)" })
   stageId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: "The touchpoint it usually follows (of the audience's lifecycle)" })
+  @Field(() => ID, { nullable: true, description: "The touchpoint it usually follows (of the audience's lifecycle); the survey's stage is then the touchpoint's stage" })
   @IsOptional()
   @IsUUID("all", { message: "touchpointId must be an ID (UUID)" })
   touchpointId?: string | null;
 
-  @Field(() => [QuestionInput], { description: `1 to ${MAX_QUESTIONS} questions (five or fewer get answers)` })
+  @Field(() => [QuestionInput], { description: `1 to ${MAX_QUESTIONS} questions, asked in this order; a response stores an answer to every one of them it answers` })
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_QUESTIONS)
   @ValidateNested({ each: true })

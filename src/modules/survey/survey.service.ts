@@ -47,20 +47,26 @@ export class SurveyService {
     const name = cleanName(input.name, "name", 200);
     const questions = checkQuestions(input.questions);
     return this.em.transaction(async (em) => {
+      let stageId = input.stageId ? assertId(input.stageId, "stageId") : null;
       for (const [field, table] of [
         ["stageId", "stages"],
         ["touchpointId", "touchpoints"],
       ] as const) {
         const id = input[field];
         if (!id) continue;
-        const r = await em.query(`SELECT kind FROM ${table} WHERE organization_id = $1 AND id = $2`, [org, assertId(id, field)]);
+        const r = await em.query(`SELECT kind, ${table === "touchpoints" ? "stage_id" : "id AS stage_id"} FROM ${table} WHERE organization_id = $1 AND id = $2`, [org, assertId(id, field)]);
         if (r.length === 0) throw new BadInputError(field, `no ${table === "stages" ? "stage" : "touchpoint"} with this id in the organization`);
         if (r[0].kind !== input.audience) throw new BadInputError(field, `it belongs to the ${r[0].kind} lifecycle; the survey's audience is ${input.audience}`);
+        // A touchpoint belongs to one stage: the survey is at that stage.
+        if (table === "touchpoints") {
+          if (stageId && stageId !== r[0].stage_id) throw new BadInputError("stageId", "the touchpoint is at another stage: leave stageId out, or give the touchpoint's stage");
+          stageId = r[0].stage_id;
+        }
       }
       try {
         const [row] = await em.query(
           `INSERT INTO surveys (organization_id, name, audience, stage_id, touchpoint_id) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-          [org, name, input.audience, input.stageId?.toLowerCase() ?? null, input.touchpointId?.toLowerCase() ?? null],
+          [org, name, input.audience, stageId, input.touchpointId?.toLowerCase() ?? null],
         );
         await this.writeVersion(em, org, row.id, 1, questions);
         return hydrate(em, Survey, row);

@@ -1,0 +1,387 @@
+import { startTestApp, TestApp, Caller } from "../helpers/app";
+import { createOrg, createStakeholder, OrgFixture } from "../helpers/fixtures";
+
+/**
+ * Fixes from a review of feedback, actions and goals, each with the case that showed the bug:
+ * funders probing comments through nps(filter.text), actionSummary's counts shown to funders,
+ * dates that match YYYY-MM-DD but don't exist, back-dated loop closures, closedOnTime meaning two
+ * things, inactive surveys, the CONFLICT field, a survey's stage, and retroactive due dates.
+ * Dates are relative to now (DAY = one day), so the expectations hold whatever day this runs.
+ */
+
+const DAY = 24 * 3600 * 1000;
+const at = (days: number) => new Date(Date.now() + days * DAY).toISOString();
+const SUBMIT = `mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { created duplicates conflicts rejected valid items { index clientKey status id errors { field message } } } }`;
+
+describe("feedback, actions and goals: review fixes", () => {
+  let app: TestApp;
+  let org: OrgFixture;
+  let funder: Caller;
+  let staff: Caller;
+  let survey: string;
+  let tp: string;
+  let seq = 0;
+
+  const newSurvey = async (input: Record<string, unknown>) =>
+    (await app.ok<any>(`mutation($i: CreateSurveyInput!) { createSurvey(input: $i) { id stage { id } touchpoint { id } } }`, {
+      i: { organizationId: org.id, name: `Survey ${++seq}`, audience: "CUSTOMER", questions: [{ key: "nps", type: "NPS", text: "Recommend us?" }], ...input },
+    })).createSurvey;
+  /** One response by a new customer; returns its id. */
+  const respond = async (nps: number, comment: string | null, collectedAt = at(-1), surveyId = survey) => {
+    const who = await createStakeholder(app, { organizationId: org.id, kind: "CUSTOMER", externalRef: `C-${++seq}` });
+    const r = await app.ok<any>(SUBMIT, {
+      i: { organizationId: org.id, items: [{ clientSubmissionId: `r-${seq}`, surveyId, stakeholderId: who, touchpointId: tp, collectedAt, answers: [{ key: "nps", value: nps }], comment }] },
+    });
+    expect(r.submitFeedback.items[0]).toMatchObject({ status: "CREATED" });
+    return r.submitFeedback.items[0].id as string;
+  };
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    org = await createOrg(app, "Review Org", "CUSTOMER_IS_BENEFICIARY");
+    funder = app.as(await app.issue("FUNDER", [{ organizationId: org.id, role: "FUNDER" }]));
+    staff = app.as(await app.issue("MEMBER", [{ organizationId: org.id, role: "STAFF" }]));
+    tp = (await app.ok<any>(`mutation($i: CreateTouchpointInput!) { createTouchpoint(input: $i) { id } }`, {
+      i: { stageId: org.customerStages.Use, name: "Delivery", channel: "FIELD_VISIT", functionalAreaId: org.areas.Operations },
+    })).createTouchpoint.id;
+    survey = (await newSurvey({ touchpointId: tp })).id;
+  });
+  afterAll(() => app.close());
+
+  describe("1. nps: funders can't filter by the words of comments", () => {
+    const NPS = `query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!, $f: FeedbackFilter) { nps(organizationId: $o, from: $from, to: $to, filter: $f) { sampleSize detractors suppressed } }`;
+    const period = () => ({ from: at(-30), to: at(1) });
+
+    beforeAll(async () => {
+      await respond(2, "The lamp cracked after a week");
+      await respond(10, "Bright and cheap");
+    });
+
+    it("FORBIDDEN on filter.text for a funder, whatever the words and with or without npsClass", async () => {
+      for (const f of [{ text: "cracked" }, { text: "zebra" }, { text: "cracked", npsClass: "DETRACTOR" }, { text: "" }]) {
+        const r = await funder.gql<any>(NPS, { o: org.id, ...period(), f });
+        expect(r.data).toBeNull();
+        expect(r.errors?.[0].extensions).toEqual({ code: "FORBIDDEN", field: "filter.text" });
+      }
+    });
+
+    it("the funder still gets the aggregate with the other filters (suppressed: 2 people < 10)", async () => {
+      const r = await funder.ok<any>(NPS, { o: org.id, ...period(), f: { npsClass: "DETRACTOR", touchpointId: tp } });
+      expect(r.nps).toEqual({ sampleSize: null, detractors: null, suppressed: true });
+    });
+
+    it("staff may search comments", async () => {
+      expect((await staff.ok<any>(NPS, { o: org.id, ...period(), f: { text: "cracked" } })).nps).toEqual({ sampleSize: 1, detractors: 1, suppressed: false });
+      expect((await staff.ok<any>(NPS, { o: org.id, ...period(), f: { text: "zebra" } })).nps).toEqual({ sampleSize: 0, detractors: 0, suppressed: false });
+    });
+  });
+
+  describe("2 and 5. actionSummary: closed on time by the due date, suppressed for funders", () => {
+    /**
+     * Hand-made actions, all due in the period [now - 100 days, now + 30 days):
+     *   Operations  A 12 due in the past, loop closed 1 day before due, DONE
+     *               B  1 due in 10 days, loop closed now (on time though not yet due), IN_PROGRESS
+     *               C  3 due in the past, loop closed 1 day after due, DONE
+     *               D 10 due in the past, loop not closed, OPEN (overdue)
+     *               E  2 due in 10 days, loop not closed, OPEN (not yet due: counted nowhere)
+     *   Sales          2 due in the past, closed on time, DONE; 1 due in the past, not closed, OPEN
+     * Staff, Operations: open B + D + E = 13, overdue 10; closedOnTime A + B = 13, closedLate 3,
+     *   notClosed 10, onTimeRate 13 / 26 = 50.  Sales: open 1, overdue 1, 2 / 0 / 1, 2 / 3 = 66.67.
+     * Funder (k = 10):
+     *   Operations, open 13 = overdue 10 + not overdue 3: the 3 is hidden, so is the 10 (a hidden
+     *   cell never stands alone); open 13 shown. 13 + 3 + 10 = 26: late 3 hidden, then the smallest
+     *   other, notClosed 10; hidden 13 >= 10 -> closedOnTime 13 shown; rate 13 / 26: 26, 13 and 13
+     *   are all >= 10 -> 50.
+     *   Sales, open 1 < 10: hidden with its overdue 1; 2 + 0 + 1 = 3 < 10: total hidden, 2 and 1
+     *   hidden, 0 shown; rate hidden.
+     */
+    let from: string;
+    let to: string;
+    const SUMMARY = `query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { actionSummary(organizationId: $o, from: $from, to: $to) {
+      suppression { applied threshold } owners { owner { name } open overdue closedOnTime closedLate notClosed onTimeRate suppressed } } }`;
+
+    /** An action due `due` days from now; created 2 days before its due date (history written directly), then loop closed and status set through the API. */
+    const action = async (owner: string, due: number, loop: "early" | "late" | "now" | null, status: "DONE" | "IN_PROGRESS" | "OPEN") => {
+      const id = (await app.ok<any>(`mutation($i: CreateActionInput!) { createAction(input: $i) { id } }`, {
+        i: { organizationId: org.id, title: "Call back", ownerAreaId: owner, dueAt: at(due) },
+      })).createAction.id;
+      if (due < 0) await app.db.query(`UPDATE actions SET created_at = $2 WHERE id = $1`, [id, at(due - 2)]);
+      if (loop) {
+        const closedAt = loop === "early" ? at(due - 1) : loop === "late" ? at(due + 1) : null;
+        await app.ok(`mutation($i: CloseLoopInput!) { closeLoop(input: $i) { id } }`, { i: { actionId: id, message: "We came back to you", channel: "PHONE", closedAt } });
+      }
+      if (status !== "OPEN") await app.ok(`mutation($i: UpdateActionInput!) { updateAction(input: $i) { id } }`, { i: { id, status } });
+    };
+
+    beforeAll(async () => {
+      from = at(-100);
+      to = at(30);
+      const ops = org.areas.Operations;
+      for (let i = 0; i < 12; i++) await action(ops, -5 - i, "early", "DONE");
+      await action(ops, 10, "now", "IN_PROGRESS");
+      for (let i = 0; i < 3; i++) await action(ops, -20 - i, "late", "DONE");
+      for (let i = 0; i < 10; i++) await action(ops, -30 - i, null, "OPEN");
+      for (let i = 0; i < 2; i++) await action(ops, 10, null, "OPEN");
+      await action(org.areas.Sales, -6, "early", "DONE");
+      await action(org.areas.Sales, -7, "early", "DONE");
+      await action(org.areas.Sales, -8, null, "OPEN");
+    });
+
+    it("staff see every number; closedOnTime counts a loop closed before a due date still ahead", async () => {
+      const s = (await staff.ok<any>(SUMMARY, { o: org.id, from, to })).actionSummary;
+      expect(s.suppression).toEqual({ applied: false, threshold: 10 });
+      expect(s.owners).toEqual([
+        { owner: { name: "Operations" }, open: 13, overdue: 10, closedOnTime: 13, closedLate: 3, notClosed: 10, onTimeRate: 50, suppressed: [] },
+        { owner: { name: "Sales" }, open: 1, overdue: 1, closedOnTime: 2, closedLate: 0, notClosed: 1, onTimeRate: 66.67, suppressed: [] },
+      ]);
+    });
+
+    it("closedOnTime agrees with actions(filter: { closedOnTime })", async () => {
+      const n = async (filter: Record<string, unknown>) =>
+        (await staff.ok<any>(`query($o: ID!, $f: ActionFilter) { actions(organizationId: $o, filter: $f) { totalCount } }`, { o: org.id, f: filter })).actions.totalCount;
+      expect(await n({ closedOnTime: true, ownerAreaId: org.areas.Operations })).toBe(13);
+      expect(await n({ closedOnTime: true, ownerAreaId: org.areas.Sales })).toBe(2);
+      // Late (3) or not closed (10 past due + 2 not yet due).
+      expect(await n({ closedOnTime: false, ownerAreaId: org.areas.Operations })).toBe(15);
+    });
+
+    it("funders get counts below k hidden, with complements, and the rate only when all its parts may be shown", async () => {
+      const s = (await funder.ok<any>(SUMMARY, { o: org.id, from, to })).actionSummary;
+      expect(s.suppression).toEqual({ applied: true, threshold: 10 });
+      expect(s.owners).toEqual([
+        { owner: { name: "Operations" }, open: 13, overdue: null, closedOnTime: 13, closedLate: null, notClosed: null, onTimeRate: 50, suppressed: ["overdue", "closedLate", "notClosed"] },
+        {
+          owner: { name: "Sales" },
+          open: null,
+          overdue: null,
+          closedOnTime: null,
+          closedLate: 0,
+          notClosed: null,
+          onTimeRate: null,
+          suppressed: ["open", "overdue", "closedOnTime", "notClosed", "onTimeRate"],
+        },
+      ]);
+    });
+  });
+
+  describe("3. date-only inputs must be real calendar dates", () => {
+    let goal: string;
+    let intervention: string;
+    let metric: string;
+    beforeAll(async () => {
+      goal = (await app.ok<any>(`mutation($i: CreateExperienceGoalInput!) { createExperienceGoal(input: $i) { id } }`, {
+        i: { organizationId: org.id, statement: "The lamp works the day it arrives", touchpointId: tp },
+      })).createExperienceGoal.id;
+      intervention = (await app.ok<any>(`mutation($i: InterventionInput!) { addIntervention(input: $i) { id } }`, {
+        i: { goalId: goal, title: "Test every lamp", ownerAreaId: org.areas.Operations, startsOn: "2026-01-01", endsOn: "2026-06-30" },
+      })).addIntervention.id;
+      metric = (await app.ok<any>(`mutation($i: CreateMetricInput!) { createMetric(input: $i) { id } }`, {
+        i: { organizationId: org.id, name: "Delivery days", category: "KPI", perspective: "CUSTOMER", kind: "INPUT", unit: "DAYS", aggregation: "AVERAGE", direction: "LOWER_IS_BETTER" },
+      })).createMetric.id;
+    });
+
+    const bad = async (doc: string, input: Record<string, unknown>, field: string) => {
+      const r = await app.gql<any>(doc, { i: input });
+      expect(r.data).toBeNull();
+      expect(r.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
+      expect(r.errors?.[0].message).toBe(`${field}: ${field} must be a date YYYY-MM-DD that exists, e.g. 2026-02-28`);
+    };
+    const ADD = `mutation($i: InterventionInput!) { addIntervention(input: $i) { id startsOn endsOn } }`;
+    const UPDATE = `mutation($i: UpdateInterventionInput!) { updateIntervention(input: $i) { id endsOn } }`;
+
+    it("addIntervention and updateIntervention: BAD_USER_INPUT on the field, nothing written", async () => {
+      const base = { goalId: goal, title: "Spare parts", ownerAreaId: org.areas.Operations, startsOn: "2026-03-01", endsOn: "2026-04-01" };
+      await bad(ADD, { ...base, startsOn: "2026-13-01" }, "startsOn");
+      await bad(ADD, { ...base, endsOn: "2026-04-31" }, "endsOn");
+      await bad(ADD, { ...base, startsOn: "2026-00-10" }, "startsOn");
+      await bad(ADD, { ...base, endsOn: "2027-02-29" }, "endsOn"); // 2027 is not a leap year
+      await bad(UPDATE, { id: intervention, endsOn: "2027-02-30" }, "endsOn");
+      await bad(UPDATE, { id: intervention, endsOn: "0000-01-01" }, "endsOn");
+      const [{ n }] = await app.db.query(`SELECT count(*)::int AS n FROM interventions WHERE goal_id = $1`, [goal]);
+      expect(n).toBe(1);
+      expect((await app.ok<any>(UPDATE, { i: { id: intervention, endsOn: "2028-02-29" } })).updateIntervention.endsOn).toBe("2028-02-29");
+      expect((await app.ok<any>(ADD, { i: { ...base, startsOn: "2000-02-29", endsOn: "2026-12-31" } })).addIntervention).toMatchObject({ startsOn: "2000-02-29", endsOn: "2026-12-31" });
+    });
+
+    it("submitFeedback: a collectedAt whose date doesn't exist is REJECTED on collectedAt (not rolled over to March)", async () => {
+      const who = await createStakeholder(app, { organizationId: org.id, kind: "CUSTOMER", externalRef: "DATE-1" });
+      const item = (collectedAt: string) => ({ clientSubmissionId: `date-${collectedAt}`, surveyId: survey, stakeholderId: who, collectedAt, answers: [{ key: "nps", value: 8 }] });
+      const r = (await app.ok<any>(SUBMIT, { i: { organizationId: org.id, dryRun: true, items: [item("2026-02-30T10:00:00Z"), item("2025-04-31T00:00:00+03:00"), item("2024-02-29T10:00:00Z")] } })).submitFeedback;
+      expect(r.items.map((i: any) => i.status)).toEqual(["REJECTED", "REJECTED", "VALID"]);
+      expect(r.items[0].errors).toEqual([{ field: "collectedAt", message: "collectedAt must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T09:30:00Z" }]);
+    });
+
+    it("createMetric and updateMetric baselineDate", async () => {
+      const base = { organizationId: org.id, name: "Lamps working", category: "KPI", perspective: "CUSTOMER", kind: "OUTPUT", unit: "PERCENT", aggregation: "AVERAGE" };
+      await bad(`mutation($i: CreateMetricInput!) { createMetric(input: $i) { id } }`, { ...base, baselineDate: "2026-02-30" }, "baselineDate");
+      await bad(`mutation($i: UpdateMetricInput!) { updateMetric(input: $i) { id } }`, { id: metric, baselineDate: "2025-06-31" }, "baselineDate");
+      const ok = await app.ok<any>(`mutation($i: UpdateMetricInput!) { updateMetric(input: $i) { baselineDate } }`, { i: { id: metric, baselineDate: "2024-02-29" } });
+      expect(ok.updateMetric.baselineDate).toBe("2024-02-29");
+    });
+  });
+
+  describe("4. closeLoop: closedAt not before the action, nor the response, nor in the future", () => {
+    let actionId: string;
+    let createdAt: string;
+    beforeAll(async () => {
+      // A detractor collected 10 days ago; a rule opened afterwards opens its action now.
+      const response = await respond(1, "Nobody came", at(-10));
+      await app.ok(`mutation($i: CreateActionRuleInput!) { createActionRule(input: $i) { id } }`, {
+        i: { organizationId: org.id, name: "Detractors (loops)", kind: "DETRACTOR", applyToExisting: true },
+      });
+      const a = await staff.ok<any>(`query($o: ID!) { actions(organizationId: $o, first: 500) { edges { node { id createdAt response { id } } } } }`, { o: org.id });
+      const node = a.actions.edges.map((e: any) => e.node).find((n: any) => n.response?.id === response);
+      actionId = node.id;
+      createdAt = node.createdAt;
+    });
+    const CLOSE = `mutation($i: CloseLoopInput!) { closeLoop(input: $i) { id loopClosedAt closedOnTime } }`;
+    const close = (closedAt: string | null) => staff.gql<any>(CLOSE, { i: { actionId, message: "A technician is on his way", channel: "PHONE", closedAt } });
+
+    it("rejects a closedAt before the response was collected, before the action was created, or in the future", async () => {
+      for (const [closedAt, message] of [
+        [at(-11), /before the action was created/],
+        [at(-5), /before the action was created/],
+        [new Date(new Date(createdAt).getTime() - 1).toISOString(), /before the action was created/],
+        [at(1), /closedAt is in the future/],
+      ] as const) {
+        const r = await close(closedAt);
+        expect(r.data).toBeNull();
+        expect(r.errors?.[0].extensions).toEqual({ code: "BAD_USER_INPUT", field: "closedAt" });
+        expect(r.errors?.[0].message).toMatch(message);
+      }
+      const [row] = await app.db.query(`SELECT loop_closed_at FROM actions WHERE id = $1`, [actionId]);
+      expect(row.loop_closed_at).toBeNull();
+    });
+
+    it("accepts closedAt at the action's creation, and the default (now)", async () => {
+      expect((await close(createdAt)).data?.closeLoop).toEqual({ id: actionId, loopClosedAt: createdAt, closedOnTime: true });
+      const now = (await close(null)).data?.closeLoop;
+      expect(now.closedOnTime).toBe(true);
+      expect(Math.abs(new Date(now.loopClosedAt).getTime() - Date.now())).toBeLessThan(60000);
+    });
+
+    it("rejects a closedAt before the response was collected even when the action is older (names the response)", async () => {
+      // Only hand-made data can have an action created before its response was collected.
+      await app.db.query(`UPDATE actions SET created_at = $2 WHERE id = $1`, [actionId, at(-20)]);
+      const r = await close(at(-15));
+      expect(r.errors?.[0].extensions).toEqual({ code: "BAD_USER_INPUT", field: "closedAt" });
+      expect(r.errors?.[0].message).toMatch(/before the response it follows up was collected/);
+    });
+  });
+
+  describe("6. surveys and submitFeedback", () => {
+    it("rejects responses to an inactive survey, with the reason on surveyId; stored again once active", async () => {
+      const s = (await newSurvey({})).id;
+      await app.ok(`mutation($i: UpdateSurveyInput!) { updateSurvey(input: $i) { active } }`, { i: { id: s, active: false } });
+      const who = await createStakeholder(app, { organizationId: org.id, kind: "CUSTOMER", externalRef: "INACTIVE-1" });
+      const item = { clientSubmissionId: "inactive-1", surveyId: s, stakeholderId: who, collectedAt: at(-1), answers: [{ key: "nps", value: 9 }] };
+      for (const dryRun of [true, false]) {
+        const r = (await app.ok<any>(SUBMIT, { i: { organizationId: org.id, dryRun, items: [item] } })).submitFeedback;
+        expect(r).toMatchObject({ created: 0, valid: 0, rejected: 1 });
+        expect(r.items[0].errors).toEqual([{ field: "surveyId", message: "the survey is not active: it takes no responses (an admin can turn it on again with updateSurvey)" }]);
+      }
+      const [{ n }] = await app.db.query(`SELECT count(*)::int AS n FROM feedback_responses WHERE survey_id = $1`, [s]);
+      expect(n).toBe(0);
+      await app.ok(`mutation($i: UpdateSurveyInput!) { updateSurvey(input: $i) { active } }`, { i: { id: s, active: true } });
+      expect((await app.ok<any>(SUBMIT, { i: { organizationId: org.id, items: [item] } })).submitFeedback.created).toBe(1);
+    });
+
+    it("a CONFLICT names the input field clientSubmissionId", async () => {
+      const who = await createStakeholder(app, { organizationId: org.id, kind: "CUSTOMER", externalRef: "CONFLICT-1" });
+      const item = { clientSubmissionId: "conflict-1", surveyId: survey, stakeholderId: who, collectedAt: at(-1), answers: [{ key: "nps", value: 8 }] };
+      await app.ok(SUBMIT, { i: { organizationId: org.id, items: [item] } });
+      for (const dryRun of [true, false]) {
+        const r = (await app.ok<any>(SUBMIT, { i: { organizationId: org.id, dryRun, items: [{ ...item, comment: "changed" }] } })).submitFeedback;
+        expect(r.items[0]).toMatchObject({ status: "CONFLICT", clientKey: "conflict-1" });
+        expect(r.items[0].errors).toEqual([{ field: "clientSubmissionId", message: "this clientSubmissionId was used before with different content; nothing was changed" }]);
+      }
+    });
+
+    it("stores every answer of a 7-question survey, as CreateSurveyInput.questions says", async () => {
+      const questions = [
+        { key: "nps", type: "NPS", text: "Recommend us?" },
+        ...[1, 2, 3].map((i) => ({ key: `r${i}`, type: "RATING", text: `Rating ${i}?` })),
+        { key: "effort", type: "EFFORT", text: "Easy?" },
+        { key: "yes", type: "YES_NO", text: "Working?" },
+        { key: "why", type: "TEXT", text: "Why?" },
+      ];
+      const s = (await newSurvey({ questions })).id;
+      const who = await createStakeholder(app, { organizationId: org.id, kind: "CUSTOMER", externalRef: "SEVEN-1" });
+      const answers = [
+        { key: "nps", value: 9 },
+        { key: "r1", value: 5 },
+        { key: "r2", value: 4 },
+        { key: "r3", value: 3 },
+        { key: "effort", value: 2 },
+        { key: "yes", value: true },
+        { key: "why", value: "Because" },
+      ];
+      const r = await app.ok<any>(SUBMIT, { i: { organizationId: org.id, items: [{ clientSubmissionId: "seven-1", surveyId: s, stakeholderId: who, collectedAt: at(-1), answers }] } });
+      const [{ n }] = await app.db.query(`SELECT count(*)::int AS n FROM feedback_answers WHERE response_id = $1`, [r.submitFeedback.items[0].id]);
+      expect(n).toBe(7);
+      const d = await app.ok<any>(`{ __type(name: "CreateSurveyInput") { inputFields { name description } } }`);
+      const description = d.__type.inputFields.find((f: any) => f.name === "questions").description;
+      expect(description).toBe("1 to 10 questions, asked in this order; a response stores an answer to every one of them it answers");
+    });
+
+    it("createSurvey with a touchpoint only: the survey is at the touchpoint's stage; a different stageId is refused", async () => {
+      expect(await newSurvey({ touchpointId: tp })).toMatchObject({ stage: { id: org.customerStages.Use }, touchpoint: { id: tp } });
+      expect(await newSurvey({ touchpointId: tp, stageId: org.customerStages.Use })).toMatchObject({ stage: { id: org.customerStages.Use } });
+      expect(await newSurvey({ stageId: org.customerStages.Purchase })).toMatchObject({ stage: { id: org.customerStages.Purchase }, touchpoint: null });
+      const r = await app.gql<any>(`mutation($i: CreateSurveyInput!) { createSurvey(input: $i) { id } }`, {
+        i: { organizationId: org.id, name: "Mismatch", audience: "CUSTOMER", touchpointId: tp, stageId: org.customerStages.Purchase, questions: [{ key: "nps", type: "NPS", text: "?" }] },
+      });
+      expect(r.errors?.[0].extensions).toEqual({ code: "BAD_USER_INPUT", field: "stageId" });
+      // A response at no touchpoint is at the survey's stage.
+      const s = (await newSurvey({ touchpointId: tp })).id;
+      const who = await createStakeholder(app, { organizationId: org.id, kind: "CUSTOMER", externalRef: "STAGE-1" });
+      const made = await app.ok<any>(SUBMIT, { i: { organizationId: org.id, items: [{ clientSubmissionId: "stage-1", surveyId: s, stakeholderId: who, collectedAt: at(-1), answers: [{ key: "nps", value: 7 }] }] } });
+      const [row] = await app.db.query(`SELECT stage_id FROM feedback_responses WHERE id = $1`, [made.submitFeedback.items[0].id]);
+      expect(row.stage_id).toBe(org.customerStages.Use);
+    });
+
+    it("feedbackResponses: newest first, and its description says so", async () => {
+      const d = await app.ok<any>(`{ __schema { queryType { fields { name description } } } }`);
+      expect(d.__schema.queryType.fields.find((f: any) => f.name === "feedbackResponses").description).toMatch(/^Responses, newest first/);
+      const list = await app.ok<any>(`query($o: ID!) { feedbackResponses(organizationId: $o, first: 500) { edges { node { collectedAt } } } }`, { o: org.id });
+      const times = list.feedbackResponses.edges.map((e: any) => e.node.collectedAt);
+      expect(times.length).toBeGreaterThan(3);
+      expect([...times].sort().reverse()).toEqual(times);
+    });
+  });
+
+  describe("7. rules applied to existing responses: due the follow-up time after the action is opened", () => {
+    it("createActionRule and updateActionRule with applyToExisting; a new response: received + 48 h", async () => {
+      // Organization default: followUpHours 48. A detractor received 30 days ago (history written directly).
+      const old = await respond(0, "Broken on arrival", at(-31));
+      await app.db.query(`UPDATE feedback_responses SET received_at = $2 WHERE id = $1`, [old, at(-30)]);
+      const rule = (await app.ok<any>(`mutation($i: CreateActionRuleInput!) { createActionRule(input: $i) { id } }`, {
+        i: { organizationId: org.id, name: "Broken", kind: "KEYWORD", keywords: ["broken"], applyToExisting: true },
+      })).createActionRule.id;
+      const opened = async () =>
+        app.db.query(
+          `SELECT r.id AS response, extract(epoch FROM a.due_at - a.created_at)::int AS after_created, extract(epoch FROM a.due_at - r.received_at)::int AS after_received,
+                  a.due_at > now() AS ahead
+             FROM actions a JOIN feedback_responses r ON r.id = a.response_id WHERE a.rule_id = $1 ORDER BY r.received_at`,
+          [rule],
+        );
+      const [first] = await opened();
+      expect(first).toMatchObject({ response: old, after_created: 48 * 3600, ahead: true });
+      expect(first.after_received).toBeGreaterThan(30 * 24 * 3600);
+      const overdue = await staff.ok<any>(`query($o: ID!) { actions(organizationId: $o, filter: { overdue: true }) { edges { node { response { id } } } } }`, { o: org.id });
+      expect(overdue.actions.edges.map((e: any) => e.node.response?.id)).not.toContain(old);
+
+      // Turned off, another old response arrives; turned on again with applyToExisting.
+      await app.ok(`mutation($i: UpdateActionRuleInput!) { updateActionRule(input: $i) { id } }`, { i: { id: rule, active: false } });
+      const second = await respond(3, "broken handle", at(-20));
+      await app.db.query(`UPDATE feedback_responses SET received_at = $2 WHERE id = $1`, [second, at(-19)]);
+      await app.ok(`mutation($i: UpdateActionRuleInput!) { updateActionRule(input: $i) { id } }`, { i: { id: rule, active: true, applyToExisting: true } });
+      const rows = await opened();
+      expect(rows.find((r: any) => r.response === second)).toMatchObject({ after_created: 48 * 3600, ahead: true });
+
+      // A response submitted while the rule is on: opened with it, due received + 48 h.
+      const fresh = await respond(4, "Broken again");
+      expect((await opened()).find((r: any) => r.response === fresh)).toMatchObject({ after_created: 48 * 3600, after_received: 48 * 3600, ahead: true });
+    });
+  });
+});
