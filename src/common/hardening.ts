@@ -27,8 +27,11 @@ export function limitRules(limits: Limits): ValidationRule[] {
   ] as unknown as ValidationRule[];
 }
 
-/** Upper sizes of the plain (unpaginated) lists: lifecycles are two, stages at most 30 (usually 6). */
-const LIST_SIZE: Record<string, number> = { Lifecycle: 2, Stage: 10, FunnelStage: 10, FunnelGroup: 10, ApiKeyGrant: 5 };
+/**
+ * Upper sizes of the plain (unpaginated) lists: lifecycles are two, stages at most 30 (usually 6);
+ * a quality-of-experience group has exactly three perspectives, each of at most three components.
+ */
+const LIST_SIZE: Record<string, number> = { Lifecycle: 2, Stage: 10, FunnelStage: 10, FunnelGroup: 10, ApiKeyGrant: 5, QoePerspectiveScore: 3, QoeComponent: 3 };
 
 /**
  * The cost of a field: 1, plus its children's cost times the number of items it can

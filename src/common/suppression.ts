@@ -33,6 +33,19 @@
  *       a total shown alone elsewhere stays consistent with this table.
  * 5. A table with no total shown (total = null): only rule 2 applies. Callers must then not show
  *    that total anywhere else next to this table, or must pass it here.
+ * 6. Linked tables (`Cell.hidden`). A cell already hidden for another reason (its group is hidden
+ *    in another table over the same people, e.g. the people who gave feedback per gender, then
+ *    those who answered NPS per gender) starts hidden, whatever its count, and counts as a hidden
+ *    cell in rule 4b, so that the other table's hidden cells cannot be recovered from this one.
+ *    Such a cell with a count of 0 hides nothing here and is not counted. With such cells the
+ *    total can also be hidden when it is at least k: when no visible cell is left to hide (it
+ *    would equal the one hidden cell).
+ * 7. Overlapping cells (`overlapping`). When one person can be in several cells (a person who
+ *    answered in two months counts in both), the cells add up to at least the total, and each is
+ *    at most the total. What total − (visible cells) gives away is then a group of people known
+ *    only to be at least max(largest hidden cell, total − visible cells): rule 4b is applied to
+ *    that lower bound instead of the sum. With disjoint cells the bound is the sum of the hidden
+ *    cells, so the result is the same as without the option.
  *
  * Not covered here (the caller's job): consistency across tables that share cells or margins
  * (e.g. nested funnel stages, or the same split shown per stage and per period); pass the same k
@@ -47,6 +60,13 @@ export const MIN_SUPPRESSION_THRESHOLD = 5;
 export interface Cell<K = string> {
   key: K;
   count: number;
+  /** Hidden already, for another reason (rule 6): counted among the hidden cells from the start. */
+  hidden?: boolean;
+}
+
+export interface SuppressTableOptions {
+  /** The cells may share people: they add up to at least the total (rule 7). */
+  overlapping?: boolean;
 }
 
 export type SuppressionReason = "BELOW_THRESHOLD" | "COMPLEMENTARY";
@@ -134,11 +154,13 @@ export function suppressRate(numerator: number, denominator: number, k: number):
 
 /**
  * Primary and complementary suppression of one row of cells and its total (see the rules at the
- * top). `total` null means no total is shown: only the primary rule applies. When a total is
- * given, the cells must add up to it. Output cells keep the input order.
+ * top). `total` null means no total is shown: only the primary rule applies (and cells already
+ * hidden stay hidden). When a total is given, the cells must add up to it, or, with
+ * `overlapping`, to at least it, each being at most it. Output cells keep the input order.
  */
-export function suppressTable<K>(cells: Cell<K>[], total: number | null, k: number): SuppressedTable<K> {
+export function suppressTable<K>(cells: Cell<K>[], total: number | null, k: number, options: SuppressTableOptions = {}): SuppressedTable<K> {
   const t = effectiveThreshold(k);
+  const overlapping = options.overlapping === true;
   let sum = 0;
   cells.forEach((c, i) => {
     assertCount(c.count, `cells[${i}].count`);
@@ -146,13 +168,19 @@ export function suppressTable<K>(cells: Cell<K>[], total: number | null, k: numb
   });
   if (total !== null) {
     assertCount(total, "total");
-    if (sum !== total) {
+    if (!overlapping && sum !== total) {
       throw new Error(`cells add up to ${sum}, not to the total ${total}`);
+    }
+    if (overlapping) {
+      if (sum < total) throw new Error(`cells add up to ${sum}, less than the total ${total}`);
+      cells.forEach((c, i) => {
+        if (c.count > total) throw new Error(`cells[${i}].count (${c.count}) exceeds the total ${total}`);
+      });
     }
   }
 
-  // Rule 2: primary.
-  const reasons: (SuppressionReason | null)[] = cells.map((c) => (isSmall(c.count, t) ? "BELOW_THRESHOLD" : null));
+  // Rule 2: primary; rule 6: hidden already.
+  const reasons: (SuppressionReason | null)[] = cells.map((c) => (isSmall(c.count, t) ? "BELOW_THRESHOLD" : c.hidden === true ? "COMPLEMENTARY" : null));
   // Rule 4a.
   let totalSuppressed = total !== null && isSmall(total, t);
 
@@ -162,14 +190,20 @@ export function suppressTable<K>(cells: Cell<K>[], total: number | null, k: numb
       if (totalSuppressed) break;
       let hiddenCount = 0;
       let hiddenSum = 0;
+      let hiddenMax = 0;
+      let visibleSum = 0;
       reasons.forEach((r, i) => {
-        if (r !== null) {
+        if (r === null) visibleSum += cells[i].count;
+        else if (cells[i].count > 0) {
           hiddenCount += 1;
           hiddenSum += cells[i].count;
+          hiddenMax = Math.max(hiddenMax, cells[i].count);
         }
       });
       if (hiddenCount === 0) break;
-      const reveals = hiddenCount === 1 || isSmall(hiddenSum, t);
+      // Rule 7: with overlapping cells, only a lower bound of the people hidden is known.
+      const revealed = overlapping ? Math.max(hiddenMax, total - visibleSum) : hiddenSum;
+      const reveals = hiddenCount === 1 || isSmall(revealed, t);
       if (!reveals) break;
       let pick = -1;
       cells.forEach((c, i) => {

@@ -1099,11 +1099,12 @@ const MATRIX: Record<string, Row> = {
       );
       expect(people).toBeGreaterThanOrEqual(2);
       if (c.role === "FUNDER") {
-        // Fewer than 10 people gave feedback: hidden, overall and in every group anyone answered in.
+        // Fewer than 10 people gave feedback: hidden, overall and in every group anyone answered in
+        // (people null, not 0: a hidden count is not a count of 0).
         expect(people).toBeLessThan(10);
-        expect(q.overall).toEqual({ people: 0, score: null, suppressed: true });
-        for (const g of q.groups.filter((x: any) => x.suppressed)) expect(g).toMatchObject({ people: 0, score: null });
-        expect(q.groups.find((g: any) => g.touchpointId === c.target.tpPartner)).toMatchObject({ people: 0, score: null, suppressed: true });
+        expect(q.overall).toEqual({ people: null, score: null, suppressed: true });
+        for (const g of q.groups.filter((x: any) => x.suppressed)) expect(g).toMatchObject({ people: null, score: null });
+        expect(q.groups.find((g: any) => g.touchpointId === c.target.tpPartner)).toMatchObject({ people: null, score: null, suppressed: true });
       } else {
         expect(q.overall).toMatchObject({ people, suppressed: false });
         expect(q.overall.score).not.toBeNull();

@@ -4,6 +4,7 @@ import { Offering } from "../sales/sales.entity";
 import { Stage } from "../lifecycle/stage.entity";
 import { attainment } from "./attainment";
 import { Bucket, metricValues, MetricValue } from "./metric-values";
+import { metricValueSuppressed } from "./metric-suppression";
 import {
   CountChange,
   DecimalChange,
@@ -85,14 +86,8 @@ export class ImpactService {
 
   /** One metric result, with funders' suppression: counts of people below k, and values computed from fewer than k people. */
   result(metric: Metric, v: MetricValue, org: OrgInfo): MetricResult {
-    let actual = v.actual;
-    let suppressed = false;
-    if (org.suppress && actual !== null) {
-      const peopleCount = metric.unit === MetricUnit.COUNT && metric.perspective !== MetricPerspective.ORGANIZATION && /^\d+$/.test(actual);
-      if (peopleCount && suppressCount(Number(actual), org.k) === null) suppressed = true;
-      if (v.sampleSize !== null && v.sampleSize < org.k) suppressed = true;
-      if (suppressed) actual = null;
-    }
+    const suppressed = org.suppress && metricValueSuppressed(metric, v, org.k);
+    const actual = suppressed ? null : v.actual;
     return {
       metric,
       actual,

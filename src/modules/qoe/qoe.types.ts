@@ -42,11 +42,14 @@ export class QoePart {
   @Field(() => Float, { nullable: true, description: "On 0..100" })
   value!: number | null;
 
-  @Field(() => Float, { nullable: true, description: "The raw figure before mapping to 0..100 (an NPS, a mean rating, an attainment)" })
+  @Field(() => Float, { nullable: true, description: "The raw figure before mapping to 0..100 (an NPS, a mean rating, an attainment, the actions closed on time)" })
   raw!: number | null;
 
-  @Field(() => Int)
-  sampleSize!: number;
+  @Field(() => Int, { nullable: true, description: "Answers, metrics (1) or actions due it was computed from; null when hidden" })
+  sampleSize!: number | null;
+
+  @Field({ description: "True when hidden for a funder (small-cell suppression): value, raw and sampleSize are null, and the part is left out of its component" })
+  suppressed!: boolean;
 }
 
 @ObjectType({ description: "A component of a perspective's score, with what it was made of" })
@@ -60,11 +63,14 @@ export class QoeComponent {
   @Field(() => Float, { description: "Its weight within the perspective" })
   weight!: number;
 
-  @Field(() => Int, { description: "Answers, metrics or actions it was computed from" })
-  sampleSize!: number;
+  @Field(() => Int, { nullable: true, description: "Answers, metrics or actions its value was computed from (the parts shown); null when every part is hidden for a funder" })
+  sampleSize!: number | null;
 
-  @Field()
+  @Field({ description: "True when left out of the perspective's score: no data, or every part hidden for a funder" })
   missing!: boolean;
+
+  @Field({ description: "True when some of its parts (or its whole group) are hidden for a funder: the value is computed from the parts shown" })
+  suppressed!: boolean;
 
   @Field(() => [QoePart])
   parts!: QoePart[];
@@ -113,8 +119,8 @@ export class QoeGroup {
   @Field(() => Float, { nullable: true, description: "Weighted mean of the perspectives present, 0..100" })
   score!: number | null;
 
-  @Field(() => Int, { description: "Distinct stakeholders whose feedback counted" })
-  people!: number;
+  @Field(() => Int, { nullable: true, description: "Distinct stakeholders whose feedback counted; null when hidden for a funder" })
+  people!: number | null;
 
   @Field(() => [QoePerspectiveScore])
   perspectives!: QoePerspectiveScore[];
@@ -122,7 +128,10 @@ export class QoeGroup {
   @Field(() => [QoePerspective], { description: "Perspectives with no data at all, left out" })
   missingPerspectives!: QoePerspective[];
 
-  @Field({ description: "True when hidden for a funder: fewer than k people gave feedback" })
+  @Field({
+    description:
+      "True when hidden for a funder: fewer than k people gave feedback, or the group is hidden so that the total cannot reveal a small one. Then people, score and every component and part are null (parts empty)",
+  })
   suppressed!: boolean;
 }
 

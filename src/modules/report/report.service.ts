@@ -143,7 +143,11 @@ export class ReportService {
     const perspective = (p: QoePerspective) => qoe.overall.perspectives.find((x) => x.perspective === p) ?? null;
     for (const p of qoe.overall.perspectives) {
       if (qoe.overall.suppressed) continue;
-      for (const c of p.components) if (c.missing) note("Experience", `${p.perspective.toLowerCase()} ${c.kind.toLowerCase().replace(/_/g, " ")}`, ReportNoteKind.MISSING, "no data in the period");
+      for (const c of p.components) {
+        const item = `${p.perspective.toLowerCase()} ${c.kind.toLowerCase().replace(/_/g, " ")}`;
+        if (c.suppressed) note("Experience", item, ReportNoteKind.SUPPRESSED, c.missing ? `hidden: it would reveal fewer than ${k} people` : `some parts hidden (they would reveal fewer than ${k} people); computed from the rest`);
+        else if (c.missing) note("Experience", item, ReportNoteKind.MISSING, "no data in the period");
+      }
     }
     if (qoe.overall.suppressed) note("Experience", "quality of experience", ReportNoteKind.SUPPRESSED, `fewer than ${k} people gave feedback`);
     for (const [label, n] of [
