@@ -1,7 +1,7 @@
 import http from "node:http";
 import { GraphQLError } from "graphql";
 import { UnauthenticatedError } from "../common/access";
-import { RateLimiter } from "../common/hardening";
+import { RateLimiter } from "../common/rate-limit";
 import { authenticate } from "../modules/access/authenticate";
 import { keyFromHeaders, parseKey } from "../modules/access/keys";
 import { Route, RouteContext, sendError } from "./routes";

@@ -21,6 +21,11 @@ function start(db: DataSource, options: Partial<ServerOptions> = {}): Promise<Ru
 
 const stop = stopServer;
 
+/** Waits until `done()` holds (polling every 10 ms, at most 5 s): no fixed sleep that a busy machine outruns. */
+async function until(done: () => boolean): Promise<void> {
+  for (const started = Date.now(); !done() && Date.now() - started < 5000; ) await new Promise((r) => setTimeout(r, 10));
+}
+
 function adminUrl(): string {
   return process.env.TEST_PG_ADMIN_URL!;
 }
@@ -355,7 +360,8 @@ describe("health, readiness, metrics and access log over HTTP", () => {
       const health = await fetch(`${server.url}/healthz?probe=${secret}`);
       expect(health.status).toBe(200);
 
-      await new Promise((r) => setTimeout(r, 50)); // "close" fires after the response is read
+      // The access-log entry is written on the response's "close", after the client has read it.
+      await until(() => logged.filter((e) => e.msg === "request").length >= 4);
       const requests = logged.filter((e) => e.msg === "request");
       expect(requests).toHaveLength(4);
       for (const entry of requests) {
@@ -413,7 +419,7 @@ describe("health, readiness, metrics and access log over HTTP", () => {
         const b = await fetch(`${own.url}/test-throw`, { headers: { "x-request-id": "req-throw-1" } });
         expect(b.status).toBe(500);
         expect(await b.text()).not.toContain("exploded");
-        await new Promise((r) => setTimeout(r, 50));
+        await until(() => own.logged.some((e) => e.msg === "request" && e.requestId === "req-throw-1"));
         expect(own.logged).toContainEqual(expect.objectContaining({ level: "error", msg: "something went wrong in a route", requestId: "req-log-1" }));
         expect(own.logged).toContainEqual(expect.objectContaining({ level: "error", msg: "request failed", requestId: "req-throw-1" }));
         expect(own.logged).toContainEqual(expect.objectContaining({ level: "warn", msg: "request", requestId: "req-throw-1", status: 500, path: "/test-throw" }));
