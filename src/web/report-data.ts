@@ -39,7 +39,7 @@ export interface ReportPageData {
     customer: { qoe: number | null; nps: number | null; npsSample: number | null; npsMargin: number | null };
     beneficiary: { qoe: number | null; nps: number | null; npsSample: number | null; npsMargin: number | null };
     loopsOnTimeRate: number | null;
-    loopsDue: number;
+    loopsDue: number | null;
   };
   /** The customer and beneficiary funnels for the period: entered per stage (null when suppressed). */
   funnels: { kind: "CUSTOMER" | "BENEFICIARY"; stages: { name: string; entered: number | null; inStageAtEnd: number | null; impactMode: string | null }[] }[];

@@ -283,12 +283,16 @@ function experienceSection(d: ReportPageData): string {
     const sample = e.npsSample === null ? `<span class="absent">—</span>` : esc(formatNumber(e.npsSample, 0));
     return `<tr><th scope="row">${label}</th><td class="num">${qoe}</td><td class="num">${nps}</td><td class="num">${sample}</td></tr>`;
   };
+  const due = d.experience.loopsDue;
+  const rate = d.experience.loopsOnTimeRate;
   const loops =
-    d.experience.loopsDue === 0
+    due === 0
       ? `No follow-up was due in the period.`
-      : d.experience.loopsOnTimeRate === null
-        ? `Follow-ups due in the period: ${esc(formatNumber(d.experience.loopsDue, 0))}; the share closed on time is not available.`
-        : `Follow-ups closed with the person on time: <strong>${esc(formatNumber(d.experience.loopsOnTimeRate, 1))}%</strong> of ${esc(formatNumber(d.experience.loopsDue, 0))} due in the period.`;
+      : due === null
+        ? `Follow-ups due in the period: hidden (fewer than ${esc(formatNumber(d.threshold, 0))}).`
+        : rate === null
+          ? `Follow-ups due in the period: ${esc(formatNumber(due, 0))}; the share closed on time is ${d.suppressionApplied ? "hidden (too few to show)" : "not available"}.`
+          : `Follow-ups closed with the person on time: <strong>${esc(formatNumber(rate, 1))}%</strong> of ${esc(formatNumber(due, 0))} due in the period.`;
   return `<section aria-labelledby="h-experience"><h2 id="h-experience">Experience of customers and beneficiaries</h2>
 <table class="experience">
 <thead><tr><th scope="col">Who</th><th scope="col" class="num">Quality of experience (0–100)</th><th scope="col" class="num">NPS (−100 to 100) ± margin (95%)</th><th scope="col" class="num">People who answered</th></tr></thead>

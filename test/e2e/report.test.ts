@@ -132,6 +132,37 @@ describe("impactReport", () => {
     expect(JSON.stringify(r)).not.toMatch(/R-\d/); // no stakeholder reference anywhere
   });
 
+  it("counts loops as actionSummary does, and hides small loop counts from a funder with their complement", async () => {
+    // Actions due in January 2026: 11 loops closed by their due date, 2 closed after it, 1 never closed
+    // (past due). One due in February is outside the period.
+    await app.db.query(
+      `INSERT INTO actions (organization_id, title, owner_area_id, due_at, loop_closed_at, loop_message)
+       SELECT $1, 'Follow up ' || g, (SELECT id FROM functional_areas WHERE organization_id = $1 ORDER BY created_at LIMIT 1),
+              timestamptz '2026-01-20' + (g || ' hours')::interval,
+              CASE WHEN g <= 11 THEN timestamptz '2026-01-19' WHEN g <= 13 THEN timestamptz '2026-01-25' END,
+              CASE WHEN g <= 13 THEN 'Called back' END
+         FROM generate_series(1, 14) g
+       UNION ALL
+       SELECT $1, 'Later', (SELECT id FROM functional_areas WHERE organization_id = $1 ORDER BY created_at LIMIT 1), timestamptz '2026-02-10', NULL, NULL`,
+      [org.id],
+    );
+    const LOOPS = `query($o: ID!) {
+      impactReport(organizationId: $o, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { loops { due closedOnTime closedLate notClosed onTimeRate } notes { section item kind } }
+      actionSummary(organizationId: $o, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { owners { closedOnTime closedLate notClosed onTimeRate } }
+    }`;
+    const mine = (await staff.ok<any>(LOOPS, { o: org.id }));
+    // 11 / 14 = 0.785714... -> 78.57
+    expect(mine.impactReport.loops).toEqual({ due: 14, closedOnTime: 11, closedLate: 2, notClosed: 1, onTimeRate: 78.57 });
+    expect(mine.actionSummary.owners).toEqual([{ closedOnTime: 11, closedLate: 2, notClosed: 1, onTimeRate: 78.57 }]);
+    // Funder: 2 and 1 are below 10 and add up to 3, so 11 is hidden too; the total 14 stays, the rate goes.
+    const theirs = (await funder.ok<any>(LOOPS, { o: org.id }));
+    expect(theirs.impactReport.loops).toEqual({ due: 14, closedOnTime: null, closedLate: null, notClosed: null, onTimeRate: null });
+    expect(theirs.actionSummary.owners).toEqual([{ closedOnTime: null, closedLate: null, notClosed: null, onTimeRate: null }]);
+    expect(theirs.impactReport.notes.filter((n: any) => n.item.startsWith("loops:"))).toEqual(
+      ["closedOnTime", "closedLate", "notClosed", "onTimeRate"].map((f) => ({ section: "Experience", item: `loops: ${f}`, kind: "SUPPRESSED" })),
+    );
+  });
+
   it("refuses a funder another organization's report, and a field partner every report", async () => {
     const other = await createOrg(app, "Not funded");
     const denied = await funder.gql(REPORT, { o: other.id });

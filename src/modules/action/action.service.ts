@@ -100,7 +100,47 @@ export function suppressOwnerActions(c: OwnerCounts, k: number): Omit<OwnerActio
   );
   if (openTable.totalSuppressed) suppressed.push("open");
   if (openTable.cells[0].suppressed) suppressed.push("overdue");
+  const loops = suppressLoops(c, k);
+  suppressed.push(...loops.suppressed.filter((field) => field !== "due")); // an owner shows no due total
+  return {
+    open: openTable.total,
+    overdue: openTable.cells[0].count,
+    closedOnTime: loops.closedOnTime,
+    closedLate: loops.closedLate,
+    notClosed: loops.notClosed,
+    onTimeRate: loops.onTimeRate,
+    suppressed,
+  };
+}
+
+/** Actions due in a period: closed on time (by their due date, even when it is still ahead), closed late, not closed and past due. */
+export interface LoopCounts {
+  onTime: number;
+  late: number;
+  notClosed: number;
+}
+
+export interface ShownLoops {
+  due: number | null;
+  closedOnTime: number | null;
+  closedLate: number | null;
+  notClosed: number | null;
+  /** closedOnTime ÷ due × 100, 2 decimals; null when nothing is due or when hidden. */
+  onTimeRate: number | null;
+  /** The fields hidden (funders). */
+  suppressed: string[];
+}
+
+/**
+ * Loop closure as shown: closedOnTime + closedLate + notClosed = due, one table through
+ * `suppressTable` when `k` is given (funders), the rate only when due and closedOnTime are
+ * shown and `suppressRate` allows it. Without `k`, every number as it is.
+ */
+export function suppressLoops(c: LoopCounts, k: number | null): ShownLoops {
   const due = c.onTime + c.late + c.notClosed;
+  if (k === null) {
+    return { due, closedOnTime: c.onTime, closedLate: c.late, notClosed: c.notClosed, onTimeRate: due === 0 ? null : Math.round((c.onTime / due) * 10000) / 100, suppressed: [] };
+  }
   const dueTable = suppressTable(
     [
       { key: "closedOnTime", count: c.onTime },
@@ -110,12 +150,12 @@ export function suppressOwnerActions(c: OwnerCounts, k: number): Omit<OwnerActio
     due,
     k,
   );
-  for (const cell of dueTable.cells) if (cell.suppressed) suppressed.push(cell.key);
+  const suppressed = dueTable.cells.filter((cell) => cell.suppressed).map((cell) => cell.key);
+  if (dueTable.totalSuppressed) suppressed.unshift("due");
   const rate = dueTable.totalSuppressed || dueTable.cells[0].suppressed || due === 0 ? null : suppressRate(c.onTime, due, k);
   if (rate === null && due > 0) suppressed.push("onTimeRate");
   return {
-    open: openTable.total,
-    overdue: openTable.cells[0].count,
+    due: dueTable.total,
     closedOnTime: dueTable.cells[0].count,
     closedLate: dueTable.cells[1].count,
     notClosed: dueTable.cells[2].count,
@@ -123,6 +163,12 @@ export function suppressOwnerActions(c: OwnerCounts, k: number): Omit<OwnerActio
     suppressed,
   };
 }
+
+/** The SQL conditions of the three loop counts, over actions `a` due in [$2, $3). */
+export const LOOP_COUNTS_SQL = `
+  count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.loop_closed_at <= a.due_at) AS on_time,
+  count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.loop_closed_at > a.due_at) AS late,
+  count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.due_at < now() AND a.loop_closed_at IS NULL) AS not_closed`;
 
 export class ActionService {
   constructor(private readonly sc: ServiceContext) {}
@@ -306,9 +352,7 @@ export class ActionService {
              SELECT a.owner_area_id,
                     count(*) FILTER (WHERE a.status IN ('OPEN', 'IN_PROGRESS')) AS open,
                     count(*) FILTER (WHERE a.status IN ('OPEN', 'IN_PROGRESS') AND a.due_at < now()) AS overdue,
-                    count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.loop_closed_at <= a.due_at) AS on_time,
-                    count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.loop_closed_at > a.due_at) AS late,
-                    count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.due_at < now() AND a.loop_closed_at IS NULL) AS not_closed
+                    ${LOOP_COUNTS_SQL}
                FROM actions a WHERE a.organization_id = $1 GROUP BY 1
            ) x ON x.owner_area_id = f.id
           WHERE f.organization_id = $1`,
@@ -320,18 +364,10 @@ export class ActionService {
     const suppress = role === "FUNDER";
     const owners: OwnerActions[] = rows.map((r: Record<string, string>) => {
       const c: OwnerCounts = { open: Number(r.open), overdue: Number(r.overdue), onTime: Number(r.on_time), late: Number(r.late), notClosed: Number(r.not_closed) };
-      const due = c.onTime + c.late + c.notClosed;
+      const loops = suppressLoops(c, null);
       const shown = suppress
         ? suppressOwnerActions(c, k)
-        : {
-            open: c.open,
-            overdue: c.overdue,
-            closedOnTime: c.onTime,
-            closedLate: c.late,
-            notClosed: c.notClosed,
-            onTimeRate: due === 0 ? null : Math.round((c.onTime / due) * 10000) / 100,
-            suppressed: [],
-          };
+        : { open: c.open, overdue: c.overdue, closedOnTime: loops.closedOnTime, closedLate: loops.closedLate, notClosed: loops.notClosed, onTimeRate: loops.onTimeRate, suppressed: [] };
       return { owner: hydrate(this.em, FunctionalArea, r), ...shown };
     });
     owners.sort((a, b) => (a.onTimeRate ?? 101) - (b.onTimeRate ?? 101) || (b.overdue ?? -1) - (a.overdue ?? -1) || a.owner.name.localeCompare(b.owner.name));

@@ -7,6 +7,7 @@ import { metricValues } from "../impact/metric-values";
 import { QoeService } from "../qoe/qoe.service";
 import { QoeGroupBy, QoePerspective } from "../qoe/qoe.types";
 import { FeedbackService } from "../feedback/feedback.service";
+import { LOOP_COUNTS_SQL, suppressLoops } from "../action/action.service";
 import { Dimension, DIMENSION_COLUMN } from "../lifecycle/funnel.types";
 import { ROLES } from "../../common/access";
 import { BadInputError, NotFoundError } from "../../common/errors";
@@ -89,8 +90,7 @@ export class ReportService {
         to,
       ]),
       this.em.query(
-        `SELECT count(*)::int AS due, count(*) FILTER (WHERE loop_closed_at <= due_at)::int AS on_time, count(*) FILTER (WHERE loop_closed_at > due_at)::int AS late
-           FROM actions WHERE organization_id = $1 AND due_at >= $2 AND due_at < least($3::timestamptz, now())`,
+        `SELECT ${LOOP_COUNTS_SQL} FROM actions a WHERE a.organization_id = $1 AND a.due_at >= $2 AND a.due_at < $3`,
         [org, from, to],
       ),
       this.em.query(
@@ -184,7 +184,10 @@ export class ReportService {
       return { subject: "Stakeholders in IN_USE stages during the period", dimension, total: shownTotal, cells };
     });
 
-    const loops = loopRows[0];
+    const loops = suppressLoops({ onTime: Number(loopRows[0].on_time), late: Number(loopRows[0].late), notClosed: Number(loopRows[0].not_closed) }, info.suppress ? k : null);
+    for (const field of loops.suppressed) {
+      note("Experience", `loops: ${field}`, ReportNoteKind.SUPPRESSED, field === "onTimeRate" ? `computed from fewer than ${k} actions` : `fewer than ${k} actions, or would reveal such a count`);
+    }
     return {
       organization,
       period: { from, to },
@@ -200,13 +203,7 @@ export class ReportService {
       customerExperience: { qoe: perspective(QoePerspective.CUSTOMER), nps: customerNps },
       beneficiaryExperience: { qoe: perspective(QoePerspective.BENEFICIARY), nps: beneficiaryNps },
       qualityOfExperience: qoe.overall.score,
-      loops: {
-        due: loops.due,
-        closedOnTime: loops.on_time,
-        closedLate: loops.late,
-        notClosed: loops.due - loops.on_time - loops.late,
-        onTimeRate: loops.due === 0 ? null : Math.round((loops.on_time / loops.due) * 10000) / 100,
-      },
+      loops: { due: loops.due, closedOnTime: loops.closedOnTime, closedLate: loops.closedLate, notClosed: loops.notClosed, onTimeRate: loops.onTimeRate },
       disaggregations,
       notes,
     };

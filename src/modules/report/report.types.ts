@@ -105,21 +105,24 @@ export class ReportExperience {
   nps!: NpsResult;
 }
 
-@ObjectType({ description: "Follow-up actions due in the period: loops closed on time" })
+@ObjectType({
+  description:
+    "Follow-up actions due in the period, as in actionSummary: closed on time (loop closed by the due date, even when it is still ahead), closed late, not closed and past due. For funders, counts of fewer than k actions are hidden (null) with complements",
+})
 export class ReportLoops {
-  @Field(() => Int)
-  due!: number;
+  @Field(() => Int, { nullable: true, description: "closedOnTime + closedLate + notClosed" })
+  due!: number | null;
 
-  @Field(() => Int)
-  closedOnTime!: number;
+  @Field(() => Int, { nullable: true })
+  closedOnTime!: number | null;
 
-  @Field(() => Int)
-  closedLate!: number;
+  @Field(() => Int, { nullable: true })
+  closedLate!: number | null;
 
-  @Field(() => Int)
-  notClosed!: number;
+  @Field(() => Int, { nullable: true })
+  notClosed!: number | null;
 
-  @Field(() => Float, { nullable: true, description: "closedOnTime / due x 100" })
+  @Field(() => Float, { nullable: true, description: "closedOnTime / due x 100, 2 decimals" })
   onTimeRate!: number | null;
 }
 
