@@ -1,5 +1,5 @@
 import { ReportPageData } from "./report-data";
-import { signOutForm } from "./sign-in-page";
+import { htmlDocument, signOutForm } from "./sign-in-page";
 import { escapeXml as esc, formatDecimal, formatNumber, formatSigned, funnelChart, impactChart, metricChart, trendChart } from "./charts";
 
 /**
@@ -375,18 +375,10 @@ ${body}
 /** The whole report page. */
 export function renderReportPage(data: ReportPageData): string {
   const title = `Impact report: ${data.organization.name}, ${fmtPeriod(data.period)}`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light">
-<title>${esc(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-${actions(data)}
+  return htmlDocument(
+    title,
+    CSS,
+    `${actions(data)}
 ${header(data)}
 ${narrative(data)}
 ${impactSection(data)}
@@ -396,9 +388,6 @@ ${funnelSection(data)}
 ${notesSection(data)}
 <footer>Aggregated figures only; no personal data. Dates are in UTC; a period includes its first and its last day.${
     data.suppressionApplied ? ` Groups of fewer than ${esc(formatNumber(data.threshold, 0))} people are hidden, and so are any figures that would reveal them.` : ""
-  }</footer>
-</main>
-</body>
-</html>
-`;
+  }</footer>`,
+  );
 }

@@ -32,7 +32,8 @@ a { color: #1a1a1a; }
 footer { margin-top: 2em; font-size: 0.8em; color: #555; border-top: 1px solid #999; padding-top: 0.5em; }
 `;
 
-function page(title: string, body: string): string {
+/** A whole server-rendered page (report, sign-in): no script, its CSS inline, referrer kept to this site. */
+export function htmlDocument(title: string, css: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -41,7 +42,7 @@ function page(title: string, body: string): string {
 <meta name="color-scheme" content="light">
 <meta name="referrer" content="same-origin">
 <title>${esc(title)}</title>
-<style>${CSS}</style>
+<style>${css}</style>
 </head>
 <body>
 <main>
@@ -68,8 +69,9 @@ export function renderSignInPage(options: SignInPageOptions): string {
     : options.signedOut
       ? `<p class="notice" role="status">You are signed out.</p>`
       : "";
-  return page(
+  return htmlDocument(
     "Sign in: impact reports",
+    CSS,
     `<p class="kicker">Impact reports</p>
 <h1>Sign in with your API key</h1>
 ${message}
@@ -96,8 +98,9 @@ export function renderReportListPage(options: { organizations: { id: string; nam
 ${options.organizations.map((o) => `<li><a href="/reports/${esc(encodeURIComponent(o.id))}">${esc(o.name)}</a></li>`).join("\n")}
 </ul>`
     : `<p class="muted">This key may not read the report of any organization.</p>`;
-  return page(
+  return htmlDocument(
     "Impact reports",
+    CSS,
     `<p class="kicker">Impact reports</p>
 <h1>Reports you may read</h1>
 ${list}
