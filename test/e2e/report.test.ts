@@ -163,6 +163,17 @@ describe("impactReport", () => {
     );
   });
 
+  it("says when the comparison period has no sale, so that a change against zero reads as such", async () => {
+    const NOTES = `query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactReport(organizationId: $o, from: $from, to: $to) { previousImpactAtSale { sales } notes { section item kind reason } } }`;
+    // December 2025 against November 2025 (no sale): noted. January against December (1 sale): not noted.
+    const december = (await staff.ok<any>(NOTES, { o: org.id, from: "2025-12-01T00:00:00Z", to: "2026-01-01T00:00:00Z" })).impactReport;
+    expect(december.previousImpactAtSale.sales).toBe(0);
+    expect(december.notes).toContainEqual({ section: "Impact at sale", item: "comparison period", kind: "MISSING", reason: "no sale recorded in the comparison period: the changes are against zero" });
+    const january = (await staff.ok<any>(NOTES, { o: org.id, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" })).impactReport;
+    expect(january.previousImpactAtSale.sales).toBe(1);
+    expect(january.notes.filter((n: any) => n.item === "comparison period")).toEqual([]);
+  });
+
   it("refuses a funder another organization's report, and a field partner every report", async () => {
     const other = await createOrg(app, "Not funded");
     const denied = await funder.gql(REPORT, { o: other.id });

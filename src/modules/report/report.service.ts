@@ -116,6 +116,7 @@ export class ReportService {
     const notes: ReportNote[] = [];
     const note = (section: string, item: string, kind: ReportNoteKind, reason: string) => notes.push({ section, item, kind, reason });
     const k = info.k;
+    if (previousAtSale.sales === 0) note("Impact at sale", "comparison period", ReportNoteKind.MISSING, "no sale recorded in the comparison period: the changes are against zero");
 
     // Reportable metrics, this period and the comparison period.
     const metrics = hydrateAll(this.em, Metric, metricRows);
