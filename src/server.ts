@@ -214,7 +214,17 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
         const route = matchRoute(routes, method, url.pathname);
         if (route) {
           seen.route = route.path;
-          return await route.handle(req, res, { db, requestId, url, log, production: options.production });
+          return await route.handle(req, res, {
+            db,
+            requestId,
+            url,
+            log,
+            production: options.production,
+            limiter,
+            identify: (keyId) => {
+              seen.keyId = keyId;
+            },
+          });
         }
         if (url.pathname === "/healthz") {
           seen.route = "/healthz";

@@ -5,6 +5,12 @@ import { Access } from "../common/access";
 export const APP_ROLE = "dbl_app";
 
 /**
+ * A request's transaction left idle this long (a handler stuck on a client, a bug)
+ * is ended by PostgreSQL, which gives its connection back to the pool.
+ */
+export const IDLE_IN_TRANSACTION_MS = 120_000;
+
+/**
  * One connection and one transaction per GraphQL request. The transaction starts
  * as the API role with the caller's organizations in `app.org_ids` (row-level
  * security) and the caller's key in `app.key_id` (audit log). Each mutation runs in
@@ -26,8 +32,9 @@ export class RequestDb {
       await runner.startTransaction();
       await runner.query(
         `SELECT set_config('role', $1, true), set_config('app.org_ids', $2, true), set_config('app.key_id', $3, true),
-                set_config('app.role', $4, true), set_config('app.request_id', $5, true)`,
-        [APP_ROLE, access.organizationIds.join(","), access.keyId, access.principal.keyKind, requestId],
+                set_config('app.role', $4, true), set_config('app.request_id', $5, true),
+                set_config('idle_in_transaction_session_timeout', $6, true)`,
+        [APP_ROLE, access.organizationIds.join(","), access.keyId, access.principal.keyKind, requestId, String(IDLE_IN_TRANSACTION_MS)],
       );
     } catch (error) {
       await runner.release();

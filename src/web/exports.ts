@@ -1,6 +1,6 @@
 import http from "node:http";
 import { Route, RouteContext } from "./routes";
-import { csvRow, dateParam, param, periodParams, withCaller, xml } from "./request";
+import { csvRow, dateParam, param, periodParams, stream, withCaller, xml } from "./request";
 import { Context } from "../context";
 import { ROLES } from "../common/access";
 import { BadInputError } from "../common/errors";
@@ -58,8 +58,8 @@ function interval(url: URL): Interval {
 
 async function report(ctx: Context, url: URL): Promise<ImpactReport> {
   const { from, to } = periodParams(url);
-  const compareFrom = url.searchParams.get("compareFrom");
-  const compareTo = compareFrom ? { from: dateParam(url, "compareFrom"), to: dateParam(url, "compareTo") } : null;
+  const given = url.searchParams.has("compareFrom") || url.searchParams.has("compareTo");
+  const compareTo = given ? { from: dateParam(url, "compareFrom"), to: dateParam(url, "compareTo") } : null;
   return ctx.services.reports.report(param(url, "organizationId"), from, to, compareTo);
 }
 
@@ -211,7 +211,9 @@ async function* iati(ctx: Context, url: URL) {
   yield `    <reporting-org ref="${xml(`XM-DBL-${org.id}`)}" type="21"><narrative>${xml(org.name)}</narrative></reporting-org>\n`;
   yield `    <title><narrative>${xml(`${org.name}: results ${day(r.period.from)} to ${day(new Date(r.period.to.getTime() - 1))}`)}</narrative></title>\n`;
   yield `    <description><narrative>${xml(r.narrative?.text ?? `Impact model: ${org.impactModel}`)}</narrative></description>\n`;
+  yield `    <participating-org ref="${xml(`XM-DBL-${org.id}`)}" role="4" type="21"><narrative>${xml(org.name)}</narrative></participating-org>\n`;
   yield `    <activity-status code="2"/>\n`;
+  yield `    <activity-date iso-date="${day(org.createdAt)}" type="2"/>\n`;
   for (const m of r.metrics) {
     const series = await ctx.services.impact.metricSeries(m.metric.id, r.period.from, r.period.to, every, null);
     const type = m.metric.kind === "OUTPUT" && m.metric.category === "SOCIAL" ? 2 : 1;
@@ -237,12 +239,6 @@ async function* iati(ctx: Context, url: URL) {
   yield `  </iati-activity>\n</iati-activities>\n`;
 }
 
-async function stream(res: http.ServerResponse, chunks: AsyncIterable<string>): Promise<void> {
-  for await (const chunk of chunks) {
-    if (!res.write(chunk)) await new Promise((resolve) => res.once("drain", resolve));
-  }
-  res.end();
-}
 
 /**
  * Exports over HTTP, authenticated and scoped like GraphQL (funders get
@@ -252,7 +248,7 @@ export function exportRoutes(): Route[] {
   const route = (path: string, body: (ctx: Context, url: URL, res: http.ServerResponse) => Promise<void>): Route => ({
     method: "GET",
     path,
-    handle: (req, res, rc: RouteContext) => withCaller(rc.db, req, res, rc.requestId, rc.log, (ctx) => body(ctx, rc.url, res)),
+    handle: (req, res, rc: RouteContext) => withCaller(rc, req, res, (ctx) => body(ctx, rc.url, res)),
   });
   return [
     route("/exports/report.json", async (ctx, url, res) => {

@@ -9,7 +9,7 @@ import { ROLES } from "../common/access";
 import { BadInputError } from "../common/errors";
 import { Interval, StakeholderKind } from "../common/enums";
 import { effectiveThreshold } from "../common/suppression";
-import { assertId } from "../common/validation";
+import { assertId, assertPeriod } from "../common/validation";
 import { buckets } from "../modules/impact/impact.service";
 import { QoeGroupBy } from "../modules/qoe/qoe.types";
 import { npsOf } from "../modules/feedback/feedback.service";
@@ -31,9 +31,10 @@ function label(from: Date): string {
 export async function buildReportPageData(ctx: Context, organizationId: string, from: Date, to: Date): Promise<ReportPageData> {
   const org = assertId(organizationId, "organizationId");
   const role = ctx.access.require(org, ROLES.aggregates);
-  const report = await ctx.services.reports.report(org, from, to);
+  assertPeriod(from, to);
   const months = buckets(from, to, Interval.MONTH);
   if (months.length > 36) throw new BadInputError("to", "a printable report covers at most 36 months");
+  const report = await ctx.services.reports.report(org, from, to);
   const [qoeTrend, funnels, npsRows, orgRow] = await Promise.all([
     ctx.services.qoe.compute(org, from, to, QoeGroupBy.PERIOD, Interval.MONTH),
     Promise.all([StakeholderKind.CUSTOMER, StakeholderKind.BENEFICIARY].map((kind) => ctx.services.lifecycles.funnel(org, kind, from, to))),
@@ -140,7 +141,7 @@ export function reportRoutes(options: { signInAttemptsPerMinute?: number } = {})
       method: "GET",
       path: "/reports/",
       handle: (req, res, rc: RouteContext) =>
-        withCaller(rc.db, req, res, rc.requestId, rc.log, async (ctx, auth) => {
+        withCaller(rc, req, res, async (ctx, auth) => {
           const org = pathId(rc.url.pathname.slice("/reports/".length));
           if (org === "") {
             const html = renderReportListPage({ organizations: await readableOrganizations(ctx), signedIn: auth.fromCookie });
@@ -153,7 +154,9 @@ export function reportRoutes(options: { signInAttemptsPerMinute?: number } = {})
           res.writeHead(200, {
             "content-type": "text/html; charset=utf-8",
             "cache-control": "no-store",
-            "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'",
+            "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            "x-frame-options": "DENY",
+            "referrer-policy": "same-origin",
             "x-content-type-options": "nosniff",
           });
           res.end(html);

@@ -1,12 +1,11 @@
 import http from "node:http";
 import { GraphQLError } from "graphql";
-import { DataSource } from "typeorm";
 import { authenticate } from "../modules/access/authenticate";
 import { Context, createContext } from "../context";
 import { BadInputError } from "../common/errors";
-import { sendError } from "./routes";
+import { RouteContext, sendError } from "./routes";
+import { escapeXml } from "./charts";
 import { clearCookie, keyFromReportRequest, sendSignInFor } from "./report-session";
-import type { Logger } from "../common/errors";
 
 const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 };
 
@@ -26,22 +25,33 @@ export interface CallerAuth {
  * takes HTML gets the sign-in page (401); any other gets the JSON 401.
  */
 export async function withCaller(
-  db: DataSource,
+  rc: RouteContext,
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  requestId: string,
-  log: Logger,
   run: (ctx: Context, auth: CallerAuth) => Promise<void>,
 ): Promise<void> {
+  const { db, requestId, log } = rc;
   let ctx: Context | null = null;
   const { key, fromCookie } = keyFromReportRequest(req);
   try {
     const principal = await authenticate(db, key);
+    rc.identify?.(principal.keyId);
+    const wait = rc.limiter?.hit(principal.keyId) ?? 0;
+    if (wait > 0) {
+      sendError(res, 429, "RATE_LIMITED", `Too many requests for this API key (limit ${rc.limiter!.perMinute} a minute); retry in ${wait} s`, { "retry-after": String(wait) });
+      return;
+    }
     ctx = await createContext(db, principal, requestId);
     await run(ctx, { fromCookie });
     await ctx.finish(true);
   } catch (error) {
     if (ctx) await ctx.finish(false).catch(() => undefined);
+    if (error instanceof ClientGone) {
+      // The client closed the connection mid-download: the transaction is rolled back, nothing to answer.
+      log({ level: "info", msg: "client went away", requestId });
+      res.destroy();
+      return;
+    }
     if (error instanceof GraphQLError && typeof error.extensions?.code === "string" && STATUS[error.extensions.code]) {
       if (res.headersSent) {
         res.end();
@@ -60,15 +70,70 @@ export async function withCaller(
   }
 }
 
-/** A required date-time query parameter. */
+/** The client closed the connection, or stopped reading for too long, before the response was written. */
+export class ClientGone extends Error {
+  constructor() {
+    super("the client went away");
+  }
+}
+
+/** How long a download may wait for a client that reads nothing before it is dropped. */
+export const STALLED_CLIENT_MS = 60_000;
+
+/**
+ * Writes the chunks as they come, waiting for the client when its buffer is full
+ * (backpressure). Throws ClientGone when the client closes the connection or reads
+ * nothing for `stalledMs`, so that the caller's transaction ends instead of waiting.
+ */
+export async function stream(res: http.ServerResponse, chunks: AsyncIterable<string>, stalledMs = STALLED_CLIENT_MS): Promise<void> {
+  for await (const chunk of chunks) {
+    if (res.destroyed) throw new ClientGone();
+    if (res.write(chunk)) continue;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => gone(), stalledMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        res.off("drain", drained);
+        res.off("close", gone);
+        res.off("error", gone);
+      };
+      const drained = () => {
+        cleanup();
+        resolve();
+      };
+      const gone = () => {
+        cleanup();
+        reject(new ClientGone());
+      };
+      res.once("drain", drained);
+      res.once("close", gone);
+      res.once("error", gone);
+    });
+  }
+  res.end();
+}
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
+
+/**
+ * A date-time query parameter, required unless a fallback is given: ISO 8601 with a
+ * time and a zone (`2026-01-01T00:00:00Z`, `2026-01-01T03:00:00+03:00`), on a day
+ * that exists. The same form GraphQL's DateTimeISO takes.
+ */
 export function dateParam(url: URL, name: string, fallback?: Date): Date {
   const raw = url.searchParams.get(name);
   if (!raw) {
     if (fallback) return fallback;
     throw new BadInputError(name, `${name} is required (ISO 8601, e.g. 2026-01-01T00:00:00Z)`);
   }
+  const m = DATE_TIME.exec(raw);
   const d = new Date(raw);
-  if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(raw)) throw new BadInputError(name, `${name} must be an ISO 8601 date-time`);
+  if (!m || Number.isNaN(d.getTime())) throw new BadInputError(name, `${name} must be an ISO 8601 date-time with a time zone, e.g. 2026-01-01T00:00:00Z`);
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) {
+    throw new BadInputError(name, `${name}: ${raw.slice(0, 10)} is not a date`);
+  }
   return d;
 }
 
@@ -100,6 +165,5 @@ export function csvRow(values: unknown[]): string {
   return `${values.map(csvField).join(",")}\r\n`;
 }
 
-export function xml(s: unknown): string {
-  return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!);
-}
+/** XML text or attribute: escaped, characters XML 1.0 forbids removed (the charts' escaping). */
+export const xml = escapeXml;

@@ -1,6 +1,7 @@
 import http from "node:http";
 import { DataSource } from "typeorm";
 import type { Logger } from "../common/errors";
+import type { RateLimiter } from "../common/rate-limit";
 
 /** What an HTTP route handler gets besides the request and response. */
 export interface RouteContext {
@@ -9,6 +10,10 @@ export interface RouteContext {
   url: URL;
   log: Logger;
   production: boolean;
+  /** The per-key request limit GraphQL uses; routes that take an API key count against it too. */
+  limiter?: RateLimiter;
+  /** Tells the access log which key made the request. */
+  identify?: (keyId: string) => void;
 }
 
 /** A non-GraphQL HTTP route: health, metrics, the GraphiQL page, exports, printable reports. */

@@ -137,6 +137,12 @@ describe("exports over HTTP", () => {
     const activity = doc["iati-activities"]["iati-activity"];
     expect(doc["iati-activities"]["@version"]).toBe("2.03");
     expect(activity["reporting-org"].narrative).toBe('Exports "Org", Ltd');
+    // IATI 2.03 asks for at least one participating organization and one activity date, in this order.
+    expect(activity["participating-org"]).toMatchObject({ "@role": "4", "@type": "21", narrative: 'Exports "Org", Ltd' });
+    expect(activity["activity-date"]["@type"]).toBe("2");
+    expect(activity["activity-date"]["@iso-date"]).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const order = [...text.matchAll(/^    <([a-z-]+)/gm)].map((m) => m[1]);
+    expect(order.slice(0, 7)).toEqual(["iati-identifier", "reporting-org", "title", "description", "participating-org", "activity-status", "activity-date"]);
     const indicator = activity.result.indicator;
     expect(activity.result["@type"]).toBe("2");
     expect(indicator.title.narrative).toBe("Attendance, %");
@@ -164,6 +170,35 @@ describe("exports over HTTP", () => {
     const partner = (await app.ok<any>(`mutation($o: ID!) { createPartner(input: { organizationId: $o, name: "P", kind: FIELD_PARTNER }) { id } }`, { o: org.id })).createPartner.id;
     const fieldKey = await app.issue("FIELD_PARTNER", [{ organizationId: org.id, role: "FIELD_PARTNER", partnerId: partner }]);
     expect((await get(`/exports/iati.xml?organizationId=${org.id}&${Q}`, fieldKey)).status).toBe(403);
+  });
+
+  it("takes only full ISO date-times with a zone on real days, and both ends of a comparison period", async () => {
+    const cases: [string, string][] = [
+      ["from=2026-01-01&to=2026-02-01T00:00:00Z", "from"], // no time
+      ["from=2026-01-01T00:00:00&to=2026-02-01T00:00:00Z", "from"], // no zone: the server's would be guessed
+      ["from=2026-01-01T00:00:00Z&to=2026-02-30T00:00:00Z", "to"], // no such day
+      ["from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&compareTo=2026-01-01T00:00:00Z", "compareFrom"],
+      ["from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&compareFrom=2025-12-01T00:00:00Z", "compareTo"],
+    ];
+    for (const [q, field] of cases) {
+      const res = await get(`/exports/report.json?organizationId=${org.id}&${q}`, staffKey);
+      expect({ q, status: res.status }).toEqual({ q, status: 400 });
+      expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: "BAD_USER_INPUT", field });
+    }
+    const zoned = await get(`/exports/report.json?organizationId=${org.id}&from=2026-01-01T03:00:00%2B03:00&to=2026-02-01T00:00:00Z&compareFrom=2025-12-01T00:00:00Z&compareTo=2026-01-01T00:00:00Z`, staffKey);
+    expect(zoned.status).toBe(200);
+    const { report }: any = await zoned.json();
+    expect(report.period.from).toBe("2026-01-01T00:00:00.000Z");
+    expect(report.comparison).toEqual({ from: "2025-12-01T00:00:00.000Z", to: "2026-01-01T00:00:00.000Z" });
+  });
+
+  it("keeps the IATI file well-formed when a narrative holds characters XML forbids", async () => {
+    await app.ok(`mutation($i: SetReportNarrativeInput!) { setReportNarrative(input: $i) { version } }`, {
+      i: { organizationId: org.id, from: "2026-01-01T00:00:00Z", to: "2026-03-01T00:00:00Z", text: "Bell\u0007 and form feed\u000c & <tags>" },
+    });
+    const text = await (await get(`/exports/iati.xml?organizationId=${org.id}&from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z`, funderKey)).text();
+    expect(XMLValidator.validate(text)).toBe(true);
+    expect(text).toContain("<description><narrative>Bell and form feed &amp; &lt;tags&gt;</narrative></description>");
   });
 
   it("neutralises spreadsheet formulas in CSV text", async () => {
