@@ -25,6 +25,12 @@ export interface Config {
   metricsEnabled: boolean;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /**
+   * Signs the report pages' browser sign-in sessions (src/web/session-token.ts).
+   * Unset: src/index.ts makes a random one at start (sessions end with the process,
+   * and other replicas don't accept them).
+   */
+  reportSessionSecret: string | undefined;
   limits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxCost: number };
 }
 
@@ -61,6 +67,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (metricsToken !== undefined && !/^[\x21-\x7e]{16,512}$/.test(metricsToken)) {
     throw new ConfigError("METRICS_TOKEN must be 16 to 512 visible ASCII characters (no spaces)");
   }
+  const reportSessionSecret = env.REPORT_SESSION_SECRET && env.REPORT_SESSION_SECRET !== "" ? env.REPORT_SESSION_SECRET : undefined;
+  if (reportSessionSecret !== undefined && !/^[\x21-\x7e]{32,}$/.test(reportSessionSecret)) {
+    throw new ConfigError(
+      `REPORT_SESSION_SECRET must be at least 32 visible ASCII characters (no spaces), got ${reportSessionSecret.length} characters${
+        /[^\x21-\x7e]/.test(reportSessionSecret) ? ", not all of them visible ASCII" : ""
+      }; make one with: openssl rand -base64 48`,
+    );
+  }
   return {
     nodeEnv,
     port: int(env, "PORT", 4000, 0, 65535),
@@ -77,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: int(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1000000),
     metricsEnabled: bool(env, "METRICS_ENABLED", true),
     metricsToken,
+    reportSessionSecret,
     limits: {
       maxDepth: int(env, "MAX_QUERY_DEPTH", 12, 2, 100),
       maxAliases: int(env, "MAX_QUERY_ALIASES", 30, 0, 1000),

@@ -8,6 +8,7 @@ import { Metrics, metricsRoutes } from "./web/metrics";
 import { graphiqlRoutes } from "./web/graphiql";
 import { exportRoutes } from "./web/exports";
 import { reportRoutes } from "./web/reports";
+import { ReportSessions } from "./web/session-token";
 import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemoIfEmpty } from "../seeds/demo";
 import { activeDemoKeys, demoKeySpecs } from "../seeds/demo-keys";
 
@@ -22,12 +23,20 @@ async function main(): Promise<void> {
     if (seeded) log({ level: "info", msg: "demo data loaded", organizations: seeded.organizations, stakeholders: seeded.stakeholders });
   }
   const metrics = config.metricsEnabled ? new Metrics({ defaultMetrics: true }) : undefined;
+  // One signer for the sign-in and every page and download that reads its cookie.
+  const sessions = config.reportSessionSecret ? new ReportSessions({ secret: config.reportSessionSecret }) : ReportSessions.withRandomSecret();
+  if (!config.reportSessionSecret) {
+    log({
+      level: config.nodeEnv === "production" ? "warn" : "info",
+      msg: "REPORT_SESSION_SECRET is not set: using a random one, so report sign-ins end when this process stops and other replicas don't accept them",
+    });
+  }
   const routes: Route[] = [
     ...healthRoutes(),
     ...(metrics ? metricsRoutes(metrics, { token: config.metricsToken }) : []),
     ...graphiqlRoutes(),
-    ...exportRoutes(),
-    ...reportRoutes(), // the report pages and their browser sign-in (/reports/session)
+    ...exportRoutes({ sessions }),
+    ...reportRoutes({ sessions }), // the report pages and their browser sign-in (/reports/session)
   ];
   const app = await createApp(db, {
     production: config.nodeEnv === "production",

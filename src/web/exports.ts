@@ -8,6 +8,7 @@ import { Interval } from "../common/enums";
 import { assertId, assertPeriod } from "../common/validation";
 import { suppressTable, effectiveThreshold } from "../common/suppression";
 import { ImpactReport } from "../modules/report/report.types";
+import type { ReportSessions } from "./session-token";
 
 /** Column names of the exports: stable, documented in the README. */
 export const REPORT_CSV_COLUMNS = [
@@ -242,13 +243,15 @@ async function* iati(ctx: Context, url: URL) {
 
 /**
  * Exports over HTTP, authenticated and scoped like GraphQL (funders get
- * suppressed aggregates). Large ones stream; nothing is capped.
+ * suppressed aggregates). Large ones stream; nothing is capped. With `sessions`
+ * (the ReportSessions reportRoutes() got), a browser signed in on the report pages
+ * downloads with its cookie; without, only key headers are taken.
  */
-export function exportRoutes(): Route[] {
+export function exportRoutes(options: { sessions?: ReportSessions } = {}): Route[] {
   const route = (path: string, body: (ctx: Context, url: URL, res: http.ServerResponse) => Promise<void>): Route => ({
     method: "GET",
     path,
-    handle: (req, res, rc: RouteContext) => withCaller(rc, req, res, (ctx) => body(ctx, rc.url, res)),
+    handle: (req, res, rc: RouteContext) => withCaller(rc, req, res, (ctx) => body(ctx, rc.url, res), options.sessions),
   });
   return [
     route("/exports/report.json", async (ctx, url, res) => {

@@ -3,8 +3,9 @@ import { GraphQLError } from "graphql";
 import { UnauthenticatedError } from "../common/access";
 import { RateLimiter } from "../common/rate-limit";
 import { authenticate } from "../modules/access/authenticate";
-import { keyFromHeaders, parseKey } from "../modules/access/keys";
+import { keyFromHeaders } from "../modules/access/keys";
 import { Route, RouteContext, sendError } from "./routes";
+import { ReportSessions, SESSION_SECONDS } from "./session-token";
 import { renderSignInPage, SIGN_IN_CSP, SignInPageOptions } from "./sign-in-page";
 
 /**
@@ -19,15 +20,31 @@ import { renderSignInPage, SIGN_IN_CSP, SignInPageOptions } from "./sign-in-page
  *   /reports/ or /exports/; otherwise /reports/, the list of readable reports).
  * - POST /reports/session/end: clears the cookie.
  *
- * The cookie is HttpOnly and SameSite=Strict, and it is read only for GET requests
- * to /reports/ and /exports/ without a key header (never for /graphql, which reads
- * headers only, so a cookie can't be used to write anything). Both POSTs refuse a
- * cross-origin Origin with 403.
+ * The cookie holds a session token, never the key: the key's id and the end of the
+ * session (8 hours after sign-in), signed with the server secret
+ * (src/web/session-token.ts, REPORT_SESSION_SECRET). Each request checks the
+ * signature and the time, then that the key still exists and is not revoked.
+ *
+ * The cookie is set twice, with the same value, for Path=/reports and Path=/exports
+ * (a cookie has one path, and the downloads are not under /reports), so the browser
+ * never sends it to /graphql or anything else. Both are HttpOnly and SameSite=Strict;
+ * the server reads them only for GET requests to /reports/ and /exports/ without a
+ * key header (never for /graphql, which reads headers only, so a cookie can't be
+ * used to write anything). Both POSTs refuse a cross-origin Origin with 403.
  */
 
-export const REPORT_COOKIE = "dbl_report_key";
-/** How long the browser keeps the key: 8 hours. */
-export const REPORT_COOKIE_MAX_AGE = 8 * 60 * 60;
+export const REPORT_COOKIE = "dbl_report_session";
+/** The paths the cookie is set for: the report pages and the downloads, nothing else. */
+export const REPORT_COOKIE_PATHS = ["/reports", "/exports"] as const;
+/** How long the browser keeps the cookie: as long as the session lasts, 8 hours. */
+export const REPORT_COOKIE_MAX_AGE = SESSION_SECONDS;
+/**
+ * The cookie of earlier versions, which held the API key itself (Path=/). Never read;
+ * cleared whenever a browser still sends it to a report, download or sign-in page.
+ * (Such cookies expire 8 hours after their sign-in; this can go once every deployment
+ * has run this version that long.)
+ */
+export const LEGACY_REPORT_COOKIE = "dbl_report_key";
 /** Largest sign-in form accepted. */
 export const MAX_SESSION_BODY_BYTES = 4 * 1024;
 /** Where a signed-in browser lands when no (acceptable) `next` was given. */
@@ -47,14 +64,14 @@ export function acceptsHtml(req: http.IncomingMessage): boolean {
   return /text\/html/i.test(req.headers.accept ?? "");
 }
 
-/** The value of the report cookie in the request's Cookie header, if any. */
-export function cookieKey(req: http.IncomingMessage): string | null {
+/** The (first) value of a cookie in the request's Cookie header, if any and not empty. */
+export function cookieValue(req: http.IncomingMessage, name: string = REPORT_COOKIE): string | null {
   const header = req.headers.cookie;
   if (!header) return null;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() !== REPORT_COOKIE) continue;
+    if (part.slice(0, eq).trim() !== name) continue;
     const value = part.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
     return value || null;
   }
@@ -70,16 +87,16 @@ function pathOf(req: http.IncomingMessage): string {
 }
 
 /**
- * The key of a report or export request, and where it came from: the headers
+ * What a report or export request authenticates with: a key from the headers
  * (`Authorization: Bearer`, `X-Api-Key`) as for GraphQL; otherwise, only for a GET
- * under /reports/ or /exports/ with neither header, the sign-in cookie.
+ * under /reports/ or /exports/ with neither header, the session token in the
+ * sign-in cookie (unchecked: see ReportSessions.verify). At most one is set.
  */
-export function keyFromReportRequest(req: http.IncomingMessage): { key: string | null; fromCookie: boolean } {
+export function credentialsFromReportRequest(req: http.IncomingMessage): { key: string | null; session: string | null } {
   const headerKey = keyFromHeaders(req.headers);
-  if (headerKey !== null || req.headers.authorization !== undefined || req.headers["x-api-key"] !== undefined) return { key: headerKey, fromCookie: false };
-  if ((req.method ?? "GET").toUpperCase() !== "GET" || !COOKIE_PATHS.test(pathOf(req))) return { key: null, fromCookie: false };
-  const key = cookieKey(req);
-  return { key, fromCookie: key !== null };
+  if (headerKey !== null || req.headers.authorization !== undefined || req.headers["x-api-key"] !== undefined) return { key: headerKey, session: null };
+  if ((req.method ?? "GET").toUpperCase() !== "GET" || !COOKIE_PATHS.test(pathOf(req))) return { key: null, session: null };
+  return { key: null, session: cookieValue(req) };
 }
 
 /**
@@ -106,13 +123,23 @@ function overHttps(req: http.IncomingMessage): boolean {
   return (first(req.headers["x-forwarded-proto"]) ?? "").split(",")[0].trim().toLowerCase() === "https";
 }
 
-function cookie(req: http.IncomingMessage, value: string, maxAge: number): string {
-  return `${REPORT_COOKIE}=${value}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Strict${overHttps(req) ? "; Secure" : ""}`;
+function cookie(req: http.IncomingMessage, name: string, value: string, maxAge: number, path: string): string {
+  return `${name}=${value}; Max-Age=${maxAge}; Path=${path}; HttpOnly; SameSite=Strict${overHttps(req) ? "; Secure" : ""}`;
 }
 
-/** The Set-Cookie header that removes the sign-in cookie. */
-export function clearCookie(req: http.IncomingMessage): string {
-  return cookie(req, "", 0);
+/** The Set-Cookie headers of a new session: the token for the report pages and for the downloads. */
+function sessionCookies(req: http.IncomingMessage, token: string): string[] {
+  return [...REPORT_COOKIE_PATHS.map((path) => cookie(req, REPORT_COOKIE, token, REPORT_COOKIE_MAX_AGE, path)), ...clearLegacyCookie(req)];
+}
+
+/** A Set-Cookie header removing the old cookie that held the key, when the request still carries it. */
+function clearLegacyCookie(req: http.IncomingMessage): string[] {
+  return cookieValue(req, LEGACY_REPORT_COOKIE) === null ? [] : [cookie(req, LEGACY_REPORT_COOKIE, "", 0, "/")];
+}
+
+/** The Set-Cookie headers that remove the sign-in cookie (both paths), and the old one holding a key if sent. */
+export function clearCookies(req: http.IncomingMessage): string[] {
+  return [...REPORT_COOKIE_PATHS.map((path) => cookie(req, REPORT_COOKIE, "", 0, path)), ...clearLegacyCookie(req)];
 }
 
 const HTML_HEADERS = {
@@ -132,14 +159,25 @@ export function sendSignInPage(res: http.ServerResponse, status: number, options
 }
 
 /**
- * The answer to a GET under /reports/ or /exports/ that was not authenticated, when
- * the client takes HTML: 401 with the sign-in form, returning here afterwards. A
- * refused cookie (revoked key, say) is cleared. False when the client wants JSON.
+ * The Set-Cookie headers of a 401 to a report or export request: the sign-in cookie
+ * is cleared when the request was refused for it (bad, expired or forged token,
+ * revoked key), and the old cookie holding a key whenever it was sent.
  */
-export function sendSignInFor(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+export function refusedCookies(req: http.IncomingMessage, refusedSession: boolean): string[] {
+  return refusedSession ? clearCookies(req) : clearLegacyCookie(req);
+}
+
+/**
+ * The answer to a GET under /reports/ or /exports/ that was not authenticated, when
+ * the client takes HTML: 401 with the sign-in form, returning here afterwards.
+ * `rejected`: a key or a valid session was sent and refused (wrong or revoked key),
+ * said on the form; a bad or expired session token is as if none was sent. A
+ * refused cookie is cleared. False when the client wants JSON.
+ */
+export function sendSignInFor(req: http.IncomingMessage, res: http.ServerResponse, refused: { rejected: boolean; session: boolean }): boolean {
   if (!acceptsHtml(req) || (req.method ?? "GET").toUpperCase() !== "GET") return false;
-  const { key, fromCookie } = keyFromReportRequest(req);
-  sendSignInPage(res, 401, { next: safeNext(req.url ?? ""), rejected: key !== null }, fromCookie ? { "set-cookie": clearCookie(req) } : {});
+  const cookies = refusedCookies(req, refused.session);
+  sendSignInPage(res, 401, { next: safeNext(req.url ?? ""), rejected: refused.rejected }, cookies.length ? { "set-cookie": cookies } : {});
   return true;
 }
 
@@ -197,8 +235,13 @@ function refuseCrossSite(res: http.ServerResponse): void {
   sendError(res, 403, "FORBIDDEN", "Cross-site requests are refused");
 }
 
-/** The sign-in routes. Listed before the GET /reports/ page route (they share its prefix). */
-export function reportSessionRoutes(options: { attemptsPerMinute?: number } = {}): Route[] {
+/**
+ * The sign-in routes. Listed before the GET /reports/ page route (they share its
+ * prefix). `sessions` signs the tokens: the same object must check them in
+ * withCaller() for the report pages and the downloads.
+ */
+export function reportSessionRoutes(options: { sessions: ReportSessions; attemptsPerMinute?: number }): Route[] {
+  const sessions = options.sessions;
   // Sign-in attempts per client address and minute (each one is a key look-up).
   const attempts = new RateLimiter(options.attemptsPerMinute ?? SIGN_IN_ATTEMPTS_PER_MINUTE);
   return [
@@ -234,18 +277,19 @@ export function reportSessionRoutes(options: { attemptsPerMinute?: number } = {}
           throw error;
         }
         const next = safeNext(form.get("next"));
-        // The cookie holds the key in its canonical form (no surrounding space: cookie-safe characters only).
-        const parts = parseKey(form.get("key") ?? "");
-        const key = parts ? `dbl_${parts.prefix}_${parts.secret}` : null;
+        let keyId: string;
         try {
+          const key = form.get("key");
           if (!key) throw new UnauthenticatedError();
-          await authenticate(rc.db, key);
+          keyId = (await authenticate(rc.db, key)).keyId;
         } catch (error) {
           // Wrong, revoked, malformed or missing: the same answer, without detail.
           if (error instanceof GraphQLError && error.extensions?.code === "UNAUTHENTICATED") return sendSignInPage(res, 401, { next, rejected: true });
           throw error;
         }
-        res.writeHead(303, { location: next ?? DEFAULT_NEXT, "set-cookie": cookie(req, key, REPORT_COOKIE_MAX_AGE), "cache-control": "no-store" });
+        // The cookie holds a signed token naming the key's id, not the key.
+        const { token } = sessions.issue(keyId);
+        res.writeHead(303, { location: next ?? DEFAULT_NEXT, "set-cookie": sessionCookies(req, token), "cache-control": "no-store" });
         res.end();
       },
     },
@@ -255,7 +299,7 @@ export function reportSessionRoutes(options: { attemptsPerMinute?: number } = {}
       handle: (req, res) => {
         req.resume();
         if (!sameOrigin(req)) return refuseCrossSite(res);
-        res.writeHead(303, { location: "/reports/session?signed-out", "set-cookie": clearCookie(req), "cache-control": "no-store" });
+        res.writeHead(303, { location: "/reports/session?signed-out", "set-cookie": clearCookies(req), "cache-control": "no-store" });
         res.end();
       },
     },

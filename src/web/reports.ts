@@ -3,6 +3,7 @@ import { periodParams, withCaller } from "./request";
 import { ReportPageData } from "./report-data";
 import { renderReportPage } from "./report-page";
 import { reportSessionRoutes } from "./report-session";
+import type { ReportSessions } from "./session-token";
 import { renderReportListPage, SIGN_IN_CSP } from "./sign-in-page";
 import { Context } from "../context";
 import { ROLES } from "../common/access";
@@ -133,10 +134,13 @@ async function readableOrganizations(ctx: Context): Promise<{ id: string; name: 
  * GET /reports/{organizationId}?from=...&to=... : the printable report (A4), for the caller's key;
  * GET /reports/ : the list of reports the key may read; and the browser sign-in
  * (src/web/report-session.ts), whose routes come first as they share the prefix.
+ * `sessions` signs and checks the sign-in's session tokens: give exportRoutes() the
+ * same one, so that the downloads take the cookie too.
  */
-export function reportRoutes(options: { signInAttemptsPerMinute?: number } = {}): Route[] {
+export function reportRoutes(options: { sessions: ReportSessions; signInAttemptsPerMinute?: number }): Route[] {
+  const { sessions } = options;
   return [
-    ...reportSessionRoutes({ attemptsPerMinute: options.signInAttemptsPerMinute }),
+    ...reportSessionRoutes({ sessions, attemptsPerMinute: options.signInAttemptsPerMinute }),
     {
       method: "GET",
       path: "/reports/",
@@ -160,7 +164,7 @@ export function reportRoutes(options: { signInAttemptsPerMinute?: number } = {})
             "x-content-type-options": "nosniff",
           });
           res.end(html);
-        }),
+        }, sessions),
     },
   ];
 }

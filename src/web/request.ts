@@ -1,11 +1,13 @@
 import http from "node:http";
 import { GraphQLError } from "graphql";
-import { authenticate } from "../modules/access/authenticate";
+import { authenticate, authenticateKeyId } from "../modules/access/authenticate";
 import { Context, createContext } from "../context";
+import { Principal, UnauthenticatedError } from "../common/access";
 import { BadInputError } from "../common/errors";
 import { RouteContext, sendError } from "./routes";
 import { escapeXml } from "./charts";
-import { clearCookie, keyFromReportRequest, sendSignInFor } from "./report-session";
+import { credentialsFromReportRequest, refusedCookies, sendSignInFor } from "./report-session";
+import type { ReportSessions } from "./session-token";
 
 const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 };
 
@@ -21,20 +23,38 @@ export interface CallerAuth {
  * same codes; anything unexpected is logged and masked.
  *
  * The key comes from the headers, or, for a GET under /reports/ or /exports/ with no
- * key header, from the browser sign-in cookie. Without a valid key, a client that
- * takes HTML gets the sign-in page (401); any other gets the JSON 401.
+ * key header, from the browser sign-in cookie when `sessions` is given (the
+ * ReportSessions that signed it; without it the cookie is not read). The cookie's
+ * token must carry a valid signature and not have expired; its key must still be
+ * valid, as authenticate() checks a key. Without a valid key or session, a client
+ * that takes HTML gets the sign-in page (401); any other gets the JSON 401. A
+ * refused cookie is cleared.
  */
 export async function withCaller(
   rc: RouteContext,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   run: (ctx: Context, auth: CallerAuth) => Promise<void>,
+  sessions?: ReportSessions,
 ): Promise<void> {
   const { db, requestId, log } = rc;
   let ctx: Context | null = null;
-  const { key, fromCookie } = keyFromReportRequest(req);
+  const credentials = credentialsFromReportRequest(req);
+  const key = credentials.key;
+  const session = sessions ? credentials.session : null;
+  const fromCookie = session !== null;
+  /** The session's signature and time were right (so a refusal is about its key). */
+  let sessionSigned = false;
   try {
-    const principal = await authenticate(db, key);
+    let principal: Principal;
+    if (session !== null) {
+      const keyId = sessions!.verify(session);
+      if (keyId === null) throw new UnauthenticatedError("The sign-in has ended or is not valid: sign in again");
+      sessionSigned = true;
+      principal = await authenticateKeyId(db, keyId);
+    } else {
+      principal = await authenticate(db, key);
+    }
     rc.identify?.(principal.keyId);
     const wait = rc.limiter?.hit(principal.keyId) ?? 0;
     if (wait > 0) {
@@ -57,9 +77,10 @@ export async function withCaller(
         res.end();
         return;
       }
-      if (error.extensions.code === "UNAUTHENTICATED" && sendSignInFor(req, res)) return;
-      const headers: Record<string, string> =
-        error.extensions.code === "UNAUTHENTICATED" ? { "www-authenticate": "Bearer", ...(fromCookie ? { "set-cookie": clearCookie(req) } : {}) } : {};
+      const unauthenticated = error.extensions.code === "UNAUTHENTICATED";
+      if (unauthenticated && sendSignInFor(req, res, { rejected: key !== null || sessionSigned, session: fromCookie })) return;
+      const cookies = unauthenticated ? refusedCookies(req, fromCookie) : [];
+      const headers: Record<string, string | string[]> = unauthenticated ? { "www-authenticate": "Bearer", ...(cookies.length ? { "set-cookie": cookies } : {}) } : {};
       res.writeHead(STATUS[error.extensions.code], { "content-type": "application/json; charset=utf-8", ...headers });
       res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.extensions.code, field: error.extensions.field } }] }));
       return;

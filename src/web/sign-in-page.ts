@@ -82,7 +82,7 @@ ${message}
 ${options.next ? `<input type="hidden" name="next" value="${esc(options.next)}">` : ""}
 <button type="submit">Sign in</button>
 </form>
-<footer>You stay signed in in this browser for 8 hours, or until you sign out. The key is kept in a cookie that scripts can't read and other sites can't use.</footer>`,
+<footer>You stay signed in in this browser for 8 hours, or until you sign out. The browser keeps a signed sign-in cookie, not the key; scripts can't read it and other sites can't use it.</footer>`,
   );
 }
 

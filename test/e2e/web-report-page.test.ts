@@ -8,6 +8,7 @@ import { browserIt, withBrowser } from "../helpers/browser";
 import { createApp, App } from "../../src/server";
 import { exportRoutes, REPORT_CSV_COLUMNS } from "../../src/web/exports";
 import { reportRoutes } from "../../src/web/reports";
+import { ReportSessions } from "../../src/web/session-token";
 import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
 import { activeDemoKeys, demoKeySpecs } from "../../seeds/demo-keys";
 
@@ -41,7 +42,8 @@ describe("the printable report and a funder's downloads, on the demo data", () =
     const keys = await activeDemoKeys(test.db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
     funderKey = keys.find((k) => k.spec.role === "FUNDER")!.key;
     staffKey = keys.find((k) => /Mwanga Solar staff/.test(k.spec.label))!.key;
-    server = await createApp(test.db, { production: false, log: () => undefined, routes: [...exportRoutes(), ...reportRoutes()] });
+    const sessions = ReportSessions.withRandomSecret();
+    server = await createApp(test.db, { production: false, log: () => undefined, routes: [...exportRoutes({ sessions }), ...reportRoutes({ sessions })] });
     await new Promise<void>((resolve) => server.http.listen(0, "127.0.0.1", () => resolve()));
     base = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
     await fs.mkdir(SCREENSHOTS, { recursive: true });

@@ -5,21 +5,26 @@ import { startTestApp, TestApp } from "../helpers/app";
 import { parseCsv } from "../helpers/csv";
 import { browserIt, withBrowser } from "../helpers/browser";
 import { createApp, App } from "../../src/server";
+import { authenticate, authenticateKeyId } from "../../src/modules/access/authenticate";
 import { exportRoutes, REPORT_CSV_COLUMNS } from "../../src/web/exports";
 import { reportRoutes } from "../../src/web/reports";
-import { MAX_SESSION_BODY_BYTES, REPORT_COOKIE } from "../../src/web/report-session";
+import { LEGACY_REPORT_COOKIE, MAX_SESSION_BODY_BYTES, REPORT_COOKIE } from "../../src/web/report-session";
+import { ReportSessions, SESSION_SECONDS } from "../../src/web/session-token";
 import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
 import { activeDemoKeys, demoKeySpecs } from "../../seeds/demo-keys";
 
 /**
  * A funder's programme officer opens the report link in an ordinary browser: no
- * Authorization header, so a sign-in form, a cookie holding the key for the
- * read-only pages and downloads, and nothing more (never GraphQL, never another
- * organization, never a redirect off the site).
+ * Authorization header, so a sign-in form, a cookie holding a signed 8-hour session
+ * token (not the key) for the read-only pages and downloads, and nothing more (never
+ * GraphQL, never another organization, never a redirect off the site).
  */
 
 const SCREENSHOTS = path.join(__dirname, "..", "..", "test-results");
 const HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+/** The server secret of these tests: tokens can be forged with it, as only the server could. */
+const SECRET = "web-report-sign-in-test-secret-0123456789";
+const TOKEN = /^v1\.([0-9a-f-]{36})\.(\d+)\.[A-Za-z0-9_-]{43}$/;
 
 describe("browser sign-in for the printable report and the exports", () => {
   let test: TestApp;
@@ -27,7 +32,9 @@ describe("browser sign-in for the printable report and the exports", () => {
   let base: string;
   let host: string;
   let funderKey: string;
+  let funderKeyId: string;
   let staffKey: string;
+  const sessions = new ReportSessions({ secret: SECRET });
   const logged: Record<string, unknown>[] = [];
 
   const signIn = (form: Record<string, string>, headers: Record<string, string> = {}) =>
@@ -44,6 +51,13 @@ describe("browser sign-in for the printable report and the exports", () => {
     return set.split(";")[0];
   };
   const withCookie = (p: string, cookie: string, headers: Record<string, string> = {}) => fetch(`${base}${p}`, { redirect: "manual", headers: { cookie, ...headers } });
+  /** The Set-Cookie headers of a response that clear the sign-in cookie: one per path, nothing else. */
+  const expectCleared = (res: Response) => {
+    const set = res.headers.getSetCookie().map((c) => c.split(";").map((s) => s.trim()));
+    expect(set.map((c) => c[0])).toEqual([`${REPORT_COOKIE}=`, `${REPORT_COOKIE}=`]);
+    expect(set.map((c) => c.find((a) => a.startsWith("Path=")))).toEqual(["Path=/reports", "Path=/exports"]);
+    for (const c of set) expect(c).toEqual(expect.arrayContaining(["Max-Age=0", "HttpOnly", "SameSite=Strict"]));
+  };
 
   beforeAll(async () => {
     test = await startTestApp();
@@ -51,7 +65,12 @@ describe("browser sign-in for the printable report and the exports", () => {
     const keys = await activeDemoKeys(test.db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
     funderKey = keys.find((k) => k.spec.role === "FUNDER")!.key;
     staffKey = keys.find((k) => /Mwanga Solar staff/.test(k.spec.label))!.key;
-    server = await createApp(test.db, { production: false, log: (e) => logged.push(e), routes: [...exportRoutes(), ...reportRoutes({ signInAttemptsPerMinute: 1000 })] });
+    [{ id: funderKeyId }] = await test.db.query(`SELECT id FROM api_keys WHERE prefix = $1`, [funderKey.split("_")[1]]);
+    server = await createApp(test.db, {
+      production: false,
+      log: (e) => logged.push(e),
+      routes: [...exportRoutes({ sessions }), ...reportRoutes({ sessions, signInAttemptsPerMinute: 1000 })],
+    });
     await new Promise<void>((resolve) => server.http.listen(0, "127.0.0.1", () => resolve()));
     host = `127.0.0.1:${(server.http.address() as AddressInfo).port}`;
     base = `http://${host}`;
@@ -115,19 +134,35 @@ describe("browser sign-in for the printable report and the exports", () => {
     }
   });
 
-  it("signs the funder in: 303 to the page, a cookie holding the key, HttpOnly, SameSite=Strict, Path=/, 8 hours; Secure over https", async () => {
+  it("signs the funder in: 303 to the page, a session cookie for /reports and one for /exports, HttpOnly, SameSite=Strict, 8 hours; Secure over https", async () => {
+    const before = Math.floor(Date.now() / 1000);
     const res = await signIn({ key: funderKey, next: `/reports/${DEMO_SOLAR_ID}?from=2025-01-01T00:00:00Z` });
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe(`/reports/${DEMO_SOLAR_ID}?from=2025-01-01T00:00:00Z`);
-    const [set] = res.headers.getSetCookie();
-    const attributes = set.split(";").map((s) => s.trim());
-    expect(attributes[0]).toBe(`${REPORT_COOKIE}=${funderKey}`);
-    expect(attributes.slice(1).sort()).toEqual(["HttpOnly", "Max-Age=28800", "Path=/", "SameSite=Strict"]);
+    const set = res.headers.getSetCookie().map((c) => c.split(";").map((s) => s.trim()));
+    expect(set).toHaveLength(2);
+    const [value] = set[0][0].split("=").slice(1);
+    expect(set.map((c) => c[0])).toEqual([`${REPORT_COOKIE}=${value}`, `${REPORT_COOKIE}=${value}`]);
+    expect(set[0].slice(1).sort()).toEqual(["HttpOnly", "Max-Age=28800", "Path=/reports", "SameSite=Strict"]);
+    expect(set[1].slice(1).sort()).toEqual(["HttpOnly", "Max-Age=28800", "Path=/exports", "SameSite=Strict"]);
+
+    // The value is the session token: the key's id and the end of the session, signed; nothing of the key.
+    const [, keyId, expires] = TOKEN.exec(value)!;
+    expect(keyId).toBe(funderKeyId);
+    expect(Number(expires)).toBeGreaterThanOrEqual(before + SESSION_SECONDS);
+    expect(Number(expires)).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + SESSION_SECONDS);
+    const [, prefix, secret] = funderKey.split("_");
+    for (const part of [funderKey, secret, prefix, secret.slice(0, 16), secret.slice(-16)]) expect(value).not.toContain(part);
 
     const secure = await signIn({ key: `  ${funderKey}\n` }, { "x-forwarded-proto": "https" });
     expect(secure.status).toBe(303);
     expect(secure.headers.get("location")).toBe("/reports/");
-    expect(secure.headers.getSetCookie()[0].split(";").map((s) => s.trim())).toEqual(expect.arrayContaining([`${REPORT_COOKIE}=${funderKey}`, "Secure", "HttpOnly", "SameSite=Strict"]));
+    const secureSet = secure.headers.getSetCookie().map((c) => c.split(";").map((s) => s.trim()));
+    expect(secureSet).toHaveLength(2);
+    for (const c of secureSet) {
+      expect(c[0]).toMatch(new RegExp(`^${REPORT_COOKIE}=v1\\.${funderKeyId}\\.`));
+      expect(c).toEqual(expect.arrayContaining(["Secure", "HttpOnly", "SameSite=Strict"]));
+    }
   });
 
   it("the cookie reads Mwanga Solar's page and downloads, is FORBIDDEN for Hatua Shoes, and lists only the reports it may read", async () => {
@@ -238,9 +273,7 @@ describe("browser sign-in for the printable report and the exports", () => {
     const end = await fetch(`${base}/reports/session/end`, { method: "POST", redirect: "manual", headers: { origin: base, cookie: cookieOf(await signIn({ key: funderKey })) } });
     expect(end.status).toBe(303);
     expect(end.headers.get("location")).toBe("/reports/session?signed-out");
-    const cleared = end.headers.getSetCookie()[0].split(";").map((s) => s.trim());
-    expect(cleared[0]).toBe(`${REPORT_COOKIE}=`);
-    expect(cleared).toEqual(expect.arrayContaining(["Max-Age=0", "Path=/", "HttpOnly", "SameSite=Strict"]));
+    expectCleared(end);
     const after = await fetch(`${base}/reports/session?signed-out`);
     expect(after.status).toBe(200);
     expect(await after.text()).toContain("You are signed out.");
@@ -252,11 +285,90 @@ describe("browser sign-in for the printable report and the exports", () => {
     const page = await withCookie(`/reports/${DEMO_SOLAR_ID}`, cookie, { accept: HTML });
     expect(page.status).toBe(401);
     expect(await page.text()).toContain("The key was not accepted.");
-    expect(page.headers.getSetCookie()[0]).toMatch(new RegExp(`^${REPORT_COOKIE}=; Max-Age=0;`));
+    expectCleared(page);
+    const download = await withCookie(`/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`, cookie);
+    expect(download.status).toBe(401);
+    expect(((await download.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    expectCleared(download);
+  });
+
+  it("refuses a session token that was changed, has expired, or was signed with another secret: 401, the form as if signed out, the cookie cleared", async () => {
+    const cookie = cookieOf(await signIn({ key: funderKey }));
+    expect((await withCookie(`/reports/${DEMO_SOLAR_ID}`, cookie)).status).toBe(200);
+    const [, token] = cookie.split("=");
+    const [v, keyId, expires, mac] = token.split(".");
+    const [{ id: staffKeyId }] = await test.db.query(`SELECT id FROM api_keys WHERE prefix = $1`, [staffKey.split("_")[1]]);
+    const ago = (seconds: number) => new ReportSessions({ secret: SECRET, now: () => Date.now() - seconds * 1000 });
+    const refused: Record<string, string> = {
+      "another MAC": [v, keyId, expires, (mac[0] === "A" ? "B" : "A") + mac.slice(1)].join("."),
+      "another key id": [v, staffKeyId, expires, mac].join("."),
+      "a later end": [v, keyId, String(Number(expires) + 24 * 3600), mac].join("."),
+      "expired a second ago": ago(SESSION_SECONDS + 1).issue(keyId).token,
+      "expired a day ago": ago(SESSION_SECONDS + 24 * 3600).issue(keyId).token,
+      "another secret": new ReportSessions({ secret: `${SECRET}-other` }).issue(keyId).token,
+      "a random secret": ReportSessions.withRandomSecret().issue(staffKeyId).token,
+      "the key itself": funderKey,
+      garbage: "v1.x.y.z",
+    };
+    // Still valid a minute before its end, with this secret.
+    expect((await withCookie(`/reports/${DEMO_SOLAR_ID}`, `${REPORT_COOKIE}=${ago(SESSION_SECONDS - 60).issue(keyId).token}`)).status).toBe(200);
+    for (const [what, forged] of Object.entries(refused)) {
+      const page = await withCookie(`/reports/${DEMO_SOLAR_ID}`, `${REPORT_COOKIE}=${forged}`, { accept: HTML });
+      expect({ what, status: page.status }).toEqual({ what, status: 401 });
+      const html = await page.text();
+      expect(html).toContain('<form class="sign-in" method="post" action="/reports/session">');
+      expect(html).toContain(`<input type="hidden" name="next" value="/reports/${DEMO_SOLAR_ID}">`);
+      expect(html).not.toContain("not accepted");
+      expectCleared(page);
+      for (const p of [`/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`, "/reports/"]) {
+        const res = await withCookie(p, `${REPORT_COOKIE}=${forged}`);
+        expect({ what, p, status: res.status }).toEqual({ what, p, status: 401 });
+        expect(((await res.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
+        expectCleared(res);
+      }
+    }
+  });
+
+  it("a session's key gives the same principal, grants included, as the key itself, and is refused once revoked or gone", async () => {
+    for (const key of [funderKey, staffKey]) {
+      const principal = await authenticate(test.db, key);
+      expect(principal.grants.length).toBeGreaterThan(0);
+      expect(await authenticateKeyId(test.db, principal.keyId)).toEqual(principal);
+    }
+    const key = await test.issue("FUNDER", [{ organizationId: DEMO_SOLAR_ID, role: "FUNDER" }], "revoked after sign-in");
+    const { keyId } = await authenticate(test.db, key);
+    await test.db.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [keyId]);
+    await expect(authenticateKeyId(test.db, keyId)).rejects.toMatchObject({ extensions: { code: "UNAUTHENTICATED" } });
+    await expect(authenticateKeyId(test.db, "00000000-0000-4000-8000-000000000000")).rejects.toMatchObject({ extensions: { code: "UNAUTHENTICATED" } });
+    await expect(authenticateKeyId(test.db, "not-a-uuid")).rejects.toMatchObject({ extensions: { code: "UNAUTHENTICATED" } });
+  });
+
+  it("never reads the old cookie that held the key, and clears it wherever the browser still sends it", async () => {
+    const legacy = `${LEGACY_REPORT_COOKIE}=${funderKey}`;
+    const page = await withCookie(`/reports/${DEMO_SOLAR_ID}`, legacy, { accept: HTML });
+    expect(page.status).toBe(401);
+    expect(await page.text()).not.toContain("not accepted");
+    const clearsLegacy = (res: Response) =>
+      expect(res.headers.getSetCookie()).toContainEqual(`${LEGACY_REPORT_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict`);
+    clearsLegacy(page);
+    expect(page.headers.getSetCookie()).toHaveLength(1);
+    const csv = await withCookie(`/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`, legacy);
+    expect(csv.status).toBe(401);
+    clearsLegacy(csv);
+    // Signing in and out clear it too, besides setting or clearing the session.
+    const signedIn = await signIn({ key: funderKey }, { cookie: legacy });
+    expect(signedIn.status).toBe(303);
+    clearsLegacy(signedIn);
+    expect(signedIn.headers.getSetCookie().filter((c) => c.startsWith(`${REPORT_COOKIE}=v1.`))).toHaveLength(2);
+    const end = await fetch(`${base}/reports/session/end`, { method: "POST", redirect: "manual", headers: { origin: base, cookie: legacy } });
+    clearsLegacy(end);
+    expect(end.headers.getSetCookie()).toHaveLength(3);
+    // Without it, nothing about it is sent.
+    expect((await signIn({ key: funderKey })).headers.getSetCookie().join()).not.toContain(LEGACY_REPORT_COOKIE);
   });
 
   it("limits sign-in attempts per client address: the fourth in a minute gets 429 with retry-after", async () => {
-    const limited = await createApp(test.db, { production: false, log: () => undefined, routes: reportRoutes({ signInAttemptsPerMinute: 3 }) });
+    const limited = await createApp(test.db, { production: false, log: () => undefined, routes: reportRoutes({ sessions, signInAttemptsPerMinute: 3 }) });
     await new Promise<void>((resolve) => limited.http.listen(0, "127.0.0.1", () => resolve()));
     const at = `127.0.0.1:${(limited.http.address() as AddressInfo).port}`;
     try {
@@ -291,15 +403,21 @@ describe("browser sign-in for the printable report and the exports", () => {
     expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: "BAD_USER_INPUT", field: "organizationId" });
   });
 
-  it("never writes a key or the cookie to the log", async () => {
-    await signIn({ key: funderKey });
-    await withCookie(`/reports/${DEMO_SOLAR_ID}`, `${REPORT_COOKIE}=${funderKey}`);
+  it("never writes a key, a session token or the cookie to the log", async () => {
+    const cookie = cookieOf(await signIn({ key: funderKey }));
+    expect((await withCookie(`/reports/${DEMO_SOLAR_ID}`, cookie)).status).toBe(200);
+    await withCookie(`/reports/${DEMO_SOLAR_ID}`, `${cookie.slice(0, -1)}x`);
+    await withCookie(`/reports/${DEMO_SOLAR_ID}`, `${LEGACY_REPORT_COOKIE}=${funderKey}`);
     const text = JSON.stringify(logged);
     expect(logged.some((e) => e.msg === "request" && e.path === "/reports/session")).toBe(true);
+    expect(logged.some((e) => e.msg === "request" && e.path === `/reports/${DEMO_SOLAR_ID}` && e.keyId === funderKeyId)).toBe(true);
     expect(text).not.toContain(funderKey);
     expect(text).not.toContain(funderKey.split("_")[2]);
     expect(text).not.toContain(staffKey.split("_")[2]);
+    expect(text).not.toContain(cookie.split("=")[1]);
+    expect(text).not.toContain(cookie.split(".").pop()!);
     expect(text).not.toContain(REPORT_COOKIE);
+    expect(text).not.toContain(LEGACY_REPORT_COOKIE);
   });
 
   browserIt("report sign-in")(
@@ -321,8 +439,32 @@ describe("browser sign-in for the printable report and the exports", () => {
           expect(await page.title()).toMatch(/Mwanga Solar/);
           expect(await page.$$eval("svg#chart-impact", (els) => els.length)).toBe(1);
           await page.screenshot({ path: path.join(SCREENSHOTS, "report-page-signed-in.png") });
-          const [cookie] = await context.cookies();
-          expect(cookie).toMatchObject({ name: REPORT_COOKIE, httpOnly: true, sameSite: "Strict", path: "/" });
+          // Two cookies with the same session token, one for the pages and one for the downloads, and no key in them.
+          const cookies = await context.cookies();
+          expect(cookies.map((c) => c.path).sort()).toEqual(["/exports", "/reports"]);
+          for (const cookie of cookies) {
+            expect(cookie).toMatchObject({ name: REPORT_COOKIE, httpOnly: true, sameSite: "Strict", value: cookies[0].value });
+            expect(cookie.value).toMatch(TOKEN);
+            expect(cookie.value).not.toContain(funderKey.split("_")[2]);
+            // About 8 hours from now, as the token says.
+            expect(Math.abs(cookie.expires - Number(TOKEN.exec(cookie.value)![2]))).toBeLessThanOrEqual(5);
+          }
+          // What Chromium sends: the cookie to the report pages and the downloads, never to GraphQL or anything else.
+          const probe = await context.newPage();
+          const sent = async (p: string) => {
+            const pathname = new URL(`${base}${p}`).pathname;
+            const [request] = await Promise.all([
+              probe.waitForRequest((r) => new URL(r.url()).pathname === pathname),
+              probe.goto(`${base}${p}`).catch(() => null), // a download isn't a page
+            ]);
+            return (await request.allHeaders()).cookie;
+          };
+          expect(await sent(`/reports/${DEMO_SOLAR_ID}`)).toBe(`${REPORT_COOKIE}=${cookies[0].value}`);
+          expect(await sent(`/exports/report.json?organizationId=${DEMO_SOLAR_ID}`)).toBe(`${REPORT_COOKIE}=${cookies[0].value}`);
+          for (const elsewhere of [`/graphql?query=${encodeURIComponent("{ me { keyId } }")}`, "/graphiql", "/healthz", "/reportsx/", "/exportsx"]) {
+            expect({ elsewhere, cookie: await sent(elsewhere) }).toEqual({ elsewhere, cookie: undefined });
+          }
+          await probe.close();
 
           const [download] = await Promise.all([page.waitForEvent("download"), page.click('nav.actions a[href^="/exports/report.csv"]')]);
           expect(download.suggestedFilename()).toBe("impact-report.csv");

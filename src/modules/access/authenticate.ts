@@ -2,6 +2,24 @@ import { DataSource, EntityManager } from "typeorm";
 import { Principal, UnauthenticatedError } from "../../common/access";
 import { newKey, parseKey, secretMatches } from "./keys";
 
+type KeyRow = { id: string; kind: Principal["keyKind"]; name: string; secret_hash: Buffer; revoked_at: Date | null; stale: boolean; grants: Principal["grants"] };
+
+/** A key row with its grants, found by prefix or by id: the one query both ways of authenticating use. */
+const KEY_ROW = `SELECT k.id, k.kind, k.name, k.secret_hash, k.revoked_at,
+              (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS stale,
+              coalesce((SELECT json_agg(json_build_object('organizationId', g.organization_id, 'role', g.role, 'partnerId', g.partner_id))
+                          FROM api_key_grants g WHERE g.api_key_id = k.id), '[]') AS grants
+         FROM api_keys k`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What every authentication checks once the key row is known: not revoked; then notes its use and builds the principal. */
+async function principalOf(db: DataSource, row: KeyRow): Promise<Principal> {
+  if (row.revoked_at) throw new UnauthenticatedError("The API key has been revoked");
+  if (row.stale) await db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
+  return { keyId: row.id, keyKind: row.kind, name: row.name, grants: row.grants };
+}
+
 /**
  * Finds the key's principal. Runs as the login user (before any organization is
  * known), reading only the key row found by its prefix and that key's grants.
@@ -10,20 +28,24 @@ export async function authenticate(db: DataSource, key: string | null): Promise<
   if (!key) throw new UnauthenticatedError();
   const parts = parseKey(key);
   if (!parts) throw new UnauthenticatedError("The API key is malformed");
-  const rows: { id: string; kind: Principal["keyKind"]; name: string; secret_hash: Buffer; revoked_at: Date | null; stale: boolean; grants: Principal["grants"] }[] =
-    await db.query(
-      `SELECT k.id, k.kind, k.name, k.secret_hash, k.revoked_at,
-              (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS stale,
-              coalesce((SELECT json_agg(json_build_object('organizationId', g.organization_id, 'role', g.role, 'partnerId', g.partner_id))
-                          FROM api_key_grants g WHERE g.api_key_id = k.id), '[]') AS grants
-         FROM api_keys k WHERE k.prefix = $1`,
-      [parts.prefix],
-    );
+  const rows: KeyRow[] = await db.query(`${KEY_ROW} WHERE k.prefix = $1`, [parts.prefix]);
   const row = rows[0];
   if (!row || !secretMatches(parts.secret, row.secret_hash)) throw new UnauthenticatedError("The API key is not valid");
-  if (row.revoked_at) throw new UnauthenticatedError("The API key has been revoked");
-  if (row.stale) await db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
-  return { keyId: row.id, keyKind: row.kind, name: row.name, grants: row.grants };
+  return principalOf(db, row);
+}
+
+/**
+ * The principal of a key known only by its id, for a caller whose key was checked
+ * earlier: the browser sign-in's session (src/web/report-session.ts), whose signed
+ * token names the key id. Everything else is checked as authenticate() checks it
+ * (the key exists and is not revoked) and the principal, grants included, is built
+ * the same way. Never use it with an id the caller could choose.
+ */
+export async function authenticateKeyId(db: DataSource, keyId: string): Promise<Principal> {
+  if (!UUID.test(keyId)) throw new UnauthenticatedError("The API key is not valid");
+  const rows: KeyRow[] = await db.query(`${KEY_ROW} WHERE k.id = $1`, [keyId]);
+  if (!rows[0]) throw new UnauthenticatedError("The API key is not valid");
+  return principalOf(db, rows[0]);
 }
 
 /**
