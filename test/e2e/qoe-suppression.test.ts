@@ -52,6 +52,8 @@ const component = (g: any, kind: string, p = "CUSTOMER") => perspective(g, p).co
 const part = (g: any, kind: string, name: string, p = "CUSTOMER") => component(g, kind, p).parts.find((x: any) => x.name === name);
 const shownPart = (raw: number, sampleSize: number) => ({ raw, sampleSize, suppressed: false });
 const HIDDEN_PART = { raw: null, value: null, sampleSize: null, suppressed: true };
+// A leaner selection: the overall and the groups fit in one request.
+const LEAN = `label people score suppressed perspectives { perspective score missing components { kind value sampleSize missing suppressed parts { ${PART} } } }`;
 
 /** A group hidden whole: no number derived from it anywhere (weights are the organization's, not the group's). */
 function expectHiddenWhole(g: any): void {
@@ -62,21 +64,92 @@ function expectHiddenWhole(g: any): void {
   }
 }
 
-/**
- * What subtraction gives back: for each feedback part of the overall, its sample size minus those
- * of the groups that show it. Must be 0 or at least k, or it would be the size of a small group.
- */
-function expectNothingSmallBySubtraction(q: any): void {
-  for (const p of q.overall.perspectives) {
-    for (const c of p.components.filter((x: any) => x.kind === "FEEDBACK")) {
-      for (const total of c.parts.filter((x: any) => !x.suppressed)) {
-        const shown = q.groups
-          .map((g: any) => part(g, "FEEDBACK", total.name, p.perspective))
-          .filter((x: any) => x && !x.suppressed)
-          .reduce((s: number, x: any) => s + x.sampleSize, 0);
-        const rest = total.sampleSize - shown;
-        expect(rest === 0 || rest >= K).toBe(true);
+const PARTS = ["NPS", "RATING", "EFFORT"];
+const KINDS = ["CUSTOMER", "BENEFICIARY"];
+
+/** Whether v is a linear combination of the rows (Gaussian elimination on small 0/1 vectors). */
+function inSpan(v: number[], rows: number[][]): boolean {
+  const rank = (m: number[][]) => {
+    const a = m.map((r) => [...r]);
+    let r = 0;
+    for (let col = 0; col < v.length && r < a.length; col++) {
+      const pivot = a.findIndex((row, i) => i >= r && Math.abs(row[col]) > 1e-9);
+      if (pivot < 0) continue;
+      [a[r], a[pivot]] = [a[pivot], a[r]];
+      for (let i = 0; i < a.length; i++) {
+        if (i === r) continue;
+        const f = a[i][col] / a[r][col];
+        for (let j = col; j < v.length; j++) a[i][j] -= f * a[r][j];
       }
+      r++;
+    }
+    return r;
+  };
+  return rank([...rows, v]) === rank(rows);
+}
+
+type Atom = { cell: string; kind: string; inUse: boolean; size: number };
+
+/**
+ * The answers of one feedback part, in atoms: per group (and the residual, the answers in no
+ * group), the customers' and the beneficiaries' answers given at an IN_USE stage or elsewhere.
+ * Sizes from the staff's answer, which shows every number: in a cell where only one kind answered,
+ * its user answers are its IN_USE ones; where both did, every answer must be a user answer or none.
+ */
+function atomsOf(staff: any, name: string): Atom[] {
+  const size = (g: any, p: string) => {
+    const x = part(g, "FEEDBACK", name, p);
+    return x ? x.sampleSize : 0;
+  };
+  const sizes = (g: any) => Object.fromEntries(["CUSTOMER", "BENEFICIARY", "USER"].map((p) => [p, size(g, p)]));
+  const cells: { cell: string; n: Record<string, number> }[] = staff.groups.map((g: any) => ({ cell: g.label, n: sizes(g) }));
+  const overall = sizes(staff.overall);
+  const residual = Object.fromEntries(Object.keys(overall).map((p) => [p, overall[p] - cells.reduce((s, c) => s + c.n[p], 0)]));
+  cells.push({ cell: "(residual)", n: residual });
+  const atoms: Atom[] = [];
+  for (const { cell, n } of cells) {
+    const kinds = KINDS.filter((k) => n[k] > 0);
+    if (n.USER > 0 && kinds.length === 2 && n.USER !== n.CUSTOMER + n.BENEFICIARY) throw new Error(`can't tell the IN_USE answers in ${cell} from the staff's answer`);
+    for (const k of kinds) {
+      const inUse = n.USER === 0 ? 0 : kinds.length === 1 ? n.USER : n[k];
+      atoms.push({ cell, kind: k, inUse: true, size: inUse }, { cell, kind: k, inUse: false, size: n[k] - inUse });
+    }
+  }
+  return atoms.filter((a) => a.size > 0);
+}
+
+/**
+ * Nothing small can be worked out by subtraction, across groups and across perspectives. Every
+ * feedback part a funder sees is the size (and score) of a union of atoms (`atomsOf`): a group's
+ * CUSTOMER part its customers' atoms, its USER part its IN_USE atoms, the overall's the same over
+ * every cell; the residual is never shown. Any union of atoms whose indicator is a linear
+ * combination of those shown can be worked out (atoms with no answer count as known to be empty),
+ * and its number of answers must then be 0 or at least k.
+ */
+function expectNothingSmallBySubtraction(q: any, staff: any): void {
+  for (const name of PARTS) {
+    const atoms = atomsOf(staff, name);
+    if (atoms.length === 0) continue;
+    expect(atoms.length).toBeLessThanOrEqual(16);
+    const shown: number[][] = [];
+    const see = (g: any, cell: string | null) => {
+      if (g.suppressed) return;
+      for (const p of ["CUSTOMER", "BENEFICIARY", "USER"]) {
+        const x = part(g, "FEEDBACK", name, p);
+        if (!x || x.suppressed) continue;
+        const v = atoms.map((a) => ((cell === null || a.cell === cell) && (p === "USER" ? a.inUse : a.kind === p) ? 1 : 0));
+        // The model holds: what is shown is the size of those atoms.
+        expect([cell ?? "overall", p, x.sampleSize]).toEqual([cell ?? "overall", p, atoms.reduce((s, a, j) => s + a.size * v[j], 0)]);
+        shown.push(v);
+      }
+    };
+    see(q.overall, null);
+    for (const g of q.groups) see(g, g.label);
+    for (let mask = 1; mask < 1 << atoms.length; mask++) {
+      const v = atoms.map((_, j) => (mask >> j) & 1);
+      if (!inSpan(v, shown)) continue;
+      const n = atoms.reduce((s, a, j) => s + a.size * v[j], 0);
+      if (n > 0 && n < K) throw new Error(`${name}: ${n} answers can be worked out: ${atoms.filter((_, j) => v[j]).map((a) => `${a.cell} ${a.kind}${a.inUse ? " in use" : ""} (${a.size})`).join(" + ")}`);
     }
   }
 }
@@ -163,7 +236,7 @@ describe("quality of experience: small-cell suppression for funders", () => {
       expectHiddenWhole(byLabel(q, "MALE"));
       expectHiddenWhole(byLabel(q, "UNDISCLOSED"));
       // What can be worked out: men and undisclosed together, 14 people (26 - 12), never 3.
-      expectNothingSmallBySubtraction(q);
+      expectNothingSmallBySubtraction(q, await qoe(app, { o: org.id, ...JAN, g: "DIMENSION", d: "GENDER" }));
     });
 
     it("shows staff every number, exactly", async () => {
@@ -207,9 +280,9 @@ describe("quality of experience: small-cell suppression for funders", () => {
         expect(component(g, "FEEDBACK")).toMatchObject({ value: 100, sampleSize: g.people, suppressed: true, missing: false });
         expect(g.score).toBe(100);
       }
-      expectNothingSmallBySubtraction(q);
       // Staff: women's effort 2 over 4 answers; men's 6 over 11.
       const s = await qoe(app, { o: org.id, ...FEB, g: "DIMENSION", d: "GENDER" });
+      expectNothingSmallBySubtraction(q, s);
       expect(part(byLabel(s, "FEMALE"), "FEEDBACK", "EFFORT")).toMatchObject(shownPart(2, 4));
       expect(part(byLabel(s, "MALE"), "FEEDBACK", "EFFORT")).toMatchObject(shownPart(6, 11));
       expect(component(byLabel(s, "FEMALE"), "FEEDBACK").suppressed).toBe(false);
@@ -259,6 +332,7 @@ describe("quality of experience: small-cell suppression for funders", () => {
         ["Visit", 6, 0],
         ["Shop", 20, 100],
       ]);
+      expectNothingSmallBySubtraction(q, s);
     });
   });
 
@@ -300,6 +374,102 @@ describe("quality of experience: small-cell suppression for funders", () => {
       // Staff: user NPS 100 over 12.
       const s = await qoe(app, { o: org.id, ...JAN, g: "NONE" });
       expect(part(s.overall, "FEEDBACK", "NPS", "USER")).toMatchObject(shownPart(100, 12));
+      expectNothingSmallBySubtraction(q, s);
+    });
+  });
+
+  describe("the user perspective linked to the customers' (by stage, the overall and the groups in one request)", () => {
+    let org: OrgFixture;
+    let funder: Caller;
+    const JAN = { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" };
+    const ONE = `query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) {
+      qualityOfExperience(organizationId: $o, from: $from, to: $to, groupBy: STAGE) {
+        overall { ${LEAN} } groups { ${LEAN} } } }`;
+    const one = async (who: Caller) => (await who.ok<any>(ONE, { o: org.id, ...JAN })).qualityOfExperience;
+
+    beforeAll(async () => {
+      org = await createOrg(app, "Linked perspectives", "CUSTOMER_IS_BENEFICIARY");
+      funder = app.as(await app.issue("FUNDER", [{ organizationId: org.id, role: "FUNDER" }]));
+      const shop = await touchpoint(app, org.customerStages.Purchase, "Shop", org.areas.Sales);
+      const followUp = await touchpoint(app, org.customerStages.Use, "Follow-up", org.areas.Operations);
+      const helpline = await touchpoint(app, org.customerStages.Support, "Helpline", org.areas["Customer service"]);
+      const nps = await survey(app, org.id, [{ key: "nps", type: "NPS", text: "Recommend us?" }]);
+      const rating = await survey(app, org.id, [{ key: "rating", type: "RATING", text: "How was it?" }]);
+      // January, customers, one response each:
+      //   Purchase (AT_SALE):  3 answer NPS 0; 10 others only rate it 4      -> 13 people
+      //   Use (IN_USE):       12 answer NPS 10 (customer and user perspective) -> 12 people
+      //   Support:            30 answer NPS 8                                -> 30 people
+      // Every stage has at least 10 people: no group is hidden whole.
+      const at = (tp: string, surveyId: string, who: string, answers: unknown[]) => ({
+        clientSubmissionId: `r-${who}`,
+        surveyId,
+        stakeholderId: who,
+        touchpointId: tp,
+        collectedAt: "2026-01-15T10:00:00Z",
+        answers,
+      });
+      const items = [
+        ...(await customers(app, org.id, "P", 3)).map((c) => at(shop, nps, c, [{ key: "nps", value: 0 }])),
+        ...(await customers(app, org.id, "R", 10)).map((c) => at(shop, rating, c, [{ key: "rating", value: 4 }])),
+        ...(await customers(app, org.id, "U", 12)).map((c) => at(followUp, nps, c, [{ key: "nps", value: 10 }])),
+        ...(await customers(app, org.id, "S", 30)).map((c) => at(helpline, nps, c, [{ key: "nps", value: 8 }])),
+      ];
+      await submit(app, org.id, items);
+    });
+
+    it("hides the user NPS at Use with the customer NPS it is the same answers as, and the overall user NPS", async () => {
+      const q = await one(funder);
+      // People: Purchase 13, Use 12, Support 30, overall 55: all shown.
+      expect(q.overall).toMatchObject({ people: 55, suppressed: false });
+      // Customer NPS across the stages: Purchase 3 (< 10) hidden; alone it would be 45 - 12 - 30, so
+      // the smallest other, Use (12), is hidden too: 15 hidden together. Support: 0 over 30.
+      // The overall: 12 promoters, 30 passives, 3 detractors: (12 - 3) / 45 = 20.
+      expect(part(q.overall, "FEEDBACK", "NPS")).toMatchObject(shownPart(20, 45));
+      expect(part(byLabel(q, "Purchase"), "FEEDBACK", "NPS")).toMatchObject({ name: "NPS", ...HIDDEN_PART });
+      expect(part(byLabel(q, "Use"), "FEEDBACK", "NPS")).toMatchObject({ name: "NPS", ...HIDDEN_PART });
+      expect(part(byLabel(q, "Support"), "FEEDBACK", "NPS")).toMatchObject(shownPart(0, 30));
+      // Use is IN_USE: its user NPS is the same 12 answers as its customer NPS, hidden with it (else
+      // 45 x 20 - 30 x 0 - 12 x 100 = -300 over 45 - 30 - 12 = 3 answers: all 3 Purchase answers
+      // detractors). The user table then has one cell, Use, hidden; the overall user NPS is the
+      // same 12 answers again: hidden too. No user part is left, so the user perspective is missing.
+      expect(part(byLabel(q, "Use"), "FEEDBACK", "NPS", "USER")).toMatchObject({ name: "NPS", ...HIDDEN_PART });
+      expect(part(q.overall, "FEEDBACK", "NPS", "USER")).toMatchObject({ name: "NPS", ...HIDDEN_PART });
+      expect(perspective(q.overall, "USER")).toMatchObject({ score: null, missing: ["FEEDBACK"] });
+      // Ratings: the 10 at Purchase, 4 -> 75: shown there and overall.
+      expect(part(byLabel(q, "Purchase"), "FEEDBACK", "RATING")).toMatchObject(shownPart(4, 10));
+      expect(part(q.overall, "FEEDBACK", "RATING")).toMatchObject(shownPart(4, 10));
+      // Scores from what is shown: Support NPS 0 -> 50; Purchase rating 75; Use nothing (null, last).
+      // Overall: customer (60 x 45 + 75 x 10) / 55 = 62.727 -> 62.73, the only perspective left.
+      expect(q.groups.map((g: any) => [g.label, g.people, g.score, g.suppressed])).toEqual([
+        ["Support", 30, 50, false],
+        ["Purchase", 13, 75, false],
+        ["Use", 12, null, false],
+      ]);
+      expect(q.overall.score).toBe(62.73);
+      const s = await one(app);
+      expectNothingSmallBySubtraction(q, s);
+    });
+
+    it("shows staff every number, and the check finds what the user NPS at Use would give back", async () => {
+      const s = await one(app);
+      // Purchase NPS -100 over 3 -> 0, rating 75 over 10: (0 x 3 + 75 x 10) / 13 = 57.69. Use: customer
+      // and user NPS 100 over 12 -> 100. Support 50. Overall: customer 62.73, user 100 -> 81.365, which
+      // as a binary double is just below 81.365: 81.36.
+      expect(s.groups.map((g: any) => [g.label, g.score])).toEqual([
+        ["Support", 50],
+        ["Purchase", 57.69],
+        ["Use", 100],
+      ]);
+      expect(part(byLabel(s, "Use"), "FEEDBACK", "NPS", "USER")).toMatchObject(shownPart(100, 12));
+      expect(part(s.overall, "FEEDBACK", "NPS", "USER")).toMatchObject(shownPart(100, 12));
+      expect(s.overall.score).toBe(81.36);
+      // The funder's answer with the user NPS at Use shown, as before this was fixed: the check
+      // finds the 3 Purchase answers (overall customers - Support customers - Use users).
+      const leaky = await one(funder);
+      const use = byLabel(leaky, "Use");
+      const userNps = component(use, "FEEDBACK", "USER").parts.findIndex((x: any) => x.name === "NPS");
+      component(use, "FEEDBACK", "USER").parts[userNps] = part(byLabel(s, "Use"), "FEEDBACK", "NPS", "USER");
+      expect(() => expectNothingSmallBySubtraction(leaky, s)).toThrow(/NPS: 3 answers can be worked out: Purchase CUSTOMER \(3\)/);
     });
   });
 
@@ -406,19 +576,24 @@ describe("quality of experience: small-cell suppression for funders", () => {
       });
     });
 
-    it("hides loop closure over fewer than k actions or people, and the months that would give it back", async () => {
+    it("hides loop closure over fewer than k actions or people, and what the organization's loops would give back", async () => {
       const q = await qoe(funder, { o: org.id, ...Q1, g: "PERIOD", i: "MONTH" });
-      // Customers. January: 3 actions: hidden. Alone it would be the quarter minus February and
-      // March, so February (12 due, the smallest) is hidden too. Then "not on time": January 1,
-      // February 0, March 10, quarter 11: January alone would be 11 - 10 = 1, so March is hidden
-      // too. The quarter (35 due, 24 on time, 11 late, 35 people) is shown: 24 / 35 = 68.57.
-      expect(part(q.overall, "LOOP_CLOSURE", "closed on time")).toMatchObject({ raw: 24, value: 68.57, sampleSize: 35, suppressed: false });
-      for (const g of q.groups) {
-        expect(part(g, "LOOP_CLOSURE", "closed on time")).toMatchObject({ name: "closed on time", ...HIDDEN_PART });
-        expect(component(g, "LOOP_CLOSURE")).toMatchObject({ value: null, sampleSize: null, missing: true, suppressed: true });
-        // A month with no feedback shows its 0 people: 0 reveals no one.
-        expect(g.people).toBe(0);
-      }
+      // Beneficiaries' quarter: 12 actions for 3 people: hidden. The two perspectives are the
+      // organization's 47 actions (36 on time), which impactReport.loops shows next to them, so the
+      // customers' quarter (35 due, 24 on time) is hidden too: else 47 - 35 and 36 - 24 would give
+      // the beneficiaries' 12 of 12 back. (Customers-only, the quarter is shown and the months are
+      // hidden as its complements: see "loop closure counted as actionSummary counts it".)
+      expect(part(q.overall, "LOOP_CLOSURE", "closed on time")).toMatchObject({ name: "closed on time", ...HIDDEN_PART });
+      // Customers by month: January, 3 actions: hidden. With the quarter hidden there is nothing to
+      // subtract February (12 of 12, 12 people) and March (10 of 20) from: shown.
+      expect(part(q.groups[0], "LOOP_CLOSURE", "closed on time")).toMatchObject({ name: "closed on time", ...HIDDEN_PART });
+      expect(component(q.groups[0], "LOOP_CLOSURE")).toMatchObject({ value: null, sampleSize: null, missing: true, suppressed: true });
+      expect(q.groups.slice(1).map((g: any) => part(g, "LOOP_CLOSURE", "closed on time"))).toEqual([
+        { name: "closed on time", raw: 12, value: 100, sampleSize: 12, suppressed: false },
+        { name: "closed on time", raw: 10, value: 50, sampleSize: 20, suppressed: false },
+      ]);
+      // A month with no feedback shows its 0 people: 0 reveals no one.
+      for (const g of q.groups) expect(g.people).toBe(0);
       // Beneficiaries: 12 actions on time, but for 3 people: hidden in February and in the quarter.
       expect(part(q.overall, "LOOP_CLOSURE", "closed on time", "BENEFICIARY")).toMatchObject(HIDDEN_PART);
       expect(part(q.groups[1], "LOOP_CLOSURE", "closed on time", "BENEFICIARY")).toMatchObject(HIDDEN_PART);
@@ -435,17 +610,192 @@ describe("quality of experience: small-cell suppression for funders", () => {
 
     it("gives the funder a score made only of what it is shown", async () => {
       const q = await qoe(funder, { o: org.id, ...Q1, g: "NONE" });
-      // Customer: loop closure 68.57 only (no feedback, no KPI). Beneficiary: social attainment
-      // (40 + 75) / 2 = 57.5 (its loop closure hidden). Overall (68.57 + 57.5) / 2 = 63.035 -> 63.04.
-      expect(perspective(q.overall).score).toBe(68.57);
+      // Customer: nothing shown (no feedback, no KPI, loop closure hidden: see above). Beneficiary:
+      // social attainment (40 + 75) / 2 = 57.5 (its loop closure hidden). Overall 57.5.
+      expect(perspective(q.overall)).toMatchObject({ score: null, missing: ["FEEDBACK", "KPI_ATTAINMENT", "LOOP_CLOSURE"] });
       expect(perspective(q.overall, "BENEFICIARY").score).toBe(57.5);
-      expect(q.overall.score).toBe(63.04);
+      expect(q.overall.score).toBe(57.5);
+      expect(q.overall.missingPerspectives).toEqual(["CUSTOMER", "USER"]);
       expect(q.overall.people).toBe(0);
       expect(q.groups).toEqual([]);
-      // Staff: beneficiary (57.5 + 100) / 2 = 78.75; overall (68.57 + 78.75) / 2 = 73.66.
+      // Staff: customer 68.57 (24 of 35); beneficiary (57.5 + 100) / 2 = 78.75; overall (68.57 + 78.75) / 2 = 73.66.
       const s = await qoe(app, { o: org.id, ...Q1, g: "NONE" });
+      expect(perspective(s.overall).score).toBe(68.57);
       expect(perspective(s.overall, "BENEFICIARY").score).toBe(78.75);
       expect(s.overall.score).toBe(73.66);
+    });
+
+    it("shows in impactReport the organization's loops but neither perspective's: one would give the other back", async () => {
+      const LOOP = `components { kind parts { name raw value sampleSize suppressed } }`;
+      const r = (
+        await funder.ok<any>(
+          `query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactReport(organizationId: $o, from: $from, to: $to) {
+            loops { due closedOnTime }
+            customerExperience { qoe { ${LOOP} } } beneficiaryExperience { qoe { ${LOOP} } } } }`,
+          { o: org.id, ...Q1 },
+        )
+      ).impactReport;
+      // Every action is in one perspective: 35 customers' + 12 beneficiaries' = 47, 24 + 12 = 36 on time.
+      expect(r.loops).toMatchObject({ due: 47, closedOnTime: 36 });
+      const loopPart = (e: any) => e.qoe.components.find((c: any) => c.kind === "LOOP_CLOSURE").parts[0];
+      expect(loopPart(r.customerExperience)).toMatchObject(HIDDEN_PART);
+      expect(loopPart(r.beneficiaryExperience)).toMatchObject(HIDDEN_PART);
+    });
+  });
+  describe("loop closure counted as actionSummary and impactReport.loops count it", () => {
+    let org: OrgFixture;
+    let funder: Caller;
+    const Q1 = { from: "2026-01-01T00:00:00Z", to: "2026-04-01T00:00:00Z" };
+    const DAY = 24 * 3600 * 1000;
+    // A period around now: due dates still ahead count once their loop is closed.
+    const now = Date.now();
+    const AROUND_NOW = { from: new Date(now - 20 * DAY).toISOString(), to: new Date(now + 10 * DAY).toISOString() };
+    const at = (days: number) => new Date(now + days * DAY).toISOString();
+    let uses: string;
+
+    const insert = (who: string | null, kind: string | null, touchpointId: string | null, stageId: string | null, due: string, closed: string | null) =>
+      app.db.query(
+        `INSERT INTO actions (organization_id, title, stakeholder_id, kind, touchpoint_id, stage_id, owner_area_id, due_at, created_at, status, closed_at, loop_closed_at, loop_message)
+         VALUES ($1, 'Follow up', $2, $3, $4, $5, $6, $7::timestamptz, $7::timestamptz - interval '20 days', CASE WHEN $8::timestamptz IS NULL THEN 'OPEN' ELSE 'DONE' END::action_status, $8, $8, CASE WHEN $8::timestamptz IS NULL THEN NULL ELSE 'Done' END)`,
+        [org.id, who, kind, touchpointId, stageId, org.areas.Operations, due, closed],
+      );
+
+    beforeAll(async () => {
+      org = await createOrg(app, "Loop definitions", "CUSTOMER_IS_BENEFICIARY");
+      funder = app.as(await app.issue("FUNDER", [{ organizationId: org.id, role: "FUNDER" }]));
+      uses = await touchpoint(app, org.beneficiaryStages.Uses, "Home visit", org.areas.Programmes);
+      // The first quarter of 2026, customers only (as in "metric and loop-closure parts", without the
+      // beneficiaries), one customer each, due mid-month: January 3 (2 on time, 1 late), February
+      // 12 (on time), March 20 (10 on time, 10 late); the quarter 35 (24 on time).
+      const people = await customers(app, org.id, "Q", 35);
+      for (const [i, p] of people.entries()) {
+        const [due, onTime] = i < 3 ? ["2026-01-15", i < 2] : i < 15 ? ["2026-02-15", true] : ["2026-03-15", i < 25];
+        await insert(p, "CUSTOMER", null, null, `${due}T12:00:00Z`, onTime ? `${due}T08:00:00Z` : `${due.slice(0, 8)}20T12:00:00Z`);
+      }
+      // Around now, all due in the period:
+      //   A1 a customer's, due in 3 days, loop closed now (through the API)  -> on time
+      //   A2 a customer's, due in 2 days, not closed                         -> not counted yet
+      //   A3 a customer's, due 10 days ago, closed 8 days ago                -> late
+      //   A4 a customer's, due 10 days ago, not closed                       -> not closed
+      //   A5 about no stakeholder, at a beneficiary touchpoint (stage Uses), due 5 days ago,
+      //      closed 6 days ago                                                -> on time, BENEFICIARY (its stage's lifecycle)
+      //   A6 about no stakeholder and no touchpoint, due 3 days ago, closed 4 days ago -> on time, CUSTOMER
+      const [c1, c2, c3, c4] = await customers(app, org.id, "N", 4);
+      const a1 = (await app.ok<any>(`mutation($i: CreateActionInput!) { createAction(input: $i) { id } }`, {
+        i: { organizationId: org.id, title: "Call back", ownerAreaId: org.areas.Operations, stakeholderId: c1, dueAt: at(3) },
+      })).createAction.id;
+      await app.ok(`mutation($i: CloseLoopInput!) { closeLoop(input: $i) { id } }`, { i: { actionId: a1, message: "Fixed", channel: "PHONE" } });
+      await insert(c2, "CUSTOMER", null, null, at(2), null);
+      await insert(c3, "CUSTOMER", null, null, at(-10), at(-8));
+      await insert(c4, "CUSTOMER", null, null, at(-10), null);
+      await insert(null, null, uses, org.beneficiaryStages.Uses, at(-5), at(-6));
+      await insert(null, null, null, null, at(-3), at(-4));
+    });
+
+    it("counts a loop closed before a due date still ahead as on time, and every action of the organization once", async () => {
+      const s = await qoe(app, { o: org.id, ...AROUND_NOW, g: "NONE" });
+      // Customers: on time A1 and A6, late A3, not closed A4 (A2 is not due yet): 2 of 4 -> 50.
+      expect(part(s.overall, "LOOP_CLOSURE", "closed on time")).toEqual({ name: "closed on time", raw: 2, value: 50, sampleSize: 4, suppressed: false });
+      // Beneficiaries: A5, about no one, at a stage of the beneficiaries' lifecycle: 1 of 1 -> 100.
+      expect(part(s.overall, "LOOP_CLOSURE", "closed on time", "BENEFICIARY")).toEqual({ name: "closed on time", raw: 1, value: 100, sampleSize: 1, suppressed: false });
+      // The same actions as impactReport.loops (3 + 1 + 1 = 5) and actionSummary count.
+      const r = (
+        await app.ok<any>(`query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactReport(organizationId: $o, from: $from, to: $to) { loops { due closedOnTime closedLate notClosed onTimeRate } } }`, {
+          o: org.id,
+          ...AROUND_NOW,
+        })
+      ).impactReport;
+      expect(r.loops).toEqual({ due: 5, closedOnTime: 3, closedLate: 1, notClosed: 1, onTimeRate: 60 });
+      const summary = (
+        await app.ok<any>(`query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { actionSummary(organizationId: $o, from: $from, to: $to) { owners { closedOnTime closedLate notClosed } } }`, {
+          o: org.id,
+          ...AROUND_NOW,
+        })
+      ).actionSummary.owners;
+      const sum = (f: string) => summary.reduce((t: number, o: any) => t + o[f], 0);
+      expect([sum("closedOnTime"), sum("closedLate"), sum("notClosed")]).toEqual([3, 1, 1]);
+      // And actions(filter: { closedOnTime: true }) due in the period: A1, A5, A6.
+      const onTime = (await app.ok<any>(`query($o: ID!) { actions(organizationId: $o, filter: { closedOnTime: true }, first: 100) { edges { node { dueAt } } } }`, { o: org.id })).actions.edges.filter(
+        (e: any) => e.node.dueAt >= AROUND_NOW.from && e.node.dueAt < AROUND_NOW.to,
+      );
+      expect(onTime).toHaveLength(3);
+      // By touchpoint: A5 at the home visit; the rest at no touchpoint count in the overall only.
+      const t = await qoe(app, { o: org.id, ...AROUND_NOW, g: "TOUCHPOINT" });
+      expect(t.groups.map((g: any) => g.label)).toEqual(["Home visit"]);
+      expect(part(t.groups[0], "LOOP_CLOSURE", "closed on time", "BENEFICIARY")).toMatchObject({ raw: 1, sampleSize: 1 });
+      expect(component(t.groups[0], "LOOP_CLOSURE")).toMatchObject({ value: null, sampleSize: 0, missing: true });
+    });
+
+    it("hides the months that would give a small one back when the quarter is shown (customers only)", async () => {
+      const q = await qoe(funder, { o: org.id, ...Q1, g: "PERIOD", i: "MONTH" });
+      // January: 3 actions: hidden. Alone it would be the quarter minus February and March, so
+      // February (12 due, the smallest) is hidden too. Then "not on time": January 1, February 0,
+      // March 10, quarter 11: January alone would be 11 - 10 = 1, so March is hidden too. The
+      // quarter (35 due, 24 on time, 11 late, 35 people; no beneficiary action) is shown: 68.57.
+      expect(part(q.overall, "LOOP_CLOSURE", "closed on time")).toMatchObject({ raw: 24, value: 68.57, sampleSize: 35, suppressed: false });
+      for (const g of q.groups) {
+        expect(part(g, "LOOP_CLOSURE", "closed on time")).toMatchObject({ name: "closed on time", ...HIDDEN_PART });
+        expect(component(g, "LOOP_CLOSURE")).toMatchObject({ value: null, sampleSize: null, missing: true, suppressed: true });
+      }
+      // impactReport shows the same 35 (24 on time), all of them the customers'.
+      const r = (
+        await funder.ok<any>(`query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactReport(organizationId: $o, from: $from, to: $to) { loops { due closedOnTime } } }`, { o: org.id, ...Q1 })
+      ).impactReport;
+      expect(r.loops).toEqual({ due: 35, closedOnTime: 24 });
+    });
+
+    it("hides from a funder the loops of the few actions around now", async () => {
+      const q = await qoe(funder, { o: org.id, ...AROUND_NOW, g: "NONE" });
+      // 4 and 1 actions: below k.
+      expect(part(q.overall, "LOOP_CLOSURE", "closed on time")).toMatchObject(HIDDEN_PART);
+      expect(part(q.overall, "LOOP_CLOSURE", "closed on time", "BENEFICIARY")).toMatchObject(HIDDEN_PART);
+    });
+  });
+
+  describe("group keys are values: a region with '|' in it, and one called 'all'", () => {
+    let org: OrgFixture;
+    let funder: Caller;
+    const JAN = { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" };
+
+    beforeAll(async () => {
+      org = await createOrg(app, "Regions", "CUSTOMER_IS_BENEFICIARY");
+      funder = app.as(await app.issue("FUNDER", [{ organizationId: org.id, role: "FUNDER" }]));
+      const shop = await touchpoint(app, org.customerStages.Purchase, "Shop", org.areas.Sales);
+      const nps = await survey(app, org.id, [{ key: "nps", type: "NPS", text: "Recommend us?" }]);
+      // January, one response each: "Nairobi|West" 12 people NPS 10; "Nairobi" 15, NPS 8; "all" 11,
+      // NPS 0; no region recorded 10, NPS 9. Overall 48.
+      const items: Record<string, unknown>[] = [];
+      for (const [region, n, score] of [
+        ["Nairobi|West", 12, 10],
+        ["Nairobi", 15, 8],
+        ["all", 11, 0],
+        [null, 10, 9],
+      ] as const) {
+        for (let i = 0; i < n; i++) {
+          const who = await createStakeholder(app, { organizationId: org.id, kind: "CUSTOMER", externalRef: `${region ?? "none"}-${i}`, ...(region ? { region } : {}) });
+          items.push({ clientSubmissionId: `r-${who}`, surveyId: nps, stakeholderId: who, touchpointId: shop, collectedAt: "2026-01-15T10:00:00Z", answers: [{ key: "nps", value: score }] });
+        }
+      }
+      await submit(app, org.id, items);
+    });
+
+    it("keeps every region its own group, and the overall apart from a region called 'all'", async () => {
+      for (const who of [app, funder]) {
+        const q = await qoe(who, { o: org.id, ...JAN, g: "DIMENSION", d: "REGION" });
+        // Every group has at least 10 people: the funder sees what staff see.
+        // Overall: 22 promoters, 15 passives, 11 detractors: (22 - 11) / 48 = 22.92.
+        expect(q.overall).toMatchObject({ key: "all", label: "All", people: 48, suppressed: false });
+        expect(part(q.overall, "FEEDBACK", "NPS")).toMatchObject(shownPart(22.92, 48));
+        // Worst first: all (NPS -100 -> 0), Nairobi (0 -> 50), then 100 each by label.
+        expect(q.groups.map((g: any) => [g.key, g.label, g.people, g.score])).toEqual([
+          ["all", "all", 11, 0],
+          ["Nairobi", "Nairobi", 15, 50],
+          ["(not recorded)", "(not recorded)", 10, 100],
+          ["Nairobi|West", "Nairobi|West", 12, 100],
+        ]);
+        expect(part(byLabel(q, "Nairobi|West"), "FEEDBACK", "NPS")).toMatchObject(shownPart(100, 12));
+        expect(part(byLabel(q, "all"), "FEEDBACK", "NPS")).toMatchObject(shownPart(-100, 11));
+      }
     });
   });
 });

@@ -1,5 +1,5 @@
 import { Cell, suppressTable, SuppressedTable } from "../../src/common/suppression";
-import { qoeSuppression } from "../../src/modules/qoe/qoe.service";
+import { emptyPartPeople, PartPeople, QoeCellCounts, QoeCellHidden, qoeSuppression } from "../../src/modules/qoe/qoe.service";
 
 /**
  * suppressTable's options for linked tables (cells hidden already) and overlapping cells (one
@@ -76,65 +76,124 @@ describe("suppressTable with overlapping cells", () => {
 });
 
 describe("qoeSuppression", () => {
-  const people = (entries: Record<string, number>) => new Map(Object.entries(entries));
-  const none = new Map();
+  type Part = Partial<Omit<PartPeople, "inUse" | "elsewhere">> & { inUse?: Partial<PartPeople["inUse"]>; elsewhere?: Partial<PartPeople["elsewhere"]> };
+  /** A cell: people who gave feedback, the NPS part's people, loops per kind. */
+  const cell = (people: number, nps: Part = {}, loops: QoeCellCounts["loops"] = {}): QoeCellCounts => {
+    const e = emptyPartPeople();
+    return { people, feedback: { NPS: { ...e, ...nps, inUse: { ...e.inUse, ...nps.inUse }, elsewhere: { ...e.elsewhere, ...nps.elsewhere } } }, loops };
+  };
+  const hiddenNps = (h: QoeCellHidden) => (["CUSTOMER", "USER", "BENEFICIARY"] as const).filter((p) => h.feedback[p].has("NPS"));
+  const loops = (onTime: number, late: number, notClosed: number, people: number) => ({ onTime, late, notClosed, people });
 
   it("treats the responses in no group (the residual) as a cell: a small residual needs a complement", () => {
     // Touchpoint A: 15 people; 3 more answered with no touchpoint; overall 18. The residual is never
     // shown, but 18 - 15 would be those 3: A is hidden as well.
-    const h = qoeSuppression(10, ["A", "null"], people({ A: 15, null: 3, all: 18 }), none, none);
-    expect(h.groups.has("A")).toBe(true);
-    expect(h.groups.has("all")).toBe(false);
+    const h = qoeSuppression(10, [cell(15), cell(3)], cell(18));
+    expect(h.cells[0].whole).toBe(true);
+    expect(h.overall.whole).toBe(false);
   });
 
   it("hides nothing for a residual of at least k, and may use it as the complement", () => {
-    expect(qoeSuppression(10, ["A", "null"], people({ A: 15, null: 12, all: 27 }), none, none).groups.has("A")).toBe(false);
+    expect(qoeSuppression(10, [cell(15), cell(12)], cell(27)).cells[0].whole).toBe(false);
     // B (3) hidden; the smallest other cell is the residual (12), hidden anyway: A stays shown.
-    const h = qoeSuppression(10, ["A", "B", "null"], people({ A: 15, B: 3, null: 12, all: 30 }), none, none);
-    expect([...h.groups].sort()).toEqual(["B", "null"]);
+    const h = qoeSuppression(10, [cell(15), cell(3), cell(12)], cell(30));
+    expect(h.cells.map((c) => c.whole)).toEqual([false, true, true]);
   });
 
   it("hides the overall, and every group with anyone in it, when fewer than k people gave feedback", () => {
-    const h = qoeSuppression(10, ["A", "B"], people({ A: 5, B: 3, all: 8 }), none, none);
-    expect([...h.groups].sort()).toEqual(["A", "B", "all"]);
+    const h = qoeSuppression(10, [cell(5), cell(3)], cell(8));
+    expect([...h.cells, h.overall].map((c) => c.whole)).toEqual([true, true, true]);
   });
 
   it("with no groups, hides the overall only when it is small", () => {
-    expect(qoeSuppression(10, [], people({ all: 8 }), none, none).groups.has("all")).toBe(true);
-    expect(qoeSuppression(10, [], people({ all: 10 }), none, none).groups.size).toBe(0);
-    expect(qoeSuppression(10, [], people({ all: 0 }), none, none).groups.size).toBe(0);
+    expect(qoeSuppression(10, [], cell(8)).overall.whole).toBe(true);
+    expect(qoeSuppression(10, [], cell(10)).overall.whole).toBe(false);
+    expect(qoeSuppression(10, [], cell(0)).overall.whole).toBe(false);
   });
 
   it("hides a group's user part when its customers answered elsewhere are fewer than k", () => {
     // Group A: 15 customers with NPS, 12 of them at an IN_USE stage, 3 elsewhere. B: 20 and 20, none elsewhere.
-    const fb = new Map([
-      ["A|CUSTOMER", { NPS: 15, RATING: 0, EFFORT: 0 }],
-      ["A|USER", { NPS: 12, RATING: 0, EFFORT: 0 }],
-      ["B|CUSTOMER", { NPS: 20, RATING: 0, EFFORT: 0 }],
-      ["B|USER", { NPS: 20, RATING: 0, EFFORT: 0 }],
-      ["all|CUSTOMER", { NPS: 35, RATING: 0, EFFORT: 0 }],
-      ["all|USER", { NPS: 32, RATING: 0, EFFORT: 0 }],
-    ]);
-    const elsewhere = new Map([
-      ["A|CUSTOMER", { NPS: 3, RATING: 0, EFFORT: 0 }],
-      ["all|CUSTOMER", { NPS: 3, RATING: 0, EFFORT: 0 }],
-    ]);
-    const h = qoeSuppression(10, ["A", "B"], people({ A: 15, B: 20, all: 35 }), fb, none, elsewhere);
-    expect(h.groups.size).toBe(0);
+    const h = qoeSuppression(
+      10,
+      [cell(15, { CUSTOMER: 15, USER: 12, inUse: { CUSTOMER: 12 }, elsewhere: { CUSTOMER: 3 } }), cell(20, { CUSTOMER: 20, USER: 20, inUse: { CUSTOMER: 20 } })],
+      cell(35, { CUSTOMER: 35, USER: 32, inUse: { CUSTOMER: 32 }, elsewhere: { CUSTOMER: 3 } }),
+    );
+    expect(h.cells.map((c) => c.whole)).toEqual([false, false]);
     // A's user part (and the overall's: 35 - 32 = 3) hidden; then B's user part alone would be the
     // overall's... which is hidden, so B's stays.
-    expect([...h.feedback.entries()].map(([g, ps]) => [g, [...ps]]).sort()).toEqual([
-      ["A|USER", ["NPS"]],
-      ["all|USER", ["NPS"]],
-    ]);
+    expect([...h.cells, h.overall].map(hiddenNps)).toEqual([["USER"], [], ["USER"]]);
+  });
+
+  it("hides the user part where it is the same answers as a customer part hidden as a complement, and its own complements", () => {
+    // The reviewer's case, by stage: Purchase 3 customers, Use (IN_USE) 12, Support 30; 45 overall, 12 of them users.
+    // Customer table: Purchase (3) hidden; alone it would be 45 - 12 - 30, so Use (12) is hidden too.
+    // Use's user part is the same 12 answers: hidden (a). The user table: Use hidden, its only cell,
+    // so the overall user part (12, the same answers again) is hidden too.
+    const h = qoeSuppression(
+      10,
+      [
+        cell(13, { CUSTOMER: 3, elsewhere: { CUSTOMER: 3 } }),
+        cell(12, { CUSTOMER: 12, USER: 12, inUse: { CUSTOMER: 12 } }),
+        cell(30, { CUSTOMER: 30, elsewhere: { CUSTOMER: 30 } }),
+      ],
+      cell(55, { CUSTOMER: 45, USER: 12, inUse: { CUSTOMER: 12 }, elsewhere: { CUSTOMER: 33 } }),
+    );
+    expect([...h.cells, h.overall].map(hiddenNps)).toEqual([["CUSTOMER"], ["CUSTOMER", "USER"], [], ["USER"]]);
+  });
+
+  it("hides the customer part where it is the same answers as a user part hidden as a complement", () => {
+    // Customers: A 24 (4 of them at an IN_USE stage, 20 elsewhere), B 15 and C 40 (all at IN_USE).
+    // Users: A 4, B 15, C 40; 59 overall. The user table hides A (4) and, as its complement, B (15).
+    // B's customer part is the same 15 answers (b): hidden, and then the customer table needs a
+    // complement for it, the smallest other: A (24). C and the overall stay: what can be worked out
+    // is 79 - 40 = 39 customers, 59 - 40 = 19 users, and 39 - 19 = 20 answers given elsewhere.
+    const h = qoeSuppression(
+      10,
+      [
+        cell(24, { CUSTOMER: 24, USER: 4, inUse: { CUSTOMER: 4 }, elsewhere: { CUSTOMER: 20 } }),
+        cell(15, { CUSTOMER: 15, USER: 15, inUse: { CUSTOMER: 15 } }),
+        cell(40, { CUSTOMER: 40, USER: 40, inUse: { CUSTOMER: 40 } }),
+      ],
+      cell(79, { CUSTOMER: 79, USER: 59, inUse: { CUSTOMER: 59 }, elsewhere: { CUSTOMER: 20 } }),
+    );
+    expect([...h.cells, h.overall].map(hiddenNps)).toEqual([["CUSTOMER", "USER"], ["CUSTOMER", "USER"], [], []]);
+  });
+
+  it("hides the overall user part where users minus customers would be a few beneficiaries' answers", () => {
+    // Customers 55, all at IN_USE; beneficiaries 24, 4 of them at IN_USE: users 59. 59 - 55 = 4.
+    const h = qoeSuppression(10, [], cell(79, { CUSTOMER: 55, BENEFICIARY: 24, USER: 59, inUse: { CUSTOMER: 55, BENEFICIARY: 4 }, elsewhere: { BENEFICIARY: 20 } }));
+    expect(hiddenNps(h.overall)).toEqual(["USER"]);
+  });
+
+  it("starts again when a total ends up hidden, so that no cell stays hidden as its complement", () => {
+    // Loops by month: January 3 actions (hidden), February 12 of 12, March 10 of 20; customers'
+    // quarter 35. The beneficiaries' quarter (12 actions, 3 people) is hidden, so the customers'
+    // quarter is too (their sum is the organization's); then February and March need no complement.
+    const h = qoeSuppression(
+      10,
+      [cell(0, {}, { CUSTOMER: loops(2, 1, 0, 3) }), cell(0, {}, { CUSTOMER: loops(12, 0, 0, 12), BENEFICIARY: loops(12, 0, 0, 3) }), cell(0, {}, { CUSTOMER: loops(10, 10, 0, 20) })],
+      cell(0, {}, { CUSTOMER: loops(24, 11, 0, 35), BENEFICIARY: loops(12, 0, 0, 3) }),
+    );
+    expect([...h.cells, h.overall].map((c) => [...c.loops].sort())).toEqual([["CUSTOMER"], ["BENEFICIARY"], [], ["BENEFICIARY", "CUSTOMER"]]);
   });
 
   it("hides a loop-closure rate over enough actions but too few people", () => {
-    const loops = new Map([
-      ["all|CUSTOMER", { onTime: 12, due: 12, people: 3 }],
-      ["A|CUSTOMER", { onTime: 12, due: 12, people: 3 }],
-    ]);
-    const h = qoeSuppression(10, ["A"], people({ A: 0, all: 0 }), none, loops);
-    expect([...h.loops].sort()).toEqual(["A|CUSTOMER", "all|CUSTOMER"]);
+    const h = qoeSuppression(10, [cell(0, {}, { CUSTOMER: loops(12, 0, 0, 3) })], cell(0, {}, { CUSTOMER: loops(12, 0, 0, 3) }));
+    expect([...h.cells[0].loops]).toEqual(["CUSTOMER"]);
+    expect([...h.overall.loops]).toEqual(["CUSTOMER"]);
+  });
+
+  it("shows loop closure over actions about no one (0 people), by their counts alone", () => {
+    const h = qoeSuppression(10, [], cell(0, {}, { CUSTOMER: loops(12, 10, 0, 0) }));
+    expect(h.overall.loops.size).toBe(0);
+  });
+
+  it("hides one kind's overall loop closure when the other's is hidden: together they are the organization's loops", () => {
+    // Customers 35 actions (24 on time) for 35 people; beneficiaries 12 for 3 people: hidden. The
+    // organization's 47 (impactReport.loops) minus the customers' 35 would give them back.
+    const h = qoeSuppression(10, [], cell(0, {}, { CUSTOMER: loops(24, 11, 0, 35), BENEFICIARY: loops(12, 0, 0, 3) }));
+    expect([...h.overall.loops].sort()).toEqual(["BENEFICIARY", "CUSTOMER"]);
+    // With the beneficiaries' shown (12 people), both are shown.
+    expect(qoeSuppression(10, [], cell(0, {}, { CUSTOMER: loops(24, 11, 0, 35), BENEFICIARY: loops(12, 0, 0, 12) })).overall.loops.size).toBe(0);
   });
 });

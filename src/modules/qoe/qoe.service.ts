@@ -6,21 +6,25 @@ import { Metric } from "../metric/metric.entity";
 import { attainment } from "../impact/attainment";
 import { metricValueSuppressed } from "../impact/metric-suppression";
 import { buckets } from "../impact/impact.service";
+import { LOOP_COUNTS_SQL, LoopCounts } from "../action/action.service";
 import { Bucket, metricValues } from "../impact/metric-values";
 import { ROLES } from "../../common/access";
 import { BadInputError, NotFoundError } from "../../common/errors";
 import { Interval, MetricCategory, MetricPerspective } from "../../common/enums";
-import { effectiveThreshold, suppressCount, suppressRate, suppressTable } from "../../common/suppression";
+import { effectiveThreshold, suppressRate, suppressTable } from "../../common/suppression";
 import { assertId, assertPeriod } from "../../common/validation";
 import { hydrateAll, queryRows } from "../../database/rows";
 import type { ServiceContext } from "../../context";
 
 const PERSPECTIVES: QoePerspective[] = [QoePerspective.CUSTOMER, QoePerspective.USER, QoePerspective.BENEFICIARY];
-const ALL = "all";
-/** The key SQL gives responses and actions with no stage (or touchpoint) when grouping by it. */
-const RESIDUAL = "null";
 const FEEDBACK_PARTS: FeedbackPartName[] = ["NPS", "RATING", "EFFORT"];
-const LOOP_PERSPECTIVES: QoePerspective[] = [QoePerspective.CUSTOMER, QoePerspective.BENEFICIARY];
+/** The overall's `key` in the answer (a group's key is its own value, whatever it is: the overall is a field of its own). */
+const OVERALL_KEY = "all";
+/** The label (and key) of the group of stakeholders with no value for the dimension. */
+const NOT_RECORDED = "(not recorded)";
+/** The stakeholder kinds: the perspectives an answer or an action belongs to by whom it is about. */
+type Kind = QoePerspective.CUSTOMER | QoePerspective.BENEFICIARY;
+const KINDS: Kind[] = [QoePerspective.CUSTOMER, QoePerspective.BENEFICIARY];
 
 export function weightsOf(stored: Record<string, unknown> | null | undefined): QoeWeights {
   const w = { ...DEFAULT_WEIGHTS };
@@ -39,140 +43,253 @@ function periodLabel(b: Bucket, interval: Interval): string {
   return `week of ${d.toISOString().slice(0, 10)}`;
 }
 
-/** What a funder must not see in one quality-of-experience answer. */
-export interface QoeHidden {
-  /** Groups hidden whole: people, score and every component and part ("all" for the overall). */
-  groups: Set<string>;
-  /** Feedback parts hidden in a group otherwise shown, by `${group}|${perspective}`. */
-  feedback: Map<string, Set<FeedbackPartName>>;
-  /** `${group}|${perspective}` whose loop closure is hidden. */
-  loops: Set<string>;
+/** The people behind one feedback part (NPS, ratings or effort) in one cell: a group, the residual or the overall. */
+export interface PartPeople {
+  /** Distinct people who gave it, per perspective. */
+  CUSTOMER: number;
+  USER: number;
+  BENEFICIARY: number;
+  /** Per kind, distinct people who gave it at an IN_USE stage: those answers are in the USER perspective too. */
+  inUse: Record<Kind, number>;
+  /** Per kind, distinct people who gave it at a stage that is not IN_USE (or none). */
+  elsewhere: Record<Kind, number>;
 }
 
-type LoopCounts = { onTime: number; due: number; people: number };
+/** Loop counts of one perspective in one cell (as LOOP_COUNTS_SQL counts them), and the people the counted actions are about. */
+export interface QoeLoopCounts extends LoopCounts {
+  people: number;
+}
+
+/** What a funder's suppression needs to know about one cell. */
+export interface QoeCellCounts {
+  /** Distinct people who gave feedback. */
+  people: number;
+  feedback: Partial<Record<FeedbackPartName, PartPeople>>;
+  loops: Partial<Record<Kind, QoeLoopCounts>>;
+}
+
+/** What a funder must not see of one cell. */
+export interface QoeCellHidden {
+  /** Hidden whole: people, score and every component and part. */
+  whole: boolean;
+  /** Feedback parts hidden, per perspective. */
+  feedback: Record<QoePerspective, Set<FeedbackPartName>>;
+  /** Perspectives whose loop closure is hidden (only where actions are due). */
+  loops: Set<Kind>;
+}
+
+/** What a funder must not see in one quality-of-experience answer: the cells in the order given, and the overall. */
+export interface QoeHidden {
+  cells: QoeCellHidden[];
+  overall: QoeCellHidden;
+}
+
+export function emptyPartPeople(): PartPeople {
+  return { CUSTOMER: 0, USER: 0, BENEFICIARY: 0, inUse: { CUSTOMER: 0, BENEFICIARY: 0 }, elsewhere: { CUSTOMER: 0, BENEFICIARY: 0 } };
+}
+const NO_LOOPS: QoeLoopCounts = { onTime: 0, late: 0, notClosed: 0, people: 0 };
+const dueOf = (l: LoopCounts) => l.onTime + l.late + l.notClosed;
+
+/** Whether `v` is a linear combination of `rows` (small real vectors). */
+function inSpan(v: number[], rows: number[][]): boolean {
+  const rank = (m: number[][]) => {
+    const a = m.map((r) => [...r]);
+    let r = 0;
+    for (let col = 0; col < v.length && r < a.length; col++) {
+      const pivot = a.findIndex((row, i) => i >= r && Math.abs(row[col]) > 1e-9);
+      if (pivot < 0) continue;
+      [a[r], a[pivot]] = [a[pivot], a[r]];
+      for (let i = 0; i < a.length; i++) {
+        if (i === r) continue;
+        const f = a[i][col] / a[r][col];
+        for (let j = col; j < v.length; j++) a[i][j] -= f * a[r][j];
+      }
+      r++;
+    }
+    return r;
+  };
+  return rank([...rows, v]) === rank(rows);
+}
 
 /**
- * Funders' small-cell suppression of quality of experience (src/common/suppression.ts). The
- * groups (plus the residual, when some responses or actions are in no group) are the cells of
- * tables whose total is the overall figure: from a shown overall and the shown groups, the
- * hidden groups' figures could be worked out by subtraction, so every table gets complementary
- * suppression (`suppressTable`). Cells may overlap (someone who answered in two months counts
- * in both); the tables then use the lower bound of rule 7.
+ * The links between the perspectives of one feedback part within one cell (rule 2 of
+ * `qoeSuppression`): which perspectives must be hidden too, given those hidden. The cell's answers
+ * fall into up to four atoms: customers' and beneficiaries' answers, each given at an IN_USE stage
+ * or elsewhere. CUSTOMER is the customers' two atoms, BENEFICIARY the beneficiaries', USER the two
+ * IN_USE atoms; from the perspectives shown, any sum of atoms that is a linear combination of them
+ * can be worked out (atoms that are empty count as known to be empty).
+ */
+function linkedInCell(x: PartPeople, hidden: (p: QoePerspective) => boolean, small: (n: number) => boolean): QoePerspective[] {
+  const atoms = KINDS.flatMap((kind) => [
+    { kind, inUse: true, people: x.inUse[kind] },
+    { kind, inUse: false, people: x.elsewhere[kind] },
+  ]).filter((a) => a.people > 0);
+  const vector = (p: QoePerspective) => atoms.map((a) => (p === QoePerspective.USER ? a.inUse : a.kind === p) ? 1 : 0);
+  const nonEmpty = (v: number[]) => v.some((e) => e !== 0);
+  const shown = PERSPECTIVES.filter((p) => !hidden(p)).map(vector).filter(nonEmpty);
+  const user = vector(QoePerspective.USER);
+  if (!nonEmpty(user)) return [];
+  const more: QoePerspective[] = [];
+  if (!hidden(QoePerspective.USER)) {
+    // a. A kind hidden that shares answers with the user part: the user part is hidden too.
+    if (KINDS.some((kind) => hidden(kind) && x.inUse[kind] > 0)) return [QoePerspective.USER];
+    // c. Any group of atoms that can be worked out from what is shown must not be 1..k-1 people:
+    //    e.g. customers + beneficiaries - users = the answers given elsewhere.
+    for (let mask = 1; mask < 1 << atoms.length; mask++) {
+      const v = atoms.map((_, j) => (mask >> j) & 1);
+      if (!inSpan(v, shown)) continue;
+      // People behind those atoms: customers and beneficiaries are different people; within a kind,
+      // both atoms together are the kind's people (someone may have answered at both).
+      const people = KINDS.reduce((sum, kind) => {
+        const has = (inUse: boolean) => atoms.some((a, j) => v[j] === 1 && a.kind === kind && a.inUse === inUse);
+        return sum + (has(true) && has(false) ? x[kind] : has(true) ? x.inUse[kind] : has(false) ? x.elsewhere[kind] : 0);
+      }, 0);
+      if (small(people)) return [QoePerspective.USER];
+    }
+  } else if (inSpan(user, shown)) {
+    // b. The user part hidden, but the kinds shown add up to it: hide the kinds that gave user answers.
+    for (const kind of KINDS) if (x.inUse[kind] > 0 && !hidden(kind)) more.push(kind);
+  }
+  return more;
+}
+
+/**
+ * Funders' small-cell suppression of quality of experience (src/common/suppression.ts). The cells
+ * are the groups, plus the residual when some responses or actions are in no group (never shown,
+ * but counted in the overall); the overall figure of each measure is the total of a table whose
+ * cells are the cells' figures, so every such table gets complementary suppression
+ * (`suppressTable`), and from a shown overall and the shown cells no hidden cell can be worked
+ * out by subtraction. Cells may overlap in people (someone who answered in two months counts in
+ * both); the tables then use the lower bound of rule 7.
  *
- * 1. People who gave feedback per group, total the overall: a group hidden here is hidden whole.
+ * 1. People who gave feedback per cell, total the overall: a cell hidden here is hidden whole.
  *    The overall is hidden exactly when 0 < people < k.
- * 2. Per perspective and feedback part (NPS, ratings, effort): the people behind that part per
- *    group, the groups of step 1 hidden already. A part from fewer than k people is hidden, and
- *    so are the parts that would give it back.
- *    Within a group, the user perspective is the part of the customers' and beneficiaries'
- *    answers given at IN_USE stages: customer + beneficiary - user gives back the answers given
- *    elsewhere. When fewer than k people gave those, the group's user part is hidden (and the user
- *    table across groups then gets its complements).
- * 3. Per perspective, loop closure: a rate over actions, hidden when the actions due concern
- *    fewer than k people or when due, closed on time or not closed on time is a count 1..k-1
- *    (`suppressRate`); then due, closed on time and not closed on time each get complementary
- *    suppression, to a fixed point across the three.
+ * 2. Per feedback part (NPS, ratings, effort), the people behind it, per perspective across the
+ *    cells, the cells hidden in step 1 hidden already. The perspectives share answers: an answer
+ *    given at an IN_USE stage is in its kind's perspective (CUSTOMER or BENEFICIARY) and in USER.
+ *    So the three tables are linked, in each cell and in the overall, and everything is repeated
+ *    until nothing more is hidden (a fixed point):
+ *    a. a kind's part hidden where some of its answers were given at IN_USE: the USER part is
+ *       hidden too (where the user answers are that kind's, it would give the hidden one back);
+ *    b. the USER part hidden, but equal to a sum of the kinds shown (every kind that gave user
+ *       answers gave all its answers at IN_USE): those kinds' parts are hidden too;
+ *    c. the USER part shown next to the kinds shown: whatever they give back together (e.g.
+ *       customers + beneficiaries - users = the answers given elsewhere; users - customers = the
+ *       beneficiaries' user answers when every customer answered at IN_USE) must not be 1 to k-1
+ *       people, or the USER part is hidden (`linkedInCell`).
+ *    A part hidden by a link then gets its complements in its perspective's table, and so on.
+ * 3. Per kind, loop closure: a rate over actions, hidden when the actions counted concern 1 to
+ *    k-1 people or when the rate would show a count 1..k-1 (`suppressRate`); then the counted
+ *    (due), closed-on-time and not-closed-on-time actions each get complementary suppression
+ *    across the cells and, in the overall, across the two kinds, whose sum is the organization's
+ *    loop count that `impactReport.loops` shows next to them (every action is in exactly one
+ *    kind). All to a fixed point. Actions about no one (0 people) are judged by their counts.
+ * Steps 2 and 3 start again whenever the overall ends up hidden somewhere (`fixedPoint`), so that
+ * no cell stays hidden only as the complement of a total that is hidden after all.
  * Metric attainments are hidden where the impact views hide the metric's value
  * (`metricValueSuppressed`), in the caller.
  */
-export function qoeSuppression(
-  k: number,
-  cellKeys: string[],
-  people: Map<string, number>,
-  fbPeople: Map<string, Record<FeedbackPartName, number>>,
-  loops: Map<string, LoopCounts>,
-  /** People per `${group}|${kind}` and part who gave it at a stage that is not IN_USE. */
-  fbNotInUse: Map<string, Record<FeedbackPartName, number>> = new Map(),
-): QoeHidden {
+export function qoeSuppression(k: number, cells: QoeCellCounts[], overall: QoeCellCounts): QoeHidden {
   const t = effectiveThreshold(k);
-  const table = (count: (g: string) => number, total: number | null, already: (g: string) => boolean) => {
-    if (cellKeys.length === 0) return { hidden: [] as string[], totalSuppressed: total !== null && suppressCount(total, t) === null };
-    const cells = cellKeys.map((g) => ({ key: g, count: count(g), hidden: already(g) }));
-    let sum = cells.reduce((s, c) => s + c.count, 0);
-    // Every response or action is in a group or the residual, so the cells cover the total; should
-    // they not (rows written between two statements), the rest is one more cell, never shown.
+  const small = (n: number) => n > 0 && n < t;
+  const n = cells.length;
+  /** Index n is the overall. */
+  const all: QoeCellCounts[] = [...cells, overall];
+  const OVERALL = n;
+  const state: QoeCellHidden[] = all.map(() => ({
+    whole: false,
+    feedback: { CUSTOMER: new Set<FeedbackPartName>(), USER: new Set<FeedbackPartName>(), BENEFICIARY: new Set<FeedbackPartName>() },
+    loops: new Set<Kind>(),
+  }));
+  const indexes = [...Array(n).keys()];
+
+  /** A table across the cells, total the overall (null: not shown). Returns the cells hidden and whether the total is. */
+  const table = (count: (i: number) => number, total: number | null, already: (i: number) => boolean) => {
+    if (n === 0) return { hidden: [] as number[], totalSuppressed: total !== null && small(total) };
+    const rows = indexes.map((i) => ({ key: i, count: count(i), hidden: already(i) }));
+    let sum = rows.reduce((s, c) => s + c.count, 0);
+    // Every response or action is in a cell, so the cells cover the total; should they not (rows
+    // written between two statements), the rest is one more cell, never shown.
     if (total !== null && sum < total) {
-      cells.push({ key: "(rest)", count: total - sum, hidden: false });
+      rows.push({ key: -1, count: total - sum, hidden: false });
       sum = total;
     }
-    const result = suppressTable(cells, total, t, { overlapping: total !== null && sum > total });
-    return { hidden: result.cells.filter((c) => c.suppressed).map((c) => c.key), totalSuppressed: result.totalSuppressed };
+    const result = suppressTable(rows, total, t, { overlapping: total !== null && sum > total });
+    return { hidden: result.cells.filter((c) => c.suppressed && c.key >= 0).map((c) => c.key), totalSuppressed: result.totalSuppressed };
   };
 
   // 1. People.
-  const groups = new Set<string>();
-  const byPeople = table((g) => people.get(g) ?? 0, people.get(ALL) ?? 0, () => false);
-  for (const g of byPeople.hidden) groups.add(g);
-  if (byPeople.totalSuppressed) groups.add(ALL);
-  const overallHidden = groups.has(ALL);
+  const byPeople = table((i) => cells[i].people, overall.people, () => false);
+  for (const i of byPeople.hidden) state[i].whole = true;
+  if (byPeople.totalSuppressed) state[OVERALL].whole = true;
 
-  // 2. Feedback parts.
-  const feedback = new Map<string, Set<FeedbackPartName>>();
-  const hidePart = (g: string, p: QoePerspective, part: FeedbackPartName) => {
-    if (groups.has(g)) return;
-    const id = `${g}|${p}`;
-    feedback.set(id, (feedback.get(id) ?? new Set<FeedbackPartName>()).add(part));
-  };
-  const partHidden = (g: string, p: QoePerspective, part: FeedbackPartName) => groups.has(g) || (feedback.get(`${g}|${p}`)?.has(part) ?? false);
-  const kinds = [QoePerspective.CUSTOMER, QoePerspective.BENEFICIARY];
-  for (const part of FEEDBACK_PARTS) {
-    const n = (g: string, p: QoePerspective) => fbPeople.get(`${g}|${p}`)?.[part] ?? 0;
-    const across = (p: QoePerspective) => {
-      const result = table((g) => n(g, p), overallHidden || partHidden(ALL, p, part) ? null : n(ALL, p), (g) => partHidden(g, p, part));
-      for (const g of result.hidden) hidePart(g, p, part);
-      if (result.totalSuppressed) hidePart(ALL, p, part);
-    };
-    for (const p of kinds) across(p);
-    // The user part against the rest of the same answers, in each group and the overall.
-    for (const g of [...cellKeys, ALL]) {
-      if (partHidden(g, QoePerspective.USER, part) || kinds.every((p) => partHidden(g, p, part))) continue;
-      const inUse = n(g, QoePerspective.USER);
-      const elsewhere = kinds.reduce((s, p) => s + (fbNotInUse.get(`${g}|${p}`)?.[part] ?? 0), 0);
-      const total = kinds.reduce((s, p) => s + n(g, p), 0);
-      if (inUse === 0 || total === 0) continue;
-      const result = suppressTable(
-        [
-          { key: "user", count: inUse },
-          { key: "elsewhere", count: Math.min(elsewhere, total) },
-        ],
-        total,
-        t,
-        { overlapping: true },
-      );
-      if (result.cells[0].suppressed || result.totalSuppressed) hidePart(g, QoePerspective.USER, part);
+  /**
+   * Hides to a fixed point, starting from the cells hidden whole and the overall's `known` hidden
+   * members. Hiding in the overall only ever makes complements elsewhere unneeded, so when the
+   * overall gains a hidden member, everything starts again with it hidden from the start (at most
+   * once per member): no cell stays hidden as the complement of a total that ends up hidden.
+   */
+  const fixedPoint = <P>(step: (hidden: (i: number, p: P) => boolean, hide: (i: number, p: P) => void) => void): Set<P>[] => {
+    let known = new Set<P>();
+    for (;;) {
+      const sets = all.map((_, i) => (i === OVERALL ? new Set(known) : new Set<P>()));
+      const hidden = (i: number, p: P) => state[i].whole || sets[i].has(p);
+      let changed = true;
+      const hide = (i: number, p: P) => {
+        if (hidden(i, p)) return;
+        sets[i].add(p);
+        changed = true;
+      };
+      while (changed) {
+        changed = false;
+        step(hidden, hide);
+      }
+      if (sets[OVERALL].size === known.size) return sets;
+      known = sets[OVERALL];
     }
-    across(QoePerspective.USER);
+  };
+
+  // 2. Feedback parts: three linked tables per part.
+  for (const part of FEEDBACK_PARTS) {
+    const c = (i: number) => all[i].feedback[part] ?? emptyPartPeople();
+    const sets = fixedPoint<QoePerspective>((hidden, hide) => {
+      for (const p of PERSPECTIVES) {
+        const result = table((i) => c(i)[p], hidden(OVERALL, p) ? null : c(OVERALL)[p], (i) => hidden(i, p));
+        for (const i of result.hidden) hide(i, p);
+        if (result.totalSuppressed) hide(OVERALL, p);
+      }
+      for (let i = 0; i <= n; i++) for (const p of linkedInCell(c(i), (q) => hidden(i, q), small)) hide(i, p);
+    });
+    sets.forEach((set, i) => set.forEach((p) => state[i].feedback[p].add(part)));
   }
 
   // 3. Loop closure.
-  const loopsHidden = new Set<string>();
-  const none: LoopCounts = { onTime: 0, due: 0, people: 0 };
-  const small = (x: LoopCounts) => x.due > 0 && (x.people < t || suppressRate(x.onTime, x.due, t) === null);
-  const measures = [(x: LoopCounts) => x.due, (x: LoopCounts) => x.onTime, (x: LoopCounts) => x.due - x.onTime];
-  for (const p of LOOP_PERSPECTIVES) {
-    const l = (g: string) => loops.get(`${g}|${p}`) ?? none;
-    const hide = new Set(cellKeys.filter((g) => groups.has(g) || small(l(g))));
-    let totalHidden = overallHidden || small(l(ALL));
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const measure of measures) {
-        const result = table((g) => measure(l(g)), totalHidden ? null : measure(l(ALL)), (g) => hide.has(g));
-        for (const g of result.hidden) {
-          if (!hide.has(g)) {
-            hide.add(g);
-            changed = true;
-          }
-        }
-        if (result.totalSuppressed && !totalHidden) {
-          totalHidden = true;
-          changed = true;
-        }
+  const l = (i: number, kind: Kind) => all[i].loops[kind] ?? NO_LOOPS;
+  const tooSmall = (x: QoeLoopCounts) => dueOf(x) > 0 && (small(x.people) || suppressRate(x.onTime, dueOf(x), t) === null);
+  const measures = [(x: LoopCounts) => dueOf(x), (x: LoopCounts) => x.onTime, (x: LoopCounts) => x.late + x.notClosed];
+  const loopSets = fixedPoint<Kind>((hidden, hide) => {
+    for (let i = 0; i <= n; i++) for (const kind of KINDS) if (tooSmall(l(i, kind))) hide(i, kind);
+    for (const measure of measures) {
+      for (const kind of KINDS) {
+        const result = table((i) => measure(l(i, kind)), hidden(OVERALL, kind) ? null : measure(l(OVERALL, kind)), (i) => hidden(i, kind));
+        for (const i of result.hidden) hide(i, kind);
+        if (result.totalSuppressed) hide(OVERALL, kind);
+      }
+      // The two kinds in the overall: the cells of the organization's loops (impactReport.loops), shown next to them.
+      if (!state[OVERALL].whole) {
+        const orgTable = suppressTable(
+          KINDS.map((kind) => ({ key: kind, count: measure(l(OVERALL, kind)), hidden: hidden(OVERALL, kind) })),
+          KINDS.reduce((s, kind) => s + measure(l(OVERALL, kind)), 0),
+          t,
+        );
+        for (const cell of orgTable.cells) if (cell.suppressed) hide(OVERALL, cell.key);
       }
     }
-    for (const g of hide) if (l(g).due > 0) loopsHidden.add(`${g}|${p}`);
-    if (totalHidden && l(ALL).due > 0) loopsHidden.add(`${ALL}|${p}`);
-  }
-  return { groups, feedback, loops: loopsHidden };
+  });
+  loopSets.forEach((set, i) => set.forEach((kind) => state[i].loops.add(kind)));
+  // Loop closure is only listed where actions are due.
+  for (let i = 0; i <= n; i++) for (const kind of KINDS) if (dueOf(l(i, kind)) === 0) state[i].loops.delete(kind);
+  return { cells: state.slice(0, n), overall: state[OVERALL] };
 }
 
 export class QoeService {
@@ -212,18 +329,22 @@ export class QoeService {
     const suppress = role === "FUNDER";
     const bs = groupBy === QoeGroupBy.PERIOD ? buckets(from, to, interval!) : [];
 
-    // Group keys, in SQL, for responses (alias r) and actions (alias a).
+    // Group keys, in SQL, for responses (alias r) and actions (alias a): a one-element JSON array
+    // holding the group's value (a stage or touchpoint id, a bucket number, a dimension value or
+    // null when not recorded), or SQL NULL for what is in no group (the residual: no stage or
+    // touchpoint, an action about no stakeholder when grouping by a dimension). Compared as
+    // values, never split or matched against a reserved word.
     const dimColumn = dimension ? DIMENSION_COLUMN[dimension] : null;
     const key = (alias: "r" | "a", time: string) =>
       groupBy === QoeGroupBy.STAGE
-        ? `${alias}.stage_id::text`
+        ? `CASE WHEN ${alias}.stage_id IS NOT NULL THEN jsonb_build_array(${alias}.stage_id::text) END`
         : groupBy === QoeGroupBy.TOUCHPOINT
-          ? `${alias}.touchpoint_id::text`
+          ? `CASE WHEN ${alias}.touchpoint_id IS NOT NULL THEN jsonb_build_array(${alias}.touchpoint_id::text) END`
           : groupBy === QoeGroupBy.PERIOD
-            ? `(SELECT b.i::text FROM unnest($4::timestamptz[], $5::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i) WHERE ${alias}.${time} >= b.bf AND ${alias}.${time} < b.bt)`
+            ? `(SELECT jsonb_build_array(b.i) FROM unnest($4::timestamptz[], $5::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i) WHERE ${alias}.${time} >= b.bf AND ${alias}.${time} < b.bt)`
             : groupBy === QoeGroupBy.DIMENSION
-              ? `coalesce((SELECT s.${dimColumn}::text FROM stakeholders s WHERE s.organization_id = ${alias}.organization_id AND s.id = ${alias}.stakeholder_id), '(not recorded)')`
-              : `'${ALL}'`;
+              ? `CASE WHEN ${alias}.stakeholder_id IS NOT NULL THEN jsonb_build_array((SELECT s.${dimColumn}::text FROM stakeholders s WHERE s.organization_id = ${alias}.organization_id AND s.id = ${alias}.stakeholder_id)) END`
+              : `NULL::jsonb`;
     // The bucket arrays ($4, $5) are only referenced when grouping by period.
     const params: unknown[] = groupBy === QoeGroupBy.PERIOD ? [org, from, to, bs.map((b) => b.from), bs.map((b) => b.to)] : [org, from, to];
 
@@ -233,7 +354,10 @@ export class QoeService {
     );
     // People per feedback part: only needed (and only counted) for funders' suppression.
     const partPeople = (filter: string) => (suppress ? `count(DISTINCT rp.stakeholder_id) FILTER (WHERE ${filter})` : "0");
-    const notInUse = (filter: string) => partPeople(`${filter} AND rp.persp <> 'USER' AND rp.stage_impact_mode IS DISTINCT FROM 'IN_USE'`);
+    const atKind = (filter: string, inUse: boolean) =>
+      partPeople(`${filter} AND rp.persp <> 'USER' AND rp.stage_impact_mode ${inUse ? "IS NOT DISTINCT FROM" : "IS DISTINCT FROM"} 'IN_USE'`);
+    const partColumns = (name: string, filter: string) =>
+      `${partPeople(filter)} AS ${name}_people, ${atKind(filter, true)} AS ${name}_in_use, ${atKind(filter, false)} AS ${name}_elsewhere`;
     const [feedbackRows, peopleRows, loopRows, metricRows] = await Promise.all([
       this.em.query(
         `WITH r AS (
@@ -249,26 +373,30 @@ export class QoeService {
                 count(DISTINCT rp.id) FILTER (WHERE rp.nps <= 6) AS detractors,
                 avg((a.value_number - 1) / 4 * 100) FILTER (WHERE a.type = 'RATING') AS rating, count(a.response_id) FILTER (WHERE a.type = 'RATING') AS rating_n,
                 avg((a.value_number - 1) / 6 * 100) FILTER (WHERE a.type = 'EFFORT') AS effort, count(a.response_id) FILTER (WHERE a.type = 'EFFORT') AS effort_n,
-                ${partPeople("rp.nps IS NOT NULL")} AS nps_people, ${partPeople("a.type = 'RATING'")} AS rating_people, ${partPeople("a.type = 'EFFORT'")} AS effort_people,
-                ${notInUse("rp.nps IS NOT NULL")} AS nps_elsewhere, ${notInUse("a.type = 'RATING'")} AS rating_elsewhere, ${notInUse("a.type = 'EFFORT'")} AS effort_elsewhere
+                ${partColumns("nps", "rp.nps IS NOT NULL")}, ${partColumns("rating", "a.type = 'RATING'")}, ${partColumns("effort", "a.type = 'EFFORT'")}
            FROM rp LEFT JOIN feedback_answers a ON a.organization_id = rp.organization_id AND a.response_id = rp.id AND a.type IN ('RATING', 'EFFORT')
           GROUP BY GROUPING SETS ((rp.g, rp.persp), (rp.persp))`,
         params,
       ),
       // People per group and overall, in one statement: a stakeholder counts once overall even when its responses fall in several groups.
       this.em.query(
-        `SELECT x.g AS g0, grouping(x.g) = 1 AS total, count(DISTINCT x.stakeholder_id) AS people
+        `SELECT x.g, grouping(x.g) = 1 AS total, count(DISTINCT x.stakeholder_id) AS people
            FROM (SELECT ${key("r", "collected_at")} AS g, r.stakeholder_id FROM feedback_responses r
                   WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3) x
           GROUP BY GROUPING SETS ((x.g), ())`,
         params,
       ),
+      // Loops exactly as actionSummary and impactReport.loops count them (LOOP_COUNTS_SQL), every
+      // action due in the period in exactly one perspective: the kind of the stakeholder it is
+      // about; without one, the kind of its stage's lifecycle (from its touchpoint or response);
+      // with neither, CUSTOMER. People: the stakeholders of the actions counted.
       this.em.query(
-        `SELECT x.g, x.persp, grouping(x.g) = 1 AS total, count(*) AS due, count(*) FILTER (WHERE x.loop_closed_at <= x.due_at) AS on_time,
-                count(DISTINCT x.stakeholder_id) AS due_people
-           FROM (SELECT ${key("a", "due_at")} AS g, a.kind::text AS persp, a.loop_closed_at, a.due_at, a.stakeholder_id
-                   FROM actions a WHERE a.organization_id = $1 AND a.kind IS NOT NULL AND a.due_at >= $2 AND a.due_at < least($3::timestamptz, now())) x
-          GROUP BY GROUPING SETS ((x.g, x.persp), (x.persp))`,
+        `SELECT a.g, a.persp, grouping(a.g) = 1 AS total, ${LOOP_COUNTS_SQL},
+                count(DISTINCT a.stakeholder_id) FILTER (WHERE a.loop_closed_at IS NOT NULL OR a.due_at < now()) AS due_people
+           FROM (SELECT a.*, ${key("a", "due_at")} AS g,
+                        coalesce(a.kind::text, (SELECT st.kind::text FROM stages st WHERE st.organization_id = a.organization_id AND st.id = a.stage_id), 'CUSTOMER') AS persp
+                   FROM actions a WHERE a.organization_id = $1 AND a.due_at >= $2 AND a.due_at < $3) a
+          GROUP BY GROUPING SETS ((a.g, a.persp), (a.persp))`,
         params,
       ),
       metricsPromise,
@@ -293,12 +421,25 @@ export class QoeService {
       return { kpi, social };
     };
 
-    const fb = new Map<string, FeedbackStats>();
-    const fbPeople = new Map<string, Record<FeedbackPartName, number>>();
-    const fbNotInUse = new Map<string, Record<FeedbackPartName, number>>();
+    // Everything per cell: the groups by value, the residual, the overall.
+    type GroupValue = string | number | null;
+    type CellData = { fb: Partial<Record<QoePerspective, FeedbackStats>>; counts: QoeCellCounts };
+    const emptyCell = (): CellData => ({ fb: {}, counts: { people: 0, feedback: {}, loops: {} } });
+    const overallData = emptyCell();
+    const groupData = new Map<GroupValue, CellData>();
+    const residualData: { cell: CellData | null } = { cell: null };
+    const cellOf = (r: { g: GroupValue[] | null; total: boolean }): CellData => {
+      if (r.total) return overallData;
+      if (r.g === null) return (residualData.cell ??= emptyCell());
+      const value = r.g[0];
+      let d = groupData.get(value);
+      if (!d) groupData.set(value, (d = emptyCell()));
+      return d;
+    };
     for (const r of feedbackRows) {
-      const id = `${r.total ? ALL : r.g}|${r.persp}`;
-      fb.set(id, {
+      const d = cellOf(r);
+      const persp = r.persp as QoePerspective;
+      d.fb[persp] = {
         promoters: Number(r.promoters),
         passives: Number(r.passives),
         detractors: Number(r.detractors),
@@ -306,43 +447,53 @@ export class QoeService {
         ratingN: Number(r.rating_n),
         effortMean: r.effort === null ? null : Number(r.effort),
         effortN: Number(r.effort_n),
-      });
-      fbPeople.set(id, { NPS: Number(r.nps_people), RATING: Number(r.rating_people), EFFORT: Number(r.effort_people) });
-      fbNotInUse.set(id, { NPS: Number(r.nps_elsewhere), RATING: Number(r.rating_elsewhere), EFFORT: Number(r.effort_elsewhere) });
+      };
+      for (const [part, column] of [
+        ["NPS", "nps"],
+        ["RATING", "rating"],
+        ["EFFORT", "effort"],
+      ] as const) {
+        const pp = (d.counts.feedback[part] ??= emptyPartPeople());
+        pp[persp] = Number(r[`${column}_people`]);
+        if (persp !== QoePerspective.USER) {
+          pp.inUse[persp] = Number(r[`${column}_in_use`]);
+          pp.elsewhere[persp] = Number(r[`${column}_elsewhere`]);
+        }
+      }
     }
-    const loops = new Map<string, { onTime: number; due: number; people: number }>();
-    for (const r of loopRows) loops.set(`${r.total ? ALL : r.g}|${r.persp}`, { onTime: Number(r.on_time), due: Number(r.due), people: Number(r.due_people) });
-    const people = new Map<string, number>();
-    for (const r of peopleRows) if (!r.total) people.set(String(r.g0), Number(r.people));
-    people.set(ALL, Number(peopleRows.find((r: { total: boolean }) => r.total)?.people ?? 0));
+    for (const r of loopRows) {
+      cellOf(r).counts.loops[r.persp as Kind] = { onTime: Number(r.on_time), late: Number(r.late), notClosed: Number(r.not_closed), people: Number(r.due_people) };
+    }
+    for (const r of peopleRows) cellOf(r).counts.people = Number(r.people);
 
-    // The groups, before anything is computed for them. Responses and actions with no stage or
-    // touchpoint (key "null") count in the overall figures but are in no group: the residual.
-    const keys = new Set<string>();
-    for (const m of [fb, loops]) for (const k2 of m.keys()) if (!k2.startsWith(`${ALL}|`)) keys.add(k2.split("|")[0]);
-    const residual = (groupBy === QoeGroupBy.STAGE || groupBy === QoeGroupBy.TOUCHPOINT) && keys.has(RESIDUAL);
-    if (residual) keys.delete(RESIDUAL);
-    type GroupDef = { g: string; label: string; metricIndex: number | null; metricFilter: (m: Metric) => boolean; extra: Partial<QoeGroup> };
+    // The groups, before anything is computed for them. What is in no group counts in the overall
+    // figures only: the residual, a cell of the funder's tables that is never shown.
+    type GroupDef = { key: string; value: GroupValue; label: string; metricIndex: number | null; metricFilter: (m: Metric) => boolean; extra: Partial<QoeGroup> };
     let defs: GroupDef[] = [];
     if (groupBy === QoeGroupBy.STAGE || groupBy === QoeGroupBy.TOUCHPOINT) {
       const column = groupBy === QoeGroupBy.STAGE ? "stageId" : "touchpointId";
-      for (const m of metrics) if (m[column]) keys.add(m[column]!);
+      const ids = new Set<string>([...groupData.keys()].map(String));
+      for (const m of metrics) if (m[column]) ids.add(m[column]!);
       const table = groupBy === QoeGroupBy.STAGE ? "stages" : "touchpoints";
       const names = new Map<string, string>(
-        (await this.em.query(`SELECT id, name FROM ${table} WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org, [...keys]])).map((r: { id: string; name: string }) => [r.id, r.name]),
+        (await this.em.query(`SELECT id, name FROM ${table} WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org, [...ids]])).map((r: { id: string; name: string }) => [r.id, r.name]),
       );
-      defs = [...keys].map((g) => ({ g, label: names.get(g) ?? g, metricIndex: 0, metricFilter: (m: Metric) => m[column] === g, extra: { [column]: g } }));
+      defs = [...ids].map((id) => ({ key: id, value: id, label: names.get(id) ?? id, metricIndex: 0, metricFilter: (m: Metric) => m[column] === id, extra: { [column]: id } }));
     } else if (groupBy === QoeGroupBy.PERIOD) {
-      defs = bs.map((b, i) => ({ g: String(i + 1), label: periodLabel(b, interval!), metricIndex: i + 1, metricFilter: () => true, extra: { from: b.from, to: b.to } }));
+      defs = bs.map((b, i) => ({ key: String(i + 1), value: i + 1, label: periodLabel(b, interval!), metricIndex: i + 1, metricFilter: () => true, extra: { from: b.from, to: b.to } }));
     } else if (groupBy === QoeGroupBy.DIMENSION) {
-      defs = [...keys].map((g) => ({ g, label: g, metricIndex: null, metricFilter: () => false, extra: {} }));
+      defs = [...groupData.keys()].map((v) => {
+        const label = v === null ? NOT_RECORDED : String(v);
+        return { key: label, value: v, label, metricIndex: null, metricFilter: () => false, extra: {} };
+      });
     }
+    const dataOf = (d: GroupDef) => groupData.get(d.value) ?? emptyCell();
+    const residual = defs.length > 0 ? residualData.cell : null;
+    const hidden = suppress ? qoeSuppression(k, [...defs.map((d) => dataOf(d).counts), ...(residual ? [residual.counts] : [])], overallData.counts) : null;
 
-    const hidden = suppress ? qoeSuppression(k, [...defs.map((d) => d.g), ...(residual ? [RESIDUAL] : [])], people, fbPeople, loops, fbNotInUse) : null;
-
-    const build = (g: string, label: string, metricIndex: number | null, metricFilter: (m: Metric) => boolean, extra: Partial<QoeGroup>): QoeGroup => {
-      const base = { organizationId: org, key: g, label, stageId: null, touchpointId: null, from: null, to: null, ...extra };
-      if (hidden?.groups.has(g)) {
+    const build = (data: CellData, h: QoeCellHidden | null, key: string, label: string, metricIndex: number | null, metricFilter: (m: Metric) => boolean, extra: Partial<QoeGroup>): QoeGroup => {
+      const base = { organizationId: org, key, label, stageId: null, touchpointId: null, from: null, to: null, ...extra };
+      if (h?.whole) {
         // Hidden for a funder: nothing derived from the group is shown.
         return {
           ...base,
@@ -360,21 +511,20 @@ export class QoeService {
         };
       }
       const att = metricIndex === null ? { kpi: [], social: [] } : attainmentsFor(metricIndex, metricFilter);
-      const loopsOf = (p: QoePerspective) => {
-        const l = loops.get(`${g}|${p}`);
-        return l && { onTime: l.onTime, due: l.due, hidden: hidden?.loops.has(`${g}|${p}`) ?? false };
+      const loopsOf = (kind: Kind) => {
+        const l = data.counts.loops[kind];
+        return l && { onTime: l.onTime, due: dueOf(l), hidden: h?.loops.has(kind) ?? false };
       };
-      const hf = (p: QoePerspective) => hidden?.feedback.get(`${g}|${p}`);
       const inputs: Record<QoePerspective, PerspectiveInputs> = {
-        CUSTOMER: { feedback: fb.get(`${g}|CUSTOMER`), hiddenFeedback: hf(QoePerspective.CUSTOMER), attainments: att.kpi, loops: loopsOf(QoePerspective.CUSTOMER) },
-        USER: { feedback: fb.get(`${g}|USER`), hiddenFeedback: hf(QoePerspective.USER) },
-        BENEFICIARY: { feedback: fb.get(`${g}|BENEFICIARY`), hiddenFeedback: hf(QoePerspective.BENEFICIARY), attainments: att.social, loops: loopsOf(QoePerspective.BENEFICIARY) },
+        CUSTOMER: { feedback: data.fb.CUSTOMER, hiddenFeedback: h?.feedback.CUSTOMER, attainments: att.kpi, loops: loopsOf(QoePerspective.CUSTOMER) },
+        USER: { feedback: data.fb.USER, hiddenFeedback: h?.feedback.USER },
+        BENEFICIARY: { feedback: data.fb.BENEFICIARY, hiddenFeedback: h?.feedback.BENEFICIARY, attainments: att.social, loops: loopsOf(QoePerspective.BENEFICIARY) },
       };
       const perspectives = PERSPECTIVES.map((p) => scorePerspective(p, inputs[p], weights));
       const overall = scoreOverall(perspectives);
       return {
         ...base,
-        people: people.get(g) ?? 0,
+        people: data.counts.people,
         score: overall.score,
         perspectives,
         missingPerspectives: overall.missing,
@@ -382,8 +532,8 @@ export class QoeService {
       };
     };
 
-    const overall = build(ALL, "All", 0, () => true, { from, to });
-    const groups = defs.map((d) => build(d.g, d.label, d.metricIndex, d.metricFilter, d.extra));
+    const overall = build(overallData, hidden?.overall ?? null, OVERALL_KEY, "All", 0, () => true, { from, to });
+    const groups = defs.map((d, i) => build(dataOf(d), hidden?.cells[i] ?? null, d.key, d.label, d.metricIndex, d.metricFilter, d.extra));
     if (groupBy !== QoeGroupBy.PERIOD) groups.sort((a, b) => (a.score ?? Infinity) - (b.score ?? Infinity) || a.label.localeCompare(b.label));
     return {
       organizationId: org,
