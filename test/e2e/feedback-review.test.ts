@@ -87,13 +87,19 @@ describe("feedback, actions and goals: review fixes", () => {
      *   Sales          2 due in the past, closed on time, DONE; 1 due in the past, not closed, OPEN
      * Staff, Operations: open B + D + E = 13, overdue 10; closedOnTime A + B = 13, closedLate 3,
      *   notClosed 10, onTimeRate 13 / 26 = 50.  Sales: open 1, overdue 1, 2 / 0 / 1, 2 / 3 = 66.67.
-     * Funder (k = 10):
-     *   Operations, open 13 = overdue 10 + not overdue 3: the 3 is hidden, so is the 10 (a hidden
-     *   cell never stands alone); open 13 shown. 13 + 3 + 10 = 26: late 3 hidden, then the smallest
-     *   other, notClosed 10; hidden 13 >= 10 -> closedOnTime 13 shown; rate 13 / 26: 26, 13 and 13
-     *   are all >= 10 -> 50.
-     *   Sales, open 1 < 10: hidden with its overdue 1; 2 + 0 + 1 = 3 < 10: total hidden, 2 and 1
-     *   hidden, 0 shown; rate hidden.
+     * Funder (k = 10): the owners are the rows of two-way tables whose column totals are the
+     * organization's counts (impactReport.loops shows those of the loops).
+     *   Loops: Operations 13 + 3 + 10 = 26, Sales 2 + 0 + 1 = 3, organization 15 + 3 + 11 = 29.
+     *   Below 10: Operations' late 3; Sales' 2, 1 and its due 3; the organization's late 3.
+     *   Operations' row: the 3 alone -> notClosed 10 too (13 hidden). Organization's row: late 3
+     *   alone -> notClosed 11 too (14 hidden). closedOnTime column 13 + 2 = 15 (shown in the
+     *   report): Sales' 2 alone -> Operations' 13 too, else 15 - 13 = 2. Due column 26 + 3 = 29:
+     *   Sales' 3 alone -> Operations' 26 too, else 29 - 26 = 3; Operations' rate goes with it.
+     *   Open: Operations 13 = overdue 10 + 3 not overdue, Sales 1 = 1 + 0, organization 14 = 11 + 3.
+     *   Below 10: Operations' 3, Sales' 1 and 1, the organization's 3 -> Operations' overdue 10 and
+     *   the organization's 11 hidden with them. Open column 13 + 1 = 14: Sales' 1 alone ->
+     *   Operations' open 13 too.
+     *   Sales: everything hidden but closedLate 0; Operations: everything hidden.
      */
     let from: string;
     let to: string;
@@ -149,7 +155,17 @@ describe("feedback, actions and goals: review fixes", () => {
       const s = (await funder.ok<any>(SUMMARY, { o: org.id, from, to })).actionSummary;
       expect(s.suppression).toEqual({ applied: true, threshold: 10 });
       expect(s.owners).toEqual([
-        { owner: { name: "Operations" }, open: 13, overdue: null, closedOnTime: 13, closedLate: null, notClosed: null, onTimeRate: 50, suppressed: ["overdue", "closedLate", "notClosed"] },
+        // Was open 13, closedOnTime 13 and rate 50: with impactReport's closedOnTime 15, 15 - 13 gave Sales' 2 back.
+        {
+          owner: { name: "Operations" },
+          open: null,
+          overdue: null,
+          closedOnTime: null,
+          closedLate: null,
+          notClosed: null,
+          onTimeRate: null,
+          suppressed: ["open", "overdue", "closedOnTime", "closedLate", "notClosed", "onTimeRate"],
+        },
         {
           owner: { name: "Sales" },
           open: null,
@@ -161,6 +177,20 @@ describe("feedback, actions and goals: review fixes", () => {
           suppressed: ["open", "overdue", "closedOnTime", "notClosed", "onTimeRate"],
         },
       ]);
+    });
+
+    it("impactReport's loops, in the same request, are the organization's row of the same table", async () => {
+      // 15 + 3 + 11 = 29: late 3 below 10, notClosed 11 hidden with it; closedOnTime 15 and due 29
+      // shown, rate 15 / 29 = 51.72 (15 and 14 both >= 10). With Operations' 13 hidden, 15 gives
+      // nothing back.
+      const both = await funder.ok<any>(
+        `query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) {
+          impactReport(organizationId: $o, from: $from, to: $to) { loops { due closedOnTime closedLate notClosed onTimeRate } }
+          actionSummary(organizationId: $o, from: $from, to: $to) { owners { closedOnTime } } }`,
+        { o: org.id, from, to },
+      );
+      expect(both.impactReport.loops).toEqual({ due: 29, closedOnTime: 15, closedLate: null, notClosed: null, onTimeRate: 51.72 });
+      expect(both.actionSummary.owners).toEqual([{ closedOnTime: null }, { closedOnTime: null }]);
     });
   });
 
@@ -286,6 +316,33 @@ describe("feedback, actions and goals: review fixes", () => {
       expect((await app.ok<any>(SUBMIT, { i: { organizationId: org.id, items: [item] } })).submitFeedback.created).toBe(1);
     });
 
+    it("a retry after the survey was retired is still a DUPLICATE (or a CONFLICT); only new items are REJECTED", async () => {
+      const s = (await newSurvey({})).id;
+      const who = await createStakeholder(app, { organizationId: org.id, kind: "CUSTOMER", externalRef: "RETIRED-1" });
+      const item = { clientSubmissionId: "retired-1", surveyId: s, stakeholderId: who, collectedAt: at(-1), answers: [{ key: "nps", value: 7 }] };
+      const stored = (await app.ok<any>(SUBMIT, { i: { organizationId: org.id, items: [item] } })).submitFeedback.items[0];
+      expect(stored.status).toBe("CREATED");
+      await app.ok(`mutation($i: UpdateSurveyInput!) { updateSurvey(input: $i) { active } }`, { i: { id: s, active: false } });
+      const fresh = { ...item, clientSubmissionId: "retired-2" };
+      for (const dryRun of [true, false]) {
+        const r = (await app.ok<any>(SUBMIT, { i: { organizationId: org.id, dryRun, items: [item, { ...item, comment: "changed" }, fresh] } })).submitFeedback;
+        expect(r).toMatchObject({ created: 0, valid: 0, duplicates: 1, conflicts: 1, rejected: 1 });
+        expect(r.items).toEqual([
+          { index: 0, clientKey: "retired-1", status: "DUPLICATE", id: stored.id, errors: [] },
+          {
+            index: 1,
+            clientKey: "retired-1",
+            status: "CONFLICT",
+            id: stored.id,
+            errors: [{ field: "clientSubmissionId", message: "this clientSubmissionId was used before with different content; nothing was changed" }],
+          },
+          { index: 2, clientKey: "retired-2", status: "REJECTED", id: null, errors: [{ field: "surveyId", message: "the survey is not active: it takes no responses (an admin can turn it on again with updateSurvey)" }] },
+        ]);
+      }
+      const [{ n }] = await app.db.query(`SELECT count(*)::int AS n FROM feedback_responses WHERE survey_id = $1`, [s]);
+      expect(n).toBe(1);
+    });
+
     it("a CONFLICT names the input field clientSubmissionId", async () => {
       const who = await createStakeholder(app, { organizationId: org.id, kind: "CUSTOMER", externalRef: "CONFLICT-1" });
       const item = { clientSubmissionId: "conflict-1", surveyId: survey, stakeholderId: who, collectedAt: at(-1), answers: [{ key: "nps", value: 8 }] };
@@ -382,6 +439,37 @@ describe("feedback, actions and goals: review fixes", () => {
       // A response submitted while the rule is on: opened with it, due received + 48 h.
       const fresh = await respond(4, "Broken again");
       expect((await opened()).find((r: any) => r.response === fresh)).toMatchObject({ after_created: 48 * 3600, after_received: 48 * 3600, ahead: true });
+    });
+  });
+
+  describe("8. dueAt: at most 5 years back and 1 year ahead", () => {
+    const CREATE = `mutation($i: CreateActionInput!) { createAction(input: $i) { id dueAt } }`;
+    const UPDATE = `mutation($i: UpdateActionInput!) { updateAction(input: $i) { id dueAt } }`;
+    const actionCount = async () => Number((await app.db.query(`SELECT count(*)::int AS n FROM actions WHERE organization_id = $1`, [org.id]))[0].n);
+
+    it("createAction and updateAction refuse a dueAt outside [now - 5 years, now + 1 year], BAD_USER_INPUT on dueAt, and change nothing", async () => {
+      const before = await actionCount();
+      // 5 years back is 1826 or 1827 days; 1 year ahead 365 or 366.
+      for (const dueAt of ["0001-01-01T00:00:00Z", at(-1830), at(367), "2999-01-01T00:00:00Z"]) {
+        const r = await staff.gql(CREATE, { i: { organizationId: org.id, title: "Call back", ownerAreaId: org.areas.Operations, dueAt } });
+        expect(r.errors?.[0].extensions).toEqual({ code: "BAD_USER_INPUT", field: "dueAt" });
+        expect(r.errors?.[0].message).toMatch(/^dueAt must be at most 5 years before now and at most 1 year after now/);
+      }
+      expect(await actionCount()).toBe(before);
+
+      const inside = at(-1820);
+      const made = (await staff.ok<any>(CREATE, { i: { organizationId: org.id, title: "Call back", ownerAreaId: org.areas.Operations, dueAt: inside } })).createAction;
+      expect(made.dueAt).toBe(inside);
+      const ahead = at(360);
+      expect((await staff.ok<any>(CREATE, { i: { organizationId: org.id, title: "Call back", ownerAreaId: org.areas.Operations, dueAt: ahead } })).createAction.dueAt).toBe(ahead);
+      for (const dueAt of ["0001-01-01T00:00:00Z", at(-1830), at(367)]) {
+        const r = await staff.gql(UPDATE, { i: { id: made.id, dueAt, notes: "moved" } });
+        expect(r.errors?.[0].extensions).toEqual({ code: "BAD_USER_INPUT", field: "dueAt" });
+      }
+      const [row] = await app.db.query(`SELECT due_at, notes FROM actions WHERE id = $1`, [made.id]);
+      expect([new Date(row.due_at).toISOString(), row.notes]).toEqual([inside, null]);
+      const later = at(300);
+      expect((await staff.ok<any>(UPDATE, { i: { id: made.id, dueAt: later } })).updateAction.dueAt).toBe(later);
     });
   });
 });

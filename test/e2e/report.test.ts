@@ -163,6 +163,98 @@ describe("impactReport", () => {
     );
   });
 
+  it("words a hidden loop rate by its cause: due hidden, or closedOnTime hidden with due shown", async () => {
+    // Same actions as above. January: due 14 shown, closedOnTime 11 hidden (with 2 + 1): the rate
+    // 11 / 14 would give 11 back. February: the one action due (not closed) is below 10, so due
+    // is hidden, and the rate with it.
+    const NOTES = `query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactReport(organizationId: $o, from: $from, to: $to) { loops { due onTimeRate } notes { section item kind reason } } }`;
+    const loopNotes = (r: any) => r.impactReport.notes.filter((n: any) => n.item.startsWith("loops:")).map((n: any) => [n.item, n.reason]);
+    const january = await funder.ok<any>(NOTES, { o: org.id, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" });
+    expect(january.impactReport.loops).toEqual({ due: 14, onTimeRate: null });
+    expect(loopNotes(january)).toEqual([
+      ["loops: closedOnTime", "fewer than 10 actions, or would reveal such a count"],
+      ["loops: closedLate", "fewer than 10 actions, or would reveal such a count"],
+      ["loops: notClosed", "fewer than 10 actions, or would reveal such a count"],
+      ["loops: onTimeRate", "hidden with closedOnTime: with due shown, the rate would give closedOnTime back"],
+    ]);
+    const february = await funder.ok<any>(NOTES, { o: org.id, from: "2026-02-01T00:00:00Z", to: "2026-03-01T00:00:00Z" });
+    expect(february.impactReport.loops).toEqual({ due: null, onTimeRate: null });
+    expect(loopNotes(february)).toEqual([
+      ["loops: due", "fewer than 10 actions, or would reveal such a count"],
+      ["loops: notClosed", "fewer than 10 actions, or would reveal such a count"],
+      ["loops: onTimeRate", "hidden with due (fewer than 10 actions were due, or the number would reveal such a count)"],
+    ]);
+  });
+
+  describe("loops per owner (actionSummary) and for the organization (impactReport) in one request", () => {
+    const BOTH = `query($o: ID!) {
+      impactReport(organizationId: $o, from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z") { loops { due closedOnTime closedLate notClosed onTimeRate } }
+      actionSummary(organizationId: $o, from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z") {
+        owners { owner { name } open overdue closedOnTime closedLate notClosed onTimeRate suppressed } }
+    }`;
+    /** A new organization with actions due on March 10, 2026: per owner, [on time, late, not closed (left OPEN, so overdue)]. */
+    const orgWith = async (name: string, loops: Record<string, [number, number, number]>) => {
+      const o = await createOrg(app, name);
+      for (const [area, [onTime, late, notClosed]] of Object.entries(loops)) {
+        await app.db.query(
+          `INSERT INTO actions (organization_id, title, owner_area_id, due_at, loop_closed_at, loop_message, status)
+           SELECT $1, 'Follow up ' || g, $2, timestamptz '2026-03-10',
+                  CASE WHEN g <= $3::int THEN timestamptz '2026-03-09' WHEN g <= $3::int + $4::int THEN timestamptz '2026-03-12' END,
+                  CASE WHEN g <= $3::int + $4::int THEN 'Called back' END,
+                  CASE WHEN g <= $3::int + $4::int THEN 'DONE' ELSE 'OPEN' END::action_status
+             FROM generate_series(1, $3::int + $4::int + $5::int) g`,
+          [o.id, o.areas[area], onTime, late, notClosed],
+        );
+      }
+      return { id: o.id, funder: app.as(await app.issue("FUNDER", [{ organizationId: o.id, role: "FUNDER" }])) };
+    };
+
+    it("hides an owner's count that the organization's total would give back (A 20/10/10, B 3/0/0)", async () => {
+      // k = 10. Operations (A): 20 on time, 10 late, 10 not closed (open and overdue 10); Sales (B): 3 on time.
+      const o = await orgWith("Loops A B", { Operations: [20, 10, 10], Sales: [3, 0, 0] });
+      // Staff: A 20 / 40 = 50 %, B 3 / 3 = 100 %; the organization 23 + 10 + 10 = 43, 23 / 43 = 53.49 %.
+      const mine = await app.ok<any>(BOTH, { o: o.id });
+      expect(mine.impactReport.loops).toEqual({ due: 43, closedOnTime: 23, closedLate: 10, notClosed: 10, onTimeRate: 53.49 });
+      expect(mine.actionSummary.owners.map((x: any) => [x.owner.name, x.closedOnTime, x.closedLate, x.notClosed, x.onTimeRate])).toEqual([
+        ["Operations", 20, 10, 10, 50],
+        ["Sales", 3, 0, 0, 100],
+      ]);
+      // Funder. Loops as a table, owners x (on time, late, not closed), with row totals (each owner's
+      // due: its rate and closedOnTime give it back) and column totals (the report):
+      //            on time  late  not closed | due
+      //   A             20    10          10 |  40
+      //   B              3     0           0 |   3
+      //   report        23    10          10 |  43
+      // Below 10: B's 3 and B's due 3. Column "on time": 23 - 20 would give B's 3 -> A's 20 hidden
+      // too (hidden 3 + 20 = 23 >= 10). Column "due": 43 - 40 would give B's 3 -> A's due 40 hidden
+      // too, and A's rate with it (20 / 40 with 40 hidden). Every row and column now has 0 or at
+      // least 2 hidden cells adding up to 10 or more, and the hidden cells A-on time, B-on time,
+      // B-due, A-due form a cycle: A's and B's on time are known only to add up to 23.
+      // The report's row has nothing below 10: 23 / 10 / 10, due 43, rate 23 / 43 = 53.49.
+      // Open: A 10 (all overdue), B 0, organization 10: nothing below 10.
+      const theirs = await o.funder.ok<any>(BOTH, { o: o.id });
+      expect(theirs.impactReport.loops).toEqual({ due: 43, closedOnTime: 23, closedLate: 10, notClosed: 10, onTimeRate: 53.49 });
+      expect(theirs.actionSummary.owners).toEqual([
+        { owner: { name: "Operations" }, open: 10, overdue: 10, closedOnTime: null, closedLate: 10, notClosed: 10, onTimeRate: null, suppressed: ["closedOnTime", "onTimeRate"] },
+        { owner: { name: "Sales" }, open: 0, overdue: 0, closedOnTime: null, closedLate: 0, notClosed: 0, onTimeRate: null, suppressed: ["closedOnTime", "onTimeRate"] },
+      ]);
+    });
+
+    it("shows everything when no count is 1..9, per owner or for the organization", async () => {
+      // Operations 20 / 10 / 10 (open and overdue 10), due 40, 50 %; Sales 15 / 10 / 0, due 25,
+      // 15 / 25 = 60 %; the organization 35 / 20 / 10, due 65, 35 / 65 = 53.85 %. Every count is 0
+      // or at least 10, and so is every rate's remainder (20, 10, 30): nothing hidden.
+      const o = await orgWith("Loops all shown", { Operations: [20, 10, 10], Sales: [15, 10, 0] });
+      const theirs = await o.funder.ok<any>(BOTH, { o: o.id });
+      expect(theirs.impactReport.loops).toEqual({ due: 65, closedOnTime: 35, closedLate: 20, notClosed: 10, onTimeRate: 53.85 });
+      expect(theirs.actionSummary.owners).toEqual([
+        { owner: { name: "Operations" }, open: 10, overdue: 10, closedOnTime: 20, closedLate: 10, notClosed: 10, onTimeRate: 50, suppressed: [] },
+        { owner: { name: "Sales" }, open: 0, overdue: 0, closedOnTime: 15, closedLate: 10, notClosed: 0, onTimeRate: 60, suppressed: [] },
+      ]);
+      expect(theirs).toEqual(await app.ok<any>(BOTH, { o: o.id }));
+    });
+  });
+
   it("says when the comparison period has no sale, so that a change against zero reads as such", async () => {
     const NOTES = `query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactReport(organizationId: $o, from: $from, to: $to) { previousImpactAtSale { sales } notes { section item kind reason } } }`;
     // December 2025 against November 2025 (no sale): noted. January against December (1 sale): not noted.

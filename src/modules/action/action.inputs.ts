@@ -28,7 +28,10 @@ export class CreateActionInput {
   @MaxLength(200)
   ownerPerson?: string | null;
 
-  @Field(() => Date, { nullable: true, description: "Default: now + the organization's follow-up time" })
+  @Field(() => Date, {
+    nullable: true,
+    description: "Default: now + the organization's follow-up time. At most 5 years before now and at most 1 year after now (else BAD_USER_INPUT on dueAt)",
+  })
   @IsOptional()
   @IsDate()
   dueAt?: Date | null;
@@ -70,7 +73,7 @@ export class UpdateActionInput {
   @MaxLength(200)
   ownerPerson?: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "At most 5 years before now and at most 1 year after now (else BAD_USER_INPUT on dueAt)" })
   @IsOptional()
   @IsDate()
   dueAt?: Date;
@@ -102,7 +105,11 @@ export class CloseLoopInput {
   @IsIn(Object.values(TouchpointChannel))
   channel!: TouchpointChannel;
 
-  @Field(() => Date, { nullable: true, description: "When it was said (default now); not in the future, not before the action's createdAt, and not before the response it follows up was collected" })
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "When it was said (default now); not more than 5 minutes in the future (clock skew), not before the action's createdAt, and not before the response it follows up was collected",
+  })
   @IsOptional()
   @IsDate()
   closedAt?: Date | null;

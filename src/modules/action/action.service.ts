@@ -7,7 +7,7 @@ import { FunctionalArea } from "../functional-area/functional-area.entity";
 import { ROLES } from "../../common/access";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
 import { ActionRuleKind, ActionStatus } from "../../common/enums";
-import { effectiveThreshold, suppressRate, suppressTable } from "../../common/suppression";
+import { effectiveThreshold, SuppressionReason, suppressRate, suppressTable } from "../../common/suppression";
 import { SuppressionInfo } from "../lifecycle/funnel.types";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, assertNotFuture, assertPeriod, cleanName } from "../../common/validation";
@@ -16,7 +16,7 @@ import type { ServiceContext } from "../../context";
 
 @ObjectType({
   description:
-    "Follow-up actions of one owner. For funders, counts of fewer than k actions (the organization's suppression threshold) are null, with complementary cells hidden so that they can't be worked out (see `suppressed`)",
+    "Follow-up actions of one owner. For funders, counts of fewer than k actions (the organization's suppression threshold) are null, with complementary cells hidden so that they can't be worked out, from the other owners or with the organization's totals in impactReport.loops (see `suppressed`)",
 })
 export class OwnerActions {
   @Field(() => FunctionalArea)
@@ -73,44 +73,12 @@ export class ActionSummary {
   owners!: OwnerActions[];
 }
 
-interface OwnerCounts {
+export interface OwnerCounts {
   open: number;
   overdue: number;
   onTime: number;
   late: number;
   notClosed: number;
-}
-
-/**
- * One owner's numbers as a funder sees them (`k` the effective threshold). Two tables add up:
- * overdue + (open, not overdue) = open, and closedOnTime + closedLate + notClosed = the actions
- * counted in the rate, a total the rate and closedOnTime give back. Each goes through
- * `suppressTable` with that total; the rate is shown only when its total and closedOnTime are
- * shown and `suppressRate` allows it.
- */
-export function suppressOwnerActions(c: OwnerCounts, k: number): Omit<OwnerActions, "owner"> {
-  const suppressed: string[] = [];
-  const openTable = suppressTable(
-    [
-      { key: "overdue", count: c.overdue },
-      { key: "notOverdue", count: c.open - c.overdue },
-    ],
-    c.open,
-    k,
-  );
-  if (openTable.totalSuppressed) suppressed.push("open");
-  if (openTable.cells[0].suppressed) suppressed.push("overdue");
-  const loops = suppressLoops(c, k);
-  suppressed.push(...loops.suppressed.filter((field) => field !== "due")); // an owner shows no due total
-  return {
-    open: openTable.total,
-    overdue: openTable.cells[0].count,
-    closedOnTime: loops.closedOnTime,
-    closedLate: loops.closedLate,
-    notClosed: loops.notClosed,
-    onTimeRate: loops.onTimeRate,
-    suppressed,
-  };
 }
 
 /** Actions due in a period: closed on time (by their due date, even when it is still ahead), closed late, not closed and past due. */
@@ -120,6 +88,14 @@ export interface LoopCounts {
   notClosed: number;
 }
 
+/**
+ * Why a loop figure is hidden. Counts: `BELOW_THRESHOLD` (1..k-1 actions) or `COMPLEMENTARY`
+ * (hidden so that it cannot be worked out from the other figures). The rate: `DUE_HIDDEN` (the
+ * number due is hidden), `CLOSED_ON_TIME_HIDDEN` (with due shown, the rate would give
+ * closedOnTime back), `REVEALS_SMALL_PART` (closedOnTime or the rest is 1..k-1).
+ */
+export type LoopSuppressionReason = "BELOW_THRESHOLD" | "COMPLEMENTARY" | "DUE_HIDDEN" | "CLOSED_ON_TIME_HIDDEN" | "REVEALS_SMALL_PART";
+
 export interface ShownLoops {
   due: number | null;
   closedOnTime: number | null;
@@ -127,41 +103,246 @@ export interface ShownLoops {
   notClosed: number | null;
   /** closedOnTime ÷ due × 100, 2 decimals; null when nothing is due or when hidden. */
   onTimeRate: number | null;
-  /** The fields hidden (funders). */
+  /** The fields hidden (funders): due, closedOnTime, closedLate, notClosed, onTimeRate, in that order. */
   suppressed: string[];
+  /** Why each field in `suppressed` is hidden. */
+  reasons: Record<string, LoopSuppressionReason>;
+}
+
+type Reason = SuppressionReason | null;
+
+export interface TwoWayTable {
+  /** (n + 1) × (m + 1): the n rows with their totals in column m, then the column totals in row n (the grand total at [n][m]). */
+  counts: number[][];
+  /** Per cell of `counts`: null when shown. */
+  reasons: Reason[][];
 }
 
 /**
- * Loop closure as shown: closedOnTime + closedLate + notClosed = due, one table through
- * `suppressTable` when `k` is given (funders), the rate only when due and closedOnTime are
- * shown and `suppressRate` allows it. Without `k`, every number as it is.
+ * Small-cell suppression of a two-way table with its margins: n rows of m cells (here the
+ * owners of actions × closed on time / closed late / not closed), each row's total (an owner's
+ * actions due), each column's total (the organization's count) and the grand total (the
+ * organization's actions due). Every row and every column, margins included, is a table whose
+ * cells add up to its total; all of them can be shown at once (actionSummary and impactReport
+ * fit in one request), so no hidden cell may be worked out exactly from any combination of lines.
+ *
+ * 1. Primary: every count (margins too) with 0 < n < k is hidden.
+ * 2. Each line whose total is shown goes through `suppressTable`, the cells hidden so far marked
+ *    `hidden` (rule 6 of suppression.ts): never one hidden cell alone, never hidden cells adding
+ *    up to 1..k-1; a total it hides is then a hidden cell of the crossing line. Repeated over
+ *    rows and columns to a fixed point.
+ * 3. Line by line is not enough in two dimensions: a hidden cell is still worked out exactly when
+ *    it is a bridge of the graph whose nodes are the lines and whose edges are the hidden non-zero
+ *    cells (it lies on no cycle of hidden cells; e.g. a line whose total is hidden but whose cells
+ *    are all shown gives that total back). For each such cell, the smallest shown non-zero cell
+ *    across that cut is hidden too (one that closes a cycle through it first); there always is
+ *    one, since the lines add up. Then back to 2, until neither changes anything.
+ *
+ * Every pass hides one more cell, so it ends. What this does not rule out: bounds (not exact
+ * values) obtained by combining several lines with the fact that counts are never negative.
  */
-export function suppressLoops(c: LoopCounts, k: number | null): ShownLoops {
-  const due = c.onTime + c.late + c.notClosed;
-  if (k === null) {
-    return { due, closedOnTime: c.onTime, closedLate: c.late, notClosed: c.notClosed, onTimeRate: due === 0 ? null : Math.round((c.onTime / due) * 10000) / 100, suppressed: [] };
-  }
-  const dueTable = suppressTable(
-    [
-      { key: "closedOnTime", count: c.onTime },
-      { key: "closedLate", count: c.late },
-      { key: "notClosed", count: c.notClosed },
-    ],
-    due,
-    k,
-  );
-  const suppressed = dueTable.cells.filter((cell) => cell.suppressed).map((cell) => cell.key);
-  if (dueTable.totalSuppressed) suppressed.unshift("due");
-  const rate = dueTable.totalSuppressed || dueTable.cells[0].suppressed || due === 0 ? null : suppressRate(c.onTime, due, k);
-  if (rate === null && due > 0) suppressed.push("onTimeRate");
-  return {
-    due: dueTable.total,
-    closedOnTime: dueTable.cells[0].count,
-    closedLate: dueTable.cells[1].count,
-    notClosed: dueTable.cells[2].count,
-    onTimeRate: rate === null ? null : Math.round(rate * 10000) / 100,
-    suppressed,
+export function suppressTwoWay(rows: number[][], columns: number, k: number): TwoWayTable {
+  const t = effectiveThreshold(k);
+  const n = rows.length;
+  const m = columns;
+  const counts: number[][] = rows.map((r) => {
+    if (r.length !== m) throw new Error(`every row must have ${m} cells`);
+    return [...r, r.reduce((s, x) => s + x, 0)];
+  });
+  counts.push(Array.from({ length: m + 1 }, (_, j) => counts.reduce((s, r) => s + r[j], 0)));
+  const small = (x: number) => x > 0 && x < t;
+  const reasons: Reason[][] = counts.map((r) => r.map((x) => (small(x) ? "BELOW_THRESHOLD" : null)));
+
+  // The lines: each row (its cells, then its total in column m), each column (its cells, then its total in row n).
+  type At = [number, number];
+  const lines: { cells: At[]; total: At }[] = [];
+  for (let i = 0; i <= n; i++) lines.push({ cells: Array.from({ length: m }, (_, j): At => [i, j]), total: [i, m] });
+  for (let j = 0; j <= m; j++) lines.push({ cells: Array.from({ length: n }, (_, i): At => [i, j]), total: [n, j] });
+
+  const lineFixedPoint = (): void => {
+    for (;;) {
+      let changed = false;
+      for (const line of lines) {
+        const [ti, tj] = line.total;
+        if (reasons[ti][tj] !== null) continue; // a hidden total: step 3 looks after it
+        const table = suppressTable(
+          line.cells.map(([i, j]) => ({ key: `${i},${j}`, count: counts[i][j], hidden: reasons[i][j] !== null })),
+          counts[ti][tj],
+          t,
+        );
+        table.cells.forEach((c, x) => {
+          const [i, j] = line.cells[x];
+          if (c.suppressed && reasons[i][j] === null) {
+            reasons[i][j] = "COMPLEMENTARY";
+            changed = true;
+          }
+        });
+        if (table.totalSuppressed) {
+          reasons[ti][tj] = "COMPLEMENTARY";
+          changed = true;
+        }
+      }
+      if (!changed) return;
+    }
   };
+
+  // Nodes: rows 0..n, then columns as n + 1 + j. Edges: hidden non-zero cells.
+  const hiddenEdge = (i: number, j: number) => reasons[i][j] !== null && counts[i][j] > 0;
+  const reach = (start: number, without: At): Set<number> => {
+    const seen = new Set([start]);
+    const todo = [start];
+    while (todo.length) {
+      const v = todo.pop()!;
+      const next: number[] = [];
+      if (v <= n) {
+        for (let j = 0; j <= m; j++) if (hiddenEdge(v, j) && !(v === without[0] && j === without[1])) next.push(n + 1 + j);
+      } else {
+        const j = v - n - 1;
+        for (let i = 0; i <= n; i++) if (hiddenEdge(i, j) && !(i === without[0] && j === without[1])) next.push(i);
+      }
+      for (const w of next) {
+        if (seen.has(w)) continue;
+        seen.add(w);
+        todo.push(w);
+      }
+    }
+    return seen;
+  };
+  /** A shown cell to hide so that some bridge is no longer one, or null when there is no bridge. */
+  const bridgeBreaker = (): At | null => {
+    for (let i = 0; i <= n; i++) {
+      for (let j = 0; j <= m; j++) {
+        if (!hiddenEdge(i, j)) continue;
+        const side = reach(i, [i, j]);
+        if (side.has(n + 1 + j)) continue; // on a cycle
+        const other = reach(n + 1 + j, [i, j]);
+        let best: At | null = null;
+        let bestCloses = false;
+        for (let a = 0; a <= n; a++) {
+          for (let b = 0; b <= m; b++) {
+            if (reasons[a][b] !== null || counts[a][b] === 0) continue;
+            const inRow = side.has(a);
+            const inCol = side.has(n + 1 + b);
+            if (inRow === inCol) continue; // not across the cut
+            const closes = (inRow && other.has(n + 1 + b)) || (inCol && other.has(a));
+            if (best === null || (closes && !bestCloses) || (closes === bestCloses && counts[a][b] < counts[best[0]][best[1]])) {
+              best = [a, b];
+              bestCloses = closes;
+            }
+          }
+        }
+        // The lines add up, so the cut holds another non-zero cell; all hidden ones are on this side.
+        if (best === null) throw new Error(`cell ${i},${j} can be worked out and nothing is left to hide`);
+        return best;
+      }
+    }
+    return null;
+  };
+
+  for (;;) {
+    lineFixedPoint();
+    const pick = bridgeBreaker();
+    if (pick === null) break;
+    reasons[pick[0]][pick[1]] = "COMPLEMENTARY";
+  }
+  return { counts, reasons };
+}
+
+/** A loop row as shown: the counts, its total (due) and the rate, from the two-way table (or every number without `reasons`). */
+function shownLoops(counts: number[], reasons: Reason[] | null, k: number): ShownLoops {
+  const [onTime, late, notClosed, due] = counts;
+  const round = (r: number) => Math.round(r * 10000) / 100;
+  if (reasons === null) {
+    return { due, closedOnTime: onTime, closedLate: late, notClosed, onTimeRate: due === 0 ? null : round(onTime / due), suppressed: [], reasons: {} };
+  }
+  const [rOnTime, rLate, rNotClosed, rDue] = reasons;
+  const suppressed: string[] = [];
+  const why: Record<string, LoopSuppressionReason> = {};
+  for (const [field, r] of [
+    ["due", rDue],
+    ["closedOnTime", rOnTime],
+    ["closedLate", rLate],
+    ["notClosed", rNotClosed],
+  ] as const) {
+    if (r !== null) {
+      suppressed.push(field);
+      why[field] = r;
+    }
+  }
+  let rate: number | null = null;
+  if (due > 0) {
+    const rateWhy: LoopSuppressionReason | null = rDue !== null ? "DUE_HIDDEN" : rOnTime !== null ? "CLOSED_ON_TIME_HIDDEN" : suppressRate(onTime, due, k) === null ? "REVEALS_SMALL_PART" : null;
+    if (rateWhy === null) rate = round(onTime / due);
+    else {
+      suppressed.push("onTimeRate");
+      why.onTimeRate = rateWhy;
+    }
+  }
+  return {
+    due: rDue === null ? due : null,
+    closedOnTime: rOnTime === null ? onTime : null,
+    closedLate: rLate === null ? late : null,
+    notClosed: rNotClosed === null ? notClosed : null,
+    onTimeRate: rate,
+    suppressed,
+    reasons: why,
+  };
+}
+
+export interface ShownActions {
+  /** Per owner, in input order. */
+  owners: Omit<OwnerActions, "owner">[];
+  /** The organization's loops: the column totals of the owners' table, as impactReport.loops shows them. */
+  organization: ShownLoops;
+}
+
+/**
+ * actionSummary's owners and impactReport.loops as shown, from the same counts, so that the two
+ * together never give a hidden count back. `k` null: every number (admins and staff).
+ *
+ * For funders (`k` the threshold), two two-way tables through `suppressTwoWay`:
+ *   - loops: owners × (closedOnTime, closedLate, notClosed); an owner's row adds up to its actions
+ *     due (which its rate and closedOnTime give back, so it counts as shown), each column to the
+ *     organization's count and the due column to the organization's due, all shown in
+ *     impactReport.loops;
+ *   - open: owners × (overdue, open but not yet overdue); a row adds up to the owner's open.
+ *     The organization's totals (overdue, not overdue, open) are shown nowhere, but they are
+ *     treated as shown, so that a later view showing them stays consistent with this one.
+ * Every action is owned by exactly one area (owner_area_id NOT NULL, an area of the same
+ * organization), so the owners' counts add up to the organization's exactly.
+ * A rate is shown only when its due and closedOnTime are shown and `suppressRate` allows it.
+ */
+export function suppressActions(owners: OwnerCounts[], k: number | null): ShownActions {
+  const loopRows = owners.map((c) => [c.onTime, c.late, c.notClosed]);
+  const openRows = owners.map((c) => [c.overdue, c.open - c.overdue]);
+  const loops = k === null ? null : suppressTwoWay(loopRows, 3, k);
+  const open = k === null ? null : suppressTwoWay(openRows, 2, k);
+  const kk = effectiveThreshold(k);
+  const organizationCounts = [0, 1, 2].map((j) => loopRows.reduce((s, r) => s + r[j], 0));
+  const organization = shownLoops([...organizationCounts, organizationCounts[0] + organizationCounts[1] + organizationCounts[2]], loops ? loops.reasons[owners.length] : null, kk);
+  return {
+    organization,
+    owners: owners.map((c, i) => {
+      const l = shownLoops([c.onTime, c.late, c.notClosed, c.onTime + c.late + c.notClosed], loops ? loops.reasons[i] : null, kk);
+      const overdueHidden = open !== null && open.reasons[i][0] !== null;
+      const openHidden = open !== null && open.reasons[i][2] !== null;
+      return {
+        open: openHidden ? null : c.open,
+        overdue: overdueHidden ? null : c.overdue,
+        closedOnTime: l.closedOnTime,
+        closedLate: l.closedLate,
+        notClosed: l.notClosed,
+        onTimeRate: l.onTimeRate,
+        // An owner shows no due total: its hiding shows as the rate's.
+        suppressed: [...(openHidden ? ["open"] : []), ...(overdueHidden ? ["overdue"] : []), ...l.suppressed.filter((f) => f !== "due")],
+      };
+    }),
+  };
+}
+
+/** One owner as a funder sees it when it is the organization's only owner (its row is then the organization's). */
+export function suppressOwnerActions(c: OwnerCounts, k: number): Omit<OwnerActions, "owner"> {
+  return suppressActions([c], k).owners[0];
 }
 
 /** The SQL conditions of the three loop counts, over actions `a` due in [$2, $3). */
@@ -169,6 +350,65 @@ export const LOOP_COUNTS_SQL = `
   count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.loop_closed_at <= a.due_at) AS on_time,
   count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.loop_closed_at > a.due_at) AS late,
   count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.due_at < now() AND a.loop_closed_at IS NULL) AS not_closed`;
+
+/**
+ * The counts behind actionSummary and impactReport.loops, per area owning an action of the
+ * organization (any action, whatever its status or due date), in a fixed order (the order
+ * `suppressActions` breaks ties in): open and overdue now, over the open actions only
+ * (ix_actions_status), and the loop counts of the actions due in [from, to) only (an index-only
+ * scan of ix_actions_due, on (organization_id, due_at) including loop_closed_at and
+ * owner_area_id), each aggregated once; never a scan of all the organization's actions. Every
+ * action has exactly one owner (owner_area_id NOT NULL, an area of the same organization), so the
+ * owners' counts add up to the organization's. One statement.
+ */
+export async function ownerActionCounts(em: EntityManager, org: string, from: Date, to: Date): Promise<{ area: Record<string, unknown>; counts: OwnerCounts }[]> {
+  const rows: Record<string, unknown>[] = await em.query(
+    `WITH o AS MATERIALIZED (
+       SELECT a.owner_area_id, count(*) AS open, count(*) FILTER (WHERE a.due_at < now()) AS overdue
+         FROM actions a WHERE a.organization_id = $1 AND a.status IN ('OPEN', 'IN_PROGRESS') GROUP BY 1
+     ), d AS MATERIALIZED (
+       SELECT a.owner_area_id, ${LOOP_COUNTS_SQL}
+         FROM actions a WHERE a.organization_id = $1 AND a.due_at >= $2 AND a.due_at < $3 GROUP BY 1
+     )
+     SELECT f.*, coalesce(o.open, 0) AS __open, coalesce(o.overdue, 0) AS __overdue,
+            coalesce(d.on_time, 0) AS __on_time, coalesce(d.late, 0) AS __late, coalesce(d.not_closed, 0) AS __not_closed
+       FROM functional_areas f
+       LEFT JOIN o ON o.owner_area_id = f.id
+       LEFT JOIN d ON d.owner_area_id = f.id
+      WHERE f.organization_id = $1 AND EXISTS (SELECT 1 FROM actions a WHERE a.organization_id = $1 AND a.owner_area_id = f.id)
+      ORDER BY f.created_at, f.id`,
+    [org, from, to],
+  );
+  return rows.map((r) => {
+    const counts: OwnerCounts = { open: Number(r.__open), overdue: Number(r.__overdue), onTime: Number(r.__on_time), late: Number(r.__late), notClosed: Number(r.__not_closed) };
+    const area = { ...r };
+    for (const key of ["__open", "__overdue", "__on_time", "__late", "__not_closed"]) delete area[key];
+    return { area, counts };
+  });
+}
+
+/** How far before now an action may be due (years): older follow-ups can be entered, typos such as year 0202 or 0001 can't. */
+export const DUE_AT_YEARS_BACK = 5;
+/** How far after now an action may be due (years): the longest follow-up time an organization can set (followUpHours 8760) fits. */
+export const DUE_AT_YEARS_AHEAD = 1;
+
+/**
+ * A dueAt given by hand (createAction, updateAction) must lie between DUE_AT_YEARS_BACK years
+ * before now and DUE_AT_YEARS_AHEAD years after now, else BAD_USER_INPUT on dueAt: a due date far
+ * ahead would count any late reply as closed on time, and one centuries back is a typo.
+ */
+export function assertDueAt(dueAt: Date, now = new Date()): void {
+  const earliest = new Date(now);
+  earliest.setUTCFullYear(earliest.getUTCFullYear() - DUE_AT_YEARS_BACK);
+  const latest = new Date(now);
+  latest.setUTCFullYear(latest.getUTCFullYear() + DUE_AT_YEARS_AHEAD);
+  if (Number.isNaN(dueAt.getTime()) || dueAt.getTime() < earliest.getTime() || dueAt.getTime() > latest.getTime()) {
+    throw new BadInputError(
+      "dueAt",
+      `dueAt must be at most ${DUE_AT_YEARS_BACK} years before now and at most ${DUE_AT_YEARS_AHEAD} year after now (${earliest.toISOString()} to ${latest.toISOString()})`,
+    );
+  }
+}
 
 export class ActionService {
   constructor(private readonly sc: ServiceContext) {}
@@ -201,6 +441,7 @@ export class ActionService {
     const org = assertId(input.organizationId, "organizationId");
     this.sc.access.require(org, ROLES.staff);
     const title = cleanName(input.title, "title", 300);
+    if (input.dueAt) assertDueAt(input.dueAt);
     return this.em.transaction(async (em) => {
       const area = await this.areaIn(em, org, input.ownerAreaId, "ownerAreaId");
       let stakeholderId = input.stakeholderId?.toLowerCase() ?? null;
@@ -239,6 +480,7 @@ export class ActionService {
 
   async update(input: UpdateActionInput): Promise<Action> {
     const action = await this.find(input.id, "id");
+    if (input.dueAt) assertDueAt(input.dueAt);
     return this.em.transaction(async (em) => {
       const sets: string[] = ["updated_at = now()"];
       const params: unknown[] = [action.organizationId, action.id];
@@ -338,38 +580,24 @@ export class ActionService {
   /**
    * Per owner: open and overdue now; of the actions due in [from, to): loops closed on time (by
    * the due date, even if it is still ahead), closed late, and not closed though already due.
-   * Funders get small counts hidden (`suppressOwnerActions`). One statement (and the threshold).
+   * Funders get small counts hidden (`suppressActions`, the same tables as impactReport.loops).
+   * One statement (and the threshold).
    */
   async summary(organizationId: string, from: Date, to: Date): Promise<ActionSummary> {
     const org = assertId(organizationId, "organizationId");
     const role = this.sc.access.require(org, ROLES.aggregates);
     assertPeriod(from, to);
     const [rows, [orgRow]] = await Promise.all([
-      this.em.query(
-        `SELECT f.*, x.open, x.overdue, x.on_time, x.late, x.not_closed
-           FROM functional_areas f
-           JOIN (
-             SELECT a.owner_area_id,
-                    count(*) FILTER (WHERE a.status IN ('OPEN', 'IN_PROGRESS')) AS open,
-                    count(*) FILTER (WHERE a.status IN ('OPEN', 'IN_PROGRESS') AND a.due_at < now()) AS overdue,
-                    ${LOOP_COUNTS_SQL}
-               FROM actions a WHERE a.organization_id = $1 GROUP BY 1
-           ) x ON x.owner_area_id = f.id
-          WHERE f.organization_id = $1`,
-        [org, from, to],
-      ),
+      ownerActionCounts(this.em, org, from, to),
       this.em.query(`SELECT suppression_threshold FROM organizations WHERE id = $1`, [org]),
     ]);
     const k = effectiveThreshold(orgRow?.suppression_threshold);
     const suppress = role === "FUNDER";
-    const owners: OwnerActions[] = rows.map((r: Record<string, string>) => {
-      const c: OwnerCounts = { open: Number(r.open), overdue: Number(r.overdue), onTime: Number(r.on_time), late: Number(r.late), notClosed: Number(r.not_closed) };
-      const loops = suppressLoops(c, null);
-      const shown = suppress
-        ? suppressOwnerActions(c, k)
-        : { open: c.open, overdue: c.overdue, closedOnTime: loops.closedOnTime, closedLate: loops.closedLate, notClosed: loops.notClosed, onTimeRate: loops.onTimeRate, suppressed: [] };
-      return { owner: hydrate(this.em, FunctionalArea, r), ...shown };
-    });
+    const shown = suppressActions(
+      rows.map((r) => r.counts),
+      suppress ? k : null,
+    );
+    const owners: OwnerActions[] = rows.map((r, i) => ({ owner: hydrate(this.em, FunctionalArea, r.area), ...shown.owners[i] }));
     owners.sort((a, b) => (a.onTimeRate ?? 101) - (b.onTimeRate ?? 101) || (b.overdue ?? -1) - (a.overdue ?? -1) || a.owner.name.localeCompare(b.owner.name));
     return { organizationId: org, from, to, suppression: { applied: suppress, threshold: k }, owners };
   }

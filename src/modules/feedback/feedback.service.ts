@@ -14,6 +14,7 @@ import { hydrate } from "../../database/rows";
 import { applyRules } from "../action/rules";
 import type { ServiceContext } from "../../context";
 
+const INACTIVE_SURVEY = "the survey is not active: it takes no responses (an admin can turn it on again with updateSurvey)";
 const RANGES: Partial<Record<QuestionType, [number, number]>> = { NPS: [0, 10], RATING: [1, 5], EFFORT: [1, 7] };
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -56,8 +57,9 @@ export class FeedbackService {
    * Stores up to 1000 responses, each checked on its own. The client submission id,
    * unique per organization in the database, makes retries and concurrent repeats
    * harmless: an item is stored once; the same id again is a DUPLICATE (same content)
-   * or a CONFLICT (other content). Detractors and other rule matches open actions in
-   * the same transaction. `dryRun` checks everything and stores nothing.
+   * or a CONFLICT (other content), even once the survey is no longer active (only new
+   * items for an inactive survey are REJECTED). Detractors and other rule matches open
+   * actions in the same transaction. `dryRun` checks everything and stores nothing.
    */
   async submit(input: SubmitFeedbackInput): Promise<BatchResult> {
     const org = assertId(input.organizationId, "organizationId");
@@ -111,6 +113,8 @@ export class FeedbackService {
         collectedAt: Date;
         answers: { questionId: string; type: QuestionType; number: number | null; text: string | null; bool: boolean | null }[];
         nps: number | null;
+        /** For an inactive survey: only a retry of a stored response (DUPLICATE or CONFLICT) gets through. */
+        inactive: boolean;
       };
       const ready: Ready[] = [];
       const now = Date.now();
@@ -122,7 +126,10 @@ export class FeedbackService {
         const survey = isUuid(item.surveyId) ? surveys.get(item.surveyId.toLowerCase()) : undefined;
         if (!isUuid(item.surveyId)) p.add("surveyId", "surveyId must be an ID (UUID)");
         else if (!survey) p.add("surveyId", "no survey with this id in the organization");
-        else if (!survey.active) p.add("surveyId", "the survey is not active: it takes no responses (an admin can turn it on again with updateSurvey)");
+        // An inactive survey takes no new response, but a retry of one stored before it was retired
+        // is still a DUPLICATE (or a CONFLICT): checked once the stored ids are known, below.
+        const inactive = survey !== undefined && !survey.active;
+        if (inactive) p.add("surveyId", INACTIVE_SURVEY);
         const version = survey ? survey.versions.get(item.surveyVersion ?? survey.currentVersion) : undefined;
         if (survey && !version) p.add("surveyVersion", `the survey has no version ${item.surveyVersion}`);
         // collectedAt
@@ -213,7 +220,8 @@ export class FeedbackService {
         }
         const comment = item.comment?.trim() || null;
         if (comment && comment.length > 4000) p.add("comment", "comment must be at most 4000 characters");
-        if (!p.ok || !survey || !version || !collectedAt) {
+        const onlyInactive = inactive && p.errors.every((e) => e.message === INACTIVE_SURVEY);
+        if ((!p.ok && !onlyInactive) || !survey || !version || !collectedAt) {
           results.push({ index, clientKey: clientKey || null, status: BatchItemStatus.REJECTED, id: null, errors: p.errors });
           return;
         }
@@ -227,7 +235,7 @@ export class FeedbackService {
           answers: [...(item.answers ?? [])].filter((a) => a.value !== null && a.value !== undefined).sort((x, y) => x.key.localeCompare(y.key)),
           comment,
         });
-        ready.push({ index, id: randomUUID(), clientKey, hash, item, survey, versionId: version.id, stakeholderId, newRef, touchpointId, stageId, collectedAt, answers, nps });
+        ready.push({ index, id: randomUUID(), clientKey, hash, item, survey, versionId: version.id, stakeholderId, newRef, touchpointId, stageId, collectedAt, answers, nps, inactive });
       });
 
       // Which client submission ids are taken already (by earlier calls)?
@@ -237,6 +245,20 @@ export class FeedbackService {
           ready.map((r) => r.clientKey),
         ])).map((r: { id: string; client_submission_id: string; content_hash: string }) => [r.client_submission_id, r]),
       );
+      // Items for an inactive survey: a retry of a stored response is classified as usual; anything
+      // else is REJECTED, and nothing of it is stored (nor its new beneficiary registered).
+      for (const r of ready.filter((x) => x.inactive)) {
+        results.push(
+          classifyExisting({ index: r.index, clientKey: r.clientKey, hash: r.hash }, taken.get(r.clientKey), "clientSubmissionId") ?? {
+            index: r.index,
+            clientKey: r.clientKey,
+            status: BatchItemStatus.REJECTED,
+            id: null,
+            errors: [{ field: "surveyId", message: INACTIVE_SURVEY }],
+          },
+        );
+      }
+      ready.splice(0, ready.length, ...ready.filter((x) => !x.inactive));
       if (input.dryRun) {
         const firstSeen = new Map<string, Ready>();
         for (const r of ready) {

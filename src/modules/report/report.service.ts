@@ -7,7 +7,7 @@ import { metricValues } from "../impact/metric-values";
 import { QoeService } from "../qoe/qoe.service";
 import { QoeGroupBy, QoePerspective } from "../qoe/qoe.types";
 import { FeedbackService } from "../feedback/feedback.service";
-import { LOOP_COUNTS_SQL, suppressLoops } from "../action/action.service";
+import { LoopSuppressionReason, ownerActionCounts, suppressActions } from "../action/action.service";
 import { Dimension, DIMENSION_COLUMN } from "../lifecycle/funnel.types";
 import { ROLES } from "../../common/access";
 import { BadInputError, NotFoundError } from "../../common/errors";
@@ -89,10 +89,7 @@ export class ReportService {
         from,
         to,
       ]),
-      this.em.query(
-        `SELECT ${LOOP_COUNTS_SQL} FROM actions a WHERE a.organization_id = $1 AND a.due_at >= $2 AND a.due_at < $3`,
-        [org, from, to],
-      ),
+      ownerActionCounts(this.em, org, from, to),
       this.em.query(
         `WITH stays AS (
            SELECT t.stakeholder_id, t.occurred_at AS started, lead(t.occurred_at) OVER (PARTITION BY t.stakeholder_id ORDER BY t.occurred_at, t.id) AS ended, t.to_stage_id
@@ -185,10 +182,22 @@ export class ReportService {
       return { subject: "Stakeholders in IN_USE stages during the period", dimension, total: shownTotal, cells };
     });
 
-    const loops = suppressLoops({ onTime: Number(loopRows[0].on_time), late: Number(loopRows[0].late), notClosed: Number(loopRows[0].not_closed) }, info.suppress ? k : null);
-    for (const field of loops.suppressed) {
-      note("Experience", `loops: ${field}`, ReportNoteKind.SUPPRESSED, field === "onTimeRate" ? `computed from fewer than ${k} actions` : `fewer than ${k} actions, or would reveal such a count`);
-    }
+    // Loops: the organization's row of the same tables as actionSummary's owners, so that the two
+    // together give no hidden count back.
+    const loops = suppressActions(
+      loopRows.map((r) => r.counts),
+      info.suppress ? k : null,
+    ).organization;
+    // Below k and complementary share one wording on purpose: which hidden counts are the small
+    // ones would narrow what they can be. The rate's reason is its own cause.
+    const loopReason: Record<LoopSuppressionReason, string> = {
+      BELOW_THRESHOLD: `fewer than ${k} actions, or would reveal such a count`,
+      COMPLEMENTARY: `fewer than ${k} actions, or would reveal such a count`,
+      DUE_HIDDEN: `hidden with due (fewer than ${k} actions were due, or the number would reveal such a count)`,
+      CLOSED_ON_TIME_HIDDEN: "hidden with closedOnTime: with due shown, the rate would give closedOnTime back",
+      REVEALS_SMALL_PART: `the loops closed on time, or the others, are fewer than ${k} actions`,
+    };
+    for (const field of loops.suppressed) note("Experience", `loops: ${field}`, ReportNoteKind.SUPPRESSED, loopReason[loops.reasons[field]]);
     return {
       organization,
       period: { from, to },

@@ -107,7 +107,7 @@ export class ReportExperience {
 
 @ObjectType({
   description:
-    "Follow-up actions due in the period, as in actionSummary: closed on time (loop closed by the due date, even when it is still ahead), closed late, not closed and past due. For funders, counts of fewer than k actions are hidden (null) with complements",
+    "Follow-up actions due in the period, as in actionSummary: closed on time (loop closed by the due date, even when it is still ahead), closed late, not closed and past due. For funders, counts of fewer than k actions are hidden (null) with complements: these are the totals of actionSummary's owners, suppressed with them, so that the two together give no hidden count back",
 })
 export class ReportLoops {
   @Field(() => Int, { nullable: true, description: "closedOnTime + closedLate + notClosed" })
