@@ -229,3 +229,26 @@ export function suppressTable<K>(cells: Cell<K>[], total: number | null, k: numb
     threshold: t,
   };
 }
+
+/** The rank of a small real matrix (Gaussian elimination). */
+export function rank(m: number[][], columns: number): number {
+  const a = m.map((r) => [...r]);
+  let r = 0;
+  for (let col = 0; col < columns && r < a.length; col++) {
+    const pivot = a.findIndex((row, i) => i >= r && Math.abs(row[col]) > 1e-9);
+    if (pivot < 0) continue;
+    [a[r], a[pivot]] = [a[pivot], a[r]];
+    for (let i = 0; i < a.length; i++) {
+      if (i === r) continue;
+      const f = a[i][col] / a[r][col];
+      for (let j = col; j < columns; j++) a[i][j] -= f * a[r][j];
+    }
+    r++;
+  }
+  return r;
+}
+
+/** Whether `v` is a linear combination of `rows` (small real vectors): a value those sums determine exactly. */
+export function inSpan(v: number[], rows: number[][]): boolean {
+  return rank([...rows, v], v.length) === rank(rows, v.length);
+}

@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, Caller } from "../helpers/app";
 import { createOrg, createStakeholder, OrgFixture } from "../helpers/fixtures";
+import { inSpan } from "../../src/common/suppression";
 
 /**
  * Quality of experience as a funder sees it (small-cell suppression, k = 10, the default):
@@ -67,26 +68,6 @@ function expectHiddenWhole(g: any): void {
 const PARTS = ["NPS", "RATING", "EFFORT"];
 const KINDS = ["CUSTOMER", "BENEFICIARY"];
 
-/** Whether v is a linear combination of the rows (Gaussian elimination on small 0/1 vectors). */
-function inSpan(v: number[], rows: number[][]): boolean {
-  const rank = (m: number[][]) => {
-    const a = m.map((r) => [...r]);
-    let r = 0;
-    for (let col = 0; col < v.length && r < a.length; col++) {
-      const pivot = a.findIndex((row, i) => i >= r && Math.abs(row[col]) > 1e-9);
-      if (pivot < 0) continue;
-      [a[r], a[pivot]] = [a[pivot], a[r]];
-      for (let i = 0; i < a.length; i++) {
-        if (i === r) continue;
-        const f = a[i][col] / a[r][col];
-        for (let j = col; j < v.length; j++) a[i][j] -= f * a[r][j];
-      }
-      r++;
-    }
-    return r;
-  };
-  return rank([...rows, v]) === rank(rows);
-}
 
 type Atom = { cell: string; kind: string; inUse: boolean; size: number };
 

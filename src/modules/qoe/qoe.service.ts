@@ -11,7 +11,7 @@ import { Bucket, metricValues } from "../impact/metric-values";
 import { ROLES } from "../../common/access";
 import { BadInputError, NotFoundError } from "../../common/errors";
 import { Interval, MetricCategory, MetricPerspective } from "../../common/enums";
-import { effectiveThreshold, suppressRate, suppressTable } from "../../common/suppression";
+import { effectiveThreshold, inSpan, suppressRate, suppressTable } from "../../common/suppression";
 import { assertId, assertPeriod } from "../../common/validation";
 import { hydrateAll, queryRows } from "../../database/rows";
 import type { ServiceContext } from "../../context";
@@ -90,26 +90,6 @@ export function emptyPartPeople(): PartPeople {
 const NO_LOOPS: QoeLoopCounts = { onTime: 0, late: 0, notClosed: 0, people: 0 };
 const dueOf = (l: LoopCounts) => l.onTime + l.late + l.notClosed;
 
-/** Whether `v` is a linear combination of `rows` (small real vectors). */
-function inSpan(v: number[], rows: number[][]): boolean {
-  const rank = (m: number[][]) => {
-    const a = m.map((r) => [...r]);
-    let r = 0;
-    for (let col = 0; col < v.length && r < a.length; col++) {
-      const pivot = a.findIndex((row, i) => i >= r && Math.abs(row[col]) > 1e-9);
-      if (pivot < 0) continue;
-      [a[r], a[pivot]] = [a[pivot], a[r]];
-      for (let i = 0; i < a.length; i++) {
-        if (i === r) continue;
-        const f = a[i][col] / a[r][col];
-        for (let j = col; j < v.length; j++) a[i][j] -= f * a[r][j];
-      }
-      r++;
-    }
-    return r;
-  };
-  return rank([...rows, v]) === rank(rows);
-}
 
 /**
  * The links between the perspectives of one feedback part within one cell (rule 2 of
