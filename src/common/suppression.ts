@@ -252,3 +252,141 @@ export function rank(m: number[][], columns: number): number {
 export function inSpan(v: number[], rows: number[][]): boolean {
   return rank([...rows, v], v.length) === rank(rows, v.length);
 }
+
+
+export interface TwoWayTable {
+  /** (n + 1) × (m + 1): the n rows with their totals in column m, then the column totals in row n (the grand total at [n][m]). */
+  counts: number[][];
+  /** Per cell of `counts`: null when shown. */
+  reasons: (SuppressionReason | null)[][];
+}
+
+/**
+ * Small-cell suppression of a two-way table with its margins: n rows of m cells (here the
+ * owners of actions × closed on time / closed late / not closed), each row's total (an owner's
+ * actions due), each column's total (the organization's count) and the grand total (the
+ * organization's actions due). Every row and every column, margins included, is a table whose
+ * cells add up to its total; all of them can be shown at once (actionSummary and impactReport
+ * fit in one request), so no hidden cell may be worked out exactly from any combination of lines.
+ *
+ * 1. Primary: every count (margins too) with 0 < n < k is hidden.
+ * 2. Each line whose total is shown goes through `suppressTable`, the cells hidden so far marked
+ *    `hidden` (rule 6 of suppression.ts): never one hidden cell alone, never hidden cells adding
+ *    up to 1..k-1; a total it hides is then a hidden cell of the crossing line. Repeated over
+ *    rows and columns to a fixed point.
+ * 3. Line by line is not enough in two dimensions: a hidden cell is still worked out exactly when
+ *    it is a bridge of the graph whose nodes are the lines and whose edges are the hidden non-zero
+ *    cells (it lies on no cycle of hidden cells; e.g. a line whose total is hidden but whose cells
+ *    are all shown gives that total back). For each such cell, the smallest shown non-zero cell
+ *    across that cut is hidden too (one that closes a cycle through it first); there always is
+ *    one, since the lines add up. Then back to 2, until neither changes anything.
+ *
+ * Every pass hides one more cell, so it ends. What this does not rule out: bounds (not exact
+ * values) obtained by combining several lines with the fact that counts are never negative.
+ */
+export function suppressTwoWay(rows: number[][], columns: number, k: number): TwoWayTable {
+  const t = effectiveThreshold(k);
+  const n = rows.length;
+  const m = columns;
+  const counts: number[][] = rows.map((r) => {
+    if (r.length !== m) throw new Error(`every row must have ${m} cells`);
+    return [...r, r.reduce((s, x) => s + x, 0)];
+  });
+  counts.push(Array.from({ length: m + 1 }, (_, j) => counts.reduce((s, r) => s + r[j], 0)));
+  const small = (x: number) => x > 0 && x < t;
+  const reasons: (SuppressionReason | null)[][] = counts.map((r) => r.map((x) => (small(x) ? "BELOW_THRESHOLD" : null)));
+
+  // The lines: each row (its cells, then its total in column m), each column (its cells, then its total in row n).
+  type At = [number, number];
+  const lines: { cells: At[]; total: At }[] = [];
+  for (let i = 0; i <= n; i++) lines.push({ cells: Array.from({ length: m }, (_, j): At => [i, j]), total: [i, m] });
+  for (let j = 0; j <= m; j++) lines.push({ cells: Array.from({ length: n }, (_, i): At => [i, j]), total: [n, j] });
+
+  const lineFixedPoint = (): void => {
+    for (;;) {
+      let changed = false;
+      for (const line of lines) {
+        const [ti, tj] = line.total;
+        if (reasons[ti][tj] !== null) continue; // a hidden total: step 3 looks after it
+        const table = suppressTable(
+          line.cells.map(([i, j]) => ({ key: `${i},${j}`, count: counts[i][j], hidden: reasons[i][j] !== null })),
+          counts[ti][tj],
+          t,
+        );
+        table.cells.forEach((c, x) => {
+          const [i, j] = line.cells[x];
+          if (c.suppressed && reasons[i][j] === null) {
+            reasons[i][j] = "COMPLEMENTARY";
+            changed = true;
+          }
+        });
+        if (table.totalSuppressed) {
+          reasons[ti][tj] = "COMPLEMENTARY";
+          changed = true;
+        }
+      }
+      if (!changed) return;
+    }
+  };
+
+  // Nodes: rows 0..n, then columns as n + 1 + j. Edges: hidden non-zero cells.
+  const hiddenEdge = (i: number, j: number) => reasons[i][j] !== null && counts[i][j] > 0;
+  const reach = (start: number, without: At): Set<number> => {
+    const seen = new Set([start]);
+    const todo = [start];
+    while (todo.length) {
+      const v = todo.pop()!;
+      const next: number[] = [];
+      if (v <= n) {
+        for (let j = 0; j <= m; j++) if (hiddenEdge(v, j) && !(v === without[0] && j === without[1])) next.push(n + 1 + j);
+      } else {
+        const j = v - n - 1;
+        for (let i = 0; i <= n; i++) if (hiddenEdge(i, j) && !(i === without[0] && j === without[1])) next.push(i);
+      }
+      for (const w of next) {
+        if (seen.has(w)) continue;
+        seen.add(w);
+        todo.push(w);
+      }
+    }
+    return seen;
+  };
+  /** A shown cell to hide so that some bridge is no longer one, or null when there is no bridge. */
+  const bridgeBreaker = (): At | null => {
+    for (let i = 0; i <= n; i++) {
+      for (let j = 0; j <= m; j++) {
+        if (!hiddenEdge(i, j)) continue;
+        const side = reach(i, [i, j]);
+        if (side.has(n + 1 + j)) continue; // on a cycle
+        const other = reach(n + 1 + j, [i, j]);
+        let best: At | null = null;
+        let bestCloses = false;
+        for (let a = 0; a <= n; a++) {
+          for (let b = 0; b <= m; b++) {
+            if (reasons[a][b] !== null || counts[a][b] === 0) continue;
+            const inRow = side.has(a);
+            const inCol = side.has(n + 1 + b);
+            if (inRow === inCol) continue; // not across the cut
+            const closes = (inRow && other.has(n + 1 + b)) || (inCol && other.has(a));
+            if (best === null || (closes && !bestCloses) || (closes === bestCloses && counts[a][b] < counts[best[0]][best[1]])) {
+              best = [a, b];
+              bestCloses = closes;
+            }
+          }
+        }
+        // The lines add up, so the cut holds another non-zero cell; all hidden ones are on this side.
+        if (best === null) throw new Error(`cell ${i},${j} can be worked out and nothing is left to hide`);
+        return best;
+      }
+    }
+    return null;
+  };
+
+  for (;;) {
+    lineFixedPoint();
+    const pick = bridgeBreaker();
+    if (pick === null) break;
+    reasons[pick[0]][pick[1]] = "COMPLEMENTARY";
+  }
+  return { counts, reasons };
+}

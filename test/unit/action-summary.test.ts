@@ -1,5 +1,5 @@
-import { suppressActions, suppressOwnerActions, suppressTwoWay } from "../../src/modules/action/action.service";
-import { rank } from "../../src/common/suppression";
+import { suppressActions, suppressOwnerActions } from "../../src/modules/action/action.service";
+import { rank, suppressTwoWay } from "../../src/common/suppression";
 
 /** actionSummary as a funder sees one owner (k = 10), worked out by hand. */
 describe("suppressOwnerActions", () => {
