@@ -9,7 +9,6 @@ import { Context } from "../context";
 import { ROLES } from "../common/access";
 import { BadInputError } from "../common/errors";
 import { Interval, StakeholderKind } from "../common/enums";
-import { effectiveThreshold } from "../common/suppression";
 import { assertId, assertPeriod } from "../common/validation";
 import { buckets } from "../modules/impact/impact.service";
 import { QoeGroupBy } from "../modules/qoe/qoe.types";
@@ -31,12 +30,12 @@ function label(from: Date): string {
  */
 export async function buildReportPageData(ctx: Context, organizationId: string, from: Date, to: Date): Promise<ReportPageData> {
   const org = assertId(organizationId, "organizationId");
-  const role = ctx.access.require(org, ROLES.aggregates);
+  ctx.access.require(org, ROLES.aggregates);
   assertPeriod(from, to);
   const months = buckets(from, to, Interval.MONTH);
   if (months.length > 36) throw new BadInputError("to", "a printable report covers at most 36 months");
   const report = await ctx.services.reports.report(org, from, to);
-  const [qoeTrend, funnels, npsRows, orgRow] = await Promise.all([
+  const [qoeTrend, funnels, npsRows] = await Promise.all([
     ctx.services.qoe.compute(org, from, to, QoeGroupBy.PERIOD, Interval.MONTH),
     Promise.all([StakeholderKind.CUSTOMER, StakeholderKind.BENEFICIARY].map((kind) => ctx.services.lifecycles.funnel(org, kind, from, to))),
     ctx.requestDb.em.query(
@@ -46,9 +45,9 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
         WHERE r.organization_id = $1 AND r.nps IS NOT NULL GROUP BY b.i`,
       [org, months.map((m) => m.from), months.map((m) => m.to)],
     ),
-    ctx.requestDb.em.query(`SELECT suppression_threshold FROM organizations WHERE id = $1`, [org]),
   ]);
-  const k = effectiveThreshold(orgRow[0]?.suppression_threshold);
+  // The report knows whether the caller's numbers are suppressed, and the threshold.
+  const { applied: suppressed, threshold: k } = report.suppression;
   const npsByMonth = new Map<number, { p: number; pa: number; d: number; people: number }>(npsRows.map((r: Record<string, number>) => [Number(r.i), r]));
   const series = await Promise.all(report.metrics.map((m) => ctx.services.impact.metricSeries(m.metric.id, from, to, Interval.MONTH)));
   const sale = report.impactAtSale.totals;
@@ -60,7 +59,7 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
     period: { from: from.toISOString(), to: to.toISOString() },
     comparison: { from: report.comparison.from.toISOString(), to: report.comparison.to.toISOString() },
     generatedAt: report.generatedAt.toISOString(),
-    suppressionApplied: role === "FUNDER",
+    suppressionApplied: suppressed,
     threshold: k,
     narrative: report.narrative ? { text: report.narrative.text, version: report.narrative.version, updatedAt: new Date(report.narrative.createdAt).toISOString() } : null,
     impact: {
@@ -90,7 +89,7 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
     })),
     trend: months.map((m, i) => {
       const n = npsByMonth.get(i + 1);
-      const hidden = role === "FUNDER" && n !== undefined && n.people < k;
+      const hidden = suppressed && n !== undefined && n.people < k;
       const group = qoeTrend.groups[i];
       return {
         label: label(m.from),
