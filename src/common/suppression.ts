@@ -98,6 +98,12 @@ export function effectiveThreshold(k?: number | null): number {
   return Math.max(MIN_SUPPRESSION_THRESHOLD, Math.floor(k));
 }
 
+/** The organization's effective threshold k, read from its row (the default when it has none). */
+export async function organizationThreshold(em: { query(sql: string, params: unknown[]): Promise<any[]> }, organizationId: string): Promise<number> {
+  const [row] = await em.query(`SELECT suppression_threshold FROM organizations WHERE id = $1`, [organizationId]);
+  return effectiveThreshold(row?.suppression_threshold);
+}
+
 function assertCount(count: number, what: string): void {
   if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) {
     throw new Error(`${what} must be a non-negative integer, got ${String(count)}`);

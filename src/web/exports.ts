@@ -6,7 +6,7 @@ import { ROLES } from "../common/access";
 import { BadInputError } from "../common/errors";
 import { Interval } from "../common/enums";
 import { assertId, assertPeriod } from "../common/validation";
-import { suppressTable, effectiveThreshold } from "../common/suppression";
+import { organizationThreshold, suppressTable } from "../common/suppression";
 import { ImpactReport } from "../modules/report/report.types";
 import type { ReportSessions } from "./session-token";
 
@@ -179,8 +179,7 @@ async function answerRows(ctx: Context, url: URL): Promise<unknown[][]> {
       GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 2, 5, 6`,
     [org, from, to, survey ? assertId(survey, "surveyId") : null],
   );
-  const [orgRow] = await ctx.requestDb.em.query(`SELECT suppression_threshold FROM organizations WHERE id = $1`, [org]);
-  const k = effectiveThreshold(orgRow?.suppression_threshold);
+  const k = await organizationThreshold(ctx.requestDb.em, org);
   const out: unknown[][] = [];
   // Per question, the answer options are cells of one table; for funders small ones are hidden with their complement.
   const byQuestion = new Map<string, typeof rows>();

@@ -7,7 +7,7 @@ import { FunctionalArea } from "../functional-area/functional-area.entity";
 import { ROLES } from "../../common/access";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
 import { ActionRuleKind, ActionStatus } from "../../common/enums";
-import { effectiveThreshold, SuppressionReason, suppressRate, suppressTwoWay } from "../../common/suppression";
+import { effectiveThreshold, organizationThreshold, SuppressionReason, suppressRate, suppressTwoWay } from "../../common/suppression";
 import { SuppressionInfo } from "../lifecycle/funnel.types";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, assertNotFuture, assertPeriod, cleanName } from "../../common/validation";
@@ -450,11 +450,7 @@ export class ActionService {
     const org = assertId(organizationId, "organizationId");
     const role = this.sc.access.require(org, ROLES.aggregates);
     assertPeriod(from, to);
-    const [rows, [orgRow]] = await Promise.all([
-      ownerActionCounts(this.em, org, from, to),
-      this.em.query(`SELECT suppression_threshold FROM organizations WHERE id = $1`, [org]),
-    ]);
-    const k = effectiveThreshold(orgRow?.suppression_threshold);
+    const [rows, k] = await Promise.all([ownerActionCounts(this.em, org, from, to), organizationThreshold(this.em, org)]);
     const suppress = role === "FUNDER";
     const shown = suppressActions(
       rows.map((r) => r.counts),

@@ -8,7 +8,7 @@ import { NotFoundError } from "../../common/errors";
 import { BatchItemResult, BatchItemStatus, BatchResult, classifyExisting, contentHash, ItemProblems } from "../../common/batch";
 import { NpsClass, QuestionType, StakeholderKind } from "../../common/enums";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
-import { effectiveThreshold, suppressCount } from "../../common/suppression";
+import { organizationThreshold, suppressCount } from "../../common/suppression";
 import { assertId, assertPeriod, FUTURE_SKEW_MS, isCalendarDate, isUuid } from "../../common/validation";
 import { hydrate } from "../../database/rows";
 import { applyRules } from "../action/rules";
@@ -431,21 +431,20 @@ export class FeedbackService {
     }
     assertPeriod(from, to);
     const { where, params } = this.filterSql(org, { ...(filter ?? {}), from, to });
-    const [[row], [orgRow]] = await Promise.all([
+    const [[row], k] = await Promise.all([
       this.em.query(
         `SELECT count(*) FILTER (WHERE r.nps >= 9) AS promoters, count(*) FILTER (WHERE r.nps BETWEEN 7 AND 8) AS passives,
                 count(*) FILTER (WHERE r.nps <= 6) AS detractors, count(DISTINCT r.stakeholder_id) FILTER (WHERE r.nps IS NOT NULL) AS people
            FROM feedback_responses r WHERE ${where.join(" AND ")} AND r.nps IS NOT NULL`,
         params,
       ),
-      this.em.query(`SELECT suppression_threshold FROM organizations WHERE id = $1`, [org]),
+      organizationThreshold(this.em, org),
     ]);
     const promoters = Number(row.promoters);
     const passives = Number(row.passives);
     const detractors = Number(row.detractors);
     const n = promoters + passives + detractors;
     const { score, marginOfError95 } = npsOf(promoters, passives, detractors);
-    const k = effectiveThreshold(orgRow.suppression_threshold);
     const hide = role === "FUNDER" && suppressCount(Number(row.people), k) === null;
     return {
       promoters: hide ? null : promoters,
