@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { gzip } from "node:zlib";
 import { promisify } from "node:util";
 import { Route, sendError } from "./routes";
+import { escapeXml as html } from "./charts";
 import { EXAMPLE_QUERIES, exampleVariables } from "./graphiql-examples";
 
 /**
@@ -175,11 +176,6 @@ class AssetStore {
     asset.gzipped ??= gzipAsync(asset.body, { level: 9 });
     return asset.gzipped;
   }
-}
-
-/** Text for HTML element content and attribute values. */
-function html(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
 /** JSON inside a <script type="application/json">: nothing in it can close the element. */

@@ -1,10 +1,12 @@
-import http from "node:http";
-import { createHash, timingSafeEqual } from "node:crypto";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { getOperationAST } from "graphql";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { DataSource } from "typeorm";
 import { Route, sendError } from "./routes";
+import { bearerToken, hashSecret, secretMatches } from "../modules/access/keys";
+
+/** Upper bounds of the duration histograms, in seconds. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** A GraphQL name (what the parser accepts), short enough for a label. */
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
@@ -58,7 +60,7 @@ export class Metrics {
       name: "graphql_request_duration_seconds",
       help: "Time from the start of a GraphQL operation to its response being ready, per operation name",
       labelNames: ["operation"],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      buckets: DURATION_BUCKETS,
       registers,
     });
     this.graphqlErrors = new Counter({
@@ -77,7 +79,7 @@ export class Metrics {
       name: "http_request_duration_seconds",
       help: "Time from receiving an HTTP request to the end of its response, per route",
       labelNames: ["route"],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      buckets: DURATION_BUCKETS,
       registers,
     });
     const readPool = () => this.pool?.();
@@ -182,29 +184,20 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<any> {
   };
 }
 
-function sha256(s: string): Buffer {
-  return createHash("sha256").update(s, "utf8").digest();
-}
-
-function bearer(req: http.IncomingMessage): string | null {
-  const auth = req.headers.authorization;
-  return auth && /^Bearer\s+/i.test(auth) ? auth.replace(/^Bearer\s+/i, "").trim() : null;
-}
-
 /**
  * GET /metrics in Prometheus text format. No API key; with `token`, only for
  * `Authorization: Bearer <token>` (compared in constant time).
  */
 export function metricsRoutes(metrics: Metrics, options: { token?: string } = {}): Route[] {
-  const expected = options.token ? sha256(options.token) : null;
+  const expected = options.token ? hashSecret(options.token) : null;
   return [
     {
       method: "GET",
       path: "/metrics",
       async handle(req, res) {
         if (expected) {
-          const given = bearer(req);
-          if (!given || !timingSafeEqual(sha256(given), expected)) {
+          const given = bearerToken(req.headers.authorization);
+          if (!given || !secretMatches(given, expected)) {
             return sendError(res, 401, "UNAUTHENTICATED", "The metrics need `Authorization: Bearer <METRICS_TOKEN>`", { "www-authenticate": 'Bearer realm="metrics"' });
           }
         }

@@ -33,11 +33,18 @@ export function secretMatches(secret: string, storedHash: Buffer): boolean {
   return storedHash.length === actual.length && timingSafeEqual(actual, storedHash);
 }
 
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/** The token of an `Authorization: Bearer <token>` header, or null without one. */
+export function bearerToken(authorization: string | string[] | undefined): string | null {
+  const auth = first(authorization);
+  return auth && /^Bearer\s+/i.test(auth) ? auth.replace(/^Bearer\s+/i, "").trim() : null;
+}
+
 /** The key from `Authorization: Bearer <key>` or `X-Api-Key: <key>`. */
 export function keyFromHeaders(headers: { authorization?: string | string[]; "x-api-key"?: string | string[] }): string | null {
-  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  const auth = first(headers.authorization);
-  if (auth && /^Bearer\s+/i.test(auth)) return auth.replace(/^Bearer\s+/i, "").trim();
+  const bearer = bearerToken(headers.authorization);
+  if (bearer !== null) return bearer;
   const header = first(headers["x-api-key"]);
   return header ? header.trim() : null;
 }
