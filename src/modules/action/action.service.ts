@@ -203,11 +203,6 @@ export function suppressActions(owners: OwnerCounts[], k: number | null): ShownA
   };
 }
 
-/** One owner as a funder sees it when it is the organization's only owner (its row is then the organization's). */
-export function suppressOwnerActions(c: OwnerCounts, k: number): Omit<OwnerActions, "owner"> {
-  return suppressActions([c], k).owners[0];
-}
-
 /** The SQL conditions of the three loop counts, over actions `a` due in [$2, $3). */
 export const LOOP_COUNTS_SQL = `
   count(*) FILTER (WHERE a.due_at >= $2 AND a.due_at < $3 AND a.loop_closed_at <= a.due_at) AS on_time,
