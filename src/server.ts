@@ -24,6 +24,8 @@ export interface ServerOptions {
   log?: Logger;
   limits?: Limits;
   rateLimitPerMinute?: number;
+  /** The clock of the per-key rate limit (milliseconds, like Date.now); tests pass a fixed one. */
+  clock?: () => number;
   /** Routes besides /graphql (health, metrics, GraphiQL, exports, reports). */
   routes?: Route[];
   /** Where GraphQL operations and HTTP requests are counted (served by metricsRoutes). None: not counted. */
@@ -151,7 +153,7 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
   const server = http.createServer();
   const apollo = await createApollo({ ...options, log, httpServer: server });
   await apollo.start();
-  const limiter = new RateLimiter(options.rateLimitPerMinute ?? 600);
+  const limiter = new RateLimiter(options.rateLimitPerMinute ?? 600, options.clock);
   const routes = options.routes ?? [];
 
   server.on("request", (req, res) => {

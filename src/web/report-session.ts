@@ -240,10 +240,10 @@ function refuseCrossSite(res: http.ServerResponse): void {
  * prefix). `sessions` signs the tokens: the same object must check them in
  * withCaller() for the report pages and the downloads.
  */
-export function reportSessionRoutes(options: { sessions: ReportSessions; attemptsPerMinute?: number }): Route[] {
+export function reportSessionRoutes(options: { sessions: ReportSessions; attemptsPerMinute?: number; clock?: () => number }): Route[] {
   const sessions = options.sessions;
   // Sign-in attempts per client address and minute (each one is a key look-up).
-  const attempts = new RateLimiter(options.attemptsPerMinute ?? SIGN_IN_ATTEMPTS_PER_MINUTE);
+  const attempts = new RateLimiter(options.attemptsPerMinute ?? SIGN_IN_ATTEMPTS_PER_MINUTE, options.clock);
   return [
     {
       method: "GET",

@@ -136,10 +136,10 @@ async function readableOrganizations(ctx: Context): Promise<{ id: string; name: 
  * `sessions` signs and checks the sign-in's session tokens: give exportRoutes() the
  * same one, so that the downloads take the cookie too.
  */
-export function reportRoutes(options: { sessions: ReportSessions; signInAttemptsPerMinute?: number }): Route[] {
+export function reportRoutes(options: { sessions: ReportSessions; signInAttemptsPerMinute?: number; clock?: () => number }): Route[] {
   const { sessions } = options;
   return [
-    ...reportSessionRoutes({ sessions, attemptsPerMinute: options.signInAttemptsPerMinute }),
+    ...reportSessionRoutes({ sessions, attemptsPerMinute: options.signInAttemptsPerMinute, clock: options.clock }),
     {
       method: "GET",
       path: "/reports/",

@@ -4,6 +4,7 @@ import { getSchema } from "../../src/schema";
 import type { Role } from "../../src/common/access";
 import { Caller, GqlResult, startTestApp, TestApp } from "../helpers/app";
 import { count, createOrg, OrgFixture } from "../helpers/fixtures";
+import { keyPrefix } from "../helpers/keys";
 
 /**
  * The access matrix: one row per root operation, one test per (operation x role x own/other
@@ -325,7 +326,7 @@ async function freshPerson(c: Cell): Promise<string> {
 }
 
 async function keyId(app: TestApp, key: string): Promise<string> {
-  const [row] = await app.db.query(`SELECT id FROM api_keys WHERE prefix = $1`, [key.split("_")[1]]);
+  const [row] = await app.db.query(`SELECT id FROM api_keys WHERE prefix = $1`, [keyPrefix(key)]);
   return row.id;
 }
 

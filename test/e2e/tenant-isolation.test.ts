@@ -5,6 +5,7 @@ import { getSchema } from "../../src/schema";
 import type { Role } from "../../src/common/access";
 import { Caller, GqlResult, startTestApp, TestApp } from "../helpers/app";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
+import { keyPrefix } from "../helpers/keys";
 
 /**
  * Tenant isolation: keys of organization A are given every id of organization B in every id
@@ -222,7 +223,7 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
 }
 
 async function keyId(app: TestApp, key: string): Promise<string> {
-  const [row] = await app.db.query(`SELECT id FROM api_keys WHERE prefix = $1`, [key.split("_")[1]]);
+  const [row] = await app.db.query(`SELECT id FROM api_keys WHERE prefix = $1`, [keyPrefix(key)]);
   return row.id;
 }
 

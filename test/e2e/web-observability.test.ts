@@ -8,6 +8,7 @@ import { createDataSource, openDatabase } from "../../src/database/data-source";
 import { healthRoutes, expectedMigrationNames } from "../../src/web/health";
 import { Metrics, metricsRoutes } from "../../src/web/metrics";
 import { Route } from "../../src/web/routes";
+import { keyParts, withOtherSecret } from "../helpers/keys";
 
 /**
  * Health and readiness (including a database outage), Prometheus metrics, and the
@@ -21,9 +22,9 @@ function start(db: DataSource, options: Partial<ServerOptions> = {}): Promise<Ru
 
 const stop = stopServer;
 
-/** Waits until `done()` holds (polling every 10 ms, at most 5 s): no fixed sleep that a busy machine outruns. */
+/** Waits until `done()` holds (polling every 10 ms, at most 30 s): no fixed sleep that a busy machine outruns. */
 async function until(done: () => boolean): Promise<void> {
-  for (const started = Date.now(); !done() && Date.now() - started < 5000; ) await new Promise((r) => setTimeout(r, 10));
+  for (const started = Date.now(); !done() && Date.now() - started < 30000; ) await new Promise((r) => setTimeout(r, 10));
 }
 
 function adminUrl(): string {
@@ -139,7 +140,9 @@ describe("health, readiness, metrics and access log over HTTP", () => {
     it("answers /readyz 503 database timeout when no connection comes within the time limit", async () => {
       const name = `t_busy_${randomBytes(5).toString("hex")}`;
       await admin((c) => c.query(`CREATE DATABASE ${name}`));
-      const db = await openDatabase({ url: databaseUrl(name), poolMax: 1, connectTimeoutMs: 5000, statementTimeoutMs: 30000 });
+      // The pool would wait two minutes for a connection, longer than the test may run: an answer at all
+      // shows /readyz gave up on its own 300 ms limit, with no wall-clock assertion a busy machine could break.
+      const db = await openDatabase({ url: databaseUrl(name), poolMax: 1, connectTimeoutMs: 120000, statementTimeoutMs: 30000 });
       const busy = await start(db, { routes: healthRoutes({ timeoutMs: 300 }) });
       const holder = db.createQueryRunner();
       try {
@@ -148,7 +151,6 @@ describe("health, readiness, metrics and access log over HTTP", () => {
         const r = await getJson(`${busy.url}/readyz`);
         expect(r.status).toBe(503);
         expect(r.json).toEqual({ status: "not ready", reason: "database timeout" });
-        expect(r.ms).toBeLessThan(1500);
         await holder.release();
         expect((await getJson(`${busy.url}/readyz`)).status).toBe(200);
       } finally {
@@ -166,7 +168,7 @@ describe("health, readiness, metrics and access log over HTTP", () => {
       const db = await openDatabase({
         url: databaseUrl(name),
         poolMax: 3,
-        connectTimeoutMs: 5000,
+        connectTimeoutMs: 120000, // longer than the test may run: an answer shows /readyz did not wait on the pool
         statementTimeoutMs: 30000,
         onPoolError: (e) => poolErrors.push(e.message),
       });
@@ -188,7 +190,6 @@ describe("health, readiness, metrics and access log over HTTP", () => {
           expect(down.json).toEqual({ status: "not ready", reason: expect.stringMatching(/^database (unavailable|timeout)$/) });
           expect(Object.keys(down.json).sort()).toEqual(["reason", "status"]);
           expect(down.text).not.toMatch(/accepting|terminat|postgres|ECONN|SELECT|\/work\//i);
-          expect(down.ms).toBeLessThan(2600);
           const health = await getJson(`${outage.url}/healthz`);
           expect(health.status).toBe(200);
           expect(health.json).toEqual({ status: "ok" });
@@ -200,7 +201,7 @@ describe("health, readiness, metrics and access log over HTTP", () => {
 
         await admin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true CONNECTION LIMIT -1`));
         let after = await getJson(`${outage.url}/readyz`);
-        for (let i = 0; i < 10 && after.status !== 200; i++) {
+        for (let i = 0; i < 100 && after.status !== 200; i++) {
           await new Promise((r) => setTimeout(r, 200));
           after = await getJson(`${outage.url}/readyz`);
         }
@@ -274,7 +275,7 @@ describe("health, readiness, metrics and access log over HTTP", () => {
 
     it("counts errors that Apollo's pipeline never sees (rate limit, invalid JSON)", async () => {
       const own = new Metrics();
-      const limited = await start(test.db, { metrics: own, rateLimitPerMinute: 1, routes: metricsRoutes(own) });
+      const limited = await start(test.db, { metrics: own, rateLimitPerMinute: 1, clock: () => Date.UTC(2026, 0, 1, 12, 0, 30), routes: metricsRoutes(own) });
       try {
         await gql(limited, `{ me { keyId } }`, { key: test.key });
         const second = await gql(limited, `{ me { keyId } }`, { key: test.key });
@@ -355,7 +356,7 @@ describe("health, readiness, metrics and access log over HTTP", () => {
       const generatedId = anon.headers.get("x-request-id")!;
       expect(generatedId).toMatch(/^[0-9a-f-]{36}$/);
 
-      const refused = await gql(server, `query Refused { me { keyId } }`, { key: `${test.key.slice(0, -3)}abc`, variables: { q: secret }, operationName: "Refused" });
+      const refused = await gql(server, `query Refused { me { keyId } }`, { key: withOtherSecret(test.key), variables: { q: secret }, operationName: "Refused" });
       expect(refused.status).toBe(401);
       const health = await fetch(`${server.url}/healthz?probe=${secret}`);
       expect(health.status).toBe(200);
@@ -388,7 +389,7 @@ describe("health, readiness, metrics and access log over HTTP", () => {
       const everything = JSON.stringify(logged);
       expect(everything).not.toContain(secret);
       expect(everything).not.toContain(test.key);
-      expect(everything).not.toContain(test.key.split("_")[2]); // not even the secret part of the key
+      expect(everything).not.toContain(keyParts(test.key).secret); // not even the secret part of the key
       expect(everything).not.toMatch(/"variables"/);
       expect(everything).not.toContain("Bearer");
     });
