@@ -12,6 +12,8 @@ export interface Config {
   databaseUrl: string | undefined;
   embeddedDataDir: string;
   embeddedPort: number;
+  /** How long the embedded PostgreSQL may stay down (while it is being restarted) before /healthz answers 503. */
+  embeddedDownLimitMs: number;
   dbPoolMax: number;
   dbConnectTimeoutMs: number;
   dbStatementTimeoutMs: number;
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     embeddedDataDir: path.resolve(env.EMBEDDED_PG_DIR && env.EMBEDDED_PG_DIR !== "" ? env.EMBEDDED_PG_DIR : ".data/postgres"),
     embeddedPort: int(env, "EMBEDDED_PG_PORT", 54329, 1024, 65535),
+    embeddedDownLimitMs: int(env, "EMBEDDED_PG_DOWN_LIMIT_MS", 60000, 1000, 3600000),
     dbPoolMax: int(env, "DB_POOL_MAX", 10, 1, 200),
     dbConnectTimeoutMs: int(env, "DB_CONNECT_TIMEOUT_MS", 5000, 100, 120000),
     dbStatementTimeoutMs: int(env, "DB_STATEMENT_TIMEOUT_MS", 30000, 100, 3600000),

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     });
   }
   const routes: Route[] = [
-    ...healthRoutes(),
+    ...healthRoutes({ liveness: database.liveness }),
     ...(metrics ? metricsRoutes(metrics, { token: config.metricsToken }) : []),
     ...graphiqlRoutes(),
     ...exportRoutes({ sessions }),

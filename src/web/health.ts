@@ -47,20 +47,30 @@ export async function checkReadiness(db: DataSource, expected: string[], timeout
   }
 }
 
+/** Whether the process can still serve on its own; an unhealthy answer asks a supervisor to restart it. */
+export type Liveness = () => { healthy: true } | { healthy: false; reason: string };
+
 /**
- * GET /healthz: the process is alive (no database access).
+ * GET /healthz: the process is alive (no database access); 503 when `liveness` says it can't
+ * recover on its own (the embedded PostgreSQL down for longer than its bound).
  * GET /readyz: ready to serve (database answers within `timeoutMs`, default 2 s, and
  * every migration is applied); 503 otherwise. Neither needs an API key.
  */
-export function healthRoutes(options: { timeoutMs?: number } = {}): Route[] {
+export function healthRoutes(options: { timeoutMs?: number; liveness?: Liveness } = {}): Route[] {
   const timeoutMs = options.timeoutMs ?? 2000;
+  const liveness = options.liveness ?? (() => ({ healthy: true as const }));
   const expected = expectedMigrationNames();
   return [
     {
       method: "GET",
       path: "/healthz",
-      handle(_req, res) {
-        sendJson(res, 200, { status: "ok" });
+      handle(_req, res, ctx) {
+        const live = liveness();
+        if (live.healthy) sendJson(res, 200, { status: "ok" });
+        else {
+          ctx.log({ level: "error", msg: "unhealthy", requestId: ctx.requestId, reason: live.reason });
+          sendJson(res, 503, { status: "unhealthy", reason: live.reason });
+        }
       },
     },
     {

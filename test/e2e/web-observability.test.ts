@@ -137,6 +137,23 @@ describe("health, readiness, metrics and access log over HTTP", () => {
       }
     });
 
+    it("answers /healthz 503 unhealthy while its liveness says the process can't recover on its own, and 200 again after", async () => {
+      let down = false;
+      const watched = await start(test.db, { routes: healthRoutes({ liveness: () => (down ? { healthy: false, reason: "database down" } : { healthy: true }) }) });
+      try {
+        expect((await getJson(`${watched.url}/healthz`)).json).toEqual({ status: "ok" });
+        down = true;
+        const sick = await getJson(`${watched.url}/healthz`);
+        expect(sick.status).toBe(503);
+        expect(sick.json).toEqual({ status: "unhealthy", reason: "database down" });
+        expect(watched.logged.filter((e) => e.msg === "unhealthy")).toEqual([expect.objectContaining({ level: "error", reason: "database down" })]);
+        down = false;
+        expect((await getJson(`${watched.url}/healthz`)).status).toBe(200);
+      } finally {
+        await stop(watched);
+      }
+    });
+
     it("answers /readyz 503 database timeout when no connection comes within the time limit", async () => {
       const name = `t_busy_${randomBytes(5).toString("hex")}`;
       await admin((c) => c.query(`CREATE DATABASE ${name}`));
