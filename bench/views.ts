@@ -9,7 +9,6 @@ import { createApollo } from "../src/server";
 import { createContext } from "../src/context";
 import { authenticate } from "../src/modules/access/authenticate";
 import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../seeds/demo";
-import { activeDemoKeys, demoKeySpecs } from "../seeds/demo-keys";
 import { inflate } from "./inflate";
 
 /**
@@ -59,7 +58,7 @@ async function main(): Promise<void> {
   const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: 54600 + Math.floor(Math.random() * 300), database: "bench" });
   try {
     const db = await openDatabase({ url: pg.url, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 60000 });
-    await seedDemo(db, new Date("2026-11-01T00:00:00Z"));
+    const { keys } = await seedDemo(db, new Date("2026-11-01T00:00:00Z"));
     for (const org of [DEMO_SOLAR_ID, DEMO_SHOES_ID]) await inflate(db, org, SCALE - 1);
     await db.query("ANALYZE");
     const [rows] = await db.query(
@@ -71,7 +70,6 @@ async function main(): Promise<void> {
     process.stdout.write(`scale ${SCALE}: Hatua Shoes holds ${Object.entries(rows).map(([k, v]) => `${v} ${k}`).join(", ")}\n\n| query | p50 | p95 | max |\n|---|---|---|---|\n`);
     const apollo = await createApollo({ production: false, log: () => undefined });
     await apollo.start();
-    const keys = await activeDemoKeys(db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
     const lines: string[] = [];
     for (const q of QUERIES) {
       const key = keys.find((k) => q.key.test(k.spec.label))!.key;

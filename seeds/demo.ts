@@ -1,7 +1,7 @@
 import { DataSource, EntityManager } from "typeorm";
 import { Random } from "./random";
 import { createDefaults } from "../src/modules/organization/organization.service";
-import { demoKeySpecs, insertDemoKeys } from "./demo-keys";
+import { DemoKey, demoKeySpecs, insertDemoKeys } from "./demo-keys";
 import { ImpactSpec, seedImpact } from "./demo-impact";
 import { FeedbackSpec, seedFeedback } from "./demo-feedback";
 import { AgeBand, Gender, ImpactModel, PartnerKind, StakeholderKind, TouchpointChannel } from "../src/common/enums";
@@ -645,6 +645,8 @@ export interface SeedResult {
   observations: number;
   responses: number;
   actions: number;
+  /** The demo keys, made at random (shown once: only their hashes are stored). */
+  keys: DemoKey[];
 }
 
 /** Loads the demo organizations when the database holds no organization at all. */
@@ -662,7 +664,7 @@ export async function seedDemoIfEmpty(db: DataSource, anchor?: Date): Promise<Se
 export async function seedDemo(db: DataSource, anchor: Date = startOfTodayUtc()): Promise<SeedResult> {
   return db.transaction(async (em) => {
     await em.query(`SELECT set_config('app.operation', 'seed', true)`);
-    const total: SeedResult = { organizations: 0, stakeholders: 0, transitions: 0, interactions: 0, sales: 0, observations: 0, responses: 0, actions: 0 };
+    const total: SeedResult = { organizations: 0, stakeholders: 0, transitions: 0, interactions: 0, sales: 0, observations: 0, responses: 0, actions: 0, keys: [] };
     for (const spec of DEMO_ORGANIZATIONS) {
       const r = await seedOrganization(em, spec, anchor);
       total.organizations += 1;
@@ -674,7 +676,7 @@ export async function seedDemo(db: DataSource, anchor: Date = startOfTodayUtc())
       total.responses += r.responses;
       total.actions += r.actions;
     }
-    await insertDemoKeys(em, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
+    total.keys = await insertDemoKeys(em, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
     return total;
   });
 }

@@ -2,8 +2,8 @@ import "reflect-metadata";
 import { loadConfig } from "../src/config";
 import { connect } from "../src/database/connect";
 import { jsonLog } from "../src/server";
-import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo, seedDemoIfEmpty } from "./demo";
-import { activeDemoKeys, demoKeySpecs } from "./demo-keys";
+import { seedDemo, seedDemoIfEmpty } from "./demo";
+import { savedDemoKeys, writeDemoKeysFile } from "./demo-keys";
 
 /**
  * `npm run seed`: loads the demo organizations into an empty database.
@@ -17,15 +17,20 @@ async function main(): Promise<void> {
     if (reset) {
       // Everything that hangs off organizations goes with them (the audit log stays: it is append-only).
       await database.db.query(`TRUNCATE organizations CASCADE`);
-      const r = await seedDemo(database.db);
-      jsonLog({ level: "info", msg: "database reset and demo data loaded", ...r });
+      const { keys, ...r } = await seedDemo(database.db);
+      await writeDemoKeysFile(config.demoKeysFile, keys);
+      jsonLog({ level: "info", msg: "database reset and demo data loaded", ...r, demoKeys: config.demoKeysFile });
     } else {
-      const r = await seedDemoIfEmpty(database.db);
-      if (r) jsonLog({ level: "info", msg: "demo data loaded", ...r });
+      const seeded = await seedDemoIfEmpty(database.db);
+      if (seeded) {
+        const { keys, ...r } = seeded;
+        await writeDemoKeysFile(config.demoKeysFile, keys);
+        jsonLog({ level: "info", msg: "demo data loaded", ...r, demoKeys: config.demoKeysFile });
+      }
       else jsonLog({ level: "info", msg: "the database already holds organizations; nothing loaded (use --reset to replace everything)" });
     }
-    for (const { spec, key } of await activeDemoKeys(database.db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID))) {
-      process.stdout.write(`  ${spec.role.padEnd(13)} ${key}  ${spec.label}\n`);
+    for (const { variable, key, label } of await savedDemoKeys(database.db, config.demoKeysFile)) {
+      process.stdout.write(`  ${variable.padEnd(9)} ${key}  ${label}\n`);
     }
   } finally {
     await database.close();

@@ -17,8 +17,10 @@ export interface Config {
   dbPoolMax: number;
   dbConnectTimeoutMs: number;
   dbStatementTimeoutMs: number;
-  /** Load the demo organizations when the database holds no organization yet. */
+  /** Load the demo organizations when the database holds no organization yet (never by default in production). */
   seedOnEmpty: boolean;
+  /** Where the demo keys made at seeding are kept (owner-readable only) and read back to print them. */
+  demoKeysFile: string;
   logSql: boolean;
   /** Print the demo organizations' API keys at start (when the demo data is there). */
   printDemoKeys: boolean;
@@ -77,6 +79,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }; make one with: openssl rand -base64 48`,
     );
   }
+  // In production /metrics is served only behind a token: on by default when one is set, refused without one.
+  const metricsEnabled = bool(env, "METRICS_ENABLED", nodeEnv !== "production" || metricsToken !== undefined);
+  if (metricsEnabled && nodeEnv === "production" && metricsToken === undefined) {
+    throw new ConfigError("METRICS_ENABLED=true with NODE_ENV=production needs METRICS_TOKEN (16 to 512 visible ASCII characters): /metrics is not served open in production");
+  }
   return {
     nodeEnv,
     port: int(env, "PORT", 4000, 0, 65535),
@@ -88,11 +95,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: int(env, "DB_POOL_MAX", 10, 1, 200),
     dbConnectTimeoutMs: int(env, "DB_CONNECT_TIMEOUT_MS", 5000, 100, 120000),
     dbStatementTimeoutMs: int(env, "DB_STATEMENT_TIMEOUT_MS", 30000, 100, 3600000),
-    seedOnEmpty: bool(env, "SEED_ON_EMPTY", true),
+    seedOnEmpty: bool(env, "SEED_ON_EMPTY", nodeEnv !== "production"),
+    demoKeysFile: path.resolve(env.DEMO_KEYS_FILE && env.DEMO_KEYS_FILE !== "" ? env.DEMO_KEYS_FILE : ".data/demo-keys.env"),
     logSql: bool(env, "LOG_SQL", false),
     printDemoKeys: bool(env, "PRINT_DEMO_KEYS", nodeEnv !== "production"),
     rateLimitPerMinute: int(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1000000),
-    metricsEnabled: bool(env, "METRICS_ENABLED", true),
+    metricsEnabled,
     metricsToken,
     reportSessionSecret,
     limits: {

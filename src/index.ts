@@ -9,8 +9,8 @@ import { graphiqlRoutes } from "./web/graphiql";
 import { exportRoutes } from "./web/exports";
 import { reportRoutes } from "./web/reports";
 import { ReportSessions } from "./web/session-token";
-import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemoIfEmpty } from "../seeds/demo";
-import { activeDemoKeys, demoKeySpecs } from "../seeds/demo-keys";
+import { seedDemoIfEmpty } from "../seeds/demo";
+import { savedDemoKeys, writeDemoKeysFile } from "../seeds/demo-keys";
 
 /** Bootstrap: config -> database (+ migrations, + demo data when empty) -> HTTP; graceful shutdown. */
 async function main(): Promise<void> {
@@ -20,7 +20,10 @@ async function main(): Promise<void> {
   const { db } = database;
   if (config.seedOnEmpty) {
     const seeded = await seedDemoIfEmpty(db);
-    if (seeded) log({ level: "info", msg: "demo data loaded", organizations: seeded.organizations, stakeholders: seeded.stakeholders });
+    if (seeded) {
+      await writeDemoKeysFile(config.demoKeysFile, seeded.keys);
+      log({ level: "info", msg: "demo data loaded", organizations: seeded.organizations, stakeholders: seeded.stakeholders, demoKeys: config.demoKeysFile });
+    }
   }
   const metrics = config.metricsEnabled ? new Metrics({ defaultMetrics: true }) : undefined;
   // One signer for the sign-in and every page and download that reads its cookie.
@@ -55,10 +58,10 @@ async function main(): Promise<void> {
   log({ level: "info", msg: `GraphiQL at http://localhost:${port}/graphiql`, metrics: metrics ? (config.metricsToken ? "/metrics (token)" : "/metrics") : "off" });
   log({ level: "info", msg: `Printable reports at http://localhost:${port}/reports/ (sign in with an API key in the browser)` });
   if (config.printDemoKeys) {
-    const keys = await activeDemoKeys(db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
+    const keys = await savedDemoKeys(db, config.demoKeysFile);
     if (keys.length) {
-      process.stdout.write(`\nDemo API keys (demo data only; send as "Authorization: Bearer <key>"):\n`);
-      for (const { spec, key } of keys) process.stdout.write(`  ${spec.role.padEnd(13)} ${key}  ${spec.label}\n`);
+      process.stdout.write(`\nDemo API keys of this installation (demo data only; in ${config.demoKeysFile}; send as "Authorization: Bearer <key>"):\n`);
+      for (const { variable, key, label } of keys) process.stdout.write(`  ${variable.padEnd(9)} ${key}  ${label}\n`);
       process.stdout.write("\n");
     }
   }

@@ -1,6 +1,5 @@
 import { startTestApp, TestApp, Caller } from "../helpers/app";
 import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
-import { activeDemoKeys, demoKeySpecs } from "../../seeds/demo-keys";
 
 const ANCHOR = new Date("2026-11-01T00:00:00Z");
 const YEAR = { from: "2025-11-01T00:00:00Z", to: "2026-11-01T00:00:00Z" };
@@ -14,8 +13,7 @@ describe("the views on the demo data", () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    await seedDemo(app.db, ANCHOR);
-    const keys = await activeDemoKeys(app.db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
+    const { keys } = await seedDemo(app.db, ANCHOR);
     const key = (label: RegExp) => keys.find((k) => label.test(k.spec.label))!.key;
     shoesAdmin = app.as(key(/Hatua Shoes admin/));
     solarFunder = app.as(key(/Green Light Fund/));

@@ -1,6 +1,6 @@
 import { startTestApp, TestApp } from "../helpers/app";
 import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo, seedDemoIfEmpty } from "../../seeds/demo";
-import { activeDemoKeys, demoKeySpecs } from "../../seeds/demo-keys";
+import { activeDemoKeys, DemoKey, demoKeysFileText, parseDemoKeysFile } from "../../seeds/demo-keys";
 
 const ANCHOR = new Date("2026-11-01T00:00:00Z");
 
@@ -19,25 +19,41 @@ async function fingerprint(app: TestApp): Promise<string> {
 describe("demo data", () => {
   let a: TestApp;
   let b: TestApp;
+  let keysA: DemoKey[];
+  let keysB: DemoKey[];
   beforeAll(async () => {
     [a, b] = await Promise.all([startTestApp(), startTestApp()]);
-    await seedDemo(a.db, ANCHOR);
-    await seedDemo(b.db, ANCHOR);
+    keysA = (await seedDemo(a.db, ANCHOR)).keys;
+    keysB = (await seedDemo(b.db, ANCHOR)).keys;
   });
   afterAll(async () => {
     await a.close();
     await b.close();
   });
 
-  it("comes with one working demo key per role, the same on every load", async () => {
-    const specs = demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID);
-    const keys = await activeDemoKeys(a.db, specs);
+  // The keys used to be derived from fixed seeds, the same on every machine; issue 11 asks that no
+  // installation hold a key known in advance, so each load makes its own at random.
+  it("comes with one working demo key per role, made at random for each installation", async () => {
+    const keys = await activeDemoKeys(a.db, keysA);
+    expect(keys).toEqual(keysA);
     expect(keys.map((k) => k.spec.role).sort()).toEqual(["ADMIN", "ADMIN", "FIELD_PARTNER", "FUNDER", "STAFF", "STAFF"]);
-    expect((await activeDemoKeys(b.db, specs)).map((k) => k.key)).toEqual(keys.map((k) => k.key));
+    expect(keys.map((k) => k.spec.variable)).toEqual(["MS_ADMIN", "MS_STAFF", "HS_ADMIN", "HS_STAFF", "FUNDER", "FIELD_APP"]);
+    const other = new Set(keysB.map((k) => k.key));
+    for (const { key } of keys) expect(other.has(key)).toBe(false);
+    expect(await activeDemoKeys(b.db, keysA)).toEqual([]); // a's keys open nothing in b
     for (const { spec, key } of keys) {
       const me = await a.as(key).ok<any>(`{ me { kind grants { organizationId role } } }`);
       expect(me.me).toEqual({ kind: spec.kind, grants: [{ organizationId: spec.organization, role: spec.role }] });
     }
+  });
+
+  it("writes its keys to a file the README's examples source, read back as they were made", async () => {
+    const text = demoKeysFileText(keysA, new Date("2026-11-01T08:00:00Z"));
+    expect(text.split("\n")[0]).toBe("# Demo API keys of this installation, made at random on 2026-11-01T08:00:00.000Z with the demo data.");
+    expect(text).toContain(`MS_STAFF=${keysA[1].key} # STAFF: Mwanga Solar staff (demo)\n`);
+    expect(parseDemoKeysFile(text)).toEqual(keysA.map(({ spec, key }) => ({ variable: spec.variable, key, label: `${spec.role}: ${spec.label}` })));
+    // A line that is not a key, or a damaged key, is not read as one.
+    expect(parseDemoKeysFile("# comment\nX=dbl_short # x\nFUNDER=nope # FUNDER: y\n")).toEqual([]);
   });
 
   it("is deterministic: the same rows and ids on every load", async () => {

@@ -7,7 +7,6 @@ import { ServerOptions } from "../../src/server";
 import { graphiqlRoutes, GRAPHIQL_ASSET_NAMES } from "../../src/web/graphiql";
 import { EXAMPLE_ORGANIZATION_ID, EXAMPLE_QUERIES, exampleVariables } from "../../src/web/graphiql-examples";
 import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
-import { activeDemoKeys, demoKeySpecs } from "../../seeds/demo-keys";
 
 /**
  * GraphiQL at /graphiql, served entirely from this server (no CDN): the page, its
@@ -57,8 +56,7 @@ describe("GraphiQL at /graphiql", () => {
 
   beforeAll(async () => {
     test = await startTestApp();
-    await seedDemo(test.db);
-    const keys = await activeDemoKeys(test.db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
+    const { keys } = await seedDemo(test.db);
     solarAdminKey = keys.find((k) => /Mwanga Solar admin/.test(k.spec.label))!.key;
     server = await start(test.db);
   });

@@ -10,7 +10,6 @@ import { exportRoutes, REPORT_CSV_COLUMNS } from "../../src/web/exports";
 import { reportRoutes } from "../../src/web/reports";
 import { ReportSessions } from "../../src/web/session-token";
 import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
-import { activeDemoKeys, demoKeySpecs } from "../../seeds/demo-keys";
 
 /**
  * What a funder does with the demo data: download the report of the organization
@@ -38,8 +37,7 @@ describe("the printable report and a funder's downloads, on the demo data", () =
 
   beforeAll(async () => {
     test = await startTestApp();
-    await seedDemo(test.db);
-    const keys = await activeDemoKeys(test.db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
+    const { keys } = await seedDemo(test.db);
     funderKey = keys.find((k) => k.spec.role === "FUNDER")!.key;
     staffKey = keys.find((k) => /Mwanga Solar staff/.test(k.spec.label))!.key;
     const sessions = ReportSessions.withRandomSecret();

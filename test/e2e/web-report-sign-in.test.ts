@@ -11,7 +11,6 @@ import { reportRoutes } from "../../src/web/reports";
 import { LEGACY_REPORT_COOKIE, MAX_SESSION_BODY_BYTES, REPORT_COOKIE } from "../../src/web/report-session";
 import { ReportSessions, SESSION_SECONDS } from "../../src/web/session-token";
 import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
-import { activeDemoKeys, demoKeySpecs } from "../../seeds/demo-keys";
 import { keyParts, keyPrefix, withOtherSecret } from "../helpers/keys";
 
 /**
@@ -62,8 +61,7 @@ describe("browser sign-in for the printable report and the exports", () => {
 
   beforeAll(async () => {
     test = await startTestApp();
-    await seedDemo(test.db);
-    const keys = await activeDemoKeys(test.db, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
+    const { keys } = await seedDemo(test.db);
     funderKey = keys.find((k) => k.spec.role === "FUNDER")!.key;
     staffKey = keys.find((k) => /Mwanga Solar staff/.test(k.spec.label))!.key;
     [{ id: funderKeyId }] = await test.db.query(`SELECT id FROM api_keys WHERE prefix = $1`, [keyPrefix(funderKey)]);
