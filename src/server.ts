@@ -13,6 +13,7 @@ import { DEFAULT_LIMITS, limitRules, Limits, QueryTooCostlyError, queryCost, Rat
 import { authenticate } from "./modules/access/authenticate";
 import { keyFromHeaders } from "./modules/access/keys";
 import { matchRoute, Route, sendError } from "./web/routes";
+import { textHygienePlugin } from "./common/text";
 import { Metrics, metricsPlugin } from "./web/metrics";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -90,6 +91,7 @@ export async function createApollo(options: ServerOptions & { httpServer?: http.
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       requestPlugin(log, limits),
+      textHygienePlugin(), // every text argument: no NUL, no lone surrogate (src/common/text.ts)
       ...(options.metrics ? [metricsPlugin(options.metrics)] : []),
       ...(options.httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer })] : []),
     ],

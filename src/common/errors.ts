@@ -55,6 +55,20 @@ const PUBLIC_CODES = new Set([
   "PAYLOAD_TOO_LARGE",
 ]);
 
+/**
+ * Errors graphql-js and Apollo raise themselves without a code (they would read as internal
+ * errors): each gets the code of what it is, a mistake in the request. Apollo already answers
+ * them with HTTP 400.
+ */
+const LIBRARY_ERRORS = new Map<string, { code: string; message: string }>([
+  [
+    "Too many errors processing variables, error limit reached. Execution aborted.",
+    { code: "BAD_USER_INPUT", message: "Too many invalid variable values: the first 50 are reported above; nothing was run" },
+  ],
+  ["provided sha does not match query", { code: "BAD_REQUEST", message: "The persisted query's sha256Hash is not the SHA-256 of the query sent with it" }],
+  ["Unsupported persisted query version", { code: "BAD_REQUEST", message: "Unsupported persisted query version: only version 1 is supported" }],
+]);
+
 function flattenValidation(errors: ClassValidatorError[], prefix: string): { field: string; messages: string[] }[] {
   const out: { field: string; messages: string[] }[] = [];
   for (const e of errors) {
@@ -86,8 +100,11 @@ export function makeFormatError(log: Logger) {
       };
     }
     if (original instanceof AppError) {
-      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: original.extensions };
+      const { http: _http, ...extensions } = original.extensions as Record<string, unknown>;
+      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
     }
+    const library = original instanceof GraphQLError && !original.originalError ? LIBRARY_ERRORS.get(original.message) : undefined;
+    if (library) return { message: library.message, locations: formatted.locations, extensions: { code: library.code } };
     const code = formatted.extensions?.code as string | undefined;
     const isOwnGraphQLError = original instanceof GraphQLError && !(original.originalError && !(original.originalError instanceof GraphQLError));
     if (code && PUBLIC_CODES.has(code) && (isOwnGraphQLError || !(original instanceof Error) || original === error)) {

@@ -16,6 +16,15 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = { maxDepth: 12, maxAliases: 30, maxDirectives: 20, maxTokens: 4000, maxCost: 50000 };
 
 /** Validation rules for depth, aliases and directives (a fragment named `__schema` counts like any other). */
+/** This API has no subscriptions: such an operation is a validation error (HTTP 400), not an execution failure. */
+const noSubscriptions: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (node.operation === "subscription") {
+      context.reportError(new GraphQLError("Subscriptions are not supported by this API: use a query, or poll", { nodes: [node] }));
+    }
+  },
+});
+
 export function limitRules(limits: Limits): ValidationRule[] {
   // Report through the validation context (GRAPHQL_VALIDATION_FAILED, HTTP 400): a rule
   // that throws inside validate() would surface as an internal server error.
@@ -24,6 +33,7 @@ export function limitRules(limits: Limits): ValidationRule[] {
     maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: false, exposeLimits: true, ...report }),
     maxAliasesRule({ n: limits.maxAliases, exposeLimits: true, ...report }),
     maxDirectivesRule({ n: limits.maxDirectives, exposeLimits: true, ...report }),
+    noSubscriptions,
   ] as unknown as ValidationRule[];
 }
 
