@@ -147,6 +147,19 @@ describe("HTTP hardening", () => {
       }
     });
 
+    it("takes a key sent as `Authorization: <key>` without Bearer, and names a credential of another scheme", async () => {
+      const bare = await post(defaults, `{ me { kind } }`, { key: null, headers: { authorization: adminKey } });
+      expect(bare.status).toBe(200);
+      expect(bare.json.data).toEqual({ me: { kind: "MEMBER" } });
+      const basic = await post(defaults, `{ me { kind } }`, { key: null, headers: { authorization: "Basic dXNlcjpwYXNz" } });
+      expect(basic.status).toBe(401);
+      expect(expectRefused(basic, "UNAUTHENTICATED").message).toBe(
+        "The Authorization header holds a Basic credential: send the API key as `Authorization: Bearer <key>` or `X-Api-Key: <key>`",
+      );
+      const junk = await post(defaults, `{ me { kind } }`, { key: null, headers: { authorization: "not-a-key" } });
+      expect(expectRefused(junk, "UNAUTHENTICATED").message).toBe("The API key is malformed"); // a key was sent: not "required"
+    });
+
     it("refuses a well-formed key that does not exist, and a known prefix with a wrong secret", async () => {
       const unknown = `dbl_zzzzzzzzzz_${"A".repeat(43)}`;
       const r = await post(defaults, `{ me { keyId } }`, { key: unknown });

@@ -31,7 +31,9 @@ describe("where a report request's key comes from", () => {
     }
     // A key header always wins, even a wrong or non-Bearer one.
     expect(credentialsFromReportRequest(req("GET", "/reports/x", { cookie, authorization: "Bearer other" }))).toEqual({ key: "other", session: null });
-    expect(credentialsFromReportRequest(req("GET", "/reports/x", { cookie, authorization: "Basic abc" }))).toEqual({ key: null, session: null });
+    // A non-Bearer Authorization is passed on as the key (issue 13: a bare key works, and anything else is
+    // refused by authenticate() saying what is wrong, e.g. "holds a Basic credential"), still never the cookie.
+    expect(credentialsFromReportRequest(req("GET", "/reports/x", { cookie, authorization: "Basic abc" }))).toEqual({ key: "Basic abc", session: null });
     expect(credentialsFromReportRequest(req("GET", "/reports/x", { cookie, "x-api-key": "k" }))).toEqual({ key: "k", session: null });
     // The old cookie that held the key itself is never read.
     expect(credentialsFromReportRequest(req("GET", "/reports/x", { cookie: `${LEGACY_REPORT_COOKIE}=${KEY}` }))).toEqual({ key: null, session: null });

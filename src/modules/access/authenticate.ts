@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from "typeorm";
 import { Principal, UnauthenticatedError } from "../../common/access";
-import { newKey, parseKey, secretMatches } from "./keys";
+import { malformedKeyMessage, newKey, parseKey, secretMatches } from "./keys";
 
 type KeyRow = { id: string; kind: Principal["keyKind"]; name: string; secret_hash: Buffer; revoked_at: Date | null; stale: boolean; grants: Principal["grants"] };
 
@@ -27,7 +27,7 @@ async function principalOf(db: DataSource, row: KeyRow): Promise<Principal> {
 export async function authenticate(db: DataSource, key: string | null): Promise<Principal> {
   if (!key) throw new UnauthenticatedError();
   const parts = parseKey(key);
-  if (!parts) throw new UnauthenticatedError("The API key is malformed");
+  if (!parts) throw new UnauthenticatedError(malformedKeyMessage(key));
   const rows: KeyRow[] = await db.query(`${KEY_ROW} WHERE k.prefix = $1`, [parts.prefix]);
   const row = rows[0];
   if (!row || !secretMatches(parts.secret, row.secret_hash)) throw new UnauthenticatedError("The API key is not valid");

@@ -45,6 +45,19 @@ export function bearerToken(authorization: string | string[] | undefined): strin
 export function keyFromHeaders(headers: { authorization?: string | string[]; "x-api-key"?: string | string[] }): string | null {
   const bearer = bearerToken(headers.authorization);
   if (bearer !== null) return bearer;
+  // `Authorization: <key>` without "Bearer": taken as it is (a bare key is accepted; anything else
+  // is answered by authenticate() with what is wrong, not as if no key had been sent).
+  const authorization = first(headers.authorization)?.trim();
+  if (authorization) return authorization;
   const header = first(headers["x-api-key"]);
   return header ? header.trim() : null;
+}
+
+/** Why a sent value is not a key, in words a client developer can act on. */
+export function malformedKeyMessage(value: string): string {
+  const scheme = /^([A-Za-z][\w-]*)\s+\S/.exec(value.trim());
+  if (scheme && scheme[1].toLowerCase() !== "bearer") {
+    return `The Authorization header holds a ${scheme[1]} credential: send the API key as \`Authorization: Bearer <key>\` or \`X-Api-Key: <key>\``;
+  }
+  return "The API key is malformed";
 }
