@@ -43,8 +43,11 @@ describe("bench data generator", () => {
   let hybrid: string;
 
   let constraintsBefore: unknown[];
-  const constraints = () =>
-    app.db.query(`SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def, convalidated FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2`);
+  const constraints = async () => [
+    ...(await app.db.query(`SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def, convalidated FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2`)),
+    ...(await app.db.query(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2`)),
+    ...(await app.db.query(`SELECT i.indexrelid::regclass::text AS name, i.indisvalid, i.indisready FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = 'public'::regnamespace ORDER BY 1`)),
+  ];
 
   beforeAll(async () => {
     app = await startTestApp();
@@ -216,7 +219,7 @@ describe("bench data generator", () => {
     expect(off).toEqual([]);
   });
 
-  it("leaves every constraint as it found it, foreign keys validated", async () => {
+  it("leaves every constraint and index as it found it, foreign keys validated, indexes valid", async () => {
     expect(await constraints()).toEqual(constraintsBefore);
   });
 
