@@ -27,10 +27,12 @@ export interface Options {
   out: string;
   /** Also time one-month views (on by default). */
   month: boolean;
+  /** Seconds a view's timed runs may take (API and SQL together) before fewer runs are taken (at least 3). */
+  viewBudget: number;
 }
 
 export function parseOptions(argv: string[]): Options {
-  const o: Options = { url: null, only: null, duration: 30, rounds: 6, runs: 20, quick: false, batches: 5, batchSize: 1000, scale: 20, out: path.join(ROOT, "bench"), month: true };
+  const o: Options = { url: null, only: null, duration: 30, rounds: 6, runs: 20, quick: false, batches: 5, batchSize: 1000, scale: 20, out: path.join(ROOT, "bench"), month: true, viewBudget: 90 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -48,6 +50,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--scale") o.scale = Number(next());
     else if (a === "--out") o.out = path.resolve(next());
     else if (a === "--no-month") o.month = false;
+    else if (a === "--view-budget") o.viewBudget = Number(next());
     else if (a === "--quick") o.quick = true;
     else if (a === "--help") {
       process.stdout.write(USAGE);
@@ -73,6 +76,7 @@ export const USAGE = `npm run bench -- [options]
   --batches <n>          ingest batches per client per contender (default 5); --batch-size <n> (default 1000)
   --scale <n>            smoke data size (default 20)
   --no-month             skip the one-month views
+  --view-budget <s>      at most this long timing one view (default 90; at least 3 runs are taken)
   --out <dir>            where results.json and RESULTS.md go (default bench/)
   --quick                a small smoke run
 `;
@@ -193,7 +197,11 @@ export class RssSampler {
 
 // ---------------------------------------------------------------- HTTP
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+/**
+ * Keep-alive connections, closed after 2 s idle: the servers close idle ones after 5 s (Node's
+ * default), and reusing one they are closing fails with "socket hang up".
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 2000 });
 
 export interface HttpAnswer {
   status: number;

@@ -36,8 +36,10 @@ export async function runViews(ctx: BenchContext): Promise<void> {
       };
       // The figures first.
       let failed: string | null = null;
-      try {
-        const [a, h] = [await viaApi(), await viaSql()];
+      let sqlFailed: string | null = null;
+      const a = await viaApi().catch((error: unknown) => void (failed = String(error).slice(0, 400)));
+      const h = await viaSql().catch((error: unknown) => void (sqlFailed = String(error).slice(0, 400)));
+      if (a && h) {
         const diff = compareFigures(spec.fromApi(a.data), h.data);
         const compared = Object.keys(h.data).length;
         if (diff.length) {
@@ -45,26 +47,34 @@ export async function runViews(ctx: BenchContext): Promise<void> {
           ctx.mismatches.push(msg);
           log(`MISMATCH ${msg}`);
         } else log(`${name}: ${compared} figures equal`);
-      } catch (error) {
-        failed = String(error).slice(0, 400);
-        log(`FAILED ${name}: ${failed}`);
-      }
+      } else log(`FAILED ${name}: ${failed ?? ""} ${sqlFailed ?? ""}`);
       const apiMs: number[] = [];
       const sqlMs: number[] = [];
       let errors = 0;
-      for (let i = 0; i < ctx.o.runs && !failed; i++) {
-        try {
-          apiMs.push((await viaApi()).ms);
-        } catch (error) {
-          errors++;
-          failed ??= String(error).slice(0, 400);
-          if (errors >= 2) break;
+      const started = Date.now();
+      for (let i = 0; i < ctx.o.runs && (i < 3 || Date.now() - started < ctx.o.viewBudget * 1000); i++) {
+        if (!failed) {
+          try {
+            apiMs.push((await viaApi()).ms);
+          } catch (error) {
+            errors++;
+            failed = String(error).slice(0, 400);
+          }
         }
-        sqlMs.push((await viaSql()).ms);
+        if (!sqlFailed) {
+          try {
+            sqlMs.push((await viaSql()).ms);
+          } catch (error) {
+            sqlFailed = String(error).slice(0, 400);
+          }
+        }
+        if (failed && sqlFailed) break;
       }
+      if (sqlFailed) ctx.notes.push(`${name}: the hand-written SQL failed: ${sqlFailed}`);
+      if (failed) ctx.notes.push(`${name}: the API failed: ${failed}`);
       const statements = failed ? null : await ctx.statementsPerRequest(spec.query, spec.variables(args), key, 1);
       const a50 = apiMs.length ? percentile(apiMs, 50) : null;
-      const s50 = percentile(sqlMs, 50);
+      const s50 = sqlMs.length ? percentile(sqlMs, 50) : NaN;
       const limit = spec.name.startsWith("impactReport") ? 500 : 100;
       const r = ratio(a50, s50);
       log(`${name}: API p50 ${a50 === null ? "failed" : round(a50)} ms, SQL p50 ${round(s50)} ms, ${statements ?? "?"} statements`);
@@ -84,6 +94,7 @@ export async function runViews(ctx: BenchContext): Promise<void> {
           runs: apiMs.length,
           statementsPerRequest: statements,
           error: failed,
+          sqlError: sqlFailed,
           compared: spec.covers,
         },
       });
