@@ -6,7 +6,7 @@ import { Item, Results } from "./common";
 
 const MARKER = "<!-- everything below is written by `npm run bench` -->";
 
-const fmt = (v: number | null | undefined) => (v === null || v === undefined ? "—" : String(v));
+const fmt = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? "—" : String(v));
 const met = (m: boolean | null) => (m === null ? "" : m ? "**met**" : "not met");
 
 function table(items: Item[]): string {
