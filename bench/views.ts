@@ -1,106 +1,103 @@
-import "reflect-metadata";
-import { mkdtempSync, chmodSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { performance } from "node:perf_hooks";
-import { startEmbeddedPostgres } from "../src/database/embedded";
-import { openDatabase } from "../src/database/data-source";
-import { createApollo } from "../src/server";
-import { createContext } from "../src/context";
-import { authenticate } from "../src/modules/access/authenticate";
-import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../seeds/demo";
-import { inflate } from "./inflate";
+import { graphql, log, percentile, post, ratio, round } from "./common";
+import { BenchContext } from "./context";
+import { superClient } from "./setup";
+import { compareFigures, MONTH_VIEWS, ViewArgs, VIEWS } from "./contenders/sql-views";
 
 /**
- * `npm run bench`: latency of the main dashboard and report queries on the demo data,
- * in process (no HTTP), against an embedded PostgreSQL of its own. Prints p50/p95/max
- * per query; the numbers go to bench/RESULTS.md with the date and machine.
+ * Group 2, every view against the best hand-written SQL for the same figures
+ * (bench/contenders/sql-views.ts, served over HTTP by the bare server inside the API's request
+ * transaction). The figures are compared first (a mismatch is reported loudly); then N runs each,
+ * one request at a time, interleaved (API, SQL, API, SQL, ...). Over the year, and over its last
+ * month for some views (cost should follow the period asked, not the history).
  */
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 40);
-/** Each demo organization is made this many times larger (copies of every stakeholder and what hangs on it). */
-const SCALE = Math.max(1, Number(process.env.BENCH_SCALE ?? 1));
-const YEAR = `from: "2025-11-01T00:00:00Z", to: "2026-11-01T00:00:00Z"`;
-
-const QUERIES: { name: string; key: RegExp; query: string }[] = [
-  {
-    name: "stakeholders(first: 100) with stage, lifecycle, journey",
-    key: /Mwanga Solar staff/,
-    query: `{ stakeholders(organizationId: "${DEMO_SOLAR_ID}", first: 100) { totalCount edges { node { externalRef currentStage { name } lifecycle { name } journey(first: 10) { edges { node { occurredAt toStage { name } } } } } } } }`,
-  },
-  {
-    name: "stakeholders(first: 100) of one gender and kind",
-    key: /Hatua Shoes staff/,
-    query: `{ stakeholders(organizationId: "${DEMO_SHOES_ID}", first: 100, filter: { kind: BENEFICIARY, gender: FEMALE }) { totalCount edges { cursor node { externalRef currentStage { name } } } } }`,
-  },
-  {
-    name: "feedbackResponses(first: 100) of detractors, with answers and actions",
-    key: /Hatua Shoes staff/,
-    query: `{ feedbackResponses(organizationId: "${DEMO_SHOES_ID}", first: 100, filter: { npsClass: DETRACTOR }) { totalCount edges { node { nps comment answers { __typename } actions { status } } } } }`,
-  },
-  { name: "nps over the year", key: /Hatua Shoes staff/, query: `{ nps(organizationId: "${DEMO_SHOES_ID}", ${YEAR}) { score sampleSize marginOfError95 } }` },
-  { name: "actionSummary", key: /Hatua Shoes staff/, query: `{ actionSummary(organizationId: "${DEMO_SHOES_ID}", ${YEAR}) { owners { __typename } } }` },
-  { name: "lifecycleFunnel by gender", key: /Mwanga Solar staff/, query: `{ lifecycleFunnel(organizationId: "${DEMO_SOLAR_ID}", kind: CUSTOMER, ${YEAR}, dimension: GENDER) { stages { entered groups { value entered } } } }` },
-  { name: "lifecycleFunnel by gender (funder, suppressed)", key: /Green Light Fund/, query: `{ lifecycleFunnel(organizationId: "${DEMO_SOLAR_ID}", kind: CUSTOMER, ${YEAR}, dimension: GENDER) { stages { entered groups { value entered } } } }` },
-  { name: "impactAtSale", key: /Hatua Shoes admin/, query: `{ impactAtSale(organizationId: "${DEMO_SHOES_ID}", ${YEAR}) { totals { sales unitsGiven } offerings { sales } socialMetrics { actual attainment } } }` },
-  { name: "doubleBottomLine", key: /Hatua Shoes admin/, query: `{ doubleBottomLine(organizationId: "${DEMO_SHOES_ID}", ${YEAR}) { business { revenue { change { amount } } kpis { change } } social { socialMetrics { change } } } }` },
-  { name: "qualityOfExperience by touchpoint", key: /Hatua Shoes admin/, query: `{ qualityOfExperience(organizationId: "${DEMO_SHOES_ID}", ${YEAR}, groupBy: TOUCHPOINT) { overall { score } groups { label score } } }` },
-  { name: "qualityOfExperience by month", key: /Hatua Shoes admin/, query: `{ qualityOfExperience(organizationId: "${DEMO_SHOES_ID}", ${YEAR}, groupBy: PERIOD, interval: MONTH) { groups { label score } } }` },
-  { name: "impactReport (funder)", key: /Green Light Fund/, query: `{ impactReport(organizationId: "${DEMO_SOLAR_ID}", ${YEAR}) { metrics { actual attainment } disaggregations { cells { count } } notes { item } } }` },
-];
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function main(): Promise<void> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "dbl-bench-"));
-  chmodSync(dir, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: 54600 + Math.floor(Math.random() * 300), database: "bench" });
-  try {
-    const db = await openDatabase({ url: pg.url, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 60000 });
-    const { keys } = await seedDemo(db, new Date("2026-11-01T00:00:00Z"));
-    for (const org of [DEMO_SOLAR_ID, DEMO_SHOES_ID]) await inflate(db, org, SCALE - 1);
-    await db.query("ANALYZE");
-    const [rows] = await db.query(
-      `SELECT (SELECT count(*) FROM stakeholders WHERE organization_id = $1) AS stakeholders, (SELECT count(*) FROM stage_transitions WHERE organization_id = $1) AS transitions,
-              (SELECT count(*) FROM sales WHERE organization_id = $1) AS sales, (SELECT count(*) FROM feedback_responses WHERE organization_id = $1) AS responses,
-              (SELECT count(*) FROM feedback_answers WHERE organization_id = $1) AS answers, (SELECT count(*) FROM actions WHERE organization_id = $1) AS actions`,
-      [DEMO_SHOES_ID],
-    );
-    process.stdout.write(`scale ${SCALE}: Hatua Shoes holds ${Object.entries(rows).map(([k, v]) => `${v} ${k}`).join(", ")}\n\n| query | p50 | p95 | max |\n|---|---|---|---|\n`);
-    const apollo = await createApollo({ production: false, log: () => undefined });
-    await apollo.start();
-    const lines: string[] = [];
-    for (const q of QUERIES) {
-      const key = keys.find((k) => q.key.test(k.spec.label))!.key;
-      const run = async () => {
-        const contextValue = await createContext(db, await authenticate(db, key));
-        const r = await apollo.executeOperation({ query: q.query }, { contextValue });
-        await contextValue.finish(false).catch(() => undefined);
-        if (r.body.kind !== "single" || r.body.singleResult.errors) throw new Error(`${q.name}: ${JSON.stringify(r.body)}`);
-      };
-      for (let i = 0; i < 5; i++) await run(); // warm up
-      const times: number[] = [];
-      for (let i = 0; i < ITERATIONS; i++) {
-        const t = performance.now();
-        await run();
-        times.push(performance.now() - t);
+export async function runViews(ctx: BenchContext): Promise<void> {
+  const { target, api, raw, keys } = ctx;
+  const c = await superClient(target.url);
+  const metric = (
+    await c.query(`SELECT metric_id FROM observations WHERE organization_id = $1 AND dimensions = '{}'::jsonb GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`, [target.org])
+  ).rows[0]?.metric_id as string | undefined;
+  await c.end();
+  const periods = [{ label: "year", ...target.year }, ...(ctx.o.month ? [{ label: "month", ...target.month }] : [])];
+  for (const period of periods) {
+    for (const [index, spec] of VIEWS.entries()) {
+      if (period.label === "month" && !MONTH_VIEWS.includes(spec.name)) continue;
+      if (spec.name.startsWith("metricSeries") && !metric) {
+        ctx.notes.push("metricSeries: no observations in the organization, not run");
+        continue;
       }
-      times.sort((a, b) => a - b);
-      const line = `| ${q.name} | ${pct(times, 50).toFixed(1)} | ${pct(times, 95).toFixed(1)} | ${times[times.length - 1].toFixed(1)} |`;
-      lines.push(line);
-      process.stdout.write(`${line}\n`);
+      const name = `${spec.name}, ${period.label} ${period.from.slice(0, 10)}..${period.to.slice(0, 10)}`;
+      const args: ViewArgs = { org: target.org, from: period.from, to: period.to, metricId: metric };
+      const key = spec.as === "funder" ? keys.funder : keys.staff;
+      const viaApi = async () => graphql(api.port, spec.query, spec.variables(args), key);
+      const viaSql = async () => {
+        const r = await post(raw.port, `/views/${index}`, JSON.stringify({ args }));
+        if (r.status !== 200) throw new Error(`hand-written SQL for ${spec.name}: HTTP ${r.status} ${r.body.slice(0, 500)}`);
+        return { data: JSON.parse(r.body).data, ms: r.ms };
+      };
+      // The figures first.
+      let failed: string | null = null;
+      let sqlFailed: string | null = null;
+      const a = await viaApi().catch((error: unknown) => void (failed = String(error).slice(0, 400)));
+      const h = await viaSql().catch((error: unknown) => void (sqlFailed = String(error).slice(0, 400)));
+      if (a && h) {
+        const diff = compareFigures(spec.fromApi(a.data), h.data);
+        const compared = Object.keys(h.data).length;
+        if (diff.length) {
+          const msg = `${name}: the API and the hand-written SQL differ in ${diff.length} of ${compared} figures: ${diff.slice(0, 8).join("; ")}`;
+          ctx.mismatches.push(msg);
+          log(`MISMATCH ${msg}`);
+        } else log(`${name}: ${compared} figures equal`);
+      } else log(`FAILED ${name}: ${failed ?? ""} ${sqlFailed ?? ""}`);
+      const apiMs: number[] = [];
+      const sqlMs: number[] = [];
+      let errors = 0;
+      const started = Date.now();
+      for (let i = 0; i < ctx.o.runs && (i < 3 || Date.now() - started < ctx.o.viewBudget * 1000); i++) {
+        if (!failed) {
+          try {
+            apiMs.push((await viaApi()).ms);
+          } catch (error) {
+            errors++;
+            failed = String(error).slice(0, 400);
+          }
+        }
+        if (!sqlFailed) {
+          try {
+            sqlMs.push((await viaSql()).ms);
+          } catch (error) {
+            sqlFailed = String(error).slice(0, 400);
+          }
+        }
+        if (failed && sqlFailed) break;
+      }
+      if (sqlFailed) ctx.notes.push(`${name}: the hand-written SQL failed: ${sqlFailed}`);
+      if (failed) ctx.notes.push(`${name}: the API failed: ${failed}`);
+      const statements = failed ? null : await ctx.statementsPerRequest(spec.query, spec.variables(args), key, 1);
+      const a50 = apiMs.length ? percentile(apiMs, 50) : null;
+      const s50 = sqlMs.length ? percentile(sqlMs, 50) : NaN;
+      const limit = spec.name.startsWith("impactReport") ? 500 : 100;
+      const r = ratio(a50, s50);
+      log(`${name}: API p50 ${a50 === null ? "failed" : round(a50)} ms, SQL p50 ${round(s50)} ms, ${statements ?? "?"} statements`);
+      ctx.items.push({
+        group: "views",
+        name,
+        unit: "ms p50",
+        api: a50 === null ? null : round(a50),
+        contenders: { sql: round(s50) },
+        ratio: r,
+        ratioAgainst: "sql",
+        higherIsBetter: false,
+        target: `p50 < ${limit} ms, within 1.5× the hand-written SQL, no timeout`,
+        met: a50 !== null && !failed && a50 < limit && r !== null && r <= 1.5,
+        extra: {
+          p95: { api: apiMs.length ? round(percentile(apiMs, 95)) : null, sql: round(percentile(sqlMs, 95)) },
+          runs: apiMs.length,
+          statementsPerRequest: statements,
+          error: failed,
+          sqlError: sqlFailed,
+          compared: spec.covers,
+        },
+      });
     }
-    await apollo.stop();
-    await db.destroy();
-    process.stdout.write(`\n${ITERATIONS} runs each after 5 warm-up runs; milliseconds, one request at a time, including authentication and the request transaction.\n`);
-  } finally {
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${String(error)}\n`);
-  process.exit(1);
-});

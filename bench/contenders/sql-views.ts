@@ -1,0 +1,533 @@
+import { PoolClient } from "pg";
+
+/**
+ * The views, each three ways of saying the same figures: the GraphQL query a client sends this API,
+ * how to read the main figures from its answer, and the best hand-written SQL for the same figures
+ * (run by the bare contender server inside the API's request transaction). Figures are flat
+ * `name -> number` maps, compared one by one (bench/views.ts, test/e2e/bench-sql-views.test.ts).
+ *
+ * What each figure is comes from the services (src/modules/*): nps from feedback.service, the
+ * quality of experience's feedback parts and people from qoe.service, the funnel from
+ * lifecycle.service, the impact views and metric series from impact.service and metric-values,
+ * the report from report.service. The hand-written SQL recomputes the expensive parts; where a
+ * view also reads small tables (metric targets, loops of actions), those parts are not compared
+ * and the hand-written side does not run them (see `covers`).
+ */
+
+export type Figures = Record<string, number | null>;
+
+export interface ViewArgs {
+  org: string;
+  from: string;
+  to: string;
+  /** metricSeries: the metric. */
+  metricId?: string;
+}
+
+export interface ViewSpec {
+  name: string;
+  /** Which key: staff (ADMIN) or funder. */
+  as: "staff" | "funder";
+  query: string;
+  variables(a: ViewArgs): Record<string, unknown>;
+  /** The figures in the API's answer (`data`). */
+  fromApi(data: any): Figures;
+  /** The same figures by hand-written SQL, on a client inside the request transaction. */
+  hand(c: PoolClient, a: ViewArgs): Promise<Figures>;
+  /** What the comparison covers. */
+  covers: string;
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const ms = (iso: string) => new Date(iso).getTime();
+const previous = (a: ViewArgs) => new Date(ms(a.from) - (ms(a.to) - ms(a.from))).toISOString();
+
+// ------------------------------------------------------------------ NPS
+
+async function npsCounts(c: PoolClient, a: ViewArgs, kind: string | null): Promise<{ p: number; pa: number; d: number; people: number }> {
+  const { rows } = await c.query(
+    `SELECT count(*) FILTER (WHERE r.nps >= 9) AS p, count(*) FILTER (WHERE r.nps BETWEEN 7 AND 8) AS pa, count(*) FILTER (WHERE r.nps <= 6) AS d
+       FROM feedback_responses r
+      WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 AND r.nps IS NOT NULL AND ($4::stakeholder_kind IS NULL OR r.kind = $4)`,
+    [a.org, a.from, a.to, kind],
+  );
+  return { p: Number(rows[0].p), pa: Number(rows[0].pa), d: Number(rows[0].d), people: 0 };
+}
+
+function npsFigures(x: { p: number; pa: number; d: number }, prefix = ""): Figures {
+  const n = x.p + x.pa + x.d;
+  return {
+    [`${prefix}promoters`]: x.p,
+    [`${prefix}passives`]: x.pa,
+    [`${prefix}detractors`]: x.d,
+    [`${prefix}sampleSize`]: n,
+    [`${prefix}score`]: n === 0 ? null : round2(((x.p - x.d) / n) * 100),
+  };
+}
+
+const nps: ViewSpec = {
+  name: "nps",
+  as: "staff",
+  query: `query($org: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { nps(organizationId: $org, from: $from, to: $to) { promoters passives detractors sampleSize score marginOfError95 suppressed } }`,
+  variables: (a) => ({ org: a.org, from: a.from, to: a.to }),
+  fromApi: (d) => ({ promoters: d.nps.promoters, passives: d.nps.passives, detractors: d.nps.detractors, sampleSize: d.nps.sampleSize, score: d.nps.score }),
+  hand: async (c, a) => npsFigures(await npsCounts(c, a, null)),
+  covers: "promoters, passives, detractors, sample size, score",
+};
+
+// ------------------------------------------------------------------ quality of experience
+
+type QoeBy = "NONE" | "STAGE" | "TOUCHPOINT" | "PERIOD" | "DIMENSION";
+const PERSPECTIVES = ["CUSTOMER", "USER", "BENEFICIARY"] as const;
+
+/** Feedback parts (NPS, ratings, effort) per group and perspective, and people per group, in one statement. */
+async function qoeFeedback(c: PoolClient, a: ViewArgs, by: QoeBy): Promise<Figures> {
+  const g =
+    by === "STAGE"
+      ? "r.stage_id::text"
+      : by === "TOUCHPOINT"
+        ? "r.touchpoint_id::text"
+        : by === "PERIOD"
+          ? `to_char(r.collected_at AT TIME ZONE 'UTC', 'YYYY-MM')`
+          : by === "DIMENSION"
+            ? `coalesce((SELECT s.gender::text FROM stakeholders s WHERE s.organization_id = r.organization_id AND s.id = r.stakeholder_id), '(not recorded)')`
+            : "NULL::text";
+  const { rows } = await c.query(
+    `WITH r AS MATERIALIZED (
+       SELECT ${g} AS g, r.kind::text AS kind, r.stage_impact_mode IS NOT DISTINCT FROM 'IN_USE' AS in_use, r.nps, r.stakeholder_id, x.rs, x.rn, x.es, x.en
+         FROM feedback_responses r
+         LEFT JOIN LATERAL (
+           SELECT sum((a.value_number - 1) / 4 * 100) FILTER (WHERE a.type = 'RATING') AS rs, count(*) FILTER (WHERE a.type = 'RATING') AS rn,
+                  sum((a.value_number - 1) / 6 * 100) FILTER (WHERE a.type = 'EFFORT') AS es, count(*) FILTER (WHERE a.type = 'EFFORT') AS en
+             FROM feedback_answers a WHERE a.organization_id = r.organization_id AND a.response_id = r.id AND a.type IN ('RATING', 'EFFORT')
+         ) x ON true
+        WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3
+     )
+     SELECT 'f' AS t, g, kind, in_use, false AS total, count(*) FILTER (WHERE nps >= 9)::int AS p, count(*) FILTER (WHERE nps BETWEEN 7 AND 8)::int AS pa,
+            count(*) FILTER (WHERE nps <= 6)::int AS d, sum(rs)::float8 AS rs, sum(rn)::int AS rn, sum(es)::float8 AS es, sum(en)::int AS en, NULL::int AS people
+       FROM r GROUP BY g, kind, in_use
+     UNION ALL
+     SELECT 'p', g, NULL, NULL, grouping(g) = 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(DISTINCT stakeholder_id)::int
+       FROM r GROUP BY GROUPING SETS ((g), ())`,
+    [a.org, a.from, a.to],
+  );
+  type Cell = Record<(typeof PERSPECTIVES)[number], { p: number; pa: number; d: number; rs: number; rn: number; es: number; en: number }>;
+  const cells = new Map<string, Cell>();
+  const cell = (k: string) => {
+    let x = cells.get(k);
+    if (!x) cells.set(k, (x = Object.fromEntries(PERSPECTIVES.map((p) => [p, { p: 0, pa: 0, d: 0, rs: 0, rn: 0, es: 0, en: 0 }])) as Cell));
+    return x;
+  };
+  const out: Figures = {};
+  for (const r of rows) {
+    if (r.t === "p") {
+      if (r.total) out["all.people"] = r.people;
+      else if (r.g !== null && by !== "NONE") out[`${r.g}.people`] = r.people;
+      continue;
+    }
+    const targets = by !== "NONE" && r.g !== null ? [cell("all"), cell(r.g)] : [cell("all")];
+    for (const t of targets) {
+      for (const p of [r.kind, ...(r.in_use ? ["USER"] : [])] as (keyof Cell)[]) {
+        const x = t[p];
+        x.p += r.p;
+        x.pa += r.pa;
+        x.d += r.d;
+        x.rs += r.rs ?? 0;
+        x.rn += r.rn;
+        x.es += r.es ?? 0;
+        x.en += r.en;
+      }
+    }
+  }
+  for (const [k, cellData] of cells) {
+    for (const p of PERSPECTIVES) {
+      const x = cellData[p];
+      const n = x.p + x.pa + x.d;
+      if (n > 0) {
+        out[`${k}.${p}.NPS.n`] = n;
+        out[`${k}.${p}.NPS.raw`] = round2(((x.p - x.d) / n) * 100);
+      }
+      if (x.rn > 0) {
+        out[`${k}.${p}.RATING.n`] = x.rn;
+        out[`${k}.${p}.RATING.value`] = round2(x.rs / x.rn);
+      }
+      if (x.en > 0) {
+        out[`${k}.${p}.EFFORT.n`] = x.en;
+        out[`${k}.${p}.EFFORT.value`] = round2(x.es / x.en);
+      }
+    }
+  }
+  return out;
+}
+
+const QOE_GROUP = `key label people perspectives { perspective components { kind parts { name raw value sampleSize } } }`;
+
+function qoeFromApi(q: any, by: QoeBy): Figures {
+  const out: Figures = {};
+  const add = (k: string, g: any) => {
+    if (g.people !== null) out[`${k}.people`] = g.people;
+    for (const p of g.perspectives) {
+      const f = p.components.find((c: any) => c.kind === "FEEDBACK");
+      for (const part of f?.parts ?? []) {
+        if (part.sampleSize === null) continue;
+        out[`${k}.${p.perspective}.${part.name}.n`] = part.sampleSize;
+        out[`${k}.${p.perspective}.${part.name}.${part.name === "NPS" ? "raw" : "value"}`] = part.name === "NPS" ? part.raw : part.value;
+      }
+    }
+  };
+  add("all", q.overall);
+  // Periods are compared by label (YYYY-MM), the other groups by key (a stage or touchpoint id, a dimension value).
+  for (const g of q.groups) add(by === "PERIOD" ? g.label : g.key, g);
+  return out;
+}
+
+function qoe(by: QoeBy): ViewSpec {
+  const extra = by === "PERIOD" ? ", interval: MONTH" : by === "DIMENSION" ? ", dimension: GENDER" : "";
+  return {
+    name: `qualityOfExperience ${by}${by === "PERIOD" ? " (MONTH)" : by === "DIMENSION" ? " (GENDER)" : ""}`,
+    as: "staff",
+    query: `query($org: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { qualityOfExperience(organizationId: $org, from: $from, to: $to, groupBy: ${by}${extra}) { overall { score ${QOE_GROUP} } groups { score ${QOE_GROUP} } } }`,
+    variables: (a) => ({ org: a.org, from: a.from, to: a.to }),
+    fromApi: (d) => qoeFromApi(d.qualityOfExperience, by),
+    hand: (c, a) => qoeFeedback(c, a, by),
+    covers: "per group and perspective: the NPS, rating and effort parts (sample size and value), and people per group; not the KPI/social attainments or loop closure (small tables), so not the final score",
+  };
+}
+
+// ------------------------------------------------------------------ lifecycle funnel (customers, by gender)
+
+const funnel: ViewSpec = {
+  name: "lifecycleFunnel (CUSTOMER, by GENDER)",
+  as: "staff",
+  query: `query($org: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { lifecycleFunnel(organizationId: $org, kind: CUSTOMER, from: $from, to: $to, dimension: GENDER) {
+      stages { stage { id } entered movedOn inStageAtEnd current completedStays medianDaysInStage groups { value entered movedOn inStageAtEnd current } } } }`,
+  variables: (a) => ({ org: a.org, from: a.from, to: a.to }),
+  fromApi: (d) => {
+    const out: Figures = {};
+    for (const s of d.lifecycleFunnel.stages) {
+      const k = s.stage.id;
+      for (const f of ["entered", "movedOn", "inStageAtEnd", "current", "completedStays", "medianDaysInStage"]) out[`${k}.${f}`] = s[f];
+      for (const g of s.groups ?? []) for (const f of ["entered", "movedOn", "inStageAtEnd", "current"]) out[`${k}.${g.value}.${f}`] = g[f];
+    }
+    return out;
+  },
+  hand: async (c, a) => {
+    // Only the stays that touch the period: those that started in it, or were still open at its start.
+    const { rows } = await c.query(
+      `WITH stays AS (
+         SELECT t.stakeholder_id, t.to_stage_id AS stage_id, t.occurred_at AS started,
+                lead(t.occurred_at) OVER (PARTITION BY t.stakeholder_id ORDER BY t.occurred_at, t.id) AS ended
+           FROM stage_transitions t WHERE t.organization_id = $1 AND t.kind = 'CUSTOMER' AND t.occurred_at < $3
+       ), x AS (
+         SELECT st.*, s.gender::text AS dim FROM stays st JOIN stakeholders s ON s.organization_id = $1 AND s.id = st.stakeholder_id
+          WHERE st.started >= $2 OR st.ended IS NULL OR st.ended >= $2
+       )
+       SELECT x.stage_id, x.dim, grouping(x.dim) = 1 AS total,
+              count(DISTINCT x.stakeholder_id) FILTER (WHERE x.started >= $2) AS entered,
+              count(DISTINCT x.stakeholder_id) FILTER (WHERE x.ended >= $2) AS moved_on,
+              count(DISTINCT x.stakeholder_id) FILTER (WHERE x.ended IS NULL) AS at_end,
+              count(*) FILTER (WHERE x.ended >= $2) AS completed,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM x.ended - x.started)) FILTER (WHERE x.ended >= $2) AS median,
+              NULL::bigint AS now
+         FROM x GROUP BY GROUPING SETS ((x.stage_id), (x.stage_id, x.dim))
+       UNION ALL
+       SELECT s.current_stage_id, s.gender::text, grouping(s.gender) = 1, NULL, NULL, NULL, NULL, NULL, count(*)
+         FROM stakeholders s WHERE s.organization_id = $1 AND s.kind = 'CUSTOMER' AND s.current_stage_id IS NOT NULL
+        GROUP BY GROUPING SETS ((s.current_stage_id), (s.current_stage_id, s.gender))`,
+      [a.org, a.from, a.to],
+    );
+    const stages: { id: string }[] = (await c.query(`SELECT id FROM stages WHERE organization_id = $1 AND kind = 'CUSTOMER'`, [a.org])).rows;
+    const out: Figures = {};
+    for (const s of stages) for (const f of ["entered", "movedOn", "inStageAtEnd", "current", "completedStays"]) out[`${s.id}.${f}`] = 0;
+    for (const r of rows) {
+      const k = r.total ? r.stage_id : `${r.stage_id}.${r.dim}`;
+      if (r.now !== null) out[`${k}.current`] = Number(r.now);
+      else {
+        out[`${k}.entered`] = Number(r.entered);
+        out[`${k}.movedOn`] = Number(r.moved_on);
+        out[`${k}.inStageAtEnd`] = Number(r.at_end);
+        if (r.total) {
+          out[`${k}.completedStays`] = Number(r.completed);
+          out[`${k}.medianDaysInStage`] = r.median === null ? null : Math.round((Number(r.median) / 86400) * 1000) / 1000;
+        }
+      }
+    }
+    return out;
+  },
+  covers: "per stage and per stage and gender: entered, moved on, in stage at the end, current; per stage: completed stays, median days",
+};
+
+// ------------------------------------------------------------------ impact at sale, in use, double bottom line
+
+async function saleTotals(c: PoolClient, org: string, periods: { from: string; to: string }[], byOffering: boolean): Promise<Figures> {
+  const { rows } = await c.query(
+    `SELECT b.i, ${byOffering ? "s.offering_id" : "NULL::uuid AS offering_id"}, count(*) AS sales, sum(s.units) AS units, sum(s.amount_minor) AS revenue,
+            sum(s.contribution_minor) AS contribution, sum(s.units_given) AS units_given, sum(s.beneficiaries_funded) AS beneficiaries
+       FROM sales s JOIN unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i) ON s.occurred_at >= b.bf AND s.occurred_at < b.bt
+      WHERE s.organization_id = $1 AND s.occurred_at >= $4 AND s.occurred_at < $5
+      GROUP BY ${byOffering ? "GROUPING SETS ((b.i, s.offering_id), (b.i))" : "b.i"}`,
+    [org, periods.map((p) => p.from), periods.map((p) => p.to), periods.map((p) => p.from).sort()[0], periods.map((p) => p.to).sort().reverse()[0]],
+  );
+  const out: Figures = {};
+  for (let i = 1; i <= periods.length; i++) for (const f of ["sales", "unitsSold", "revenue", "contribution", "unitsGiven", "beneficiariesFundedExact"]) out[`${i}.${f}`] = 0;
+  for (const r of rows) {
+    const k = r.offering_id === null ? `${r.i}` : `${r.i}.${r.offering_id}`;
+    out[`${k}.sales`] = Number(r.sales);
+    out[`${k}.revenue`] = Number(r.revenue);
+    if (r.offering_id === null) {
+      out[`${k}.unitsSold`] = Number(r.units);
+      out[`${k}.contribution`] = Number(r.contribution);
+      out[`${k}.unitsGiven`] = num(r.units_given) ?? 0;
+      out[`${k}.beneficiariesFundedExact`] = num(r.beneficiaries) ?? 0;
+    }
+  }
+  return out;
+}
+
+function totalsFromApi(t: any, k: string): Figures {
+  return {
+    [`${k}.sales`]: t.sales,
+    [`${k}.unitsSold`]: t.unitsSold,
+    [`${k}.revenue`]: t.revenue.amountMinor,
+    [`${k}.contribution`]: t.contribution.amountMinor,
+    [`${k}.unitsGiven`]: Number(t.unitsGiven),
+    [`${k}.beneficiariesFundedExact`]: Number(t.beneficiariesFundedExact),
+  };
+}
+const TOTALS = `sales unitsSold revenue { amountMinor } contribution { amountMinor } unitsGiven beneficiariesFundedExact`;
+
+const atSale: ViewSpec = {
+  name: "impactAtSale",
+  as: "staff",
+  query: `query($org: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactAtSale(organizationId: $org, from: $from, to: $to) { totals { ${TOTALS} } offerings { offering { id } sales revenue { amountMinor } } socialMetrics { actual target attainment } } }`,
+  variables: (a) => ({ org: a.org, from: a.from, to: a.to }),
+  fromApi: (d) => {
+    const out = totalsFromApi(d.impactAtSale.totals, "1");
+    for (const o of d.impactAtSale.offerings) {
+      out[`1.${o.offering.id}.sales`] = o.sales;
+      out[`1.${o.offering.id}.revenue`] = o.revenue.amountMinor;
+    }
+    return out;
+  },
+  hand: (c, a) => saleTotals(c, a.org, [{ from: a.from, to: a.to }], true),
+  covers: "totals (sales, units, revenue, contribution, units given, beneficiaries funded) and sales and revenue per offering; not the AT_SALE social metrics (observations)",
+};
+
+/** Stakeholders in IN_USE stages per period: per stage entered, active at the end, left; distinct people in use. */
+async function inUse(c: PoolClient, org: string, periods: { from: string; to: string }[], perStage: boolean): Promise<Figures> {
+  const from = periods.map((p) => p.from).sort()[0];
+  const to = periods.map((p) => p.to).sort().reverse()[0];
+  // Transitions after the last `to` cannot change any figure: a stay they end counts as still open at `to`.
+  const { rows } = await c.query(
+    `WITH stays AS (
+       SELECT t.stakeholder_id, t.to_stage_id AS stage_id, t.occurred_at AS started,
+              lead(t.occurred_at) OVER (PARTITION BY t.stakeholder_id ORDER BY t.occurred_at, t.id) AS ended
+         FROM stage_transitions t WHERE t.organization_id = $1 AND t.occurred_at < $5
+     ), x AS (
+       SELECT st.* FROM stays st JOIN stages u ON u.organization_id = $1 AND u.id = st.stage_id AND u.impact_mode = 'IN_USE'
+        WHERE st.ended IS NULL OR st.ended >= $4
+     )
+     SELECT b.i, ${perStage ? "x.stage_id" : "NULL::uuid AS stage_id"},
+            count(DISTINCT x.stakeholder_id) FILTER (WHERE x.started >= b.bf AND x.started < b.bt) AS entered,
+            count(DISTINCT x.stakeholder_id) FILTER (WHERE x.started < b.bt AND (x.ended IS NULL OR x.ended >= b.bt)) AS active,
+            count(DISTINCT x.stakeholder_id) FILTER (WHERE x.ended >= b.bf AND x.ended < b.bt) AS left_stage,
+            count(DISTINCT x.stakeholder_id) FILTER (WHERE x.started < b.bt AND (x.ended IS NULL OR x.ended > b.bf)) AS in_use
+       FROM x CROSS JOIN unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i)
+      GROUP BY ${perStage ? "GROUPING SETS ((b.i, x.stage_id), (b.i))" : "b.i"}`,
+    [org, periods.map((p) => p.from), periods.map((p) => p.to), from, to],
+  );
+  const out: Figures = {};
+  for (let i = 1; i <= periods.length; i++) out[`${i}.inUse`] = 0;
+  for (const r of rows) {
+    if (r.stage_id === null) out[`${r.i}.inUse`] = Number(r.in_use);
+    else {
+      out[`${r.i}.${r.stage_id}.entered`] = Number(r.entered);
+      out[`${r.i}.${r.stage_id}.active`] = Number(r.active);
+      out[`${r.i}.${r.stage_id}.left`] = Number(r.left_stage);
+    }
+  }
+  return out;
+}
+
+const inUseView: ViewSpec = {
+  name: "impactInUse",
+  as: "staff",
+  query: `query($org: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactInUse(organizationId: $org, from: $from, to: $to) { stakeholdersInUse stages { stage { id } entered active left } socialMetrics { actual target } } }`,
+  variables: (a) => ({ org: a.org, from: a.from, to: a.to }),
+  fromApi: (d) => {
+    const out: Figures = { "1.inUse": d.impactInUse.stakeholdersInUse };
+    for (const s of d.impactInUse.stages) {
+      if (s.entered === 0 && s.active === 0 && s.left === 0) continue;
+      out[`1.${s.stage.id}.entered`] = s.entered;
+      out[`1.${s.stage.id}.active`] = s.active;
+      out[`1.${s.stage.id}.left`] = s.left;
+    }
+    return out;
+  },
+  hand: (c, a) => inUse(c, a.org, [{ from: a.from, to: a.to }], true),
+  covers: "stakeholders in use; per IN_USE stage entered, active, left; not the IN_USE social metrics (observations)",
+};
+
+const dbl: ViewSpec = {
+  name: "doubleBottomLine",
+  as: "staff",
+  query: `query($org: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { doubleBottomLine(organizationId: $org, from: $from, to: $to) {
+      business { revenue { current { amountMinor } previous { amountMinor } } sales { current previous } kpis { change } }
+      social { contribution { current { amountMinor } previous { amountMinor } } unitsGiven { current previous } stakeholdersInUse { current previous } socialMetrics { change } } } }`,
+  variables: (a) => ({ org: a.org, from: a.from, to: a.to }),
+  fromApi: (d) => {
+    const b = d.doubleBottomLine.business;
+    const s = d.doubleBottomLine.social;
+    return {
+      "1.revenue": b.revenue.current.amountMinor,
+      "2.revenue": b.revenue.previous.amountMinor,
+      "1.sales": b.sales.current,
+      "2.sales": b.sales.previous,
+      "1.contribution": s.contribution.current.amountMinor,
+      "2.contribution": s.contribution.previous.amountMinor,
+      "1.unitsGiven": Number(s.unitsGiven.current),
+      "2.unitsGiven": Number(s.unitsGiven.previous),
+      "1.inUse": s.stakeholdersInUse.current,
+      "2.inUse": s.stakeholdersInUse.previous,
+    };
+  },
+  hand: async (c, a) => {
+    const periods = [
+      { from: a.from, to: a.to },
+      { from: previous(a), to: a.from },
+    ];
+    const sales = await saleTotals(c, a.org, periods, false);
+    const use = await inUse(c, a.org, periods, false);
+    const out: Figures = { ...use };
+    for (const i of [1, 2]) for (const f of ["revenue", "sales", "contribution", "unitsGiven"]) out[`${i}.${f}`] = sales[`${i}.${f}`];
+    return out;
+  },
+  covers: "revenue, sales, contribution, units given and stakeholders in use, this period and the previous; not the KPI/social metric comparisons (observations)",
+};
+
+// ------------------------------------------------------------------ metric series
+
+const series: ViewSpec = {
+  name: "metricSeries (MONTH)",
+  as: "staff",
+  query: `query($metricId: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { metricSeries(metricId: $metricId, from: $from, to: $to, interval: MONTH) { points { from actual observations derivedFromDimension target } } }`,
+  variables: (a) => ({ metricId: a.metricId, from: a.from, to: a.to }),
+  fromApi: (d) => {
+    const out: Figures = {};
+    for (const p of d.metricSeries.points) {
+      if (p.derivedFromDimension !== null) continue;
+      const k = String(p.from).slice(0, 7);
+      out[`${k}.observations`] = p.observations;
+      out[`${k}.actual`] = num(p.actual);
+    }
+    return out;
+  },
+  hand: async (c, a) => {
+    const [m] = (await c.query(`SELECT aggregation FROM metrics WHERE organization_id = $1 AND id = $2`, [a.org, a.metricId])).rows;
+    const { rows } = await c.query(
+      `SELECT to_char(o.period_from AT TIME ZONE 'UTC', 'YYYY-MM') AS b, count(*) AS n, sum(o.value) AS s, round(avg(o.value), 6) AS a,
+              (array_agg(o.value ORDER BY o.period_from DESC, o.created_at DESC, o.id DESC))[1] AS latest
+         FROM observations o WHERE o.organization_id = $1 AND o.metric_id = $2 AND o.period_from >= $3 AND o.period_from < $4 AND o.dimensions = '{}'::jsonb
+        GROUP BY 1`,
+      [a.org, a.metricId, a.from, a.to],
+    );
+    const out: Figures = {};
+    for (const r of rows) {
+      out[`${r.b}.observations`] = Number(r.n);
+      out[`${r.b}.actual`] = Number(m.aggregation === "SUM" ? r.s : m.aggregation === "AVERAGE" ? r.a : r.latest);
+    }
+    return out;
+  },
+  covers: "per month with observations of the whole (no dimension): observations and the actual (sum, average or latest); not targets",
+};
+
+// ------------------------------------------------------------------ impact report
+
+function report(as: "staff" | "funder"): ViewSpec {
+  return {
+    name: `impactReport (${as})`,
+    as,
+    query: `query($org: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactReport(organizationId: $org, from: $from, to: $to) {
+        qualityOfExperience impactAtSale { totals { ${TOTALS} } } previousImpactAtSale { ${TOTALS} }
+        impactInUse { stakeholdersInUse } previousStakeholdersInUse
+        customerExperience { nps { promoters passives detractors sampleSize score } } beneficiaryExperience { nps { promoters passives detractors sampleSize score } }
+        metrics { actual attainment } disaggregations { dimension total cells { value count } } loops { __typename } notes { item } } }`,
+    variables: (a) => ({ org: a.org, from: a.from, to: a.to }),
+    fromApi: (d) => {
+      const r = d.impactReport;
+      const out: Figures = {
+        ...totalsFromApi(r.impactAtSale.totals, "1"),
+        ...totalsFromApi(r.previousImpactAtSale, "2"),
+        "1.inUse": r.impactInUse.stakeholdersInUse,
+        "2.inUse": r.previousStakeholdersInUse,
+      };
+      for (const [k, x] of [["customer", r.customerExperience.nps], ["beneficiary", r.beneficiaryExperience.nps]] as const) {
+        for (const f of ["promoters", "passives", "detractors", "sampleSize", "score"]) out[`${k}.${f}`] = x[f];
+      }
+      for (const g of r.disaggregations) {
+        out[`${g.dimension}.total`] = g.total;
+        for (const cell of g.cells) out[`${g.dimension}.${cell.value}`] = cell.count;
+      }
+      return out;
+    },
+    hand: async (c, a) => {
+      const periods = [
+        { from: a.from, to: a.to },
+        { from: previous(a), to: a.from },
+      ];
+      const sales = await saleTotals(c, a.org, periods, false);
+      const use = await inUse(c, a.org, periods, false);
+      const customer = npsFigures(await npsCounts(c, a, "CUSTOMER"), "customer.");
+      const beneficiary = npsFigures(await npsCounts(c, a, "BENEFICIARY"), "beneficiary.");
+      await qoeFeedback(c, a, "NONE"); // the experience section's feedback: not compared (the report shows only the overall score)
+      const { rows } = await c.query(
+        `WITH people AS (
+           SELECT DISTINCT s.id, s.gender::text AS gender, s.age_band::text AS age_band, s.region
+             FROM (SELECT t.stakeholder_id, t.to_stage_id, t.occurred_at AS started,
+                          lead(t.occurred_at) OVER (PARTITION BY t.stakeholder_id ORDER BY t.occurred_at, t.id) AS ended
+                     FROM stage_transitions t WHERE t.organization_id = $1 AND t.occurred_at < $3) x
+             JOIN stages st ON st.organization_id = $1 AND st.id = x.to_stage_id AND st.impact_mode = 'IN_USE'
+             JOIN stakeholders s ON s.organization_id = $1 AND s.id = x.stakeholder_id
+            WHERE x.ended IS NULL OR x.ended > $2
+         )
+         SELECT 'GENDER' AS dim, coalesce(gender, '(not recorded)') AS value, count(*)::int AS n FROM people GROUP BY 2
+         UNION ALL SELECT 'AGE_BAND', coalesce(age_band, '(not recorded)'), count(*)::int FROM people GROUP BY 2
+         UNION ALL SELECT 'REGION', coalesce(region, '(not recorded)'), count(*)::int FROM people GROUP BY 2`,
+        [a.org, a.from, a.to],
+      );
+      const out: Figures = { ...customer, ...beneficiary, "1.inUse": use["1.inUse"], "2.inUse": use["2.inUse"] };
+      for (const i of [1, 2]) for (const f of ["sales", "unitsSold", "revenue", "contribution", "unitsGiven", "beneficiariesFundedExact"]) out[`${i}.${f}`] = sales[`${i}.${f}`];
+      const totals: Record<string, number> = {};
+      for (const r of rows) {
+        out[`${r.dim}.${r.value}`] = r.n;
+        totals[r.dim] = (totals[r.dim] ?? 0) + r.n;
+      }
+      for (const [dim, n] of Object.entries(totals)) out[`${dim}.total`] = n;
+      return out;
+    },
+    covers:
+      "sales totals this and the previous period, stakeholders in use both periods, customer and beneficiary NPS, in-use people by gender, age band and region (figures a funder sees suppressed are not compared); the hand-written side also runs the QoE feedback statement, not the metrics, loops or narrative (small tables)",
+  };
+}
+
+export const VIEWS: ViewSpec[] = [nps, qoe("NONE"), qoe("STAGE"), qoe("TOUCHPOINT"), qoe("PERIOD"), qoe("DIMENSION"), funnel, atSale, inUseView, dbl, series, report("staff"), report("funder")];
+
+/** The views also timed over one month (cost should follow the period asked, not the history). */
+export const MONTH_VIEWS = ["nps", "qualityOfExperience NONE", "lifecycleFunnel (CUSTOMER, by GENDER)", "impactAtSale", "doubleBottomLine"];
+
+/** Figures that differ (numbers within 0.011 are equal: both sides round to 2 decimals). Null on the API's side (suppressed) is not compared. */
+export function compareFigures(api: Figures, hand: Figures): string[] {
+  const out: string[] = [];
+  const keys = new Set([...Object.keys(api), ...Object.keys(hand)]);
+  for (const k of [...keys].sort()) {
+    const a = api[k];
+    const h = hand[k];
+    if (a === null && k in api) continue; // suppressed for a funder, or not computed
+    const av = a ?? 0;
+    const hv = h ?? 0;
+    if ((a === undefined || a === 0) && (h === undefined || h === null || h === 0)) continue;
+    if (Math.abs(av - hv) > 0.011) out.push(`${k}: API ${a === undefined ? "(absent)" : a}, SQL ${h === undefined ? "(absent)" : h}`);
+  }
+  return out;
+}
