@@ -788,8 +788,9 @@ export function impactChart(o: ImpactChartOptions): string {
     [o.comparisonLabel, false],
   ] as const) {
     if (!current && empty) {
-      const said = truncate(`${label}: ${empty}`, Math.floor((CHART_WIDTH - lx - 8) / (SMALL * GLYPH)));
-      parts.push(text(lx, legendY, said, `class="comparison-empty" font-size="${SMALL}" fill="${INK}" font-style="italic"`));
+      // On a line of its own, under the current period's key: it is a sentence, not a key.
+      const said = truncate(`${label}: ${empty}`, Math.floor((CHART_WIDTH - 16) / (SMALL * GLYPH)));
+      parts.push(text(8, legendY + 15, said, `class="comparison-empty" font-size="${SMALL}" fill="${INK}" font-style="italic"`));
       break;
     }
     parts.push(`<rect x="${lx}" y="${legendY - 9}" width="14" height="10" fill="${current ? DARK : LIGHT}" stroke="${DARK}" stroke-width="1"/>`);
@@ -801,7 +802,7 @@ export function impactChart(o: ImpactChartOptions): string {
   /** The comparison value drawn for a group: none when the period is empty or a note replaces it. */
   const drawnComparison = (g: ImpactGroup) => (empty || g.comparisonNote ? null : g.comparison);
   const sharedMax = Math.max(0, ...o.groups.flatMap((g) => [g.current, drawnComparison(g)]).filter(isNum));
-  let y = legendY + 14;
+  let y = legendY + (empty ? 29 : 14);
   let section: string | undefined;
   const descParts: string[] = [];
   for (const g of o.groups) {

@@ -182,7 +182,15 @@ thead tr:has(+ tr.units) th { border-bottom: none; }
   table { font-size: 0.88em; }
   th, td { padding: 0.3em 0.3em; }
   td.num { white-space: normal; }
-  table.notes td:nth-child(2) { overflow-wrap: anywhere; }
+  /* The list of what is hidden or missing reads as lines on a phone: "Section · item" then "What: why". */
+  table.notes thead { display: none; }
+  table.notes, table.notes tbody, table.notes tr { display: block; }
+  table.notes tr { padding: 0.35em 0; border-bottom: 1px solid #ccc; }
+  table.notes td { display: inline; border: none; padding: 0; overflow-wrap: anywhere; }
+  table.notes td:nth-child(1)::after { content: " · "; }
+  table.notes td:nth-child(2) { font-weight: 600; }
+  table.notes td:nth-child(3)::before { content: "\\A"; white-space: pre; }
+  table.notes td:nth-child(3)::after { content: ": "; }
   table.impact-summary tbody th { width: auto; }
   .metric .figures td, .metric .figures th { width: auto; }
 }
