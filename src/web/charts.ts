@@ -223,6 +223,8 @@ export interface LineSeries {
   name: string;
   /** One value per label; null leaves a gap. */
   values: (number | null)[];
+  /** Per label: the null there is a hidden value (small-cell suppression), not a missing one. */
+  hidden?: boolean[];
   /** Dashed (e.g. a target): tells the series apart without colour. */
   dashed?: boolean;
   /** Dots at every value (default: for solid lines). */
@@ -246,6 +248,11 @@ export interface LinePanel {
   format?: (n: number) => string;
   /** Text drawn when no value is present. */
   emptyText?: string;
+  /**
+   * A sentence drawn in the middle of the plot, on a white box, over what is drawn (e.g. "Actual:
+   * hidden in every month" when only the target has values): the chart says what is not there.
+   */
+  notice?: string;
 }
 
 interface Box {
@@ -303,7 +310,7 @@ function renderLinePanel(p: LinePanel, box: Box): string {
   const bottom = box.y + box.h - 30;
   if (n === 0 || all.length === 0) {
     parts.push(`<rect x="${num(box.x)}" y="${num(top)}" width="${num(box.w)}" height="${num(bottom - top)}" fill="none" stroke="${GRID}"/>`);
-    parts.push(text(box.x + box.w / 2, (top + bottom) / 2 + 4, p.emptyText ?? "No data for this period", `text-anchor="middle" fill="${MUTED}" font-style="italic"`));
+    parts.push(text(box.x + box.w / 2, (top + bottom) / 2 + 4, p.notice ?? p.emptyText ?? "No data for this period", `text-anchor="middle" fill="${MUTED}" font-style="italic"`));
     return `<g class="panel">${parts.join("")}</g>`;
   }
 
@@ -386,7 +393,19 @@ function renderLinePanel(p: LinePanel, box: Box): string {
     }
     parts.push(`<g class="${seriesClass(s.name)}" data-segments="${runs.length}">${g.join("")}</g>`);
   }
+  if (p.notice) parts.push(noticeBox(p.notice, left + (right - left) / 2, (top + bottom) / 2, right - left));
   return `<g class="panel">${parts.join("")}</g>`;
+}
+
+/** A sentence on a white, outlined box centred at (cx, cy), cut to fit `maxW`. */
+function noticeBox(content: string, cx: number, cy: number, maxW: number): string {
+  const shown = truncate(content, Math.floor((maxW - 24) / (FONT * GLYPH)));
+  const w = Math.min(maxW, textWidth(shown) + 24);
+  return (
+    `<g class="notice"><rect x="${num(cx - w / 2)}" y="${num(cy - 13)}" width="${num(w)}" height="24" fill="#ffffff" stroke="${MUTED}" stroke-width="0.8" rx="2"/>` +
+    text(cx, cy + 3.5, shown, `text-anchor="middle" fill="${INK}" font-style="italic"`) +
+    `</g>`
+  );
 }
 
 /** The data of a panel in words, for `<desc>`: "Actual: Jan 2024 12, Feb 2024 no data, ...". */
@@ -394,8 +413,19 @@ function describePanel(p: LinePanel): string {
   const fmt = p.format ?? ((n: number) => formatNumber(n));
   if (p.labels.length === 0) return `${p.title ?? "Chart"}: no periods.`;
   const range = p.labels.length > 1 ? `${p.labels[0]} to ${p.labels[p.labels.length - 1]}` : p.labels[0];
-  const series = p.series.map((s) => `${s.name}: ${p.labels.map((l, i) => `${l} ${isNum(s.values[i]) ? fmt(s.values[i]!) : "no value"}`).join(", ")}.`);
-  return `${p.title ? `${p.title}${p.unit ? ` (${p.unit})` : ""}, ` : p.unit ? `In ${p.unit}, ` : ""}${range}. ${series.join(" ")}`;
+  const absentWord = (s: LineSeries, i: number) => (s.hidden?.[i] ? "hidden" : "no value");
+  // A notice already says what an all-absent series is (see metricChart): it stands for it.
+  const described = p.notice ? p.series.filter((s) => p.labels.some((_, i) => isNum(s.values[i]))) : p.series;
+  const series = described.map((s) => {
+    const values = p.labels.map((_, i) => s.values[i]);
+    if (values.every((v) => !isNum(v))) {
+      const hidden = values.filter((_, i) => s.hidden?.[i]).length;
+      const what = hidden === values.length ? "hidden" : hidden === 0 ? "no value" : "hidden or no value";
+      return `${s.name}: ${what} in every period.`;
+    }
+    return `${s.name}: ${p.labels.map((l, i) => `${l} ${isNum(s.values[i]) ? fmt(s.values[i]!) : absentWord(s, i)}`).join(", ")}.`;
+  });
+  return `${p.title ? `${p.title}${p.unit ? ` (${p.unit})` : ""}, ` : p.unit ? `In ${p.unit}, ` : ""}${range}. ${p.notice ? `${p.notice}. ` : ""}${series.join(" ")}`;
 }
 
 export interface LineChartOptions extends LinePanel {
@@ -428,23 +458,43 @@ export interface MetricChartOptions {
   /** The metric's name (the chart's accessible name is built from it). */
   name: string;
   unit?: string | null;
-  points: { label: string; actual: number | null; target: number | null }[];
+  /** `hidden`: the actual is hidden from the caller (small-cell suppression), not missing. */
+  points: { label: string; actual: number | null; target: number | null; hidden?: boolean }[];
   format?: (n: number) => string;
   height?: number;
+  /** Why hidden actuals are hidden, e.g. "fewer than 10 people": added to the notice. */
+  hiddenReason?: string;
 }
 
-/** Actual (solid line, dots) against target (dashed line) over time; missing values leave gaps. */
+/**
+ * Actual (solid line, dots) against target (dashed line) over time; missing values leave gaps.
+ * When no period has an actual, the chart says so in words over the plot (hidden, or not
+ * recorded), so that a lone target line is not read as the whole story.
+ */
 export function metricChart(o: MetricChartOptions): string {
+  const points = o.points;
+  let notice: string | undefined;
+  if (points.length > 0 && points.every((p) => !isNum(p.actual))) {
+    const hidden = points.filter((p) => p.hidden).length;
+    const why = o.hiddenReason ? ` (${o.hiddenReason})` : "";
+    notice =
+      hidden === points.length
+        ? `Actual: hidden in every period${why}`
+        : hidden > 0
+          ? `Actual: hidden${why} or not recorded in every period`
+          : "Actual: no value recorded in any period";
+  }
   return lineChart({
     id: o.id,
     kind: "chart-metric",
     title: `${o.name}: actual against target per period`,
     unit: o.unit,
-    labels: o.points.map((p) => p.label),
+    labels: points.map((p) => p.label),
     series: [
-      { name: "Actual", values: o.points.map((p) => p.actual) },
-      { name: "Target", values: o.points.map((p) => p.target), dashed: true },
+      { name: "Actual", values: points.map((p) => p.actual), hidden: points.map((p) => p.hidden === true) },
+      { name: "Target", values: points.map((p) => p.target), dashed: true },
     ],
+    notice,
     format: o.format,
     height: o.height,
   });
@@ -545,6 +595,8 @@ export interface FunnelChartOptions {
   /** Adds "n% of previous" after each value (default true). */
   showConversion?: boolean;
   emptyText?: string;
+  /** Drawn instead of bars when every stage holds no one (all zero, none hidden): no axis of 0 to 1. */
+  zeroText?: string;
 }
 
 function suppressedText(k: number): string {
@@ -586,6 +638,11 @@ export function funnelChart(o: FunnelChartOptions): string {
   if (stages.length === 0) {
     parts.push(text(CHART_WIDTH / 2, 60, o.emptyText ?? "No stages", `text-anchor="middle" fill="${MUTED}" font-style="italic"`));
     return svgRoot({ id: o.id, kind: "chart-funnel", height: 120, title: o.title, desc, body: parts.join("") });
+  }
+  if (!anyHidden && values.every((v) => v === 0)) {
+    const zero = o.zeroText ?? "No one in any stage";
+    parts.push(text(CHART_WIDTH / 2, 60, zero, `text-anchor="middle" fill="${MUTED}" font-style="italic"`));
+    return svgRoot({ id: o.id, kind: "chart-funnel", height: 120, title: o.title, desc: o.desc ?? `${o.title}: ${zero.toLowerCase()}.`, body: parts.join("") });
   }
 
   const valueText = (s: FunnelStage, i: number) => {
@@ -684,6 +741,8 @@ export interface ImpactGroup {
   section?: string;
   current: number | null;
   comparison: number | null;
+  /** Said instead of the comparison bar (e.g. "no data for the comparison period"); wins over a value. */
+  comparisonNote?: string;
   format?: (n: number) => string;
 }
 
@@ -701,15 +760,21 @@ export interface ImpactChartOptions {
   scale?: "per-group" | "shared";
   /** Shown instead of a bar for a null value. */
   nullLabel?: string;
+  /**
+   * The comparison period holds no data at all: said once, in the legend's place for it, and
+   * only the current period's bars are drawn (no empty bars, no changes against zero).
+   */
+  comparisonEmpty?: string;
 }
 
 /** Grouped bars: each measure for the current period (solid) and the comparison period (outlined). */
 export function impactChart(o: ImpactChartOptions): string {
   const scale = o.scale ?? "per-group";
   const nullLabel = o.nullLabel ?? "not available";
+  const empty = o.comparisonEmpty;
   const legendY = 16;
   const sectionH = 22;
-  const rowH = 38;
+  const rowH = empty ? 24 : 38;
   const barH = 12;
   const nameW = 168;
   const x0 = nameW + 12;
@@ -722,14 +787,22 @@ export function impactChart(o: ImpactChartOptions): string {
     [o.currentLabel, true],
     [o.comparisonLabel, false],
   ] as const) {
+    if (!current && empty) {
+      // On a line of its own, under the current period's key: it is a sentence, not a key.
+      const said = truncate(`${label}: ${empty}`, Math.floor((CHART_WIDTH - 16) / (SMALL * GLYPH)));
+      parts.push(text(8, legendY + 15, said, `class="comparison-empty" font-size="${SMALL}" fill="${INK}" font-style="italic"`));
+      break;
+    }
     parts.push(`<rect x="${lx}" y="${legendY - 9}" width="14" height="10" fill="${current ? DARK : LIGHT}" stroke="${DARK}" stroke-width="1"/>`);
     const shown = truncate(label, 40);
     parts.push(text(lx + 20, legendY, shown, `font-size="${SMALL}" fill="${INK}"`));
     lx += 20 + textWidth(shown, SMALL) + 22;
   }
 
-  const sharedMax = Math.max(0, ...o.groups.flatMap((g) => [g.current, g.comparison]).filter(isNum));
-  let y = legendY + 14;
+  /** The comparison value drawn for a group: none when the period is empty or a note replaces it. */
+  const drawnComparison = (g: ImpactGroup) => (empty || g.comparisonNote ? null : g.comparison);
+  const sharedMax = Math.max(0, ...o.groups.flatMap((g) => [g.current, drawnComparison(g)]).filter(isNum));
+  let y = legendY + (empty ? 29 : 14);
   let section: string | undefined;
   const descParts: string[] = [];
   for (const g of o.groups) {
@@ -741,16 +814,26 @@ export function impactChart(o: ImpactChartOptions): string {
       y += sectionH;
     }
     const fmt = g.format ?? ((n: number) => formatNumber(n));
-    const max = scale === "shared" ? sharedMax : Math.max(0, ...[g.current, g.comparison].filter(isNum));
+    const max = scale === "shared" ? sharedMax : Math.max(0, ...[g.current, drawnComparison(g)].filter(isNum));
     const rows: string[] = [];
     rows.push(text(nameW, y + rowH / 2 + 4, truncate(g.name, Math.floor(nameW / (FONT * GLYPH))), `text-anchor="end" fill="${INK}"`));
-    ([
+    const bars: [number | null, boolean][] = empty ? [[g.current, true]] : [
       [g.current, true],
       [g.comparison, false],
-    ] as const).forEach(([v, current], j) => {
+    ];
+    bars.forEach(([v, current], j) => {
       const by = y + 5 + j * (barH + 3);
+      if (!current && g.comparisonNote) {
+        rows.push(text(x0 + 4, by + barH - 2, g.comparisonNote, `class="comparison-empty" font-size="${SMALL}" fill="${MUTED}" font-style="italic"`));
+        return;
+      }
       if (!isNum(v)) {
         rows.push(text(x0 + 4, by + barH - 2, nullLabel, `font-size="${SMALL}" fill="${MUTED}" font-style="italic"`));
+        return;
+      }
+      if (empty) {
+        // Nothing to compare with: each measure on its own scale would be a full bar; the value says it.
+        rows.push(text(x0 + 4, by + barH - 2, fmt(v), `font-weight="600" fill="${INK}"`));
         return;
       }
       const w = max > 0 ? (Math.max(0, v) / max) * barMax : 0;
@@ -759,18 +842,19 @@ export function impactChart(o: ImpactChartOptions): string {
       rows.push(text(x0 + drawn + 6, by + barH - 2, fmt(v), `font-size="${SMALL}" fill="${current ? INK : MUTED}"${current ? ' font-weight="600"' : ""}`));
     });
     parts.push(`<g class="group">${rows.join("")}</g>`);
-    descParts.push(`${g.section ? `${g.section}, ` : ""}${g.name}: ${isNum(g.current) ? fmt(g.current) : nullLabel} against ${isNum(g.comparison) ? fmt(g.comparison) : nullLabel}`);
+    const against = empty ? "" : ` against ${g.comparisonNote ?? (isNum(g.comparison) ? fmt(g.comparison) : nullLabel)}`;
+    descParts.push(`${g.section ? `${g.section}, ` : ""}${g.name}: ${isNum(g.current) ? fmt(g.current) : nullLabel}${against}`);
     y += rowH;
   }
   if (o.groups.length === 0) {
     parts.push(text(CHART_WIDTH / 2, y + 30, "No measures", `text-anchor="middle" fill="${MUTED}" font-style="italic"`));
     y += 50;
   }
-  if (scale === "per-group" && o.groups.length > 1) {
+  if (scale === "per-group" && o.groups.length > 1 && !empty) {
     y += 8;
     parts.push(text(8, y + 6, "Each measure is drawn on its own scale: compare the two bars of a measure, not bars of different measures.", `font-size="${SMALL - 1}" fill="${MUTED}"`));
     y += 10;
   }
-  const desc = o.desc ?? `${o.title}. ${o.currentLabel} against ${o.comparisonLabel}. ${descParts.join("; ")}.`;
+  const desc = o.desc ?? `${o.title}. ${empty ? `${o.currentLabel}; ${o.comparisonLabel}: ${empty}` : `${o.currentLabel} against ${o.comparisonLabel}`}. ${descParts.join("; ")}.`;
   return svgRoot({ id: o.id, kind: "chart-impact", height: Math.max(CHART_HEIGHT * 0.5, y + 8), title: o.title, desc, body: parts.join("") });
 }

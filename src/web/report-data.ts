@@ -12,10 +12,14 @@ export interface ReportPageData {
   suppressionApplied: boolean;
   threshold: number;
   narrative: { text: string; version: number; updatedAt: string } | null;
-  /** Impact at sale vs in use, side by side (current and comparison period). */
+  /**
+   * Impact at sale vs in use, side by side (current and comparison period). Units given and
+   * beneficiaries funded are the exact decimals the downloads carry (beneficiariesFundedExact),
+   * fractions included, so that the page and the CSV say the same number.
+   */
   impact: {
-    atSale: { sales: number; revenue: string; contribution: string; unitsGiven: string; beneficiariesFunded: number };
-    atSalePrevious: { sales: number; revenue: string; contribution: string; unitsGiven: string; beneficiariesFunded: number };
+    atSale: { sales: number; revenue: string; contribution: string; unitsGiven: string; beneficiariesFunded: string };
+    atSalePrevious: { sales: number; revenue: string; contribution: string; unitsGiven: string; beneficiariesFunded: string };
     inUse: { stakeholdersInUse: number | null; previous: number | null };
   };
   /** Reportable metrics: a monthly series each (actual vs target), plus the period's figures. */
@@ -31,13 +35,15 @@ export interface ReportPageData {
     target: string | null;
     actual: string | null;
     attainment: number | null;
-    series: { label: string; from: string; to: string; actual: number | null; target: number | null }[];
+    /** `hidden`: the month's actual is hidden from the caller (small-cell suppression), not missing. */
+    series: { label: string; from: string; to: string; actual: number | null; target: number | null; hidden: boolean }[];
   }[];
   /** NPS and QoE per month. */
   trend: { label: string; from: string; to: string; nps: number | null; qoe: number | null }[];
+  /** `qoeParts`: the components of the perspective's QoE, which of them it was made of and which were missing or hidden. */
   experience: {
-    customer: { qoe: number | null; nps: number | null; npsSample: number | null; npsMargin: number | null };
-    beneficiary: { qoe: number | null; nps: number | null; npsSample: number | null; npsMargin: number | null };
+    customer: { qoe: number | null; qoeParts: QoePartSummary[]; nps: number | null; npsSample: number | null; npsMargin: number | null };
+    beneficiary: { qoe: number | null; qoeParts: QoePartSummary[]; nps: number | null; npsSample: number | null; npsMargin: number | null };
     loopsOnTimeRate: number | null;
     loopsDue: number | null;
   };
@@ -47,4 +53,12 @@ export interface ReportPageData {
   notes: { section: string; item: string; kind: "SUPPRESSED" | "MISSING"; reason: string }[];
   /** The reader signed in in the browser (the key is in the sign-in cookie): the page offers to sign out. */
   signedInWithCookie?: boolean;
+}
+
+/** One component of a QoE score: left out when `missing` (no data, or every part hidden: `hidden`). */
+export interface QoePartSummary {
+  kind: "FEEDBACK" | "KPI_ATTAINMENT" | "SOCIAL_ATTAINMENT" | "LOOP_CLOSURE";
+  missing: boolean;
+  /** Some or all of its parts are hidden from the caller (small-cell suppression). */
+  hidden: boolean;
 }

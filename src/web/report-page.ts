@@ -1,4 +1,5 @@
-import { ReportPageData } from "./report-data";
+import { QoePartSummary, ReportPageData } from "./report-data";
+import { fromFixed, SCALE, toFixed } from "../common/decimal";
 import { htmlDocument, signOutForm } from "./sign-in-page";
 import { escapeXml as esc, formatDecimal, formatNumber, formatSigned, funnelChart, impactChart, metricChart, trendChart } from "./charts";
 
@@ -167,6 +168,32 @@ nav.actions a { color: #1a1a1a; }
 nav.actions form { margin: 0; }
 nav.actions button { font: inherit; font-size: 0.95em; padding: 0.15em 0.7em; border: 1px solid #999; border-radius: 3px; background: #fff; color: #1a1a1a; cursor: pointer; }
 footer { margin-top: 2em; font-size: 0.8em; color: #555; border-top: 1px solid #999; padding-top: 0.5em; }
+tr.units th { font-weight: 400; color: #555; font-size: 0.92em; padding-top: 0; }
+tr.units th.unit-span { text-align: center; }
+thead tr:has(+ tr.units) th { border-bottom: none; }
+.made-of { display: block; white-space: normal; font-size: 0.82em; line-height: 1.3; color: #555; font-style: italic; }
+.comparison-empty { margin: 0.4em 0; }
+.table-note { font-size: 0.85em; margin-top: -0.4em; }
+.funnel-empty { margin: 0.3em 0 1em; }
+@media screen and (max-width: 600px) {
+  body { font-size: 14px; }
+  main { padding: 16px 12px 40px; }
+  h1 { font-size: 1.55em; }
+  table { font-size: 0.88em; }
+  th, td { padding: 0.3em 0.3em; }
+  td.num { white-space: normal; }
+  /* The list of what is hidden or missing reads as lines on a phone: "Section · item" then "What: why". */
+  table.notes thead { display: none; }
+  table.notes, table.notes tbody, table.notes tr { display: block; }
+  table.notes tr { padding: 0.35em 0; border-bottom: 1px solid #ccc; }
+  table.notes td { display: inline; border: none; padding: 0; overflow-wrap: anywhere; }
+  table.notes td:nth-child(1)::after { content: " · "; }
+  table.notes td:nth-child(2) { font-weight: 600; }
+  table.notes td:nth-child(3)::before { content: "\\A"; white-space: pre; }
+  table.notes td:nth-child(3)::after { content: ": "; }
+  table.impact-summary tbody th { width: auto; }
+  .metric .figures td, .metric .figures th { width: auto; }
+}
 @page { size: A4; margin: 15mm; }
 @media print {
   body { font-size: 9.5pt; }
@@ -203,7 +230,7 @@ function header(d: ReportPageData): string {
 <p class="model">${esc(d.organization.impactModel)}</p>
 <dl class="meta">
 <dt>Period</dt><dd>${esc(fmtPeriod(d.period))}</dd>
-<dt>Compared with</dt><dd>${esc(fmtPeriod(d.comparison))}</dd>
+<dt>Compared with</dt><dd>${esc(fmtPeriod(d.comparison))}${d.impact.atSalePrevious.sales === 0 && d.impact.inUse.previous === 0 ? ` <span class="absent">(no data for the comparison period)</span>` : ""}</dd>
 <dt>Generated</dt><dd>${esc(fmtDateTime(d.generatedAt))}</dd>
 <dt>Currency</dt><dd>${esc(d.organization.currency)}</dd>
 </dl>
@@ -221,60 +248,125 @@ ${paragraphs(d.narrative.text)}
 </section>`;
 }
 
+/** An exact decimal ("11.68", "310.5") as the downloads give it: every decimal kept (at most 4), thousands separated. */
+function exact(value: string): string {
+  return formatDecimal(value, SCALE);
+}
+
+/** The exact difference of two decimal strings, and the relative change when the previous one is not zero. */
+function decimalChange(current: string, previous: string): string {
+  if (toNumber(current) === null || toNumber(previous) === null) return `<span class="absent">—</span>`;
+  const diff = fromFixed(toFixed(current) - toFixed(previous));
+  const shown = exact(diff);
+  const signed = shown !== "0" && !shown.startsWith("-") ? `+${shown}` : shown;
+  const prev = Number(previous);
+  const pct = prev !== 0 ? ` <span class="pct">(${esc(formatSigned((Number(diff) / Math.abs(prev)) * 100, 1))}%)</span>` : "";
+  return `${esc(signed)}${pct}`;
+}
+
 function impactSection(d: ReportPageData): string {
   const cur = d.impact.atSale;
   const prev = d.impact.atSalePrevious;
+  const inUse = d.impact.inUse;
   const currency = d.organization.currency;
-  const dec = (s: string) => esc(formatDecimal(s));
   const moneyChange = (n: number) => `${formatSigned(n)} ${currency}`;
+  // A comparison period with no sale has nothing at sale to compare with; one with no one in
+  // use, nothing in use. Changes against those zeros would read as growth from nothing.
+  const saleEmpty = prev.sales === 0;
+  const inUseEmpty = inUse.previous === 0;
+  const empty = saleEmpty && inUseEmpty;
+  const NO_DATA = "no data for the comparison period";
+  const noData = `<span class="absent">no data</span>`;
+  const none = `<span class="absent">—</span>`;
+  const people = (n: number | null) => (n === null ? `<span class="absent">not shown</span>` : esc(formatNumber(n)));
+  /** A row: the measure, this period, and (unless the whole comparison is empty) the comparison and the change. */
+  const row = (name: string, now: string, before: string, changed: string, sectionEmpty: boolean) =>
+    `<tr><th scope="row">${name}</th><td class="num">${now}</td>${empty ? "" : `<td class="num">${sectionEmpty ? noData : before}</td><td class="num">${sectionEmpty ? none : changed}</td>`}</tr>`;
+  const columns = empty ? 2 : 4;
   const rows: string[] = [
-    `<tr class="section"><th colspan="4" scope="colgroup">At the point of sale</th></tr>`,
-    `<tr><th scope="row">Sales</th><td class="num">${esc(formatNumber(cur.sales))}</td><td class="num">${esc(formatNumber(prev.sales))}</td><td class="num">${change(cur.sales, prev.sales)}</td></tr>`,
-    `<tr><th scope="row">Revenue</th><td class="num">${esc(money(cur.revenue, currency))}</td><td class="num">${esc(money(prev.revenue, currency))}</td><td class="num">${change(toNumber(cur.revenue), toNumber(prev.revenue), moneyChange)}</td></tr>`,
-    `<tr><th scope="row">Contribution given</th><td class="num">${esc(money(cur.contribution, currency))}</td><td class="num">${esc(money(prev.contribution, currency))}</td><td class="num">${change(toNumber(cur.contribution), toNumber(prev.contribution), moneyChange)}</td></tr>`,
-    `<tr><th scope="row">Units given</th><td class="num">${dec(cur.unitsGiven)}</td><td class="num">${dec(prev.unitsGiven)}</td><td class="num">${change(toNumber(cur.unitsGiven), toNumber(prev.unitsGiven))}</td></tr>`,
-    `<tr><th scope="row">Beneficiaries funded</th><td class="num">${esc(formatNumber(cur.beneficiariesFunded))}</td><td class="num">${esc(formatNumber(prev.beneficiariesFunded))}</td><td class="num">${change(cur.beneficiariesFunded, prev.beneficiariesFunded)}</td></tr>`,
-    `<tr class="section"><th colspan="4" scope="colgroup">In use</th></tr>`,
-    `<tr><th scope="row">People in in-use stages</th><td class="num">${
-      d.impact.inUse.stakeholdersInUse === null ? `<span class="absent">not shown</span>` : esc(formatNumber(d.impact.inUse.stakeholdersInUse))
-    }</td><td class="num">${d.impact.inUse.previous === null ? `<span class="absent">not shown</span>` : esc(formatNumber(d.impact.inUse.previous))}</td><td class="num">${change(
-      d.impact.inUse.stakeholdersInUse,
-      d.impact.inUse.previous,
-    )}</td></tr>`,
+    `<tr class="section"><th colspan="${columns}" scope="colgroup">At the point of sale</th></tr>`,
+    row("Sales", esc(formatNumber(cur.sales)), esc(formatNumber(prev.sales)), change(cur.sales, prev.sales), saleEmpty),
+    row("Revenue", esc(money(cur.revenue, currency)), esc(money(prev.revenue, currency)), change(toNumber(cur.revenue), toNumber(prev.revenue), moneyChange), saleEmpty),
+    row("Contribution given", esc(money(cur.contribution, currency)), esc(money(prev.contribution, currency)), change(toNumber(cur.contribution), toNumber(prev.contribution), moneyChange), saleEmpty),
+    row("Units given", esc(exact(cur.unitsGiven)), esc(exact(prev.unitsGiven)), decimalChange(cur.unitsGiven, prev.unitsGiven), saleEmpty),
+    row("Beneficiaries funded", esc(exact(cur.beneficiariesFunded)), esc(exact(prev.beneficiariesFunded)), decimalChange(cur.beneficiariesFunded, prev.beneficiariesFunded), saleEmpty),
+    `<tr class="section"><th colspan="${columns}" scope="colgroup">In use</th></tr>`,
+    row("People in in-use stages", people(inUse.stakeholdersInUse), people(inUse.previous), change(inUse.stakeholdersInUse, inUse.previous), inUseEmpty),
   ];
   const curLabel = `This period (${fmtPeriodShort(d.period)})`;
   const prevLabel = `Compared with (${fmtPeriodShort(d.comparison)})`;
   const moneyFmt = (n: number) => `${formatNumber(n)} ${currency}`;
+  const exactFmt = (n: number) => formatNumber(n, 2);
+  const saleNote = !empty && saleEmpty ? NO_DATA : undefined;
+  const inUseNote = !empty && inUseEmpty ? NO_DATA : undefined;
   const chart = impactChart({
     id: "chart-impact",
-    title: "Impact at sale and in use: this period against the comparison period",
+    title: empty ? "Impact at sale and in use this period (no data for the comparison period)" : "Impact at sale and in use: this period against the comparison period",
     currentLabel: curLabel,
     comparisonLabel: prevLabel,
     nullLabel: "not shown (see the list at the end)",
+    comparisonEmpty: empty ? NO_DATA : undefined,
     groups: [
-      { section: "At the point of sale", name: "Sales", current: cur.sales, comparison: prev.sales },
-      { section: "At the point of sale", name: "Revenue", current: toNumber(cur.revenue), comparison: toNumber(prev.revenue), format: moneyFmt },
-      { section: "At the point of sale", name: "Contribution given", current: toNumber(cur.contribution), comparison: toNumber(prev.contribution), format: moneyFmt },
-      { section: "At the point of sale", name: "Units given", current: toNumber(cur.unitsGiven), comparison: toNumber(prev.unitsGiven) },
-      { section: "At the point of sale", name: "Beneficiaries funded", current: cur.beneficiariesFunded, comparison: prev.beneficiariesFunded },
-      { section: "In use", name: "People in use stages", current: d.impact.inUse.stakeholdersInUse, comparison: d.impact.inUse.previous },
+      { section: "At the point of sale", name: "Sales", current: cur.sales, comparison: prev.sales, comparisonNote: saleNote },
+      { section: "At the point of sale", name: "Revenue", current: toNumber(cur.revenue), comparison: toNumber(prev.revenue), comparisonNote: saleNote, format: moneyFmt },
+      { section: "At the point of sale", name: "Contribution given", current: toNumber(cur.contribution), comparison: toNumber(prev.contribution), comparisonNote: saleNote, format: moneyFmt },
+      { section: "At the point of sale", name: "Units given", current: toNumber(cur.unitsGiven), comparison: toNumber(prev.unitsGiven), comparisonNote: saleNote, format: exactFmt },
+      { section: "At the point of sale", name: "Beneficiaries funded", current: toNumber(cur.beneficiariesFunded), comparison: toNumber(prev.beneficiariesFunded), comparisonNote: saleNote, format: exactFmt },
+      { section: "In use", name: "People in use stages", current: inUse.stakeholdersInUse, comparison: inUse.previous, comparisonNote: inUseNote },
     ],
   });
+  const head = empty
+    ? `<tr><th scope="col">Measure</th><th scope="col" class="num">${esc(fmtPeriodShort(d.period))}</th></tr>`
+    : `<tr><th scope="col">Measure</th><th scope="col" class="num">${esc(fmtPeriodShort(d.period))}</th><th scope="col" class="num">${esc(fmtPeriodShort(d.comparison))}</th><th scope="col" class="num">Change</th></tr>`;
+  const emptyNote = empty
+    ? `<p class="comparison-empty"><strong>No data for the comparison period</strong> (${esc(fmtPeriod(d.comparison))}): no sale and no one in in-use stages, so no changes are shown.</p>\n`
+    : saleEmpty || inUseEmpty
+      ? `<p class="comparison-empty">No data for the comparison period ${saleEmpty ? "at the point of sale (no sale)" : "in use (no one in in-use stages)"}: no change is shown there.</p>\n`
+      : "";
   return `<section aria-labelledby="h-impact"><h2 id="h-impact">Impact at sale and in use</h2>
-<table class="impact-summary">
-<thead><tr><th scope="col">Measure</th><th scope="col" class="num">${esc(fmtPeriodShort(d.period))}</th><th scope="col" class="num">${esc(fmtPeriodShort(d.comparison))}</th><th scope="col" class="num">Change</th></tr></thead>
+${emptyNote}<table class="impact-summary">
+<thead>${head}</thead>
 <tbody>
 ${rows.join("\n")}
 </tbody>
 </table>
-<figure>${chart}<figcaption>Solid bars: this period. Light, outlined bars: the comparison period.</figcaption></figure>
+<p class="muted table-note">Units given and beneficiaries funded are exact, as in the downloads: a fraction is a beneficiary partly funded.</p>
+<figure>${chart}<figcaption>${empty ? "This period only: there is no data for the comparison period." : "Solid bars: this period. Light, outlined bars: the comparison period."}</figcaption></figure>
 </section>`;
+}
+
+const PART_NAMES: Record<QoePartSummary["kind"], { name: string; none: string }> = {
+  FEEDBACK: { name: "feedback", none: "no feedback" },
+  KPI_ATTAINMENT: { name: "KPIs", none: "no KPI values" },
+  SOCIAL_ATTAINMENT: { name: "social metrics", none: "no social metric values" },
+  LOOP_CLOSURE: { name: "follow-ups", none: "no follow-up due" },
+};
+
+function list(words: string[]): string {
+  return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
+
+/**
+ * What a QoE score was made of, said only when a part is missing: "From social metrics only;
+ * no feedback, no follow-up due." Parts hidden from the caller say so. Null when nothing is missing.
+ */
+export function madeOf(parts: QoePartSummary[]): string | null {
+  const missing = parts.filter((p) => p.missing);
+  const present = parts.filter((p) => !p.missing);
+  if (!missing.length || !present.length) return null;
+  const partly = present.filter((p) => p.hidden).map((p) => `${PART_NAMES[p.kind].name} partly hidden`);
+  const gone = missing.map((p) => (p.hidden ? `${PART_NAMES[p.kind].name} hidden` : PART_NAMES[p.kind].none));
+  return `From ${list(present.map((p) => PART_NAMES[p.kind].name))} only; ${[...gone, ...partly].join(", ")}.`;
 }
 
 function experienceSection(d: ReportPageData): string {
   const row = (label: string, key: "customer" | "beneficiary") => {
     const e = d.experience[key];
-    const qoe = e.qoe === null ? absent(d.notes, "Experience", "quality of experience") : esc(formatNumber(e.qoe, 1));
+    const made = e.qoe === null ? null : madeOf(e.qoeParts);
+    const qoe =
+      e.qoe === null
+        ? absent(d.notes, "Experience", "quality of experience")
+        : `${esc(formatNumber(e.qoe, 1))}${made ? `<span class="made-of">${esc(made)}</span>` : ""}`;
     const npsItem = `${key} NPS`;
     const nps =
       e.nps === null
@@ -312,21 +404,26 @@ function metricSection(d: ReportPageData): string {
   }
   const articles = d.metrics.map((m, i) => {
     const unit = unitOf(m, d.organization.currency);
-    const value = (v: string | null) => (v === null ? absent(d.notes, "Metrics", m.name) : esc(withUnit(formatDecimal(v), unit)));
-    const attainment = m.attainment === null ? `<span class="absent">—</span>` : `${esc(formatNumber(m.attainment, 1))}%`;
+    // The unit is said once, in the column headers; the cells hold the numbers.
+    const value = (v: string | null) => (v === null ? absent(d.notes, "Metrics", m.name) : esc(formatDecimal(v)));
+    const attainment = m.attainment === null ? `<span class="absent">—</span>` : esc(formatNumber(m.attainment, 1));
+    // Units, once each, in a second header row: the metric's unit over the three values, % over attainment.
+    const units = `<tr class="units">${unit ? `<th scope="colgroup" colspan="3" class="unit-span">in ${esc(unit)}</th>` : `<td colspan="3"></td>`}<th scope="col" class="num">in %</th></tr>`;
     const chart = metricChart({
       id: `chart-metric-${i + 1}`,
       name: m.name,
       unit: unit || null,
-      points: m.series.map((p) => ({ label: p.label, actual: p.actual, target: p.target })),
+      points: m.series.map((p) => ({ label: p.label, actual: p.actual, target: p.target, hidden: p.hidden })),
       format: (n) => withUnit(formatNumber(n), unit),
+      hiddenReason: `fewer than ${formatNumber(d.threshold, 0)} people`,
     });
     return `<article class="metric" aria-labelledby="h-metric-${i + 1}">
 <h3 id="h-metric-${i + 1}">${esc(m.name)}<span class="tag">${m.category === "SOCIAL" ? "Social" : "KPI"}</span></h3>
 <p class="muted">${m.catalogueCode ? `Catalogue code: <span class="code">${esc(m.catalogueCode)}</span> · ` : ""}${m.direction === "LOWER_IS_BETTER" ? "Lower is better" : "Higher is better"}${unit ? ` · Unit: ${esc(unit)}` : ""}</p>
 ${m.estimationNote ? `<p class="estimation"><strong>How it is estimated:</strong> ${esc(m.estimationNote)}</p>` : ""}
 <table class="figures">
-<thead><tr><th scope="col" class="num">Baseline</th><th scope="col" class="num">Target</th><th scope="col" class="num">Actual</th><th scope="col" class="num">Attainment</th></tr></thead>
+<thead><tr><th scope="col" class="num">Baseline</th><th scope="col" class="num">Target</th><th scope="col" class="num">Actual</th><th scope="col" class="num">Attainment</th></tr>
+${units}</thead>
 <tbody><tr><td class="num">${value(m.baseline)}</td><td class="num">${value(m.target)}</td><td class="num">${value(m.actual)}</td><td class="num">${attainment}</td></tr></tbody>
 </table>
 <figure>${chart}<figcaption>Actual: solid line with dots. Target: dashed line. Gaps: no value for that month, or hidden.</figcaption></figure>
@@ -343,6 +440,10 @@ function funnelSection(d: ReportPageData): string {
   const impact = (mode: string | null) => (mode === "AT_SALE" ? "impact at sale" : mode === "IN_USE" ? "impact in use" : null);
   const figures = d.funnels.map((f, i) => {
     const name = title(f.kind);
+    // A funnel that holds no one (every stage 0, none hidden) is said, not drawn on an empty axis.
+    if (f.stages.length > 0 && f.stages.every((s) => s.entered === 0)) {
+      return `<h3>${esc(name)}</h3><p class="absent funnel-empty">No one entered any of the ${esc(formatNumber(f.stages.length, 0))} stages during the period.</p>`;
+    }
     const chart = funnelChart({
       id: `chart-funnel-${slug(f.kind)}-${i + 1}`,
       title: `${name}: people who entered each stage during the period`,

@@ -1,6 +1,6 @@
 import { Route, RouteContext } from "./routes";
 import { periodParams, withCaller } from "./request";
-import { ReportPageData } from "./report-data";
+import { QoePartSummary, ReportPageData } from "./report-data";
 import { renderReportPage } from "./report-page";
 import { reportSessionRoutes } from "./report-session";
 import type { ReportSessions } from "./session-token";
@@ -11,7 +11,7 @@ import { BadInputError } from "../common/errors";
 import { Interval, StakeholderKind } from "../common/enums";
 import { assertId, assertPeriod } from "../common/validation";
 import { buckets } from "../modules/impact/impact.service";
-import { QoeGroupBy } from "../modules/qoe/qoe.types";
+import { QoeGroupBy, QoePerspectiveScore } from "../modules/qoe/qoe.types";
 import { npsOf } from "../modules/feedback/feedback.service";
 
 const IMPACT_MODEL_WORDS: Record<string, string> = {
@@ -19,6 +19,11 @@ const IMPACT_MODEL_WORDS: Record<string, string> = {
   CUSTOMER_FUNDS_BENEFICIARY: "The customer's purchase funds a beneficiary: impact is created at the point of sale",
   HYBRID: "Both: customers who benefit, and purchases that fund beneficiaries",
 };
+
+/** What a perspective's QoE was made of: its components, present, missing or hidden. */
+function qoeParts(score: QoePerspectiveScore | null): QoePartSummary[] {
+  return (score?.components ?? []).map((c) => ({ kind: c.kind, missing: c.missing, hidden: c.suppressed }));
+}
 
 function label(from: Date): string {
   return from.toLocaleString("en-GB", { month: "short", year: "numeric", timeZone: "UTC" });
@@ -63,8 +68,9 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
     threshold: k,
     narrative: report.narrative ? { text: report.narrative.text, version: report.narrative.version, updatedAt: new Date(report.narrative.createdAt).toISOString() } : null,
     impact: {
-      atSale: { sales: sale.sales, revenue: sale.revenue.amount, contribution: sale.contribution.amount, unitsGiven: sale.unitsGiven, beneficiariesFunded: sale.beneficiariesFunded },
-      atSalePrevious: { sales: prev.sales, revenue: prev.revenue.amount, contribution: prev.contribution.amount, unitsGiven: prev.unitsGiven, beneficiariesFunded: prev.beneficiariesFunded },
+      // The exact figures, as the CSV and JSON downloads give them (see ReportPageData).
+      atSale: { sales: sale.sales, revenue: sale.revenue.amount, contribution: sale.contribution.amount, unitsGiven: sale.unitsGiven, beneficiariesFunded: sale.beneficiariesFundedExact },
+      atSalePrevious: { sales: prev.sales, revenue: prev.revenue.amount, contribution: prev.contribution.amount, unitsGiven: prev.unitsGiven, beneficiariesFunded: prev.beneficiariesFundedExact },
       inUse: { stakeholdersInUse: report.impactInUse.stakeholdersInUse, previous: report.previousStakeholdersInUse },
     },
     metrics: report.metrics.map((m, i) => ({
@@ -85,6 +91,7 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
         to: p.to.toISOString(),
         actual: p.actual === null ? null : Number(p.actual),
         target: p.target === null ? null : Number(p.target),
+        hidden: p.suppressed,
       })),
     })),
     trend: months.map((m, i) => {
@@ -100,8 +107,8 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
       };
     }),
     experience: {
-      customer: { qoe: report.customerExperience.qoe?.score ?? null, nps: customerNps.score, npsSample: customerNps.sampleSize, npsMargin: customerNps.marginOfError95 },
-      beneficiary: { qoe: report.beneficiaryExperience.qoe?.score ?? null, nps: beneficiaryNps.score, npsSample: beneficiaryNps.sampleSize, npsMargin: beneficiaryNps.marginOfError95 },
+      customer: { qoe: report.customerExperience.qoe?.score ?? null, qoeParts: qoeParts(report.customerExperience.qoe), nps: customerNps.score, npsSample: customerNps.sampleSize, npsMargin: customerNps.marginOfError95 },
+      beneficiary: { qoe: report.beneficiaryExperience.qoe?.score ?? null, qoeParts: qoeParts(report.beneficiaryExperience.qoe), nps: beneficiaryNps.score, npsSample: beneficiaryNps.sampleSize, npsMargin: beneficiaryNps.marginOfError95 },
       loopsOnTimeRate: report.loops.onTimeRate,
       loopsDue: report.loops.due,
     },
@@ -109,7 +116,13 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
       kind: f.kind as "CUSTOMER" | "BENEFICIARY",
       stages: f.stages.map((s) => ({ name: s.stage.name, entered: s.entered, inStageAtEnd: s.inStageAtEnd, impactMode: s.stage.impactMode })),
     })),
-    notes: report.notes.map((n) => ({ section: n.section, item: n.item, kind: n.kind as "SUPPRESSED" | "MISSING", reason: n.reason })),
+    notes: report.notes.map((n) => ({
+      section: n.section,
+      item: n.item,
+      kind: n.kind as "SUPPRESSED" | "MISSING",
+      // The downloads give changes against that zero; the page shows none (see report-page.ts).
+      reason: n.section === "Impact at sale" && n.item === "comparison period" && n.kind === "MISSING" ? "no sale recorded in the comparison period: no change is shown against it" : n.reason,
+    })),
   };
 }
 

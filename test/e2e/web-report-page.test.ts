@@ -7,6 +7,7 @@ import { parseCsv } from "../helpers/csv";
 import { browserIt, withBrowser } from "../helpers/browser";
 import { createApp, App } from "../../src/server";
 import { exportRoutes, REPORT_CSV_COLUMNS } from "../../src/web/exports";
+import { formatDecimal } from "../../src/web/charts";
 import { reportRoutes } from "../../src/web/reports";
 import { ReportSessions } from "../../src/web/session-token";
 import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
@@ -157,7 +158,9 @@ describe("the printable report and a funder's downloads, on the demo data", () =
           expect(await visible("svg#chart-impact")).toBe(1);
           expect(await visible("svg#chart-trend")).toBe(1);
           expect(await visible("svg.chart-metric")).toBe(report.metrics.length);
-          expect(await visible("svg.chart-funnel")).toBe(2);
+          // The demo's beneficiaries entered no stage in the period: their funnel is said, not drawn (issue 13).
+          expect(await visible("svg.chart-funnel")).toBe(1);
+          expect(await page.$$eval("p.funnel-empty", (els) => els.length)).toBe(1);
           // The charts carry drawn marks, not empty frames.
           expect(await page.$$eval("svg#chart-trend path, svg#chart-trend polyline, svg#chart-trend circle", (els) => els.length)).toBeGreaterThan(0);
           expect(await page.$$eval("svg.chart-funnel rect", (els) => els.length)).toBeGreaterThan(4);
@@ -182,4 +185,68 @@ describe("the printable report and a funder's downloads, on the demo data", () =
     },
     120000,
   );
+
+  browserIt("report page on a phone")(
+    "fits a 390 px phone without horizontal scroll, and a 1440 px screen; screenshots of both, for the funder and for staff",
+    async () => {
+      await withBrowser(async (page) => {
+        for (const [who, key] of [
+          ["funder", funderKey],
+          ["staff", staffKey],
+        ] as const) {
+          await page.setExtraHTTPHeaders({ authorization: `Bearer ${key}` });
+          for (const width of [390, 1440]) {
+            await page.setViewportSize({ width, height: 844 });
+            const response = await page.goto(`${base}/reports/${DEMO_SOLAR_ID}`, { waitUntil: "load" });
+            expect(response?.status()).toBe(200);
+            if (width === 390) await fs.writeFile(path.join(SCREENSHOTS, `report-page-${who}.html`), await page.content());
+            // What sticks out past the right edge, if anything (for the failure message). Run in the
+            // page as a string: this project's TypeScript has no DOM types.
+            const sticking = await page.evaluate<string[]>(`(() => {
+              const out = [];
+              for (const el of document.querySelectorAll("body *")) {
+                if (el.closest("svg") && el.tagName.toLowerCase() !== "svg") continue;
+                const r = el.getBoundingClientRect();
+                if (r.right > ${width} + 0.5) out.push(el.tagName.toLowerCase() + "." + (el.getAttribute("class") || "") + " right=" + Math.round(r.right) + " " + (el.textContent || "").replace(/\\s+/g, " ").slice(0, 50));
+              }
+              return out.slice(0, 20);
+            })()`);
+            const scrollWidth = await page.evaluate<number>("document.documentElement.scrollWidth");
+            expect({ who, width, scrollWidth: scrollWidth <= width ? "fits" : scrollWidth, sticking }).toEqual({ who, width, scrollWidth: "fits", sticking: [] });
+            const png = path.join(SCREENSHOTS, `report-page-${who}-${width}.png`);
+            await page.screenshot({ path: png, fullPage: true });
+            expect((await fs.stat(png)).size).toBeGreaterThan(20000);
+          }
+        }
+      });
+    },
+    600000,
+  );
+
+  it("says, for the funder, what the demo's flaws of issue 13 were drawn as: no comparison data, hidden actuals, QoE's parts, an empty funnel", async () => {
+    const html = await (await get(`/reports/${DEMO_SOLAR_ID}`, funderKey)).text();
+    // The demo holds twelve months of data: the comparison period (the twelve before) is empty.
+    expect(html).toContain("<strong>No data for the comparison period</strong>");
+    const impact = /<table class="impact-summary">[\s\S]*?<\/table>/.exec(html)![0];
+    expect(impact).not.toContain("+");
+    // Classrooms lit is counted per classroom, fewer than 10 a month: every month's actual is hidden from the funder.
+    expect(html).toMatch(/<g class="notice">.*?>Actual: hidden in every period \(fewer than 10 people\)<\/text>/);
+    // No beneficiary answered: their QoE comes from social metrics only, and says so.
+    expect(html).toMatch(/<tr><th scope="row">Beneficiaries<\/th><td class="num">[\d.]+<span class="made-of">From social metrics only; no feedback, no follow-up due\.<\/span>/);
+    expect(html).toContain('<p class="absent funnel-empty">No one entered any of the 6 stages during the period.</p>');
+    // Units once, in the header.
+    expect(html).toContain('<th scope="colgroup" colspan="3" class="unit-span">in KES per household per month</th>');
+    expect(html).not.toMatch(/<td class="num">[\d.,]+ KES per household per month<\/td>/);
+  });
+
+  it("gives beneficiaries funded and units given on the page exactly as the CSV does", async () => {
+    const [header, ...rows] = parseCsv(await (await get(`/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`, funderKey)).text());
+    const actual = (item: string) => rows.find((r) => r[header.indexOf("section")] === "impact_at_sale" && r[header.indexOf("item")] === item)![header.indexOf("actual")];
+    const html = await (await get(`/reports/${DEMO_SOLAR_ID}`, funderKey)).text();
+    const cell = (name: string) => new RegExp(`<tr><th scope="row">${name}</th><td class="num">([^<]*)</td>`).exec(html)![1];
+    // The demo's Home Kit sales fund fractions of a classroom: the CSV's exact figure (e.g. 11.68), not its floor.
+    expect(actual("beneficiaries_funded")).toMatch(/^\d+(\.\d{1,4})?$/);
+    expect(cell("Beneficiaries funded")).toBe(formatDecimal(actual("beneficiaries_funded"), 4));
+    expect(cell("Units given")).toBe(formatDecimal(actual("units_given"), 4));
+  });
 });

@@ -1,5 +1,5 @@
 import { ReportPageData } from "../../src/web/report-data";
-import { renderReportPage } from "../../src/web/report-page";
+import { madeOf, renderReportPage } from "../../src/web/report-page";
 import { escapeXml, formatDecimal, formatNumber, formatTicks, funnelChart, labelStep, metricChart, niceTicks } from "../../src/web/charts";
 
 /**
@@ -11,12 +11,13 @@ const HOSTILE = `<script>alert(1)</script> & "quotes"`;
 
 function sample(): ReportPageData {
   const months = ["Jan 2024", "Feb 2024", "Mar 2024", "Apr 2024", "May 2024", "Jun 2024"];
-  const point = (i: number, actual: number | null, target: number | null) => ({
+  const point = (i: number, actual: number | null, target: number | null, hidden = false) => ({
     label: months[i],
     from: new Date(Date.UTC(2024, i, 1)).toISOString(),
     to: new Date(Date.UTC(2024, i + 1, 1)).toISOString(),
     actual,
     target,
+    hidden,
   });
   return {
     organization: { id: "00000000-0000-4000-8000-000000000001", name: `Lamps ${HOSTILE}`, impactModel: `Hybrid <b>model</b> & more`, currency: "KES" },
@@ -27,8 +28,8 @@ function sample(): ReportPageData {
     threshold: 5,
     narrative: { text: `First paragraph ${HOSTILE}.\nSame paragraph, next line.\n\nSecond paragraph.`, version: 3, updatedAt: "2024-07-01T12:00:00.000Z" },
     impact: {
-      atSale: { sales: 1234, revenue: "1234567.50", contribution: "12345.00", unitsGiven: "310.5000", beneficiariesFunded: 300 },
-      atSalePrevious: { sales: 1000, revenue: "1000000.00", contribution: "10000.00", unitsGiven: "250", beneficiariesFunded: 240 },
+      atSale: { sales: 1234, revenue: "1234567.50", contribution: "12345.00", unitsGiven: "310.5000", beneficiariesFunded: "11.68" },
+      atSalePrevious: { sales: 1000, revenue: "1000000.00", contribution: "10000.00", unitsGiven: "250", beneficiariesFunded: "10.5" },
       inUse: { stakeholdersInUse: null, previous: 42 },
     },
     metrics: [
@@ -45,7 +46,7 @@ function sample(): ReportPageData {
         actual: "420.25",
         attainment: 80.06,
         // Gaps: Mar (suppressed) and May; the target is missing in Jun.
-        series: [point(0, 50, 80), point(1, 70, 80), point(2, null, 90), point(3, 90, 90), point(4, null, 100), point(5, 120, null)],
+        series: [point(0, 50, 80), point(1, 70, 80), point(2, null, 90, true), point(3, 90, 90), point(4, null, 100), point(5, 120, null)],
       },
       {
         name: "Days to repair",
@@ -59,7 +60,8 @@ function sample(): ReportPageData {
         target: "3",
         actual: null,
         attainment: null,
-        series: months.map((_, i) => point(i, null, 3)),
+        // Hidden from the funder in every month (the notes say so for the period too).
+        series: months.map((_, i) => point(i, null, 3, true)),
       },
     ],
     trend: months.map((label, i) => ({
@@ -70,8 +72,18 @@ function sample(): ReportPageData {
       qoe: i === 4 ? null : 60 + i,
     })),
     experience: {
-      customer: { qoe: 71.5, nps: 32, npsSample: 140, npsMargin: 8.4 },
-      beneficiary: { qoe: null, nps: null, npsSample: null, npsMargin: null },
+      customer: {
+        qoe: 71.5,
+        qoeParts: [
+          { kind: "FEEDBACK", missing: false, hidden: false },
+          { kind: "KPI_ATTAINMENT", missing: false, hidden: false },
+          { kind: "LOOP_CLOSURE", missing: false, hidden: false },
+        ],
+        nps: 32,
+        npsSample: 140,
+        npsMargin: 8.4,
+      },
+      beneficiary: { qoe: null, qoeParts: [], nps: null, npsSample: null, npsMargin: null },
       loopsOnTimeRate: 87.5,
       loopsDue: 16,
     },
@@ -406,5 +418,178 @@ describe("charts", () => {
     const empty = metricChart({ id: "m", name: "x", points: [] });
     expect(() => checkWellFormed(empty)).not.toThrow();
     expect(empty).toContain("No data for this period");
+  });
+});
+
+/** The text a reader sees in an HTML fragment: tags dropped, entities of the escaper decoded, spaces collapsed. */
+function visibleText(html: string): string {
+  return html
+    .replace(/<title[\s\S]*?<\/title>|<desc[\s\S]*?<\/desc>/g, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+function section(html: string, id: string): string {
+  return new RegExp(`<section aria-labelledby="${id}">[\\s\\S]*?</section>`).exec(html)![0];
+}
+
+describe("the report page's flaws from issue 13", () => {
+  const data = sample();
+  const html = renderReportPage(data);
+
+  it("says a metric's unit once, in the table header, and gives bare numbers in the cells", () => {
+    const tables = html.match(/<table class="figures">[\s\S]*?<\/table>/g)!;
+    expect(tables).toHaveLength(2);
+    // Households with clean light: unit label "households"; baseline 100, target 500, actual 420.25,
+    // attainment 80.06 shown with one decimal: 80.1.
+    const [households, days] = tables;
+    const head = /<thead>[\s\S]*<\/thead>/.exec(households)![0];
+    expect(head).toContain('<tr class="units"><th scope="colgroup" colspan="3" class="unit-span">in households</th><th scope="col" class="num">in %</th></tr>');
+    const body = /<tbody>[\s\S]*<\/tbody>/.exec(households)![0];
+    expect([...body.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((m) => m[1])).toEqual(["100", "500", "420.25", "80.1"]);
+    expect(body).not.toContain("households");
+    expect(body).not.toContain("%");
+    // Days to repair (unit DAYS -> "days"): 10 and 3, the actual hidden (the notes say suppressed), no attainment.
+    expect(days).toContain('class="unit-span">in days</th>');
+    expect(visibleText(/<tbody>[\s\S]*<\/tbody>/.exec(days)![0])).toBe("10 3 hidden —");
+    // A metric without a unit has no unit over its values, only % over attainment.
+    const bare = renderReportPage({ ...data, metrics: [{ ...data.metrics[0], unit: "COUNT", unitLabel: null }] });
+    expect(bare).toContain('<tr class="units"><td colspan="3"></td><th scope="col" class="num">in %</th></tr>');
+  });
+
+  it("says so in the chart, visibly and for screen readers, when every actual is hidden, instead of drawing only the target", () => {
+    const chart = svgs(html).find((x) => x.includes('id="chart-metric-2"'))!;
+    // Threshold 5: the notice names it.
+    expect(chart).toMatch(/<g class="notice"><rect [^>]*\/><text [^>]*>Actual: hidden in every period \(fewer than 5 people\)<\/text><\/g>/);
+    const desc = /<desc[^>]*>([^<]*)<\/desc>/.exec(chart)![1];
+    expect(desc).toContain("Actual: hidden in every period (fewer than 5 people).");
+    expect(desc).toBe("In days, Jan 2024 to Jun 2024. Actual: hidden in every period (fewer than 5 people). Target: Jan 2024 3 days, Feb 2024 3 days, Mar 2024 3 days, Apr 2024 3 days, May 2024 3 days, Jun 2024 3 days.");
+    expect(desc).not.toContain("no value");
+    expect(() => checkWellFormed(chart)).not.toThrow();
+    // A series partly hidden says which months: Mar hidden, May not recorded.
+    const first = svgs(html).find((x) => x.includes('id="chart-metric-1"'))!;
+    const firstDesc = /<desc[^>]*>([^<]*)<\/desc>/.exec(first)![1];
+    expect(firstDesc).toContain("Actual: Jan 2024 50 households, Feb 2024 70 households, Mar 2024 hidden, Apr 2024 90 households, May 2024 no value, Jun 2024 120 households.");
+    expect(first).not.toContain('class="notice"');
+    // Every actual missing (none hidden): said as not recorded.
+    const missing = metricChart({ id: "m2", name: "y", points: [{ label: "Jan 2024", actual: null, target: 3 }, { label: "Feb 2024", actual: null, target: 4 }] });
+    expect(missing).toContain(">Actual: no value recorded in any period</text>");
+    expect(/<desc[^>]*>([^<]*)<\/desc>/.exec(missing)![1]).toBe("Jan 2024 to Feb 2024. Actual: no value recorded in any period. Target: Jan 2024 3, Feb 2024 4.");
+  });
+
+  it("shows an empty comparison period as no data, with no change against zero and no empty bars", () => {
+    const zero = { sales: 0, revenue: "0.00", contribution: "0.00", unitsGiven: "0", beneficiariesFunded: "0" };
+    const empty = renderReportPage({ ...data, impact: { ...data.impact, atSalePrevious: zero, inUse: { stakeholdersInUse: 135, previous: 0 } } });
+    const impact = section(empty, "h-impact");
+    expect(visibleText(impact)).toContain("No data for the comparison period (1 Jul 2023 – 31 Dec 2023): no sale and no one in in-use stages, so no changes are shown.");
+    const table = /<table class="impact-summary">[\s\S]*?<\/table>/.exec(impact)![0];
+    // Only "Measure" and this period: no comparison column, no change column, no "+".
+    expect([...table.matchAll(/<th scope="col"[^>]*>([^<]*)<\/th>/g)].map((m) => m[1])).toEqual(["Measure", "Jan 2024 – Jun 2024"]);
+    expect(table).not.toContain("+");
+    expect(table).not.toContain("0.00 KES");
+    expect(visibleText(table)).toContain("Sales 1,234 Revenue 1,234,567.50 KES");
+    // The chart: this period's values only, the comparison said once, no bars (each would fill its own scale).
+    const chart = svgs(impact)[0];
+    expect(chart).toContain('class="comparison-empty"');
+    expect(chart).toContain("Compared with (Jul 2023 – Dec 2023): no data for the comparison period");
+    expect(chart).not.toMatch(/<g class="group">[^]*?<rect/);
+    expect(chart).toContain(">1,234</text>");
+    const desc = /<desc[^>]*>([^<]*)<\/desc>/.exec(chart)![1];
+    expect(desc).toContain("no data for the comparison period");
+    expect(desc).not.toContain(" against ");
+    expect(() => checkWellFormed(chart)).not.toThrow();
+    expect(visibleText(/<dl class="meta">[\s\S]*?<\/dl>/.exec(empty)![0])).toContain("1 Jul 2023 – 31 Dec 2023 (no data for the comparison period)");
+
+    // No sale in the comparison period, but people in use then (42): the sale rows say "no data",
+    // the in-use row compares 135 with 42: +93 (+221.4%), 93 / 42 = 2.2143.
+    const partial = renderReportPage({ ...data, impact: { ...data.impact, atSalePrevious: zero, inUse: { stakeholdersInUse: 135, previous: 42 } } });
+    const rows = [...section(partial, "h-impact").matchAll(/<tr><th scope="row">([^<]*)<\/th>([\s\S]*?)<\/tr>/g)].map((m) => `${m[1]}: ${visibleText(m[2])}`);
+    expect(rows).toEqual([
+      "Sales: 1,234 no data —",
+      "Revenue: 1,234,567.50 KES no data —",
+      "Contribution given: 12,345.00 KES no data —",
+      "Units given: 310.5 no data —",
+      "Beneficiaries funded: 11.68 no data —",
+      "People in in-use stages: 135 42 +93 (+221.4%)",
+    ]);
+    expect(visibleText(section(partial, "h-impact"))).toContain("No data for the comparison period at the point of sale (no sale): no change is shown there.");
+    const partialChart = svgs(section(partial, "h-impact"))[0];
+    expect(partialChart.match(/class="comparison-empty"[^>]*>no data for the comparison period</g)).toHaveLength(5);
+    // The full sample has both periods: no such words.
+    expect(html).not.toContain("no data for the comparison period");
+    expect(html).not.toContain("No data for the comparison period");
+  });
+
+  it("says what a QoE figure is made of when a part is missing", () => {
+    const parts = (kinds: [string, boolean, boolean][]) => kinds.map(([kind, missing, hidden]) => ({ kind: kind as "FEEDBACK", missing, hidden }));
+    // The demo's case: beneficiaries' QoE 81.6 from social metrics only, no one answered.
+    const beneficiary = parts([
+      ["FEEDBACK", true, false],
+      ["SOCIAL_ATTAINMENT", false, false],
+      ["LOOP_CLOSURE", true, false],
+    ]);
+    expect(madeOf(beneficiary)).toBe("From social metrics only; no feedback, no follow-up due.");
+    // Feedback hidden from a funder, KPIs partly hidden.
+    expect(
+      madeOf(
+        parts([
+          ["FEEDBACK", true, true],
+          ["KPI_ATTAINMENT", false, true],
+          ["LOOP_CLOSURE", false, false],
+        ]),
+      ),
+    ).toBe("From KPIs and follow-ups only; feedback hidden, KPIs partly hidden.");
+    // Nothing missing (or nothing present): nothing to say beside the number.
+    expect(madeOf(data.experience.customer.qoeParts)).toBeNull();
+    expect(madeOf([])).toBeNull();
+
+    const page = renderReportPage({ ...data, experience: { ...data.experience, beneficiary: { qoe: 81.6, qoeParts: beneficiary, nps: null, npsSample: 0, npsMargin: null } } });
+    const row = /<tr><th scope="row">Beneficiaries<\/th>[\s\S]*?<\/tr>/.exec(page)![0];
+    expect(row).toContain('81.6<span class="made-of">From social metrics only; no feedback, no follow-up due.</span>');
+    expect(/<tr><th scope="row">Customers<\/th>[\s\S]*?<\/tr>/.exec(page)![0]).not.toContain("made-of");
+  });
+
+  it("draws no funnel that holds no one, and says so", () => {
+    const zero = [
+      { name: "identified", entered: 0, inStageAtEnd: 0, impactMode: null },
+      { name: "enrolled", entered: 0, inStageAtEnd: 0, impactMode: null },
+      { name: "receives", entered: 0, inStageAtEnd: 0, impactMode: "AT_SALE" },
+    ];
+    const page = renderReportPage({ ...data, funnels: [data.funnels[0], { kind: "BENEFICIARY", stages: zero }] });
+    const funnels = section(page, "h-funnels");
+    expect(svgs(funnels)).toHaveLength(1); // the customers' only
+    expect(visibleText(funnels)).toContain("Beneficiaries No one entered any of the 3 stages during the period.");
+    // Zeros with a hidden stage hold someone: drawn.
+    const withHidden = renderReportPage({ ...data, funnels: [{ kind: "BENEFICIARY", stages: [...zero, { name: "uses", entered: null, inStageAtEnd: null, impactMode: null }] }] });
+    expect(svgs(section(withHidden, "h-funnels"))).toHaveLength(1);
+    // The chart itself, given only zeros, draws no axis and no bar.
+    const svg = funnelChart({ id: "z", title: "Z", threshold: 10, stages: zero.map((s) => ({ name: s.name, value: 0 })) });
+    expect(svg).not.toContain("<rect");
+    expect(svg).not.toContain("<line");
+    expect(svg).toContain(">No one in any stage</text>");
+    expect(() => checkWellFormed(svg)).not.toThrow();
+  });
+
+  it("gives units given and beneficiaries funded exactly, as the downloads do, with exact changes", () => {
+    const rows = [...section(html, "h-impact").matchAll(/<tr><th scope="row">([^<]*)<\/th>([\s\S]*?)<\/tr>/g)].map((m) => `${m[1]}: ${visibleText(m[2])}`);
+    // Units given 310.5 against 250: +60.5, 60.5 / 250 = +24.2%.
+    // Beneficiaries funded 11.68 against 10.5: +1.18, 1.18 / 10.5 = 0.11238 -> +11.2%.
+    expect(rows).toContain("Units given: 310.5 250 +60.5 (+24.2%)");
+    expect(rows).toContain("Beneficiaries funded: 11.68 10.5 +1.18 (+11.2%)");
+    // Four decimals (the API's scale) are all kept: 0.1235 - 0.0005 = 0.123 exactly, not a float's 0.12299999.
+    const fine = renderReportPage({
+      ...data,
+      impact: { ...data.impact, atSale: { ...data.impact.atSale, beneficiariesFunded: "0.1235" }, atSalePrevious: { ...data.impact.atSalePrevious, beneficiariesFunded: "0.0005" } },
+    });
+    const fineRows = [...section(fine, "h-impact").matchAll(/<tr><th scope="row">([^<]*)<\/th>([\s\S]*?)<\/tr>/g)].map((m) => `${m[1]}: ${visibleText(m[2])}`);
+    // 0.123 / 0.0005 = 246 -> +24,600%.
+    expect(fineRows).toContain("Beneficiaries funded: 0.1235 0.0005 +0.123 (+24,600%)");
+    expect(visibleText(section(html, "h-impact"))).toContain("Units given and beneficiaries funded are exact, as in the downloads: a fraction is a beneficiary partly funded.");
   });
 });
