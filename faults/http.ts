@@ -65,6 +65,9 @@ export function request(
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("aborted", () => done({ ...empty, kind: "no-answer", status: res.statusCode ?? 0, error: "response cut off" }));
       res.on("error", () => done({ ...empty, kind: "no-answer", status: res.statusCode ?? 0, error: "response cut off" }));
+      res.on("close", () => {
+        if (!res.complete) done({ ...empty, kind: "no-answer", status: res.statusCode ?? 0, error: "response cut off" });
+      });
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
         let body: unknown = text;
@@ -179,7 +182,7 @@ export class Tally {
         break;
       case "no-answer":
         this.noAnswer += 1;
-        if (this.noAnswerExamples.length < 5) this.noAnswerExamples.push(`${outcome.requestId} ${outcome.error ?? ""}`);
+        if (this.noAnswerExamples.length < 3) this.noAnswerExamples.push(`${outcome.requestId} ${outcome.error ?? ""}`);
         break;
       case "timeout":
         this.timeouts += 1;
@@ -207,7 +210,7 @@ export class Tally {
     this.unavailableWithRetryAfter += other.unavailableWithRetryAfter;
     for (const ms of other.okMs) this.okMs.push(ms);
     for (const ms of other.answeredMs) this.answeredMs.push(ms);
-    for (const e of other.noAnswerExamples) if (this.noAnswerExamples.length < 5) this.noAnswerExamples.push(e);
+    for (const e of other.noAnswerExamples) if (this.noAnswerExamples.length < 3) this.noAnswerExamples.push(e);
     for (const r of other.records) this.records.push(r);
   }
 }

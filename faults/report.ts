@@ -69,6 +69,7 @@ export function summaryTable(results: ScenarioResult[]): string {
       .map(([, r]) => r);
     const sent = all.reduce((a, r) => a + r.sent, 0);
     const answered = all.reduce((a, r) => a + r.answered, 0);
+    const refused = all.reduce((a, r) => a + r.refused, 0);
     const none = all.reduce((a, r) => a + withoutAnswer(r), 0);
     const errors: Record<string, number> = {};
     for (const r of all) for (const [k, n] of Object.entries(r.serverErrors)) errors[k] = (errors[k] ?? 0) + n;
@@ -81,11 +82,12 @@ export function summaryTable(results: ScenarioResult[]): string {
       s.ledger ? String(s.ledger.lost) : "-",
       String(sent),
       String(answered),
+      String(refused),
       String(none),
       counts(errors),
       ready || "-",
       s.error ? `did not finish: ${s.error}` : "finished",
     ];
   });
-  return table(["scenario", "acknowledged", "stored", "duplicated", "lost", "requests sent", "answered", "without answer", "5xx by code", "ready after fault, s", "run"], rows);
+  return table(["scenario", "acknowledged", "stored", "duplicated", "lost", "requests sent", "answered", "refused", "without answer", "5xx by code", "ready after fault, s", "run"], rows);
 }

@@ -86,12 +86,22 @@ async function main(): Promise<number> {
     process.stdout.write(`${scenarioTable(n, result)}\n`);
   }
 
-  process.stdout.write(`\nSummary (time to ready: from each fault to /readyz 200, the API restarted at once where it was killed or stopped)\n${summaryTable(results)}\n`);
+  process.stdout.write(
+    `\nSummary\n${summaryTable(results)}\n` +
+      "refused: no connection (nothing listening), so never accepted. Without answer: sent on a connection that was then closed, or no answer within the client's ceiling;\n" +
+      "after kill -9 the requests in flight can't get one, after SIGTERM none should. 5xx by code: status and extensions.code (INTERNAL_SERVER_ERROR inside a 200 counted too).\n" +
+      "Ready after fault: from the fault to /readyz 200; a killed or stopped API is started again at once, as a process manager would.\n",
+  );
   const file = path.join(root, "faults", "results.json");
   await fs.writeFile(file, `${JSON.stringify({ at: new Date().toISOString(), options: { ...args, tmp }, results }, null, 2)}\n`);
   process.stdout.write(`\nwritten: ${path.relative(process.cwd(), file) || file}\n`);
+  // The data folders go (unless --keep); the service logs stay when something needs looking at.
+  const needsLook = results.some((r) => r.error || r.faults.some((f) => f.readyMs === null || f.detail["needed a person"]));
   if (args.keep) process.stdout.write(`kept: ${tmp}\n`);
-  else await fs.rm(tmp, { recursive: true, force: true });
+  else if (needsLook) {
+    for (const r of results) await fs.rm(path.join(tmp, r.name, "pg"), { recursive: true, force: true });
+    process.stdout.write(`service logs kept (a scenario needs a look): ${tmp}/<scenario>/service.log\n`);
+  } else await fs.rm(tmp, { recursive: true, force: true });
 
   const broken = results.filter((r) => r.ledger && (r.ledger.lost > 0 || r.ledger.duplicated > 0));
   if (broken.length) {

@@ -98,12 +98,19 @@ export class Service {
     });
     this.child = child;
     this.exited = false;
+    // Settled once its output is read to the end ("close"), so that its last log line (why it
+    // stopped) is parsed; at most 2 s after "exit", in case a process it started holds the pipes.
     this.exit = new Promise((resolve) => {
-      child.once("exit", (code, signal) => {
+      let settled = false;
+      const settle = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (settled) return;
+        settled = true;
         this.exited = true;
         this.log.write(`===== exited: ${signal ?? `code ${code}`} at ${new Date().toISOString()} =====\n`);
         resolve({ code, signal });
-      });
+      };
+      child.once("close", settle);
+      child.once("exit", (code, signal) => setTimeout(() => settle(code, signal), 2000).unref());
     });
     for (const stream of [child.stdout!, child.stderr!]) {
       let rest = "";
