@@ -121,6 +121,7 @@ async function main(): Promise<number> {
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     process.stdout.write(`\n${signal}: stopping the services started by the suite\n`);
+    Service.closing = true;
     void Promise.all([...Service.all].map((s) => s.shutdown(20000).catch(() => undefined))).then(() => process.exit(130));
   });
 }
@@ -129,6 +130,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`fault suite: ${error instanceof Error ? error.message : String(error)}\n`);
+    Service.closing = true;
     void Promise.all([...Service.all].map((s) => s.shutdown(20000).catch(() => undefined))).then(() => process.exit(2));
   },
 );

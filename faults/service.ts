@@ -48,6 +48,8 @@ export interface RequestLogLine {
 export class Service {
   /** Every service not shut down yet (stopped when the suite is interrupted). */
   static readonly all = new Set<Service>();
+  /** Set when the suite is interrupted: no service starts any more. */
+  static closing = false;
   child: ChildProcess | null = null;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | null = null;
   exited = true;
@@ -56,6 +58,8 @@ export class Service {
   /** "fatal" log lines ("could not start ..."). */
   readonly fatal: string[] = [];
   starts = 0;
+  /** The process group of every start (its pid). */
+  private readonly groups: number[] = [];
   private log: WriteStream;
 
   constructor(readonly options: ServiceOptions) {
@@ -73,11 +77,15 @@ export class Service {
 
   start(): void {
     if (!this.exited) throw new Error("the service is still running");
+    if (Service.closing) throw new Error("the suite is stopping");
     const o = this.options;
     this.starts += 1;
     this.log.write(`\n===== start ${this.starts} at ${new Date().toISOString()} =====\n`);
     const child = spawn(process.execPath, ["--max-semi-space-size=64", "dist/src/index.js"], {
       cwd: o.root,
+      // A process group of its own: its PostgreSQL (an orphan, after kill -9) stays in it, so the
+      // suite can stop whatever is left of each start; and Ctrl-C on the suite reaches the suite only.
+      detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       env: {
         ...process.env,
@@ -97,6 +105,7 @@ export class Service {
       },
     });
     this.child = child;
+    if (child.pid !== undefined) this.groups.push(child.pid);
     this.exited = false;
     // Settled once its output is read to the end ("close"), so that its last log line (why it
     // stopped) is parsed; at most 2 s after "exit", in case a process it started holds the pipes.
@@ -215,10 +224,25 @@ export class Service {
         if (alive(pid)) process.kill(pid, "SIGKILL");
       });
     }
+    // Anything else left of a start (a PostgreSQL still starting when its API was stopped).
+    for (const group of this.groups) {
+      if (!alive(-group)) continue;
+      signalGroup(group, "SIGQUIT");
+      await waitFor(() => !alive(-group), { ceilingMs: 15000, everyMs: 100, what: "the service's processes to stop" }).catch(() => signalGroup(group, "SIGKILL"));
+    }
     await new Promise<void>((resolve) => this.log.end(resolve));
   }
 }
 
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Whether a process (or, for a negative number, a process group) still exists. */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
