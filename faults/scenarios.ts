@@ -264,7 +264,7 @@ export function apiKill(options: SuiteOptions): Promise<ScenarioResult> {
         run.faults.push(record);
         run.service.start(); // at once, as systemd/Docker/Kubernetes would
         try {
-          await run.service.waitReady(READY_AFTER_FAULT_CEILING_MS);
+          record.detail["from start to ready, s"] = secs(await run.service.waitReady(READY_AFTER_FAULT_CEILING_MS));
           record.readyMs = Date.now() - killedAt;
         } catch (e) {
           record.detail["restart failed"] = e instanceof Error ? e.message : String(e);
@@ -365,7 +365,7 @@ export function sigterm(options: SuiteOptions): Promise<ScenarioResult> {
         run.faults.push(record);
         run.service.start();
         try {
-          await run.service.waitReady(READY_AFTER_FAULT_CEILING_MS);
+          record.detail["from start to ready, s"] = secs(await run.service.waitReady(READY_AFTER_FAULT_CEILING_MS));
           record.readyMs = Date.now() - signalAt;
         } catch (e) {
           record.detail["restart failed"] = e instanceof Error ? e.message : String(e);
