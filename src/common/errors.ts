@@ -10,6 +10,8 @@ export type ErrorCode =
   | "CONFLICT"
   | "FORBIDDEN"
   | "UNAUTHENTICATED"
+  | "QUERY_TIMEOUT"
+  | "SERVICE_UNAVAILABLE"
   | "INTERNAL_SERVER_ERROR";
 
 export class AppError extends GraphQLError {
@@ -53,7 +55,40 @@ const PUBLIC_CODES = new Set([
   "QUERY_TOO_COSTLY",
   "RATE_LIMITED",
   "PAYLOAD_TOO_LARGE",
+  "QUERY_TIMEOUT",
+  "SERVICE_UNAVAILABLE",
 ]);
+
+/** Seconds a client is asked to wait before retrying when the service is busy or its database is away. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/**
+ * What a database failure means for the client, or null when it is not one of these:
+ * - QUERY_TIMEOUT: the statement ran past statement_timeout (SQLSTATE 57014 with that reason);
+ * - SERVICE_UNAVAILABLE: no connection came in time (the pool is busy), or the database is away
+ *   (refused, terminated, shutting down or starting up): retrying shortly is the right answer.
+ */
+export function databaseFailure(error: unknown): "QUERY_TIMEOUT" | "SERVICE_UNAVAILABLE" | null {
+  const e = error as { code?: string; message?: string; driverError?: { code?: string; message?: string } } | null;
+  if (!e || typeof e !== "object") return null;
+  const code = e.driverError?.code ?? e.code;
+  const message = `${e.driverError?.message ?? ""} ${e.message ?? ""}`;
+  if (code === "57014" && /statement timeout/.test(message)) return "QUERY_TIMEOUT";
+  if (code && /^(57P01|57P02|57P03|08000|08001|08003|08004|08006|53300)$/.test(code)) return "SERVICE_UNAVAILABLE";
+  if (code && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(code)) return "SERVICE_UNAVAILABLE";
+  // TypeORM releases a query runner whose connection died (a terminated backend, a restart); a request's
+  // runner is released nowhere else before its end, so its next statement failing this way is an outage.
+  if ((error as Error).name === "QueryRunnerAlreadyReleasedError") return "SERVICE_UNAVAILABLE";
+  if (/timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)/.test(message)) {
+    return "SERVICE_UNAVAILABLE";
+  }
+  return null;
+}
+
+export const DATABASE_FAILURE_MESSAGES: Record<"QUERY_TIMEOUT" | "SERVICE_UNAVAILABLE", string> = {
+  QUERY_TIMEOUT: "The query ran longer than the time allowed and was stopped: ask for a shorter period, fewer groups or a smaller page, or retry later",
+  SERVICE_UNAVAILABLE: `The service is busy or its database is briefly unavailable: retry in ${RETRY_AFTER_SECONDS} s`,
+};
 
 /**
  * Errors graphql-js and Apollo raise themselves without a code (they would read as internal
@@ -102,6 +137,12 @@ export function makeFormatError(log: Logger) {
     if (original instanceof AppError) {
       const { http: _http, ...extensions } = original.extensions as Record<string, unknown>;
       return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
+    }
+    // Resolver errors come unwrapped; others (a failed context, a failed plugin hook) wrap the database's error.
+    const failure = databaseFailure(original) ?? (original instanceof GraphQLError ? databaseFailure(original.originalError) : null);
+    if (failure) {
+      log({ level: "warn", msg: failure === "QUERY_TIMEOUT" ? "query timeout" : "database unavailable", error: original instanceof Error ? original.message : String(original), path: formatted.path });
+      return { message: DATABASE_FAILURE_MESSAGES[failure], locations: formatted.locations, path: formatted.path, extensions: { code: failure } };
     }
     const library = original instanceof GraphQLError && !original.originalError ? LIBRARY_ERRORS.get(original.message) : undefined;
     if (library) return { message: library.message, locations: formatted.locations, extensions: { code: library.code } };
