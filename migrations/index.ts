@@ -3,6 +3,7 @@ import { Access1732400000000 } from "./1732400000000-Access";
 import { Impact1732500000000 } from "./1732500000000-Impact";
 import { Feedback1732600000000 } from "./1732600000000-Feedback";
 import { Reports1732700000000 } from "./1732700000000-Reports";
+import { StatementAudit1732820000000 } from "./1732820000000-StatementAudit";
 
 /** Every migration, in order. The data source takes this list (no glob), so ts and js builds agree. */
-export const migrations = [Foundation1732300000000, Access1732400000000, Impact1732500000000, Feedback1732600000000, Reports1732700000000];
+export const migrations = [Foundation1732300000000, Access1732400000000, Impact1732500000000, Feedback1732600000000, Reports1732700000000, StatementAudit1732820000000];

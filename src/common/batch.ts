@@ -16,7 +16,7 @@ registerEnumType(BatchItemStatus, {
     "CREATED: stored now. DUPLICATE: this client key was stored before with the same content; nothing stored again. CONFLICT: this client key was stored before with different content; nothing changed. REJECTED: invalid, see errors. VALID: a dry run found nothing wrong; nothing was stored.",
 });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ItemError {
   @Field({ description: "The item's field, e.g. value, metricId" })
   field!: string;
@@ -25,7 +25,7 @@ export class ItemError {
   message!: string;
 }
 
-@ObjectType({ description: "What happened to one item of a batch, in the order sent" })
+@ObjectType({ description: "What happened to one item of a batch, in the order sent", simpleResolvers: true })
 export class BatchItemResult {
   @Field(() => Int, { description: "0-based position in the batch" })
   index!: number;
@@ -43,7 +43,7 @@ export class BatchItemResult {
   errors!: ItemError[];
 }
 
-@ObjectType({ description: "The answer to a batch: counts, and one result per item" })
+@ObjectType({ description: "The answer to a batch: counts, and one result per item", simpleResolvers: true })
 export class BatchResult {
   @Field(() => Int)
   created!: number;
@@ -75,21 +75,70 @@ export class BatchResult {
   }
 }
 
-/** A stable hash of an item's content: keys sorted at every level. */
+/**
+ * A stable hash of an item's content: SHA-256 of its JSON with the keys of every object
+ * sorted, dates as ISO strings. Stored as content_hash, so it must never change: a retry
+ * of an item stored long ago is recognised by it.
+ */
 export function contentHash(content: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === "object" && !(v instanceof Date)
-        ? Object.fromEntries(
-            Object.keys(v as Record<string, unknown>)
-              .sort()
-              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-          )
-        : v instanceof Date
-          ? v.toISOString()
-          : v;
-  return createHash("sha256").update(JSON.stringify(canonical(content))).digest("hex");
+  return createHash("sha256").update(canonicalJson(content)!).digest("hex");
+}
+
+const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+const isArrayIndex = (k: string) => ARRAY_INDEX.test(k) && Number(k) < 4294967295;
+
+/**
+ * The order JSON.stringify writes a copy's keys in when the copy was made with sorted keys:
+ * keys that are array indexes ("0", "2", "102") first, in numeric order (JavaScript objects
+ * always list those first), then the others sorted.
+ */
+function jsonKeyOrder(a: string, b: string): number {
+  const ia = isArrayIndex(a);
+  const ib = isArrayIndex(b);
+  if (ia && ib) return Number(a) - Number(b);
+  if (ia !== ib) return ia ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The JSON text of a value with object keys sorted at every level and dates as ISO strings:
+ * exactly `JSON.stringify` of a copy made that way (undefined, functions and symbols are left
+ * out of objects and are `null` in arrays, as JSON.stringify does), written in one pass.
+ */
+export function canonicalJson(v: unknown): string | undefined {
+  if (v === null) return "null";
+  switch (typeof v) {
+    case "string":
+      return JSON.stringify(v);
+    case "number":
+    case "boolean":
+      return JSON.stringify(v);
+    case "object": {
+      if (v instanceof Date) return JSON.stringify(v.toISOString());
+      if (Array.isArray(v)) {
+        let out = "[";
+        for (let i = 0; i < v.length; i++) {
+          if (i > 0) out += ",";
+          out += canonicalJson(v[i]) ?? "null";
+        }
+        return out + "]";
+      }
+      const keys = Object.keys(v).sort(jsonKeyOrder);
+      let out = "{";
+      let first = true;
+      for (const k of keys) {
+        const item = canonicalJson((v as Record<string, unknown>)[k]);
+        if (item === undefined) continue;
+        out += (first ? "" : ",") + JSON.stringify(k) + ":" + item;
+        first = false;
+      }
+      return out + "}";
+    }
+    case "bigint":
+      return JSON.stringify(v); // throws, as JSON.stringify does
+    default:
+      return undefined; // undefined, functions, symbols
+  }
 }
 
 /** Collects the reasons an item is rejected. */

@@ -309,7 +309,7 @@ const COLUMNS: Record<string, { names: string[]; types: string[] }> = {
 };
 
 /**
- * Inserts prepared rows in one statement. Rows whose client key is taken (before,
+ * Inserts prepared rows in one statement (one audit statement, one run of any statement trigger). Rows whose client key is taken (before,
  * earlier in this batch, or by a concurrent request) are not inserted and come back
  * as DUPLICATE or CONFLICT; the unique index on (organization_id, client_key) decides.
  */
@@ -321,7 +321,9 @@ export async function insertKeyed(
 ): Promise<BatchItemResult[]> {
   if (rows.length === 0) return [];
   const { names, types } = COLUMNS[table];
-  const columns = names.map((_, i) => rows.map((r) => r.values[i]));
+  // In client-key order, so that concurrent batches sharing keys take their unique-index locks in the same order (no deadlock).
+  const ordered = [...rows].sort((a, b) => ((a.clientKey ?? "") < (b.clientKey ?? "") ? -1 : (a.clientKey ?? "") > (b.clientKey ?? "") ? 1 : 0));
+  const columns = names.map((_, i) => ordered.map((r) => r.values[i]));
   const inserted: { id: string }[] = await em.query(
     `INSERT INTO ${table} (organization_id, ${names.join(", ")})
      SELECT $1, ${names.map((n, i) => (types[i] === "jsonb" ? `u.${n}::jsonb` : `u.${n}`)).join(", ")}
