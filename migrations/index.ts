@@ -3,6 +3,8 @@ import { Access1732400000000 } from "./1732400000000-Access";
 import { Impact1732500000000 } from "./1732500000000-Impact";
 import { Feedback1732600000000 } from "./1732600000000-Feedback";
 import { Reports1732700000000 } from "./1732700000000-Reports";
+import { StageStays1732810000000 } from "./1732810000000-StageStays";
+import { SalesDaily1732810000001 } from "./1732810000001-SalesDaily";
 
 /** Every migration, in order. The data source takes this list (no glob), so ts and js builds agree. */
-export const migrations = [Foundation1732300000000, Access1732400000000, Impact1732500000000, Feedback1732600000000, Reports1732700000000];
+export const migrations = [Foundation1732300000000, Access1732400000000, Impact1732500000000, Feedback1732600000000, Reports1732700000000, StageStays1732810000000, SalesDaily1732810000001];
