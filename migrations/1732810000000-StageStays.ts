@@ -8,7 +8,9 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * 'infinity') while there is none. `previous_started_at` / `previous_ended_at` are those of
  * the same stakeholder's previous stay in the same stage (null for the first): a stay whose
  * previous one started (ended) before a period's start is the first of its stakeholder to
- * start (end) in the period, so counts of distinct people are counts of rows, no sort. The funnel, impact in use and the report's
+ * start (end) in the period, so counts of distinct people are counts of rows, no sort. The
+ * stakeholder's disaggregation attributes (gender, age band, region, segment) are copied on
+ * its stays, and follow its updates, so that a split by one of them reads the index alone. The funnel, impact in use and the report's
  * disaggregations ask which stays overlap a period; computing that with a window function
  * reads the organization's whole history, so the stays are kept in this table, one row per
  * transition, indexed by (organization, stage, end): a question about a period reads the
@@ -38,6 +40,10 @@ export class StageStays1732810000000 implements MigrationInterface {
         ended_at timestamptz NOT NULL,
         previous_started_at timestamptz,
         previous_ended_at timestamptz,
+        gender gender,
+        age_band age_band,
+        region varchar(120),
+        segment varchar(120),
         CONSTRAINT pk_stage_stays PRIMARY KEY (organization_id, transition_id),
         CONSTRAINT fk_stage_stays_transition FOREIGN KEY (organization_id, transition_id)
           REFERENCES stage_transitions (organization_id, id) ON DELETE CASCADE,
@@ -45,26 +51,29 @@ export class StageStays1732810000000 implements MigrationInterface {
       );
       -- Stays of some stages that end at or after a time: index-only scans for every view.
       CREATE INDEX ix_stage_stays_stage_end ON stage_stays (organization_id, stage_id, ended_at)
-        INCLUDE (started_at, stakeholder_id, previous_started_at, previous_ended_at);
+        INCLUDE (started_at, stakeholder_id, previous_started_at, previous_ended_at, gender, age_band, region, segment);
 
       -- The stays of the given stakeholders, recomputed from their transitions and upserted in key order.
       CREATE FUNCTION stage_stays_refresh(orgs uuid[], people uuid[]) RETURNS void
         LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-        INSERT INTO stage_stays AS y (organization_id, transition_id, stakeholder_id, kind, stage_id, started_at, ended_at, previous_started_at, previous_ended_at)
+        INSERT INTO stage_stays AS y (organization_id, transition_id, stakeholder_id, kind, stage_id, started_at, ended_at, previous_started_at, previous_ended_at,
+                                      gender, age_band, region, segment)
         SELECT x.organization_id, x.id, x.stakeholder_id, x.kind, x.to_stage_id, x.occurred_at, x.ended_at,
-               lag(x.occurred_at) OVER same_stage, lag(x.ended_at) OVER same_stage
+               lag(x.occurred_at) OVER same_stage, lag(x.ended_at) OVER same_stage, s.gender, s.age_band, s.region, s.segment
           FROM (SELECT t.organization_id, t.id, t.stakeholder_id, t.kind, t.to_stage_id, t.occurred_at,
                        coalesce(lead(t.occurred_at) OVER (PARTITION BY t.organization_id, t.stakeholder_id ORDER BY t.occurred_at, t.id), 'infinity') AS ended_at
                   FROM (SELECT DISTINCT o, s FROM unnest(orgs, people) AS p (o, s)) p
                   JOIN stage_transitions t ON t.organization_id = p.o AND t.stakeholder_id = p.s) x
+          JOIN stakeholders s ON s.organization_id = x.organization_id AND s.id = x.stakeholder_id
         WINDOW same_stage AS (PARTITION BY x.organization_id, x.stakeholder_id, x.to_stage_id ORDER BY x.occurred_at, x.id)
          ORDER BY 1, 2
         ON CONFLICT (organization_id, transition_id) DO UPDATE
            SET stakeholder_id = excluded.stakeholder_id, kind = excluded.kind, stage_id = excluded.stage_id, started_at = excluded.started_at,
-               ended_at = excluded.ended_at, previous_started_at = excluded.previous_started_at, previous_ended_at = excluded.previous_ended_at
-         WHERE (y.stakeholder_id, y.kind, y.stage_id, y.started_at, y.ended_at, y.previous_started_at, y.previous_ended_at)
+               ended_at = excluded.ended_at, previous_started_at = excluded.previous_started_at, previous_ended_at = excluded.previous_ended_at,
+               gender = excluded.gender, age_band = excluded.age_band, region = excluded.region, segment = excluded.segment
+         WHERE (y.stakeholder_id, y.kind, y.stage_id, y.started_at, y.ended_at, y.previous_started_at, y.previous_ended_at, y.gender, y.age_band, y.region, y.segment)
                IS DISTINCT FROM (excluded.stakeholder_id, excluded.kind, excluded.stage_id, excluded.started_at, excluded.ended_at,
-                                 excluded.previous_started_at, excluded.previous_ended_at)
+                                 excluded.previous_started_at, excluded.previous_ended_at, excluded.gender, excluded.age_band, excluded.region, excluded.segment)
       $$;
 
       CREATE FUNCTION stage_stays_after_insert() RETURNS trigger
@@ -95,12 +104,24 @@ export class StageStays1732810000000 implements MigrationInterface {
         RETURN NULL;
       END $$;
 
+      -- A stakeholder's disaggregation attributes are copied onto its stays.
+      CREATE FUNCTION stage_stays_after_stakeholder_update() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+      BEGIN
+        PERFORM stage_stays_refresh(array_agg(n.organization_id), array_agg(n.id))
+           FROM old_rows o JOIN new_rows n ON n.organization_id = o.organization_id AND n.id = o.id
+          WHERE (o.gender, o.age_band, o.region, o.segment) IS DISTINCT FROM (n.gender, n.age_band, n.region, n.segment);
+        RETURN NULL;
+      END $$;
+
       CREATE TRIGGER stage_stays_insert AFTER INSERT ON stage_transitions
         REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION stage_stays_after_insert();
       CREATE TRIGGER stage_stays_update AFTER UPDATE ON stage_transitions
         REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION stage_stays_after_update();
       CREATE TRIGGER stage_stays_delete AFTER DELETE ON stage_transitions
         REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION stage_stays_after_delete();
+      CREATE TRIGGER stage_stays_attributes AFTER UPDATE ON stakeholders
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION stage_stays_after_stakeholder_update();
 
       -- Backfill: every organization's stays from its transitions, the way the triggers keep them.
       SELECT stage_stays_refresh(array_agg(organization_id), array_agg(id)) FROM stakeholders;
@@ -117,7 +138,9 @@ export class StageStays1732810000000 implements MigrationInterface {
       DROP TRIGGER stage_stays_insert ON stage_transitions;
       DROP TRIGGER stage_stays_update ON stage_transitions;
       DROP TRIGGER stage_stays_delete ON stage_transitions;
-      DROP FUNCTION stage_stays_after_insert(), stage_stays_after_update(), stage_stays_after_delete(), stage_stays_refresh(uuid[], uuid[]);
+      DROP TRIGGER stage_stays_attributes ON stakeholders;
+      DROP FUNCTION stage_stays_after_insert(), stage_stays_after_update(), stage_stays_after_delete(), stage_stays_after_stakeholder_update(),
+        stage_stays_refresh(uuid[], uuid[]);
       DROP TABLE stage_stays;
     `);
   }

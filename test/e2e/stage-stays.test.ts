@@ -27,9 +27,10 @@ function rng(seed: number): () => number {
 
 const DIRECT_STAYS = `
   SELECT x.organization_id, x.id AS transition_id, x.stakeholder_id, x.kind, x.to_stage_id AS stage_id, x.occurred_at AS started_at, x.ended_at,
-         lag(x.occurred_at) OVER w AS previous_started_at, lag(x.ended_at) OVER w AS previous_ended_at
+         lag(x.occurred_at) OVER w AS previous_started_at, lag(x.ended_at) OVER w AS previous_ended_at, s.gender, s.age_band, s.region, s.segment
     FROM (SELECT t.*, coalesce(lead(t.occurred_at) OVER (PARTITION BY t.organization_id, t.stakeholder_id ORDER BY t.occurred_at, t.id), 'infinity') AS ended_at
             FROM stage_transitions t) x
+    JOIN stakeholders s ON s.organization_id = x.organization_id AND s.id = x.stakeholder_id
   WINDOW w AS (PARTITION BY x.organization_id, x.stakeholder_id, x.to_stage_id ORDER BY x.occurred_at, x.id)`;
 
 /** The funnel statement before stage_stays (lifecycle.service.ts), as the reference. */
@@ -166,6 +167,8 @@ describe("stage_stays: kept on write, equal to the direct computation; the views
       [org.id],
     );
     await db.query(`DELETE FROM stage_transitions WHERE organization_id = $1 AND random() < 0.05`, [org.id]);
+    // Attributes changed in bulk: the stays follow.
+    await db.query(`UPDATE stakeholders SET region = CASE WHEN random() < 0.5 THEN NULL ELSE 'West' END, segment = 'S' || (random() * 3)::int WHERE organization_id = $1 AND random() < 0.2`, [org.id]);
     // A change that is not a stay's: nothing moves.
     await db.query(`UPDATE stage_transitions SET from_stage_id = NULL WHERE organization_id = $1 AND random() < 0.1`, [org.id]);
   }
@@ -181,7 +184,7 @@ describe("stage_stays: kept on write, equal to the direct computation; the views
   }
 
   async function expectStaysEqualDirect(): Promise<void> {
-    const cols = `organization_id, transition_id, stakeholder_id, kind, stage_id, started_at, ended_at, previous_started_at, previous_ended_at`;
+    const cols = `organization_id, transition_id, stakeholder_id, kind, stage_id, started_at, ended_at, previous_started_at, previous_ended_at, gender, age_band, region, segment`;
     const [extra, missing, counts] = await Promise.all([
       app.db.query(`SELECT ${cols} FROM stage_stays EXCEPT SELECT ${cols} FROM (${DIRECT_STAYS}) d`),
       app.db.query(`SELECT ${cols} FROM (${DIRECT_STAYS}) d EXCEPT SELECT ${cols} FROM stage_stays`),
@@ -228,6 +231,7 @@ describe("stage_stays: kept on write, equal to the direct computation; the views
           [null, null],
           ["GENDER", "gender"],
           ["REGION", "region"],
+          ["SEGMENT", "segment"],
         ] as const) {
           const expected = await oldFunnel(kind, from, to, column);
           const staff = await app.ok<any>(funnelQuery, { org: org.id, kind, from, to, dim });

@@ -235,7 +235,7 @@ export class ImpactService {
   async inUseCounts(org: OrgInfo, periods: Bucket[]): Promise<InUseCounts> {
     const rows: Record<string, string | null>[] = await this.em.query(
       `WITH b AS (SELECT * FROM unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i)),
-            stays AS MATERIALIZED (
+            stays AS NOT MATERIALIZED (
               SELECT y.stakeholder_id, y.stage_id, y.started_at AS started, y.ended_at AS ended,
                      y.previous_started_at AS previous_started, y.previous_ended_at AS previous_ended
                 FROM stage_stays y

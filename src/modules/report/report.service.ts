@@ -108,11 +108,10 @@ export class ReportService {
       // People in IN_USE stages during the period (their stays overlap it), per dimension value.
       this.em.query(
         `WITH people AS (
-           SELECT s.gender::text AS gender, s.age_band::text AS age_band, s.region
-             FROM (SELECT DISTINCT y.stakeholder_id FROM stage_stays y
-                    WHERE y.organization_id = $1 AND y.stage_id IN (SELECT id FROM stages WHERE organization_id = $1 AND impact_mode = 'IN_USE')
-                      AND y.ended_at > $2 AND y.started_at < $3) x
-             JOIN stakeholders s ON s.organization_id = $1 AND s.id = x.stakeholder_id
+           SELECT DISTINCT y.stakeholder_id, y.gender::text AS gender, y.age_band::text AS age_band, y.region
+             FROM stage_stays y
+            WHERE y.organization_id = $1 AND y.stage_id IN (SELECT id FROM stages WHERE organization_id = $1 AND impact_mode = 'IN_USE')
+              AND y.ended_at > $2 AND y.started_at < $3
          )
          SELECT 'GENDER' AS dim, coalesce(gender, '${NOT_RECORDED}') AS value, count(*)::int AS n FROM people GROUP BY 2
          UNION ALL SELECT 'AGE_BAND', coalesce(age_band, '${NOT_RECORDED}'), count(*)::int FROM people GROUP BY 2
