@@ -29,6 +29,8 @@ export class StageStays1732810000000 implements MigrationInterface {
   name = "StageStays1732810000000";
 
   public async up(q: QueryRunner): Promise<void> {
+    // The backfill reads every transition: not bound by the API's statement timeout.
+    await q.query(`SET LOCAL statement_timeout = 0`);
     await q.query(`
       CREATE TABLE stage_stays (
         organization_id uuid NOT NULL,
@@ -45,13 +47,8 @@ export class StageStays1732810000000 implements MigrationInterface {
         region varchar(120),
         segment varchar(120),
         CONSTRAINT pk_stage_stays PRIMARY KEY (organization_id, transition_id),
-        CONSTRAINT fk_stage_stays_transition FOREIGN KEY (organization_id, transition_id)
-          REFERENCES stage_transitions (organization_id, id) ON DELETE CASCADE,
         CONSTRAINT ck_stage_stays_order CHECK (ended_at >= started_at)
       );
-      -- Stays of some stages that end at or after a time: index-only scans for every view.
-      CREATE INDEX ix_stage_stays_stage_end ON stage_stays (organization_id, stage_id, ended_at)
-        INCLUDE (started_at, stakeholder_id, previous_started_at, previous_ended_at, gender, age_band, region, segment);
 
       -- The stays of the given stakeholders, recomputed from their transitions and upserted in key order.
       CREATE FUNCTION stage_stays_refresh(orgs uuid[], people uuid[]) RETURNS void
@@ -123,8 +120,14 @@ export class StageStays1732810000000 implements MigrationInterface {
       CREATE TRIGGER stage_stays_attributes AFTER UPDATE ON stakeholders
         REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION stage_stays_after_stakeholder_update();
 
-      -- Backfill: every organization's stays from its transitions, the way the triggers keep them.
+      -- Backfill: every organization's stays from its transitions, the way the triggers keep them;
+      -- then the foreign key (checked in one pass) and the index (built in one pass).
       SELECT stage_stays_refresh(array_agg(organization_id), array_agg(id)) FROM stakeholders;
+      ALTER TABLE stage_stays ADD CONSTRAINT fk_stage_stays_transition FOREIGN KEY (organization_id, transition_id)
+        REFERENCES stage_transitions (organization_id, id) ON DELETE CASCADE;
+      -- Stays of some stages that end at or after a time: index-only scans for every view.
+      CREATE INDEX ix_stage_stays_stage_end ON stage_stays (organization_id, stage_id, ended_at)
+        INCLUDE (started_at, stakeholder_id, previous_started_at, previous_ended_at, gender, age_band, region, segment);
 
       ALTER TABLE stage_stays ENABLE ROW LEVEL SECURITY;
       CREATE POLICY tenant_isolation ON stage_stays USING (organization_id = ANY (app_org_ids())) WITH CHECK (organization_id = ANY (app_org_ids()));

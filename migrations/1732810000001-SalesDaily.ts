@@ -17,6 +17,8 @@ export class SalesDaily1732810000001 implements MigrationInterface {
   name = "SalesDaily1732810000001";
 
   public async up(q: QueryRunner): Promise<void> {
+    // The backfill reads every sale: not bound by the API's statement timeout.
+    await q.query(`SET LOCAL statement_timeout = 0`);
     await q.query(`
       CREATE TABLE sales_daily (
         organization_id uuid NOT NULL,
