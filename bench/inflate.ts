@@ -6,7 +6,8 @@ import { DataSource } from "typeorm";
  * answers) and the actions raised on it, each copy with new ids and the same times,
  * stages, touchpoints and offerings. Triggers and foreign-key checks are off while
  * it runs (session_replication_role = replica: the rows are consistent by
- * construction and the audit log is not what is measured).
+ * construction and the audit log is not what is measured); what triggers keep ready
+ * (stage_stays) is then refreshed for the organization in one statement.
  */
 export async function inflate(db: DataSource, organizationId: string, copies: number): Promise<void> {
   if (copies <= 0) return;
@@ -59,6 +60,8 @@ export async function inflate(db: DataSource, organizationId: string, copies: nu
     }
     await q(`DROP TABLE o_s, o_sa, o_r, ms, mr`);
     await q(`SET session_replication_role = DEFAULT`);
+    // Triggers were off: bring what they keep up to date (stage stays) for the copies.
+    await q(`SELECT stage_stays_refresh(array_agg(organization_id), array_agg(id)) FROM stakeholders WHERE organization_id = $1`, [organizationId]);
   } finally {
     await runner.release();
   }

@@ -3,7 +3,18 @@ import { Access1732400000000 } from "./1732400000000-Access";
 import { Impact1732500000000 } from "./1732500000000-Impact";
 import { Feedback1732600000000 } from "./1732600000000-Feedback";
 import { Reports1732700000000 } from "./1732700000000-Reports";
+import { StageStays1732810000000 } from "./1732810000000-StageStays";
+import { SalesDaily1732810000001 } from "./1732810000001-SalesDaily";
 import { StatementAudit1732820000000 } from "./1732820000000-StatementAudit";
 
 /** Every migration, in order. The data source takes this list (no glob), so ts and js builds agree. */
-export const migrations = [Foundation1732300000000, Access1732400000000, Impact1732500000000, Feedback1732600000000, Reports1732700000000, StatementAudit1732820000000];
+export const migrations = [
+  Foundation1732300000000,
+  Access1732400000000,
+  Impact1732500000000,
+  Feedback1732600000000,
+  Reports1732700000000,
+  StageStays1732810000000,
+  SalesDaily1732810000001,
+  StatementAudit1732820000000,
+];

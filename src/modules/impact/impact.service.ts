@@ -34,6 +34,11 @@ import type { ServiceContext } from "../../context";
 const MAX_BUCKETS = 400;
 const DIMENSION_KEY = /^[a-zA-Z][a-zA-Z0-9_]{0,39}$/;
 
+export interface InUseCounts {
+  perStage: Map<string, { entered: number; active: number; left: number }>[];
+  inUse: number[];
+}
+
 export interface OrgInfo {
   id: string;
   currency: string;
@@ -73,8 +78,14 @@ export class ImpactService {
 
   async org(organizationId: string): Promise<OrgInfo> {
     const id = assertId(organizationId, "organizationId");
-    const role = this.sc.access.require(id, ROLES.aggregates);
+    this.sc.access.require(id, ROLES.aggregates);
     const [row] = await this.em.query(`SELECT currency, suppression_threshold FROM organizations WHERE id = $1`, [id]);
+    return this.orgInfo(id, row);
+  }
+
+  /** The caller's view of an organization from its row (NOT_FOUND when there is none). */
+  orgInfo(id: string, row: { currency: string; suppression_threshold: number | null } | undefined): OrgInfo {
+    const role = this.sc.access.require(id, ROLES.aggregates);
     if (!row) throw new NotFoundError("Organization", "organizationId");
     return { id, currency: row.currency.trim(), k: effectiveThreshold(row.suppression_threshold), suppress: role === "FUNDER" };
   }
@@ -113,15 +124,35 @@ export class ImpactService {
     };
   }
 
-  /** Sales totals per offering and overall for several periods, in one statement. */
-  private async saleTotals(org: OrgInfo, periods: Bucket[]): Promise<{ byOffering: Map<string, SaleTotals>[]; total: SaleTotals[] }> {
+  /**
+   * Sales totals per offering and overall for several periods, in one statement. The whole UTC
+   * days of a period [bf, bt) — [e0, e1) — are read from sales_daily (kept on write), its
+   * partial first and last days, [bf, e0) and [e1, bt), from the sales themselves.
+   */
+  async saleTotals(org: OrgInfo, periods: Bucket[]): Promise<{ byOffering: Map<string, SaleTotals>[]; total: SaleTotals[] }> {
     const rows: Record<string, string | null>[] = await this.em.query(
-      `WITH b AS (SELECT * FROM unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i))
-       SELECT b.i, s.offering_id, count(*) AS sales, sum(s.units) AS units, sum(s.amount_minor) AS revenue, sum(s.contribution_minor) AS contribution,
-              sum(s.units_given)::text AS units_given, sum(s.beneficiaries_funded)::text AS beneficiaries
-         FROM sales s JOIN b ON s.occurred_at >= b.bf AND s.occurred_at < b.bt
-        WHERE s.organization_id = $1
-        GROUP BY GROUPING SETS ((b.i, s.offering_id), (b.i))`,
+      `WITH p AS (
+         SELECT b.i, b.bf, b.bt,
+                least(CASE WHEN date_trunc('day', b.bf, 'UTC') = b.bf THEN b.bf ELSE date_trunc('day', b.bf, 'UTC') + interval '1 day' END, b.bt) AS e0
+           FROM unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i)
+       ), b AS (SELECT p.*, greatest(date_trunc('day', p.bt, 'UTC'), p.e0) AS e1 FROM p),
+       parts AS (
+         SELECT b.i, d.offering_id, d.sales, d.units, d.amount_minor, d.contribution_minor, d.units_given, d.beneficiaries_funded
+           FROM sales_daily d JOIN b ON d.day >= b.e0 AND d.day < b.e1
+          WHERE d.organization_id = $1
+         UNION ALL
+         SELECT b.i, s.offering_id, 1, s.units, s.amount_minor, s.contribution_minor, s.units_given, s.beneficiaries_funded
+           FROM sales s JOIN b ON s.occurred_at >= b.bf AND s.occurred_at < b.e0
+          WHERE s.organization_id = $1
+         UNION ALL
+         SELECT b.i, s.offering_id, 1, s.units, s.amount_minor, s.contribution_minor, s.units_given, s.beneficiaries_funded
+           FROM sales s JOIN b ON s.occurred_at >= b.e1 AND s.occurred_at < b.bt
+          WHERE s.organization_id = $1
+       )
+       SELECT x.i, x.offering_id, sum(x.sales) AS sales, sum(x.units) AS units, sum(x.amount_minor) AS revenue, sum(x.contribution_minor) AS contribution,
+              sum(x.units_given)::text AS units_given, sum(x.beneficiaries_funded)::text AS beneficiaries
+         FROM parts x
+        GROUP BY GROUPING SETS ((x.i, x.offering_id), (x.i))`,
       [org.id, periods.map((p) => p.from), periods.map((p) => p.to)],
     );
     const make = (r: Record<string, string | null> | undefined): SaleTotals => {
@@ -146,51 +177,82 @@ export class ImpactService {
     return { byOffering, total };
   }
 
+  /** Offerings shown by impactAtSale for [from, to): the active ones and those sold in the period. */
+  offeringRows(org: OrgInfo, from: Date, to: Date): Promise<Record<string, unknown>[]> {
+    return this.em.query(
+      `SELECT o.* FROM offerings o WHERE o.organization_id = $1
+          AND (o.active OR EXISTS (SELECT 1 FROM sales s WHERE s.organization_id = o.organization_id AND s.offering_id = o.id AND s.occurred_at >= $2 AND s.occurred_at < $3))
+        ORDER BY o.created_at, o.id`,
+      [org.id, from, to],
+    );
+  }
+
   async impactAtSale(organizationId: string, from: Date, to: Date): Promise<ImpactAtSale> {
     const org = await this.org(organizationId);
     assertPeriod(from, to);
     const [sales, offeringRows, metrics] = await Promise.all([
       this.saleTotals(org, [{ from, to }]),
-      this.em.query(
-        `SELECT o.* FROM offerings o WHERE o.organization_id = $1
-            AND (o.active OR EXISTS (SELECT 1 FROM sales s WHERE s.organization_id = o.organization_id AND s.offering_id = o.id AND s.occurred_at >= $2 AND s.occurred_at < $3))
-          ORDER BY o.created_at, o.id`,
-        [org.id, from, to],
-      ),
+      this.offeringRows(org, from, to),
       this.metrics(org.id, `m.category = 'SOCIAL' AND m.impact_mode = 'AT_SALE'`, []),
     ]);
     const values = await metricValues(this.em, org.id, metrics, [{ from, to }]);
+    return this.atSaleView(org, from, to, sales.total[0], sales.byOffering[0], offeringRows, metrics, values);
+  }
+
+  /** impactAtSale from what it needs, loaded (the report loads it together with other periods and views). */
+  atSaleView(
+    org: OrgInfo,
+    from: Date,
+    to: Date,
+    totals: SaleTotals,
+    byOffering: Map<string, SaleTotals>,
+    offeringRows: Record<string, unknown>[],
+    metrics: Metric[],
+    values: Map<string, MetricValue[]>,
+    bucket = 0,
+  ): ImpactAtSale {
     const offerings: OfferingImpact[] = hydrateAll(this.em, Offering, offeringRows).map((offering) => ({
       offering,
-      ...(sales.byOffering[0].get(offering.id) ?? emptyTotals(org.currency)),
+      ...(byOffering.get(offering.id) ?? emptyTotals(org.currency)),
     }));
     return {
       organizationId: org.id,
       from,
       to,
-      totals: sales.total[0],
+      totals,
       offerings,
-      socialMetrics: metrics.map((m) => this.result(m, values.get(m.id)![0], org)),
+      socialMetrics: metrics.map((m) => this.result(m, values.get(m.id)![bucket], org)),
     };
   }
 
-  /** Stakeholders in IN_USE stages per period: entered, in it at the end, left; and distinct people in use. */
-  private async inUseCounts(org: OrgInfo, periods: Bucket[]) {
+  /**
+   * Stakeholders in IN_USE stages per period: entered, in it at the end, left; and distinct
+   * people in use. Reads the stays that overlap the periods (stage_stays, kept on write). Per
+   * stage, people are counted without DISTINCT: a stakeholder is in at most one stay at a
+   * period's end, and enters (leaves) a stage first in the period in the one stay whose
+   * previous stay there started (ended) before the period.
+   */
+  async inUseCounts(org: OrgInfo, periods: Bucket[]): Promise<InUseCounts> {
     const rows: Record<string, string | null>[] = await this.em.query(
       `WITH b AS (SELECT * FROM unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i)),
-            use_stages AS (SELECT id FROM stages WHERE organization_id = $1 AND impact_mode = 'IN_USE'),
-            stays AS (
-              SELECT t.stakeholder_id, t.to_stage_id AS stage_id, t.occurred_at AS started,
-                     lead(t.occurred_at) OVER (PARTITION BY t.stakeholder_id ORDER BY t.occurred_at, t.id) AS ended
-                FROM stage_transitions t WHERE t.organization_id = $1
+            stays AS NOT MATERIALIZED (
+              SELECT y.stakeholder_id, y.stage_id, y.started_at AS started, y.ended_at AS ended,
+                     y.previous_started_at AS previous_started, y.previous_ended_at AS previous_ended
+                FROM stage_stays y
+               WHERE y.organization_id = $1 AND y.stage_id IN (SELECT id FROM stages WHERE organization_id = $1 AND impact_mode = 'IN_USE')
+                 AND y.ended_at >= (SELECT min(bf) FROM b) AND y.started_at < (SELECT max(bt) FROM b)
             )
        SELECT b.i, st.stage_id,
-              count(DISTINCT st.stakeholder_id) FILTER (WHERE st.started >= b.bf AND st.started < b.bt) AS entered,
-              count(DISTINCT st.stakeholder_id) FILTER (WHERE st.started < b.bt AND (st.ended IS NULL OR st.ended >= b.bt)) AS active,
-              count(DISTINCT st.stakeholder_id) FILTER (WHERE st.ended >= b.bf AND st.ended < b.bt) AS left_stage,
-              count(DISTINCT st.stakeholder_id) FILTER (WHERE st.started < b.bt AND (st.ended IS NULL OR st.ended > b.bf)) AS in_use
-         FROM stays st JOIN use_stages u ON u.id = st.stage_id CROSS JOIN b
-        GROUP BY GROUPING SETS ((b.i, st.stage_id), (b.i))`,
+              count(*) FILTER (WHERE st.started >= b.bf AND (st.previous_started IS NULL OR st.previous_started < b.bf)) AS entered,
+              count(*) FILTER (WHERE st.ended >= b.bt) AS active,
+              count(*) FILTER (WHERE st.ended < b.bt AND (st.previous_ended IS NULL OR st.previous_ended < b.bf)) AS left_stage,
+              NULL AS in_use
+         FROM stays st JOIN b ON st.started < b.bt AND st.ended >= b.bf
+        GROUP BY b.i, st.stage_id
+       UNION ALL
+       SELECT p.i, NULL, NULL, NULL, NULL, count(*)
+         FROM (SELECT DISTINCT b.i, st.stakeholder_id FROM stays st JOIN b ON st.started < b.bt AND st.ended > b.bf) p
+        GROUP BY p.i`,
       [org.id, periods.map((p) => p.from), periods.map((p) => p.to)],
     );
     const perStage = periods.map(() => new Map<string, { entered: number; active: number; left: number }>());
@@ -203,18 +265,37 @@ export class ImpactService {
     return { perStage, inUse };
   }
 
+  /** The IN_USE stages, in the order impactInUse lists them. */
+  inUseStageRows(org: OrgInfo): Promise<Record<string, unknown>[]> {
+    return this.em.query(`SELECT * FROM stages WHERE organization_id = $1 AND impact_mode = 'IN_USE' ORDER BY kind, position`, [org.id]);
+  }
+
   async impactInUse(organizationId: string, from: Date, to: Date): Promise<ImpactInUse> {
     const org = await this.org(organizationId);
     assertPeriod(from, to);
     const [stageRows, counts, metrics] = await Promise.all([
-      this.em.query(`SELECT * FROM stages WHERE organization_id = $1 AND impact_mode = 'IN_USE' ORDER BY kind, position`, [org.id]),
+      this.inUseStageRows(org),
       this.inUseCounts(org, [{ from, to }]),
       this.metrics(org.id, `m.category = 'SOCIAL' AND m.impact_mode = 'IN_USE'`, []),
     ]);
     const values = await metricValues(this.em, org.id, metrics, [{ from, to }]);
-    const results = new Map(metrics.map((m) => [m.id, this.result(m, values.get(m.id)![0], org)]));
+    return this.inUseView(org, from, to, stageRows, counts, metrics, values);
+  }
+
+  /** impactInUse from what it needs, loaded; `bucket` picks the period among those counted. */
+  inUseView(
+    org: OrgInfo,
+    from: Date,
+    to: Date,
+    stageRows: Record<string, unknown>[],
+    counts: InUseCounts,
+    metrics: Metric[],
+    values: Map<string, MetricValue[]>,
+    bucket = 0,
+  ): ImpactInUse {
+    const results = new Map(metrics.map((m) => [m.id, this.result(m, values.get(m.id)![bucket], org)]));
     const stages: InUseStage[] = hydrateAll(this.em, Stage, stageRows).map((stage) => {
-      const c = counts.perStage[0].get(stage.id) ?? { entered: 0, active: 0, left: 0 };
+      const c = counts.perStage[bucket].get(stage.id) ?? { entered: 0, active: 0, left: 0 };
       const suppressed: string[] = [];
       const hide = (field: "entered" | "active" | "left") => {
         if (!org.suppress) return c[field];
@@ -237,10 +318,15 @@ export class ImpactService {
       from,
       to,
       suppression: { applied: org.suppress, threshold: org.k },
-      stakeholdersInUse: org.suppress ? suppressCount(counts.inUse[0], org.k) : counts.inUse[0],
+      stakeholdersInUse: this.people(org, counts.inUse[bucket]),
       stages,
       socialMetrics: metrics.map((m) => results.get(m.id)!),
     };
+  }
+
+  /** A count of people as the caller may see it. */
+  people(org: OrgInfo, n: number): number | null {
+    return org.suppress ? suppressCount(n, org.k) : n;
   }
 
   async doubleBottomLine(organizationId: string, from: Date, to: Date): Promise<DoubleBottomLine> {
@@ -266,7 +352,7 @@ export class ImpactService {
     });
     const decimalChange = (a: string, b: string): DecimalChange => ({ current: a, previous: b, change: sub(a, b) });
     const count = (a: number | null, b: number | null): CountChange => ({ current: a, previous: b, change: a === null || b === null ? null : a - b });
-    const people = (n: number) => (org.suppress ? suppressCount(n, org.k) : n);
+    const people = (n: number) => this.people(org, n);
     const comparisons = (category: MetricCategory) => metrics.filter((m) => m.category === category).map((m) => this.compare(m, values.get(m.id)!, org));
     return {
       organizationId: org.id,

@@ -145,32 +145,58 @@ export class LifecycleService {
     const org = assertId(organizationId, "organizationId");
     const role = this.sc.access.require(org, ROLES.aggregates);
     assertPeriod(from, to);
-    const dim = dimension ? `s.${DIMENSION_COLUMN[dimension]}::text` : "NULL::text";
+    const col = dimension ? DIMENSION_COLUMN[dimension] : null;
+    const dim = (table: string) => (col ? `${table}.${col}::text` : "NULL::text");
     const sets = dimension ? "GROUPING SETS ((x.stage_id), (x.stage_id, x.dim))" : "x.stage_id";
     const isTotal = dimension ? "grouping(x.dim) = 1" : "true";
+    const groupDim = dimension ? "x.dim" : "NULL::text AS dim";
+    // Read from stage_stays (kept on write, with each stakeholder's attributes): the stays that
+    // overlap [from, to) (started before `to`, ended at or after `from`), their median over the
+    // stays that ended in the period, and who is in each stage now. People are counted without
+    // DISTINCT: a stakeholder is in at most one stay at `to`, and enters (leaves) a stage for the
+    // first time in the period in the one stay whose previous stay there started (ended) before
+    // it. With a dimension, a stage lists a group for every value of someone who entered it
+    // before `to` or is in it now: values not seen in the period are looked up in earlier stays.
     const [stageRows, rows, [orgRow]] = await Promise.all([
       this.em.query(`SELECT * FROM stages WHERE organization_id = $1 AND kind = $2 ORDER BY position`, [org, kind]),
       this.em.query(
-        `WITH stays AS (
-           SELECT t.stakeholder_id, t.to_stage_id AS stage_id, t.occurred_at AS started,
-                  lead(t.occurred_at) OVER (PARTITION BY t.stakeholder_id ORDER BY t.occurred_at, t.id) AS ended
-             FROM stage_transitions t
-            WHERE t.organization_id = $1 AND t.kind = $2 AND t.occurred_at < $4
-         ), facts AS (
-           SELECT st.stage_id, st.stakeholder_id, st.started, st.ended, false AS is_now, ${dim} AS dim
-             FROM stays st ${dimension ? "JOIN stakeholders s ON s.organization_id = $1 AND s.id = st.stakeholder_id" : ""}
-           UNION ALL
-           SELECT s.current_stage_id, s.id, NULL, NULL, true, ${dim}
-             FROM stakeholders s WHERE s.organization_id = $1 AND s.kind = $2 AND s.current_stage_id IS NOT NULL
+        `WITH st AS (SELECT id FROM stages WHERE organization_id = $1 AND kind = $2),
+         a AS (
+           SELECT x.stage_id, ${groupDim}, ${isTotal} AS total_row,
+                  count(*) FILTER (WHERE x.started_at >= $3 AND (x.previous_started_at IS NULL OR x.previous_started_at < $3)) AS entered,
+                  count(*) FILTER (WHERE x.ended_at < $4 AND (x.previous_ended_at IS NULL OR x.previous_ended_at < $3)) AS moved_on,
+                  count(*) FILTER (WHERE x.ended_at >= $4) AS at_end,
+                  count(*) FILTER (WHERE x.ended_at < $4) AS completed
+             FROM (SELECT y.stage_id, y.started_at, y.ended_at, y.previous_started_at, y.previous_ended_at, ${dim("y")} AS dim
+                     FROM stage_stays y
+                    WHERE y.organization_id = $1 AND y.stage_id IN (SELECT id FROM st) AND y.ended_at >= $3 AND y.started_at < $4) x
+            GROUP BY ${sets}
+         ), m AS (
+           SELECT y.stage_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM y.ended_at - y.started_at)) AS median_seconds
+             FROM stage_stays y
+            WHERE y.organization_id = $1 AND y.stage_id IN (SELECT id FROM st) AND y.ended_at >= $3 AND y.ended_at < $4
+            GROUP BY y.stage_id
+         ), people AS ${col ? "MATERIALIZED" : ""} (
+           SELECT s.current_stage_id AS stage_id, ${dim("s")} AS dim FROM stakeholders s
+            WHERE s.organization_id = $1 ${col ? "AND s.kind = $2" : "AND s.current_stage_id IN (SELECT id FROM st)"}
+         ), n AS (
+           SELECT x.stage_id, ${groupDim}, ${isTotal} AS total_row, count(*) AS now FROM people x WHERE x.stage_id IS NOT NULL GROUP BY ${sets}
+         ), found AS (
+           SELECT coalesce(a.stage_id, n.stage_id) AS stage_id, coalesce(a.dim, n.dim) AS dim, coalesce(a.total_row, n.total_row) AS total_row,
+                  coalesce(a.entered, 0) AS entered, coalesce(a.moved_on, 0) AS moved_on, coalesce(a.at_end, 0) AS at_end,
+                  coalesce(a.completed, 0) AS completed, coalesce(n.now, 0) AS now
+             FROM a FULL JOIN n ON n.stage_id = a.stage_id AND n.dim IS NOT DISTINCT FROM a.dim AND n.total_row = a.total_row
          )
-         SELECT x.stage_id, ${dimension ? "x.dim" : "NULL::text AS dim"}, ${isTotal} AS total_row,
-                count(DISTINCT x.stakeholder_id) FILTER (WHERE NOT x.is_now AND x.started >= $3) AS entered,
-                count(DISTINCT x.stakeholder_id) FILTER (WHERE NOT x.is_now AND x.ended >= $3) AS moved_on,
-                count(DISTINCT x.stakeholder_id) FILTER (WHERE NOT x.is_now AND x.ended IS NULL) AS at_end,
-                count(*) FILTER (WHERE NOT x.is_now AND x.ended >= $3) AS completed,
-                count(*) FILTER (WHERE x.is_now) AS now,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM x.ended - x.started)) FILTER (WHERE NOT x.is_now AND x.ended >= $3) AS median_seconds
-           FROM facts x GROUP BY ${sets}`,
+         SELECT f.*, m.median_seconds FROM found f LEFT JOIN m ON f.total_row AND m.stage_id = f.stage_id
+         ${
+           col
+             ? `UNION ALL
+         SELECT st.id, v.dim, false, 0, 0, 0, 0, 0, NULL
+           FROM st CROSS JOIN (SELECT DISTINCT dim FROM people) v
+          WHERE NOT EXISTS (SELECT 1 FROM found f WHERE f.stage_id = st.id AND NOT f.total_row AND f.dim IS NOT DISTINCT FROM v.dim)
+            AND EXISTS (SELECT 1 FROM stage_stays y WHERE y.organization_id = $1 AND y.stage_id = st.id AND y.started_at < $4 AND ${dim("y")} IS NOT DISTINCT FROM v.dim)`
+             : ""
+         }`,
         [org, kind, from, to],
       ),
       this.em.query(`SELECT suppression_threshold FROM organizations WHERE id = $1`, [org]),

@@ -11,7 +11,7 @@ import { LoopSuppressionReason, ownerActionCounts, suppressActions } from "../ac
 import { Dimension, DIMENSION_COLUMN } from "../lifecycle/funnel.types";
 import { ROLES } from "../../common/access";
 import { BadInputError, NotFoundError } from "../../common/errors";
-import { StakeholderKind } from "../../common/enums";
+import { ImpactMode, MetricCategory, StakeholderKind } from "../../common/enums";
 import { fromFixed, toFixed } from "../../common/decimal";
 import { suppressTable } from "../../common/suppression";
 import { assertId, assertPeriod } from "../../common/validation";
@@ -74,31 +74,44 @@ export class ReportService {
       }
     }
     const impact = new ImpactService(this.sc);
-    const info = await impact.org(org);
-    const [orgRows, atSale, inUse, previousInUse, qoe, customerNps, beneficiaryNps, metricRows, narrativeRows, loopRows, disaggRows] = await Promise.all([
+    const periods = [{ from, to }, comparison];
+    // Load: everything the sections share is read once, for both periods together.
+    const [[orgRow], metricRows] = await Promise.all([
       this.em.query(`SELECT * FROM organizations WHERE id = $1`, [org]),
-      impact.impactAtSale(org, from, to),
-      impact.impactInUse(org, from, to),
-      impact.impactInUse(org, comparison.from, comparison.to),
+      this.em.query(`SELECT m.*, row_number() OVER (ORDER BY m.created_at, m.id) AS __by_time FROM metrics m WHERE m.organization_id = $1 ORDER BY m.category, m.created_at, m.id`, [
+        org,
+      ]),
+    ]);
+    const info = impact.orgInfo(org, orgRow);
+    const organization = hydrate(this.em, Organization, orgRow);
+    const all = hydrateAll(this.em, Metric, metricRows);
+    const byTime = all.map((m, i) => ({ m, t: Number(metricRows[i].__by_time) })).sort((x, y) => x.t - y.t).map((x) => x.m);
+    const atSaleMetrics = byTime.filter((m) => m.category === MetricCategory.SOCIAL && m.impactMode === ImpactMode.AT_SALE);
+    const inUseMetrics = byTime.filter((m) => m.category === MetricCategory.SOCIAL && m.impactMode === ImpactMode.IN_USE);
+    const metrics = all.filter((m) => m.reportable);
+    const wanted = [...new Map([...atSaleMetrics, ...inUseMetrics, ...metrics].map((m) => [m.id, m])).values()];
+    const [sales, offeringRows, useStageRows, inUseCounts, values, qoe, customerNps, beneficiaryNps, narrativeRows, loopRows, disaggRows] = await Promise.all([
+      impact.saleTotals(info, periods),
+      impact.offeringRows(info, from, to),
+      impact.inUseStageRows(info),
+      impact.inUseCounts(info, periods),
+      metricValues(this.em, org, wanted, periods),
       new QoeService(this.sc).compute(org, from, to, QoeGroupBy.NONE),
       new FeedbackService(this.sc).nps(org, from, to, { kind: StakeholderKind.CUSTOMER }),
       new FeedbackService(this.sc).nps(org, from, to, { kind: StakeholderKind.BENEFICIARY }),
-      this.em.query(`SELECT * FROM metrics WHERE organization_id = $1 AND reportable ORDER BY category, created_at, id`, [org]),
       this.em.query(`SELECT version, text, created_at FROM report_narratives WHERE organization_id = $1 AND period_from = $2 AND period_to = $3 ORDER BY version DESC LIMIT 1`, [
         org,
         from,
         to,
       ]),
       ownerActionCounts(this.em, org, from, to),
+      // People in IN_USE stages during the period (their stays overlap it), per dimension value.
       this.em.query(
-        `WITH stays AS (
-           SELECT t.stakeholder_id, t.occurred_at AS started, lead(t.occurred_at) OVER (PARTITION BY t.stakeholder_id ORDER BY t.occurred_at, t.id) AS ended, t.to_stage_id
-             FROM stage_transitions t WHERE t.organization_id = $1
-         ), people AS (
-           SELECT DISTINCT s.id, s.gender::text AS gender, s.age_band::text AS age_band, s.region
-             FROM stays x JOIN stages st ON st.organization_id = $1 AND st.id = x.to_stage_id AND st.impact_mode = 'IN_USE'
-             JOIN stakeholders s ON s.organization_id = $1 AND s.id = x.stakeholder_id
-            WHERE x.started < $3 AND (x.ended IS NULL OR x.ended > $2)
+        `WITH people AS (
+           SELECT DISTINCT y.stakeholder_id, y.gender::text AS gender, y.age_band::text AS age_band, y.region
+             FROM stage_stays y
+            WHERE y.organization_id = $1 AND y.stage_id IN (SELECT id FROM stages WHERE organization_id = $1 AND impact_mode = 'IN_USE')
+              AND y.ended_at > $2 AND y.started_at < $3
          )
          SELECT 'GENDER' AS dim, coalesce(gender, '${NOT_RECORDED}') AS value, count(*)::int AS n FROM people GROUP BY 2
          UNION ALL SELECT 'AGE_BAND', coalesce(age_band, '${NOT_RECORDED}'), count(*)::int FROM people GROUP BY 2
@@ -107,17 +120,15 @@ export class ReportService {
         [org, from, to],
       ),
     ]);
-    if (!orgRows[0]) throw new NotFoundError("Organization", "organizationId");
-    const organization = hydrate(this.em, Organization, orgRows[0]);
-    const previousAtSale = (await impact.impactAtSale(org, comparison.from, comparison.to)).totals;
+    const atSale = impact.atSaleView(info, from, to, sales.total[0], sales.byOffering[0], offeringRows, atSaleMetrics, values);
+    const inUse = impact.inUseView(info, from, to, useStageRows, inUseCounts, inUseMetrics, values);
+    const previousAtSale = sales.total[1];
     const notes: ReportNote[] = [];
     const note = (section: string, item: string, kind: ReportNoteKind, reason: string) => notes.push({ section, item, kind, reason });
     const k = info.k;
     if (previousAtSale.sales === 0) note("Impact at sale", "comparison period", ReportNoteKind.MISSING, "no sale recorded in the comparison period: the changes are against zero");
 
     // Reportable metrics, this period and the comparison period.
-    const metrics = hydrateAll(this.em, Metric, metricRows);
-    const values = await metricValues(this.em, org, metrics, [{ from, to }, comparison]);
     const reportMetrics: ReportMetric[] = metrics.map((m) => {
       const now = impact.result(m, values.get(m.id)![0], info);
       const before = impact.result(m, values.get(m.id)![1], info);
@@ -208,7 +219,7 @@ export class ReportService {
       impactAtSale: atSale,
       previousImpactAtSale: previousAtSale,
       impactInUse: inUse,
-      previousStakeholdersInUse: previousInUse.stakeholdersInUse,
+      previousStakeholdersInUse: impact.people(info, inUseCounts.inUse[1]),
       metrics: reportMetrics,
       customerExperience: { qoe: perspective(QoePerspective.CUSTOMER), nps: customerNps },
       beneficiaryExperience: { qoe: perspective(QoePerspective.BENEFICIARY), nps: beneficiaryNps },
