@@ -35,7 +35,7 @@
  * random()), so the same options and seed give the same rows. `--until` defaults to today
  * (00:00 UTC): pass it to get the same data on another day. Rows go in in time order, as
  * the API would have written them. The per-row `audit` triggers are disabled for the load
- * (ALTER TABLE … DISABLE TRIGGER audit, inside the transaction, re-enabled before commit):
+ * (ALTER TABLE … DISABLE TRIGGER audit and audit_insert, inside the transaction, re-enabled before commit):
  * generated rows are not API writes, so they have no audit entries. Every other trigger
  * fires, statement-level ones once per INSERT (no session_replication_role). Checks and
  * unique constraints hold row by row; the foreign keys of the large tables (BULK_TABLES)
@@ -155,11 +155,12 @@ export async function generate(db: DataSource, options: GeneratorOptions): Promi
     const [{ pid }] = await em.query(`SELECT pg_backend_pid() AS pid`);
     const cpu0 = backendCpuSeconds(pid);
     await em.query(`SELECT set_config('app.operation', 'bench-generate', true)`);
-    const audited: { table: string }[] = await em.query(
-      `SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE t.tgname = 'audit' AND NOT t.tgisinternal AND n.nspname = 'public' ORDER BY 1`,
+    // The audit triggers: per row (`audit`) and, since statement-level insert auditing, `audit_insert`.
+    const audited: { table: string; trigger: string }[] = await em.query(
+      `SELECT c.relname AS table, t.tgname AS trigger FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE t.tgname IN ('audit', 'audit_insert') AND NOT t.tgisinternal AND n.nspname = 'public' ORDER BY 1, 2`,
     );
-    for (const { table } of audited) await em.query(`ALTER TABLE ${table} DISABLE TRIGGER audit`);
+    for (const { table, trigger } of audited) await em.query(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
     // Foreign keys of the large tables are checked once per constraint after the load
     // (dropped, then added back with the same definition, which validates every row in one
     // join) instead of once per row: the same guarantee, a fraction of the time.
@@ -205,7 +206,7 @@ export async function generate(db: DataSource, options: GeneratorOptions): Promi
     await em.query(`SET LOCAL enable_mergejoin = on`);
     await em.query(`SET LOCAL enable_nestloop = on`);
     log(`foreign keys of the large tables validated in ${((Date.now() - tv) / 1000).toFixed(1)} s`);
-    for (const { table } of audited) await em.query(`ALTER TABLE ${table} ENABLE TRIGGER audit`);
+    for (const { table, trigger } of audited) await em.query(`ALTER TABLE ${table} ENABLE TRIGGER ${trigger}`);
     const cpu1 = backendCpuSeconds(pid);
     result.serverCpuSeconds = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
   });
