@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { Access, Principal } from "./common/access";
-import { byIdLoader, childListLoader, childPageLoader } from "./common/loaders";
+import { byIdLoader, childListLoader, childPageLoader, OrganizationRowsLoader, Reader } from "./common/loaders";
+import { answersByResponseLoader } from "./modules/feedback/feedback.loaders";
 import { RequestDb } from "./database/request-db";
 import { Organization } from "./modules/organization/organization.entity";
 import { Lifecycle } from "./modules/lifecycle/lifecycle.entity";
@@ -21,7 +22,7 @@ import { ImpactService } from "./modules/impact/impact.service";
 import DataLoader from "dataloader";
 import { hydrate } from "./database/rows";
 import { Survey, SurveyQuestion, SurveyVersion } from "./modules/survey/survey.entity";
-import { FeedbackAnswer, FeedbackResponse } from "./modules/feedback/feedback.entity";
+import { FeedbackResponse } from "./modules/feedback/feedback.entity";
 import { Action } from "./modules/action/action.entity";
 import { ExperienceGoal, Intervention } from "./modules/goal/goal.entity";
 import { SurveyService } from "./modules/survey/survey.service";
@@ -39,14 +40,19 @@ import { StakeholderService } from "./modules/stakeholder/stakeholder.service";
 import { AccessService } from "./modules/access/access.service";
 import { AuditService } from "./modules/audit/audit.service";
 
-/** DataLoaders, new for every request (their caches never outlive it), scoped to the caller. */
-export function createLoaders(em: EntityManager, access: Access) {
+/**
+ * DataLoaders, new for every request (their caches never outlive it), scoped to the caller.
+ * `read` runs the hot list loaders' statements (the request's `rows()`: timestamps as ISO strings).
+ */
+export function createLoaders(em: EntityManager, access: Access, read: Reader = (sql, params) => em.query(sql, params)) {
   const all = { access };
   const people = { access, personLevel: true };
+  const questionById = byIdLoader(em, SurveyQuestion, "survey_questions", all);
   return {
     organizationById: byIdLoader(em, Organization, "organizations", all),
     lifecycleById: byIdLoader(em, Lifecycle, "lifecycles", all),
-    stageById: byIdLoader(em, Stage, "stages", all),
+    /** Every stage of an organization at once (a few dozen rows): one statement per request. */
+    stageById: new OrganizationRowsLoader(em, Stage, "stages", all),
     functionalAreaById: byIdLoader(em, FunctionalArea, "functional_areas", all),
     partnerById: byIdLoader(em, Partner, "partners", all),
     touchpointById: byIdLoader(em, Touchpoint, "touchpoints", all),
@@ -59,15 +65,16 @@ export function createLoaders(em: EntityManager, access: Access) {
     partnersByOrganization: childPageLoader(em, Partner, "partners", "organization_id", "created_at", all),
     touchpointsByOrganization: childPageLoader(em, Touchpoint, "touchpoints", "organization_id", "created_at", all),
     touchpointsByStage: childPageLoader(em, Touchpoint, "touchpoints", "stage_id", "created_at", all),
-    journeyByStakeholder: childPageLoader(em, StageTransition, "stage_transitions", "stakeholder_id", "occurred_at", { ...people, partnerColumn: "recorded_by_partner_id" }),
+    journeyByStakeholder: childPageLoader(em, StageTransition, "stage_transitions", "stakeholder_id", "occurred_at", { ...people, partnerColumn: "recorded_by_partner_id" }, read),
     metricById: byIdLoader(em, Metric, "metrics", all),
     offeringById: byIdLoader(em, Offering, "offerings", all),
     targetsByMetric: childPageLoader(em, MetricTarget, "metric_targets", "metric_id", "period_from", all),
     surveyById: byIdLoader(em, Survey, "surveys", all),
     versionsBySurvey: childListLoader(em, SurveyVersion, "survey_versions", "survey_id", "t.version", all),
     questionsByVersion: childListLoader(em, SurveyQuestion, "survey_questions", "survey_version_id", "t.position", all),
-    answersByResponse: childListLoader(em, FeedbackAnswer, "feedback_answers", "response_id", "t.question_id", people),
-    questionById: byIdLoader(em, SurveyQuestion, "survey_questions", all),
+    /** Each response's answers with their questions, in the questions' order. */
+    answersByResponse: answersByResponseLoader(em, access, questionById),
+    questionById,
     responseById: byIdLoader(em, FeedbackResponse, "feedback_responses", { ...people, partnerColumn: "submitted_by_partner_id" }),
     actionsByResponse: childListLoader(em, Action, "actions", "response_id", "t.created_at", people),
     interventionsByGoal: childListLoader(em, Intervention, "interventions", "goal_id", "t.starts_on, t.id", all),
@@ -134,7 +141,7 @@ export interface Context {
 export async function createContext(db: DataSource, principal: Principal, requestId: string = randomUUID()): Promise<Context> {
   const access = new Access(principal);
   const requestDb = await RequestDb.open(db, access, requestId);
-  const loaders = createLoaders(requestDb.em, access);
+  const loaders = createLoaders(requestDb.em, access, (sql, params) => requestDb.rows(sql, params));
   const services = createServices({ em: requestDb.em, access, loaders, requestDb });
   return { requestId, access, loaders, services, requestDb, finish: (commit = true) => requestDb.finish(commit) };
 }

@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
+import { DateTimeISOScalar } from "./common/timestamps";
 import { OrganizationResolver } from "./modules/organization/organization.resolver";
 import { LifecycleResolver, StageResolver } from "./modules/lifecycle/lifecycle.resolver";
 import { FunctionalAreaResolver } from "./modules/functional-area/functional-area.resolver";
@@ -50,6 +51,8 @@ let built: Promise<GraphQLSchema> | undefined;
 export function getSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers,
+    // Same DateTimeISO scalar, which also passes through timestamps already in its form (common/timestamps.ts).
+    scalarsMap: [{ type: Date, scalar: DateTimeISOScalar }],
     validate: { forbidUnknownValues: false, stopAtFirstError: false },
   });
   return built;

@@ -1,6 +1,5 @@
 import http from "node:http";
 import { randomUUID } from "node:crypto";
-import { AsyncLocalStorage } from "node:async_hooks";
 import { ApolloServer, ApolloServerPlugin, HeaderMap } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
@@ -43,6 +42,13 @@ const resolvedOperations = new WeakMap<object, { name: string | null }>();
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 
 /**
+ * The request each error of a GraphQL response belongs to, so that formatError (which
+ * Apollo calls without the context) logs an unexpected error with its request id.
+ * (No AsyncLocalStorage: it turns on async hooks for every promise of every request.)
+ */
+const errorRequests = new WeakMap<object, string>();
+
+/**
  * The request's transaction ends when its response is ready; the audit log learns
  * which mutation wrote; over-costly operations are refused before they run.
  */
@@ -50,6 +56,9 @@ function requestPlugin(log: Logger, limits: Limits): ApolloServerPlugin<Context>
   return {
     async requestDidStart() {
       return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) errorRequests.set(error, contextValue.requestId);
+        },
         async didResolveOperation({ request, document, schema, operation, contextValue }) {
           resolvedOperations.set(contextValue.requestDb, { name: request.operationName ?? operation?.name?.value ?? null });
           const cost = queryCost(schema, document, request.variables, request.operationName ?? undefined);
@@ -76,14 +85,26 @@ function requestPlugin(log: Logger, limits: Limits): ApolloServerPlugin<Context>
 
 export async function createApollo(options: ServerOptions & { httpServer?: http.Server }) {
   const schema = await getSchema();
-  const log = options.log ?? jsonLog;
+  const baseLog = options.log ?? jsonLog;
   const limits = options.limits ?? DEFAULT_LIMITS;
+  /** The request of the error being formatted (formatError runs synchronously). */
+  let formatting: string | undefined;
+  const log: Logger = (entry) => baseLog(formatting !== undefined && entry.requestId === undefined ? { requestId: formatting, ...entry } : entry);
+  const format = makeFormatError(log);
+  const formatError: typeof format = (formatted, error) => {
+    formatting = error && typeof error === "object" ? errorRequests.get(error) : undefined;
+    try {
+      return format(formatted, error);
+    } finally {
+      formatting = undefined;
+    }
+  };
   return new ApolloServer<Context>({
     schema,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: options.production,
-    formatError: makeFormatError(log),
+    formatError,
     csrfPrevention: true,
     stopOnTerminationSignals: false, // src/index.ts stops the service in its own order
     validationRules: limitRules(limits),
@@ -145,15 +166,15 @@ const MAX_LOGGED_PATH = 200;
  */
 export async function createApp(db: DataSource, options: ServerOptions): Promise<App> {
   const baseLog = options.log ?? jsonLog;
-  const requestScope = new AsyncLocalStorage<{ requestId: string }>();
-  const log: Logger = (entry) => {
-    const scope = requestScope.getStore();
-    baseLog(scope && entry.requestId === undefined ? { requestId: scope.requestId, ...entry } : entry);
-  };
+  /** A logger that adds the request's id to what is logged while it runs. */
+  const logFor =
+    (requestId: string): Logger =>
+    (entry) =>
+      baseLog(entry.requestId === undefined ? { requestId, ...entry } : entry);
   const metrics = options.metrics;
   metrics?.watchPool(db);
   const server = http.createServer();
-  const apollo = await createApollo({ ...options, log, httpServer: server });
+  const apollo = await createApollo({ ...options, log: baseLog, httpServer: server });
   await apollo.start();
   const limiter = new RateLimiter(options.rateLimitPerMinute ?? 600, options.clock);
   const routes = options.routes ?? [];
@@ -190,13 +211,11 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
         ...(aborted ? { aborted: true } : {}),
       });
     });
-    requestScope
-      .run({ requestId }, () => handle(req, res, requestId, method, url, seen))
-      .catch((error: unknown) => {
-        log({ level: "error", msg: "request failed", requestId, error: error instanceof Error ? error.message : String(error) });
-        if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
-        else res.destroy();
-      });
+    handle(req, res, requestId, method, url, seen).catch((error: unknown) => {
+      baseLog({ level: "error", msg: "request failed", requestId, error: error instanceof Error ? error.message : String(error) });
+      if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+      else res.destroy();
+    });
   });
 
   async function handle(
@@ -207,6 +226,7 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
     url: URL,
     seen: { route: string; operationName?: string; keyId?: string },
   ): Promise<void> {
+    const log = logFor(requestId);
     let context: Context | null = null;
     /** An error answered here, outside Apollo's pipeline, still counts as a GraphQL error. */
     const refuse = (status: number, code: string, message: string, headers: Record<string, string> = {}) => {

@@ -13,6 +13,9 @@ export interface TenantKey {
 
 const tenantKey = (k: TenantKey) => `${k.organizationId}:${k.id}`;
 
+/** Runs a read and returns its rows: `em.query`, or on the hot list paths the request's `rows()` (timestamps as ISO strings). */
+export type Reader = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
 /**
  * How a loader narrows rows to what the caller may read, checked where the data is
  * read: only the caller's organizations (and row-level security says the same in
@@ -57,6 +60,63 @@ export function byIdLoader<T extends { organizationId: string; id: string }>(em:
   );
 }
 
+/**
+ * Loads rows of a small per-organization table (the stages of its lifecycles: a few
+ * dozen) by `(organization_id, id)`, reading all of an organization's rows the first
+ * time any of them is asked for: one statement per request, however many stages a
+ * page refers to and however late in the query it does. `get` answers without a
+ * promise once the organization is loaded, which spares graphql-js a promise per field.
+ */
+export class OrganizationRowsLoader<T extends { organizationId: string; id: string }> extends DataLoader<TenantKey, T | null, string> {
+  /** organization id -> its rows by id, once read. */
+  private readonly loaded = new Map<string, Map<string, T>>();
+
+  constructor(em: EntityManager, entity: ClassType<T>, table: string, scope: Scope) {
+    super(
+      async (keys) => {
+        const s = scopeSql(scope, 2);
+        const organizations = [...new Set(keys.map((k) => k.organizationId))];
+        const rows: Record<string, unknown>[] = await em.query(`SELECT t.* FROM ${table} t WHERE t.organization_id = ANY($1::uuid[])${s.sql}`, [organizations, ...s.params]);
+        const byOrganization = new Map<string, Map<string, T>>(organizations.map((o) => [o, new Map()]));
+        for (const r of rows) {
+          const row = hydrate(em, entity, r);
+          byOrganization.get(row.organizationId)?.set(row.id, row);
+        }
+        for (const [organizationId, found] of byOrganization) {
+          if (!scope.access.organizationIds.includes(organizationId)) continue;
+          this.loaded.set(organizationId, found);
+          for (const row of found.values()) this.prime({ organizationId, id: row.id }, row);
+        }
+        return keys.map((k) => byOrganization.get(k.organizationId)?.get(k.id) ?? null);
+      },
+      { cacheKeyFn: tenantKey },
+    );
+  }
+
+  /** The row (or null) when its organization is loaded; otherwise the promise of `load`. */
+  get(key: TenantKey): T | null | Promise<T | null> {
+    const found = this.loaded.get(key.organizationId);
+    return found ? (found.get(key.id) ?? null) : this.load(key);
+  }
+
+  override clear(key: TenantKey): this {
+    this.loaded.delete(key.organizationId);
+    return super.clear(key);
+  }
+
+  override clearAll(): this {
+    this.loaded.clear();
+    return super.clearAll();
+  }
+
+  override prime(key: TenantKey, value: T | PromiseLike<T | null> | Error | null): this {
+    // Like DataLoader's own cache: a row already there stays (clear it first to replace it).
+    const found = this.loaded.get(key.organizationId);
+    if (found && !found.has(key.id) && value !== null && !(value instanceof Error) && typeof (value as PromiseLike<T>).then !== "function") found.set(key.id, value as T);
+    return super.prime(key, value);
+  }
+}
+
 /** Loads every child row of each parent (small, bounded lists such as the stages of a lifecycle). */
 export function childListLoader<T extends object>(em: EntityManager, entity: ClassType<T>, table: string, parentColumn: string, orderBy: string, scope: Scope) {
   return new DataLoader<TenantKey, T[], string>(
@@ -92,7 +152,7 @@ export interface ChildPageKey extends TenantKey {
  * each parent's rows after its cursor, and `first + 1` of them are kept. Keyset
  * order is `(sortColumn, id)`. Counts go through a second loader, only when asked.
  */
-export function childPageLoader<T extends object>(em: EntityManager, entity: ClassType<T>, table: string, parentColumn: string, sortColumn: string, scope: Scope) {
+export function childPageLoader<T extends object>(em: EntityManager, entity: ClassType<T>, table: string, parentColumn: string, sortColumn: string, scope: Scope, read: Reader = (sql, params) => em.query(sql, params)) {
   const counts = new DataLoader<TenantKey, number, string>(
     async (keys) => {
       const s = scopeSql(scope, 3);
@@ -127,7 +187,7 @@ export function childPageLoader<T extends object>(em: EntityManager, entity: Cla
       }[];
       const s = ok.length ? scopeSql(scope, 7) : { sql: "", params: [] };
       const rows: Record<string, unknown>[] = ok.length
-        ? await em.query(
+        ? await read(
             `SELECT x.* FROM (
                SELECT t.*, k.i AS __key, ${micros(`t.${sortColumn}`)} AS __micros,
                       row_number() OVER (PARTITION BY k.i ORDER BY t.${sortColumn}, t.id) AS __rn, k.lim AS __lim

@@ -4,7 +4,7 @@ import { BadInputError } from "./errors";
 export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 50;
 
-@ObjectType({ description: "Relay page information" })
+@ObjectType({ description: "Relay page information", simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -56,7 +56,8 @@ export const micros = (column: string) => `(extract(epoch from ${column}) * 1000
 export const fromMicros = (param: string) => `(timestamptz 'epoch' + ${param}::bigint * interval '1 microsecond')`;
 
 export interface Page<T> {
-  nodes: { node: T; cursor: string }[];
+  /** The page's rows with their keyset keys; a cursor is encoded only when a client asks for it. */
+  nodes: { node: T; key: CursorKey }[];
   hasNextPage: boolean;
   totalCount: () => Promise<number>;
 }
@@ -64,11 +65,7 @@ export interface Page<T> {
 /** Turns `first + 1` fetched rows (with their cursor keys) into a page. */
 export function toPage<T>(rows: { node: T; key: CursorKey }[], first: number, totalCount: () => Promise<number>): Page<T> {
   const hasNextPage = rows.length > first;
-  return {
-    nodes: rows.slice(0, first).map((r) => ({ node: r.node, cursor: encodeCursor(r.key) })),
-    hasNextPage,
-    totalCount,
-  };
+  return { nodes: hasNextPage ? rows.slice(0, first) : rows, hasNextPage, totalCount };
 }
 
 export interface IEdge<T> {
@@ -78,19 +75,29 @@ export interface IEdge<T> {
 
 /**
  * Builds `<Name>Connection` and `<Name>Edge` types for a node type. `totalCount` is
- * computed only when asked for.
+ * computed only when asked for, and so is each edge's cursor. The three types only
+ * hold data (simple resolvers: no per-field wrapper).
  */
 export function Connection<T extends object>(nodeType: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge implements IEdge<T> {
-    @Field()
-    cursor!: string;
-
     @Field(() => nodeType)
-    node!: T;
+    node: T;
+
+    constructor(
+      node: T,
+      private readonly key: CursorKey,
+    ) {
+      this.node = node;
+    }
+
+    @Field()
+    get cursor(): string {
+      return encodeCursor(this.key);
+    }
   }
 
-  @ObjectType(`${name}Connection`, { description: `A page of ${name} items` })
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} items`, simpleResolvers: true })
   class ConnectionType {
     @Field(() => [Edge])
     edges!: Edge[];
@@ -107,8 +114,9 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
 
     static from(page: Page<T>): ConnectionType {
       const c = new ConnectionType();
-      c.edges = page.nodes.map((n) => Object.assign(new Edge(), n));
-      c.pageInfo = { hasNextPage: page.hasNextPage, endCursor: page.nodes.length ? page.nodes[page.nodes.length - 1].cursor : null };
+      const nodes = page.nodes;
+      c.edges = nodes.map((n) => new Edge(n.node, n.key));
+      c.pageInfo = { hasNextPage: page.hasNextPage, endCursor: nodes.length ? encodeCursor(nodes[nodes.length - 1].key) : null };
       c.countFn = page.totalCount;
       return c;
     }

@@ -1,5 +1,7 @@
-import { DataSource, EntityManager, QueryRunner } from "typeorm";
+import { DataSource, EntityManager, QueryFailedError, QueryRunner, QueryRunnerAlreadyReleasedError } from "typeorm";
+import { escapeLiteral, PoolClient, types as pgTypes } from "pg";
 import { Access } from "../common/access";
+import { pgTimestampToIso } from "../common/timestamps";
 
 /** The role API requests run as: not a superuser, not the tables' owner, so row-level security applies. */
 export const APP_ROLE = "dbl_app";
@@ -9,6 +11,8 @@ export const APP_ROLE = "dbl_app";
  * is ended by PostgreSQL, which gives its connection back to the pool.
  */
 export const IDLE_IN_TRANSACTION_MS = 120_000;
+
+const TIMESTAMPTZ_OID = 1184;
 
 /**
  * One connection and one transaction per GraphQL request. The transaction starts
@@ -23,24 +27,58 @@ export class RequestDb {
   private constructor(
     private readonly runner: QueryRunner,
     readonly em: EntityManager,
+    private readonly queue: StatementQueue,
+    private readonly db: DataSource,
   ) {}
 
   static async open(db: DataSource, access: Access, requestId: string): Promise<RequestDb> {
-    const runner = serialized(db.createQueryRunner());
+    const queue = new StatementQueue();
+    const runner = queue.serialize(db.createQueryRunner());
     await runner.connect();
     try {
-      await runner.startTransaction();
-      await runner.query(
-        `SELECT set_config('role', $1, true), set_config('app.org_ids', $2, true), set_config('app.key_id', $3, true),
-                set_config('app.role', $4, true), set_config('app.request_id', $5, true),
-                set_config('idle_in_transaction_session_timeout', $6, true)`,
-        [APP_ROLE, access.organizationIds.join(","), access.keyId, access.principal.keyKind, requestId, String(IDLE_IN_TRANSACTION_MS)],
-      );
+      // BEGIN and the settings in one round trip (the simple protocol takes several
+      // statements in one message; the values are escaped literals).
+      const settings: [string, string][] = [
+        ["role", APP_ROLE],
+        ["app.org_ids", access.organizationIds.join(",")],
+        ["app.key_id", access.keyId],
+        ["app.role", access.principal.keyKind],
+        ["app.request_id", requestId],
+        ["idle_in_transaction_session_timeout", String(IDLE_IN_TRANSACTION_MS)],
+      ];
+      await runner.query(`BEGIN; SELECT ${settings.map(([name, value]) => `set_config(${escapeLiteral(name)}, ${escapeLiteral(value)}, true)`).join(", ")}`);
+      // What runner.startTransaction() would have recorded, so that commit, rollback and
+      // nested EntityManager.transaction (savepoints) work on this transaction.
+      const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+      state.isTransactionActive = true;
+      state.transactionDepth = 1;
     } catch (error) {
       await runner.release();
       throw error;
     }
-    return new RequestDb(runner, runner.manager);
+    return new RequestDb(runner, runner.manager, queue, db);
+  }
+
+  /**
+   * Rows of a read on the hot paths (list pages and their loaders), straight from pg:
+   * no entity hydration, and timestamps (timestamptz) come as the ISO strings the API
+   * answers with ("2026-01-01T00:00:00.000Z") instead of Dates parsed and formatted
+   * again. Counted and logged like every other statement.
+   */
+  rows<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.queue.run(async () => {
+      // As TypeORM's own query() does: a finished request's connection is not used again.
+      if (this.runner.isReleased) throw new QueryRunnerAlreadyReleasedError();
+      const client = (await this.runner.connect()) as PoolClient;
+      this.db.logger.logQuery(sql, params, this.runner);
+      try {
+        const result = await client.query<T & object>({ text: sql, values: params, types: ISO_TIMESTAMPS });
+        return result.rows;
+      } catch (error) {
+        this.db.logger.logQueryError(error as Error, sql, params, this.runner);
+        throw new QueryFailedError(sql, params, error as Error);
+      }
+    });
   }
 
   /** Updates the organizations row-level security lets this transaction see (after creating one). */
@@ -71,18 +109,29 @@ export class RequestDb {
   }
 }
 
+/** pg's type parsers, except that timestamptz stays text, turned into the API's ISO form. */
+const ISO_TIMESTAMPS = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") => (oid === TIMESTAMPTZ_OID ? pgTimestampToIso : pgTypes.getTypeParser(oid, format))) as typeof pgTypes.getTypeParser,
+};
+
 /**
  * One connection runs one statement at a time. Services start independent reads
  * together (Promise.all); pg would queue them itself, a use it deprecates, so the
- * runner queues them here, in the order they were asked for.
+ * request queues them here, in the order they were asked for (TypeORM's queries and
+ * `rows()` alike).
  */
-function serialized(runner: QueryRunner): QueryRunner {
-  const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
-  let tail: Promise<unknown> = Promise.resolve();
-  runner.query = ((...args: unknown[]) => {
-    const run = tail.then(() => query(...args));
-    tail = run.catch(() => undefined);
+class StatementQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work);
+    this.tail = run.catch(() => undefined);
     return run;
-  }) as QueryRunner["query"];
-  return runner;
+  }
+
+  serialize(runner: QueryRunner): QueryRunner {
+    const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
+    runner.query = ((...args: unknown[]) => this.run(() => query(...args))) as QueryRunner["query"];
+    return runner;
+  }
 }

@@ -1,9 +1,10 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
+import type { Timestamp } from "../../common/timestamps";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { ImpactMode, QuestionType, StakeholderKind } from "../../common/enums";
 
 @Entity({ name: "feedback_responses" })
-@ObjectType({ description: "A stakeholder's answers to a survey, with the verbatim comment" })
+@ObjectType({ description: "A stakeholder's answers to a survey, with the verbatim comment", simpleResolvers: true })
 export class FeedbackResponse {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;
@@ -35,12 +36,12 @@ export class FeedbackResponse {
   stageImpactMode!: ImpactMode | null;
 
   @Column({ name: "collected_at", type: "timestamptz" })
-  @Field({ description: "When it was collected in the field" })
-  collectedAt!: Date;
+  @Field(() => Date, { description: "When it was collected in the field" })
+  collectedAt!: Timestamp;
 
   @Column({ name: "received_at", type: "timestamptz" })
-  @Field({ description: "When the server received it" })
-  receivedAt!: Date;
+  @Field(() => Date, { description: "When the server received it" })
+  receivedAt!: Timestamp;
 
   @Column({ type: "varchar", length: 4000, nullable: true })
   @Field(() => String, { nullable: true, description: "The verbatim comment (not for funders)" })

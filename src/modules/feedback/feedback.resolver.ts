@@ -1,6 +1,7 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { GraphQLJSON } from "graphql-scalars";
-import { FeedbackAnswer, FeedbackResponse } from "./feedback.entity";
+import { FeedbackResponse } from "./feedback.entity";
+import { AnswerView } from "./feedback.loaders";
 import { FeedbackFilter, SubmitFeedbackInput } from "./feedback.inputs";
 import { NpsResult } from "./feedback.types";
 import { Survey, SurveyQuestion } from "../survey/survey.entity";
@@ -13,7 +14,7 @@ import { NotFoundError } from "../../common/errors";
 import { FeedbackResponseConnection } from "../../common/connections";
 import type { Context } from "../../context";
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Answer {
   @Field(() => SurveyQuestion)
   question!: SurveyQuestion;
@@ -58,14 +59,8 @@ export class FeedbackResolver {
   }
 
   @FieldResolver(() => [Answer])
-  async answers(@Root() r: FeedbackResponse, @Ctx() { loaders }: Context): Promise<Answer[]> {
-    const answers: FeedbackAnswer[] = await loaders.answersByResponse.load({ organizationId: r.organizationId, id: r.id });
-    const questions = await Promise.all(answers.map((a) => loaders.questionById.load({ organizationId: r.organizationId, id: a.questionId })));
-    return answers
-      .map((a, i) => ({ a, q: questions[i] }))
-      .filter((x) => x.q)
-      .sort((x, y) => x.q!.position - y.q!.position)
-      .map(({ a, q }) => ({ question: q!, value: a.valueNumber !== null ? Number(a.valueNumber) : a.valueBool !== null ? a.valueBool : a.valueText }));
+  answers(@Root() r: FeedbackResponse, @Ctx() { loaders }: Context): Promise<AnswerView[]> {
+    return loaders.answersByResponse.load({ organizationId: r.organizationId, id: r.id });
   }
 
   @FieldResolver(() => Survey)

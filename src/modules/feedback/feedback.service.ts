@@ -67,7 +67,7 @@ export class FeedbackService {
       where.push(`(r.collected_at, r.id) < (${fromMicros(`$${params.length - 1}`)}, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
-    const rows: Record<string, unknown>[] = await this.em.query(
+    const rows = await this.sc.requestDb.rows(
       `SELECT r.*, ${micros("r.collected_at")} AS __micros FROM feedback_responses r WHERE ${where.join(" AND ")} ORDER BY r.collected_at DESC, r.id DESC LIMIT $${params.length}`,
       params,
     );

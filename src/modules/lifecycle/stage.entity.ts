@@ -3,7 +3,7 @@ import { Field, ID, Int, ObjectType } from "type-graphql";
 import { ImpactMode, StakeholderKind } from "../../common/enums";
 
 @Entity({ name: "stages" })
-@ObjectType({ description: "One step of a lifecycle, e.g. purchase or use" })
+@ObjectType({ description: "One step of a lifecycle, e.g. purchase or use", simpleResolvers: true })
 export class Stage {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

@@ -1,9 +1,10 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
+import type { Timestamp } from "../../common/timestamps";
 import { Field, ID, ObjectType } from "type-graphql";
 import { StakeholderKind } from "../../common/enums";
 
 @Entity({ name: "stage_transitions" })
-@ObjectType({ description: "One step of a stakeholder's journey: it entered `toStage` (from `fromStage`, if any) at `occurredAt`" })
+@ObjectType({ description: "One step of a stakeholder's journey: it entered `toStage` (from `fromStage`, if any) at `occurredAt`", simpleResolvers: true })
 export class StageTransition {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;
@@ -25,13 +26,13 @@ export class StageTransition {
   toStageId!: string;
 
   @Column({ name: "occurred_at", type: "timestamptz" })
-  @Field()
-  occurredAt!: Date;
+  @Field(() => Date)
+  occurredAt!: Timestamp;
 
   @Column({ name: "recorded_by_partner_id", type: "uuid", nullable: true })
   recordedByPartnerId!: string | null;
 
   @Column({ name: "created_at", type: "timestamptz" })
-  @Field({ description: "When it was recorded" })
-  createdAt!: Date;
+  @Field(() => Date, { description: "When it was recorded" })
+  createdAt!: Timestamp;
 }

@@ -1,9 +1,10 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
+import type { Timestamp } from "../../common/timestamps";
 import { Field, ID, ObjectType } from "type-graphql";
 import { AgeBand, Gender, StakeholderKind } from "../../common/enums";
 
 @Entity({ name: "stakeholders" })
-@ObjectType({ description: "One customer or beneficiary, pseudonymous: an external reference and the attributes results are disaggregated by" })
+@ObjectType({ description: "One customer or beneficiary, pseudonymous: an external reference and the attributes results are disaggregated by", simpleResolvers: true })
 export class Stakeholder {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;
@@ -41,20 +42,20 @@ export class Stakeholder {
 
   @Column({ name: "current_stage_entered_at", type: "timestamptz", nullable: true })
   @Field(() => Date, { nullable: true, description: "When the stakeholder entered its current stage" })
-  currentStageEnteredAt!: Date | null;
+  currentStageEnteredAt!: Timestamp | null;
 
   @Column({ name: "registered_by_partner_id", type: "uuid", nullable: true })
   registeredByPartnerId!: string | null;
 
   @Column({ name: "erased_at", type: "timestamptz", nullable: true })
   @Field(() => Date, { nullable: true, description: "When its personal data was erased (forgetStakeholder); its anonymous numbers remain" })
-  erasedAt!: Date | null;
+  erasedAt!: Timestamp | null;
 
   @Column({ name: "created_at", type: "timestamptz" })
-  @Field()
-  createdAt!: Date;
+  @Field(() => Date)
+  createdAt!: Timestamp;
 
   @Column({ name: "updated_at", type: "timestamptz" })
-  @Field()
-  updatedAt!: Date;
+  @Field(() => Date)
+  updatedAt!: Timestamp;
 }

@@ -73,8 +73,8 @@ export class StakeholderResolver {
   }
 
   @FieldResolver(() => Stage, { nullable: true })
-  currentStage(@Root() s: Stakeholder, @Ctx() { loaders }: Context): Promise<Stage | null> | null {
-    return s.currentStageId ? loaders.stageById.load({ organizationId: s.organizationId, id: s.currentStageId }) : null;
+  currentStage(@Root() s: Stakeholder, @Ctx() { loaders }: Context): Stage | Promise<Stage | null> | null {
+    return s.currentStageId ? loaders.stageById.get({ organizationId: s.organizationId, id: s.currentStageId }) : null;
   }
 
   @FieldResolver(() => Lifecycle, { description: "The lifecycle of its kind" })
@@ -86,13 +86,13 @@ export class StakeholderResolver {
   }
 
   @FieldResolver(() => StageTransitionConnection, { description: "Its stage transitions, oldest first" })
-  async journey(
+  journey(
     @Root() s: Stakeholder,
     @Ctx() { loaders }: Context,
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
   ) {
-    return StageTransitionConnection.from(await loaders.journeyByStakeholder.load({ organizationId: s.organizationId, id: s.id, first, after }));
+    return loaders.journeyByStakeholder.load({ organizationId: s.organizationId, id: s.id, first, after }).then(StageTransitionConnection.from);
   }
 
   @FieldResolver(() => InteractionConnection, { description: "Its visits to touchpoints, oldest first" })
@@ -109,15 +109,18 @@ export class StakeholderResolver {
 @Resolver(() => StageTransition)
 export class StageTransitionResolver {
   @FieldResolver(() => Stage, { nullable: true, description: "The stage it left; null for the first stage it entered" })
-  fromStage(@Root() t: StageTransition, @Ctx() { loaders }: Context): Promise<Stage | null> | null {
-    return t.fromStageId ? loaders.stageById.load({ organizationId: t.organizationId, id: t.fromStageId }) : null;
+  fromStage(@Root() t: StageTransition, @Ctx() { loaders }: Context): Stage | Promise<Stage | null> | null {
+    return t.fromStageId ? loaders.stageById.get({ organizationId: t.organizationId, id: t.fromStageId }) : null;
   }
 
   @FieldResolver(() => Stage)
-  async toStage(@Root() t: StageTransition, @Ctx() { loaders }: Context): Promise<Stage> {
-    const stage = await loaders.stageById.load({ organizationId: t.organizationId, id: t.toStageId });
-    if (!stage) throw new NotFoundError("Stage");
-    return stage;
+  toStage(@Root() t: StageTransition, @Ctx() { loaders }: Context): Stage | Promise<Stage> {
+    const found = (stage: Stage | null) => {
+      if (!stage) throw new NotFoundError("Stage");
+      return stage;
+    };
+    const stage = loaders.stageById.get({ organizationId: t.organizationId, id: t.toStageId });
+    return stage instanceof Promise ? stage.then(found) : found(stage);
   }
 
   @FieldResolver(() => Stakeholder)

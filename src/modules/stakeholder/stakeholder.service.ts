@@ -82,7 +82,7 @@ export class StakeholderService {
       where.push(`(s.created_at, s.id) > (${fromMicros(`$${params.length - 1}`)}, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
-    const rows: Record<string, unknown>[] = await this.em.query(
+    const rows = await this.sc.requestDb.rows(
       `SELECT s.*, ${micros("s.created_at")} AS __micros FROM stakeholders s
         WHERE ${where.join(" AND ")} ORDER BY s.created_at, s.id LIMIT $${params.length}`,
       params,

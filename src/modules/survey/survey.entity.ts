@@ -66,7 +66,7 @@ export class SurveyVersion {
 }
 
 @Entity({ name: "survey_questions" })
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SurveyQuestion {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;
