@@ -4,6 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { get } from "./http";
 import { waitFor } from "./wait";
+import { isAlive } from "../src/database/data-dir-lock";
 
 /** A free TCP port on 127.0.0.1 (the kernel picks it; another process could still take it before us). */
 export async function freePort(): Promise<number> {
@@ -243,11 +244,4 @@ function signalGroup(group: number, signal: NodeJS.Signals): void {
 }
 
 /** Whether a process (or, for a negative number, a process group) still exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+export const alive = isAlive;

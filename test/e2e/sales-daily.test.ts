@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, Caller } from "../helpers/app";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
+import { mulberry32 } from "../helpers/random";
 
 /**
  * sales_daily is kept on write (statement-level triggers on sales). After every round of random
@@ -10,16 +11,6 @@ import { createOrg, OrgFixture } from "../helpers/fixtures";
  * before sales_daily existed, for periods on and off midnight.
  */
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** saleTotals before sales_daily (impact.service.ts), as the reference. */
 const OLD_SALE_TOTALS_SQL = `
@@ -40,7 +31,7 @@ describe("sales_daily: kept on write, equal to the direct aggregate; impact at s
   let funder: Caller;
   let offerings: string[] = [];
   let sequence = 0;
-  const random = rng(424242);
+  const random = mulberry32(424242);
   const at = () => new Date(START + Math.floor(random() * 400 * DAY)).toISOString();
 
   beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { startTestApp, TestApp, Caller } from "../helpers/app";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
 import { suppressCount, suppressTable } from "../../src/common/suppression";
+import { mulberry32 } from "../helpers/random";
 
 /**
  * stage_stays is kept on write (statement-level triggers on stage_transitions). After every
@@ -13,17 +14,6 @@ import { suppressCount, suppressTable } from "../../src/common/suppression";
  * stage_stays existed (window functions over the whole history), kept here as the reference.
  */
 
-/** A deterministic pseudo-random sequence (mulberry32), so that a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DIRECT_STAYS = `
   SELECT x.organization_id, x.id AS transition_id, x.stakeholder_id, x.kind, x.to_stage_id AS stage_id, x.occurred_at AS started_at, x.ended_at,
@@ -104,7 +94,7 @@ describe("stage_stays: kept on write, equal to the direct computation; the views
   let other: OrgFixture;
   let funder: Caller;
   const people: { id: string; kind: "CUSTOMER" | "BENEFICIARY" }[] = [];
-  const random = rng(20261202);
+  const random = mulberry32(20261202);
   const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)];
   const at = () => new Date(START + Math.floor(random() * SPAN)).toISOString();
   const stagesOf = (o: OrgFixture, kind: string) => Object.values(kind === "CUSTOMER" ? o.customerStages : o.beneficiaryStages);

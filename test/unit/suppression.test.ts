@@ -8,6 +8,7 @@ import {
   suppressTable,
   SuppressedTable,
 } from "../../src/common/suppression";
+import { mulberry32 } from "../helpers/random";
 
 /**
  * Small-cell suppression (src/common/suppression.ts): hand-made tables with the expected result
@@ -273,17 +274,6 @@ describe("derived values", () => {
 });
 
 describe("suppressTable, property-style over random tables", () => {
-  /** mulberry32: a tiny seeded PRNG, so that a failure can be replayed. */
-  function mulberry32(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   it("never leaves a small cell visible nor a single hidden cell recoverable from a shown total", () => {
     const rand = mulberry32(20240607);
