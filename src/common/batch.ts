@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
+import { textProblem, textProblems } from "./text";
 
 export const MAX_BATCH = 1000;
 
@@ -139,6 +140,22 @@ export function canonicalJson(v: unknown): string | undefined {
     default:
       return undefined; // undefined, functions, symbols
   }
+}
+
+/**
+ * Text hygiene for one batch item (src/common/text.ts): every string in it with a NUL or a lone
+ * surrogate, named by its path in the item (`comment`, `answers.2.text`, `dimensions.region`).
+ * The item is REJECTED with these reasons and its strings never reach a statement; the rest of
+ * the batch goes on.
+ */
+export function itemTextProblems(item: object): ItemError[] {
+  return Object.entries(item).flatMap(([field, value]) => textProblems(value, field));
+}
+
+/** A client key as a result echoes it: trimmed, or null when empty or not clean text. */
+export function echoedKey(key: string | null | undefined): string | null {
+  const trimmed = key?.trim();
+  return trimmed && textProblem(trimmed) === null ? trimmed : null;
 }
 
 /** Collects the reasons an item is rejected. */

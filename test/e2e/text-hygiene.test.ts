@@ -95,6 +95,107 @@ describe("text hygiene and requests the libraries refuse", () => {
     expect(good.json.data).toEqual({ setReportNarrative: { text: "First quarter: all well 😀" } });
   });
 
+  it("in a batch, rejects only the items whose text is bad, naming the field, and stores the rest", async () => {
+    const questions = [
+      { key: "nps", type: "NPS", text: "Would you recommend us?", required: true },
+      { key: "why", type: "TEXT", text: "Why?" },
+    ];
+    const survey = (await app.ok<any>(`mutation($i: CreateSurveyInput!) { createSurvey(input: $i) { id } }`, { i: { organizationId: org.id, name: "Hygiene", audience: "BENEFICIARY", questions } }))
+      .createSurvey.id;
+    const item = (n: number, extra: Record<string, unknown> = {}) => ({
+      clientSubmissionId: `hyg-${n}`,
+      surveyId: survey,
+      newBeneficiary: { externalRef: `HYG-${n}` },
+      collectedAt: "2026-03-02T08:00:00Z",
+      answers: [
+        { key: "nps", value: 9 },
+        { key: "why", value: `fine ${n}` },
+      ],
+      ...extra,
+    });
+    const responsesBefore = await count(app, "feedback_responses");
+    const feedback = await post({
+      query: `mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { created rejected items { index clientKey status errors { field message } } } }`,
+      variables: {
+        i: {
+          organizationId: org.id,
+          items: [
+            item(1),
+            item(2, { comment: "bad\u0000comment" }),
+            item(3, { clientSubmissionId: "hyg-\u0000-3" }),
+            item(4, { newBeneficiary: { externalRef: "HYG-\ud800" } }),
+            item(5, { answers: [{ key: "nps", value: 9 }, { key: "why", value: "x\u0000" }] }),
+            item(6),
+          ],
+        },
+      },
+    });
+    expect(feedback.status).toBe(200);
+    expect(feedback.json.errors).toBeUndefined();
+    const NUL = "must not contain the NUL character (U+0000)";
+    expect((feedback.json.data as any).submitFeedback).toEqual({
+      created: 2,
+      rejected: 4,
+      items: [
+        { index: 0, clientKey: "hyg-1", status: "CREATED", errors: [] },
+        { index: 1, clientKey: "hyg-2", status: "REJECTED", errors: [{ field: "comment", message: `comment: ${NUL}` }] },
+        // The key itself is not clean text: not echoed back.
+        { index: 2, clientKey: null, status: "REJECTED", errors: [{ field: "clientSubmissionId", message: `clientSubmissionId: ${NUL}` }] },
+        {
+          index: 3,
+          clientKey: "hyg-4",
+          status: "REJECTED",
+          errors: [{ field: "newBeneficiary.externalRef", message: "newBeneficiary.externalRef: must be valid Unicode text (it holds a lone surrogate U+D800)" }],
+        },
+        { index: 4, clientKey: "hyg-5", status: "REJECTED", errors: [{ field: "answers.1.value", message: `answers.1.value: ${NUL}` }] },
+        { index: 5, clientKey: "hyg-6", status: "CREATED", errors: [] },
+      ],
+    });
+    expect(await count(app, "feedback_responses")).toBe(responsesBefore + 2);
+
+    const offering = (await app.ok<any>(`mutation($i: CreateOfferingInput!) { createOffering(input: $i) { id } }`, { i: { organizationId: org.id, name: "Lamp", unitPriceMinor: 1000 } })).createOffering.id;
+    const sale = (n: number, clientKey: string) => ({ clientKey, offeringId: offering, occurredAt: `2026-03-0${n}T08:00:00Z`, units: 1, amountMinor: 1000 });
+    const sales = await post({
+      query: `mutation($i: RecordSalesInput!) { recordSales(input: $i) { created rejected items { index clientKey status errors { field message } } } }`,
+      variables: { i: { organizationId: org.id, items: [sale(1, "sale-1"), sale(2, "sale-\u0000"), sale(3, "sale-3")] } },
+    });
+    expect((sales.json.data as any).recordSales).toEqual({
+      created: 2,
+      rejected: 1,
+      items: [
+        { index: 0, clientKey: "sale-1", status: "CREATED", errors: [] },
+        { index: 1, clientKey: null, status: "REJECTED", errors: [{ field: "clientKey", message: `clientKey: ${NUL}` }] },
+        { index: 2, clientKey: "sale-3", status: "CREATED", errors: [] },
+      ],
+    });
+
+    const metric = (
+      await app.ok<any>(`mutation($i: CreateMetricInput!) { createMetric(input: $i) { id } }`, {
+        i: { organizationId: org.id, name: "Lamps in use", category: "SOCIAL", perspective: "BENEFICIARY", kind: "OUTPUT", unit: "COUNT", aggregation: "SUM", impactMode: "IN_USE" },
+      })
+    ).createMetric.id;
+    const observation = (n: number, extra: Record<string, unknown> = {}) => ({ clientKey: `obs-${n}`, metricId: metric, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z", value: String(n), ...extra });
+    const observations = await post({
+      query: `mutation($i: RecordObservationsInput!) { recordObservations(input: $i) { created rejected items { index clientKey status errors { field message } } } }`,
+      variables: {
+        i: {
+          organizationId: org.id,
+          items: [observation(1), observation(2, { source: "tablet\u0000" }), observation(3, { dimensions: { region: "North\udc00" } }), observation(4, { dimensions: { region: "North" } })],
+        },
+      },
+    });
+    expect((observations.json.data as any).recordObservations).toEqual({
+      created: 2,
+      rejected: 2,
+      items: [
+        { index: 0, clientKey: "obs-1", status: "CREATED", errors: [] },
+        { index: 1, clientKey: "obs-2", status: "REJECTED", errors: [{ field: "source", message: `source: ${NUL}` }] },
+        { index: 2, clientKey: "obs-3", status: "REJECTED", errors: [{ field: "dimensions.region", message: "dimensions.region: must be valid Unicode text (it holds a lone surrogate U+DC00)" }] },
+        { index: 3, clientKey: "obs-4", status: "CREATED", errors: [] },
+      ],
+    });
+  });
+
   it("answers more than 50 bad variable values with BAD_USER_INPUT only (HTTP 400)", async () => {
     const r = await post({
       query: `query($s: [ActionStatus!]) { actions(organizationId: "${org.id}", first: 1, filter: { status: $s }) { totalCount } }`,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { EntityManager } from "typeorm";
 import { AnswerInput, FeedbackItemInput, SubmitFeedbackInput } from "./feedback.inputs";
-import { BatchItemResult, BatchItemStatus, BatchResult, classifyExisting, contentHash, ItemProblems } from "../../common/batch";
+import { BatchItemResult, BatchItemStatus, BatchResult, classifyExisting, contentHash, ItemProblems, itemTextProblems } from "../../common/batch";
 import { QuestionType, StakeholderKind } from "../../common/enums";
 import { FUTURE_SKEW_MS, isCalendarDate, isUuid } from "../../common/validation";
 import { applyRules } from "../action/rules";
@@ -123,8 +123,12 @@ export interface CheckContext {
 /** Checks one item against the loaded lookups; every problem is reported, in the order of the item's fields. */
 export function checkFeedbackItem(item: FeedbackItemInput, index: number, { lookups, partner, now }: CheckContext): CheckedItem {
   const p = new ItemProblems();
-  const clientKey = item.clientSubmissionId?.trim() ?? "";
-  if (!clientKey) p.add(KEY_FIELD, "clientSubmissionId must not be empty");
+  const text = itemTextProblems(item);
+  p.errors.push(...text);
+  // A key that is not clean text is not echoed back either.
+  const keyNotText = text.some((e) => e.field === KEY_FIELD);
+  const clientKey = keyNotText ? "" : (item.clientSubmissionId?.trim() ?? "");
+  if (!clientKey && !keyNotText) p.add(KEY_FIELD, "clientSubmissionId must not be empty");
   else if (clientKey.length > 120) p.add(KEY_FIELD, "clientSubmissionId must be at most 120 characters");
   const survey = isUuid(item.surveyId) ? lookups.surveys.get(item.surveyId.toLowerCase()) : undefined;
   if (!isUuid(item.surveyId)) p.add("surveyId", "surveyId must be an ID (UUID)");
@@ -545,7 +549,9 @@ export async function writeFeedback(em: EntityManager, org: string, toStore: Rea
 
 /** The whole batch: load, check, write (nothing written on a dry run). Runs inside the caller's transaction. */
 export async function submitFeedbackBatch(em: EntityManager, org: string, input: SubmitFeedbackInput, who: { keyId: string; partner: string | null }): Promise<BatchResult> {
-  const lookups = await loadFeedbackLookups(em, org, input.items);
+  // Items whose text PostgreSQL cannot take (NUL, lone surrogates) are REJECTED by their check
+  // and never reach a statement, not even the loads.
+  const lookups = await loadFeedbackLookups(em, org, input.items.filter((item) => itemTextProblems(item).length === 0));
   const context: CheckContext = { lookups, partner: who.partner, now: Date.now() };
   const results: BatchItemResult[] = [];
   const ready: ReadyItem[] = [];

@@ -6,7 +6,7 @@ import { CreateMetricInput, MetricFilter, ObservationItemInput, RecordObservatio
 import { ROLES } from "../../common/access";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
 import { MetricCategory } from "../../common/enums";
-import { BatchItemResult, BatchItemStatus, BatchResult, classifyExisting, contentHash, ItemProblems } from "../../common/batch";
+import { BatchItemResult, BatchItemStatus, BatchResult, classifyExisting, contentHash, echoedKey, ItemProblems, itemTextProblems } from "../../common/batch";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, assertNotFuture, cleanName, isUuid } from "../../common/validation";
 import { hydrate, isUniqueViolation, queryRows } from "../../database/rows";
@@ -207,7 +207,7 @@ export class MetricService {
       const rows: (PreparedObservation & { index: number })[] = [];
       input.items.forEach((item, index) => {
         const prepared = prepareObservation(item, known);
-        if ("errors" in prepared) results.push({ index, clientKey: item.clientKey ?? null, status: BatchItemStatus.REJECTED, id: null, errors: prepared.errors });
+        if ("errors" in prepared) results.push({ index, clientKey: echoedKey(item.clientKey), status: BatchItemStatus.REJECTED, id: null, errors: prepared.errors });
         else rows.push({ ...prepared, index });
       });
       results.push(...(await insertKeyed(em, org, "observations", rows)));
@@ -239,6 +239,7 @@ function prepareObservation(
   known: { metric: Set<string>; stage: Set<string>; touchpoint: Set<string> },
 ): PreparedObservation | { errors: ItemProblems["errors"] } {
   const p = new ItemProblems();
+  p.errors.push(...itemTextProblems(item));
   const clientKey = item.clientKey?.trim() || null;
   if (clientKey && clientKey.length > 120) p.add("clientKey", "clientKey must be at most 120 characters");
   const metricId = item.metricId?.toLowerCase();

@@ -4,7 +4,7 @@ import { Offering, Sale } from "./sales.entity";
 import { CreateOfferingInput, RecordSalesInput, SaleItemInput, UpdateOfferingInput } from "./sales.inputs";
 import { ROLES } from "../../common/access";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
-import { BatchItemResult, BatchItemStatus, BatchResult, contentHash, ItemProblems } from "../../common/batch";
+import { BatchItemResult, BatchItemStatus, BatchResult, contentHash, echoedKey, ItemProblems, itemTextProblems } from "../../common/batch";
 import { divRoundHalfUp, fromFixed, SCALE, toFixed } from "../../common/decimal";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, assertNotFuture, assertPeriod, cleanName, isUuid } from "../../common/validation";
@@ -183,7 +183,8 @@ export class SalesService {
       const rows: { index: number; id: string; clientKey: string | null; hash: string; values: unknown[] }[] = [];
       input.items.forEach((item, index) => {
         const p = new ItemProblems();
-        const clientKey = item.clientKey?.trim() || null;
+        p.errors.push(...itemTextProblems(item));
+        const clientKey = echoedKey(item.clientKey);
         if (clientKey && clientKey.length > 120) p.add("clientKey", "clientKey must be at most 120 characters");
         const offeringId = item.offeringId?.toLowerCase();
         const offering = isUuid(offeringId) ? offeringById.get(offeringId) : undefined;
