@@ -17,6 +17,14 @@ export interface Config {
   dbPoolMax: number;
   dbConnectTimeoutMs: number;
   dbStatementTimeoutMs: number;
+  /** Batch mutations that may hold a database connection at once (the bulkhead, src/database/bulkhead.ts). */
+  batchWritesMax: number;
+  /** How long a batch may wait for its turn before it is answered SERVICE_UNAVAILABLE (503, Retry-After). */
+  batchWritesWaitMs: number;
+  /** Batches that may wait for a turn at once; beyond, SERVICE_UNAVAILABLE at once. */
+  batchWritesQueue: number;
+  /** How long a graceful stop (SIGTERM) lets requests in flight finish; longer than the statement timeout by default. */
+  shutdownGraceMs: number;
   /** Load the demo organizations when the database holds no organization yet (never by default in production). */
   seedOnEmpty: boolean;
   /** Where the demo keys made at seeding are kept (owner-readable only) and read back to print them. */
@@ -84,6 +92,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (metricsEnabled && nodeEnv === "production" && metricsToken === undefined) {
     throw new ConfigError("METRICS_ENABLED=true with NODE_ENV=production needs METRICS_TOKEN (16 to 512 visible ASCII characters): /metrics is not served open in production");
   }
+  const dbPoolMax = int(env, "DB_POOL_MAX", 10, 1, 200);
+  const dbStatementTimeoutMs = int(env, "DB_STATEMENT_TIMEOUT_MS", 30000, 100, 3600000);
+  // A third of the pool by default (3 of 10): reads keep the rest while field apps send batches.
+  const batchWritesMax = int(env, "BATCH_WRITES_MAX", Math.max(1, Math.floor(dbPoolMax / 3)), 1, dbPoolMax);
   return {
     nodeEnv,
     port: int(env, "PORT", 4000, 0, 65535),
@@ -92,9 +104,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedDataDir: path.resolve(env.EMBEDDED_PG_DIR && env.EMBEDDED_PG_DIR !== "" ? env.EMBEDDED_PG_DIR : ".data/postgres"),
     embeddedPort: int(env, "EMBEDDED_PG_PORT", 54329, 1024, 65535),
     embeddedDownLimitMs: int(env, "EMBEDDED_PG_DOWN_LIMIT_MS", 60000, 1000, 3600000),
-    dbPoolMax: int(env, "DB_POOL_MAX", 10, 1, 200),
+    dbPoolMax,
     dbConnectTimeoutMs: int(env, "DB_CONNECT_TIMEOUT_MS", 5000, 100, 120000),
-    dbStatementTimeoutMs: int(env, "DB_STATEMENT_TIMEOUT_MS", 30000, 100, 3600000),
+    dbStatementTimeoutMs,
+    batchWritesMax,
+    batchWritesWaitMs: int(env, "BATCH_WRITES_WAIT_MS", 20000, 0, 600000),
+    batchWritesQueue: int(env, "BATCH_WRITES_QUEUE", batchWritesMax * 8, 0, 10000),
+    shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", dbStatementTimeoutMs + 5000, 0, 3600000),
     seedOnEmpty: bool(env, "SEED_ON_EMPTY", nodeEnv !== "production"),
     demoKeysFile: path.resolve(env.DEMO_KEYS_FILE && env.DEMO_KEYS_FILE !== "" ? env.DEMO_KEYS_FILE : ".data/demo-keys.env"),
     logSql: bool(env, "LOG_SQL", false),

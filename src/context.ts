@@ -4,6 +4,7 @@ import { Access, Principal } from "./common/access";
 import { byIdLoader, childListLoader, childPageLoader, OrganizationRowsLoader, Reader } from "./common/loaders";
 import { answersByResponseLoader } from "./modules/feedback/feedback.loaders";
 import { RequestDb } from "./database/request-db";
+import { Bulkhead } from "./database/bulkhead";
 import { Organization } from "./modules/organization/organization.entity";
 import { Lifecycle } from "./modules/lifecycle/lifecycle.entity";
 import { Stage } from "./modules/lifecycle/stage.entity";
@@ -138,9 +139,9 @@ export interface Context {
   finish(commit?: boolean): Promise<void>;
 }
 
-export async function createContext(db: DataSource, principal: Principal, requestId: string = randomUUID()): Promise<Context> {
+export async function createContext(db: DataSource, principal: Principal, requestId: string = randomUUID(), batchWrites: Bulkhead | null = null): Promise<Context> {
   const access = new Access(principal);
-  const requestDb = await RequestDb.open(db, access, requestId);
+  const requestDb = RequestDb.open(db, access, requestId, batchWrites);
   const loaders = createLoaders(requestDb.em, access, (sql, params) => requestDb.rows(sql, params));
   const services = createServices({ em: requestDb.em, access, loaders, requestDb });
   return { requestId, access, loaders, services, requestDb, finish: (commit = true) => requestDb.finish(commit) };

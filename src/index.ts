@@ -47,6 +47,8 @@ async function main(): Promise<void> {
     rateLimitPerMinute: config.rateLimitPerMinute,
     metrics,
     routes,
+    batchWrites: { size: config.batchWritesMax, maxWaitMs: config.batchWritesWaitMs, maxQueue: config.batchWritesQueue },
+    shutdownGraceMs: config.shutdownGraceMs,
   });
   await new Promise<void>((resolve, reject) => {
     app.http.once("error", reject);
@@ -71,13 +73,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log({ level: "info", msg: "shutting down", signal });
+    // A last resort, past the grace given to requests and the time to stop the database.
     const force = setTimeout(() => {
       log({ level: "error", msg: "shutdown took too long; exiting" });
       process.exit(1);
-    }, 15000);
+    }, config.shutdownGraceMs + 15000);
     force.unref();
     try {
-      await app.stop(); // stop accepting, drain requests in flight
+      await app.stop(); // stop accepting, answer late arrivals 503, let requests in flight finish (SHUTDOWN_GRACE_MS)
       await database.close(); // close the pool, stop embedded PostgreSQL
       log({ level: "info", msg: "stopped" });
       process.exit(0);

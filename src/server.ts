@@ -1,13 +1,14 @@
 import http from "node:http";
+import net from "node:net";
 import { randomUUID } from "node:crypto";
 import { ApolloServer, ApolloServerPlugin, HeaderMap } from "@apollo/server";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { GraphQLError } from "graphql";
 import { DataSource } from "typeorm";
 import { getSchema } from "./schema";
 import { Context, createContext } from "./context";
-import { makeFormatError, Logger } from "./common/errors";
+import { DATABASE_FAILURE_MESSAGES, databaseFailure, makeFormatError, Logger, RETRY_AFTER_SECONDS } from "./common/errors";
+import { Bulkhead, BulkheadOptions } from "./database/bulkhead";
 import { DEFAULT_LIMITS, limitRules, Limits, QueryTooCostlyError, queryCost, RateLimiter } from "./common/hardening";
 import { authenticate } from "./modules/access/authenticate";
 import { keyFromHeaders } from "./modules/access/keys";
@@ -30,7 +31,15 @@ export interface ServerOptions {
   routes?: Route[];
   /** Where GraphQL operations and HTTP requests are counted (served by metricsRoutes). None: not counted. */
   metrics?: Metrics;
+  /** The bulkhead of batch mutations (src/database/bulkhead.ts). None: batches are not limited. */
+  batchWrites?: BulkheadOptions;
+  /** How long stop() lets requests in flight finish (default 35 s: longer than the default statement timeout). */
+  shutdownGraceMs?: number;
 }
+
+/** Codes that mean "retry shortly": answered with HTTP 503 and Retry-After, wherever they arise. */
+const RETRY_CODES = new Set(["SERVICE_UNAVAILABLE", "QUERY_TIMEOUT"]);
+const RETRY_AFTER = { "retry-after": String(RETRY_AFTER_SECONDS) };
 
 /**
  * The operation a GraphQL request resolved to, for the access log. Apollo runs
@@ -72,10 +81,19 @@ function requestPlugin(log: Logger, limits: Limits): ApolloServerPlugin<Context>
           try {
             await contextValue.finish(true);
           } catch (error) {
-            log({ level: "error", msg: "commit failed", requestId: contextValue.requestId, error: error instanceof Error ? error.message : String(error) });
+            const failure = databaseFailure(error);
+            log({ level: failure ? "warn" : "error", msg: "commit failed", requestId: contextValue.requestId, error: error instanceof Error ? error.message : String(error) });
             if (response.body.kind === "single") {
-              response.body.singleResult = { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] };
+              response.body.singleResult = failure
+                ? { errors: [{ message: `${DATABASE_FAILURE_MESSAGES.SERVICE_UNAVAILABLE} (whether this request's writes were kept is unknown: batches are safe to send again with the same client keys)`, extensions: { code: "SERVICE_UNAVAILABLE" } }] }
+                : { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] };
             }
+          }
+          // Busy, timed out or the database away: the whole answer says "retry shortly" (nothing was written).
+          const errors = response.body.kind === "single" ? response.body.singleResult.errors : undefined;
+          if (errors?.some((e) => RETRY_CODES.has(e.extensions?.code as string))) {
+            response.http.status = 503;
+            response.http.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
           }
         },
       };
@@ -83,7 +101,7 @@ function requestPlugin(log: Logger, limits: Limits): ApolloServerPlugin<Context>
   };
 }
 
-export async function createApollo(options: ServerOptions & { httpServer?: http.Server }) {
+export async function createApollo(options: ServerOptions) {
   const schema = await getSchema();
   const baseLog = options.log ?? jsonLog;
   const limits = options.limits ?? DEFAULT_LIMITS;
@@ -114,7 +132,6 @@ export async function createApollo(options: ServerOptions & { httpServer?: http.
       requestPlugin(log, limits),
       textHygienePlugin(), // every text argument: no NUL, no lone surrogate (src/common/text.ts)
       ...(options.metrics ? [metricsPlugin(options.metrics)] : []),
-      ...(options.httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer })] : []),
     ],
   });
 }
@@ -122,9 +139,19 @@ export async function createApollo(options: ServerOptions & { httpServer?: http.
 export interface App {
   apollo: ApolloServer<Context>;
   http: http.Server;
-  /** Stops taking requests, waits for those in flight, stops Apollo. */
-  stop(): Promise<void>;
+  /** The bulkhead of batch writes, when there is one. */
+  batchWrites: Bulkhead | null;
+  /**
+   * Graceful stop: stops accepting connections; answers requests that arrive on kept-alive
+   * connections 503 with `Connection: close` and Retry-After; lets the requests in flight
+   * finish (their responses close their connections) for up to the grace; then closes what is
+   * left and stops Apollo. Resolves with the number of requests cut off at the end of the grace.
+   */
+  stop(): Promise<{ cut: number }>;
 }
+
+/** The default grace of a graceful stop: longer than the default statement timeout (30 s). */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 35_000;
 
 class BodyTooLarge extends Error {}
 
@@ -174,7 +201,12 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
   const metrics = options.metrics;
   metrics?.watchPool(db);
   const server = http.createServer();
-  const apollo = await createApollo({ ...options, log: baseLog, httpServer: server });
+  const apollo = await createApollo({ ...options, log: baseLog });
+  const batchWrites = options.batchWrites ? new Bulkhead(options.batchWrites) : null;
+  /** Requests accepted and not yet answered (their responses not closed). */
+  const inFlight = new Set<http.ServerResponse>();
+  let stopping = false;
+  let settled: (() => void) | null = null;
   await apollo.start();
   const limiter = new RateLimiter(options.rateLimitPerMinute ?? 600, options.clock);
   const routes = options.routes ?? [];
@@ -192,7 +224,14 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
     }
     /** What the access log and the metrics learn while the request runs. */
     const seen: { route: string; operationName?: string; keyId?: string } = { route: "unmatched" };
+    if (stopping) {
+      // Arrived on a kept-alive connection after stop() began: answered, and the connection closed.
+      seen.route = "stopping";
+    } else {
+      inFlight.add(res);
+    }
     res.once("close", () => {
+      if (inFlight.delete(res) && inFlight.size === 0) settled?.();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const aborted = !res.writableFinished;
       const status = aborted && !res.headersSent ? 499 : res.statusCode;
@@ -211,6 +250,10 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
         ...(aborted ? { aborted: true } : {}),
       });
     });
+    if (seen.route === "stopping") {
+      sendError(res, 503, "SERVICE_UNAVAILABLE", `The service is shutting down: retry in ${RETRY_AFTER_SECONDS} s (on a new connection)`, { ...RETRY_AFTER, connection: "close" });
+      return;
+    }
     handle(req, res, requestId, method, url, seen).catch((error: unknown) => {
       baseLog({ level: "error", msg: "request failed", requestId, error: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
@@ -290,7 +333,7 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method, headers, search: url.search, body },
         context: async () => {
-          context = await createContext(db, principal, requestId);
+          context = await createContext(db, principal, requestId, batchWrites);
           return context;
         },
       });
@@ -312,6 +355,12 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
       if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") {
         return refuse(401, "UNAUTHENTICATED", error.message, { "www-authenticate": "Bearer" });
       }
+      // The key could not be read (the pool busy, the database away): retry shortly.
+      const failure = databaseFailure(error);
+      if (failure && !res.headersSent) {
+        log({ level: "warn", msg: "database unavailable", requestId, error: error instanceof Error ? error.message : String(error) });
+        return refuse(503, failure, DATABASE_FAILURE_MESSAGES[failure], RETRY_AFTER);
+      }
       log({ level: "error", msg: "request failed", requestId, error: error instanceof Error ? error.message : String(error) });
       if (seen.route === "/graphql") metrics?.graphqlError("INTERNAL_SERVER_ERROR");
       if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
@@ -322,11 +371,33 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
     }
   }
 
+  const grace = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   return {
     apollo,
     http: server,
+    batchWrites,
     async stop() {
+      if (!stopping) {
+        stopping = true;
+        // net.Server's close: no new connections, while kept-alive ones stay open so that a request
+        // sent on one now is answered (503, Connection: close) rather than cut (http.Server's close
+        // would drop them at once).
+        net.Server.prototype.close.call(server);
+        for (const res of inFlight) if (!res.headersSent) res.setHeader("connection", "close");
+        if (inFlight.size > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          await new Promise<void>((resolve) => {
+            settled = resolve;
+            timer = setTimeout(resolve, grace);
+          });
+          clearTimeout(timer);
+        }
+      }
+      const cut = inFlight.size;
+      if (cut > 0) baseLog({ level: "error", msg: "shutdown grace over: requests cut off", requests: cut, graceMs: grace });
+      server.closeAllConnections();
       await apollo.stop();
+      return { cut };
     },
   };
 }

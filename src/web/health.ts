@@ -1,4 +1,5 @@
 import { DataSource } from "typeorm";
+import { Pool } from "pg";
 import { migrations } from "../../migrations";
 import { Route, sendJson } from "./routes";
 
@@ -17,20 +18,49 @@ export type Readiness =
 class Timeout extends Error {}
 
 /**
+ * The readiness check's own connection (a pool of one per DataSource), outside the pool that
+ * requests wait on: a busy replica whose pool is taken is still ready, and a probe never queues
+ * behind requests. Its statements stop at the check's time limit. It holds no process open.
+ */
+const probes = new WeakMap<DataSource, Pool>();
+function probeFor(db: DataSource, timeoutMs: number): Pool | null {
+  const url = (db.options as { url?: string }).url;
+  if (!url) return null;
+  let probe = probes.get(db);
+  if (!probe) {
+    probe = new Pool({
+      connectionString: url,
+      max: 1,
+      connectionTimeoutMillis: timeoutMs,
+      idleTimeoutMillis: 0,
+      allowExitOnIdle: true,
+      application_name: "double-bottom-line-readiness",
+      options: `-c statement_timeout=${timeoutMs}`,
+    });
+    probe.on("error", () => undefined); // its idle connection was lost (a restart): the next check connects again
+    probes.set(db, probe);
+  }
+  return probe;
+}
+
+/**
  * Ready when the database answers `SELECT 1` and every migration is recorded in
- * schema_migrations, all within `timeoutMs`. Never throws; the reason names no internals.
+ * schema_migrations, all within `timeoutMs`, on the probe's own connection. Never throws;
+ * the reason names no internals.
  */
 export async function checkReadiness(db: DataSource, expected: string[], timeoutMs: number): Promise<Readiness> {
   if (!db.isInitialized) return { ready: false, reason: "database unavailable" };
+  const probe = probeFor(db, timeoutMs);
+  const query = async <T>(sql: string): Promise<T[]> => (probe ? (await probe.query(sql)).rows : await db.query(sql));
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Timeout()), timeoutMs);
   });
   const check = (async (): Promise<Readiness> => {
-    await db.query("SELECT 1");
-    const [{ exists }] = await db.query(`SELECT to_regclass('schema_migrations') IS NOT NULL AS "exists"`);
+    await query("SELECT 1");
+    const [{ exists }] = await query<{ exists: boolean }>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS "exists"`);
     if (!exists) return { ready: false, reason: "migrations pending", detail: "no schema_migrations table" };
-    const rows: { name: string }[] = await db.query(`SELECT name FROM schema_migrations`);
+    const rows = await query<{ name: string }>(`SELECT name FROM schema_migrations`);
     const applied = new Set(rows.map((r) => r.name));
     const missing = expected.filter((name) => !applied.has(name));
     return missing.length === 0 ? { ready: true } : { ready: false, reason: "migrations pending", detail: `not applied: ${missing.join(", ")}` };
@@ -53,8 +83,9 @@ export type Liveness = () => { healthy: true } | { healthy: false; reason: strin
 /**
  * GET /healthz: the process is alive (no database access); 503 when `liveness` says it can't
  * recover on its own (the embedded PostgreSQL down for longer than its bound).
- * GET /readyz: ready to serve (database answers within `timeoutMs`, default 2 s, and
- * every migration is applied); 503 otherwise. Neither needs an API key.
+ * GET /readyz: ready to serve (database answers within `timeoutMs`, default 2 s, on a
+ * connection of its own, and every migration is applied); 503 otherwise. Neither needs an
+ * API key. While the server stops, both answer 503 (src/server.ts).
  */
 export function healthRoutes(options: { timeoutMs?: number; liveness?: Liveness } = {}): Route[] {
   const timeoutMs = options.timeoutMs ?? 2000;

@@ -3,7 +3,7 @@ import { GraphQLError } from "graphql";
 import { authenticate, authenticateKeyId } from "../modules/access/authenticate";
 import { Context, createContext } from "../context";
 import { Principal, UnauthenticatedError } from "../common/access";
-import { BadInputError } from "../common/errors";
+import { BadInputError, DATABASE_FAILURE_MESSAGES, databaseFailure, RETRY_AFTER_SECONDS } from "../common/errors";
 import { RouteContext, sendError } from "./routes";
 import { escapeXml } from "./charts";
 import { credentialsFromReportRequest, refusedCookies, sendSignInFor } from "./report-session";
@@ -83,6 +83,13 @@ export async function withCaller(
       const headers: Record<string, string | string[]> = unauthenticated ? { "www-authenticate": "Bearer", ...(cookies.length ? { "set-cookie": cookies } : {}) } : {};
       res.writeHead(STATUS[error.extensions.code], { "content-type": "application/json; charset=utf-8", ...headers });
       res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.extensions.code, field: error.extensions.field } }] }));
+      return;
+    }
+    const failure = databaseFailure(error);
+    if (failure && !res.headersSent) {
+      // Busy, timed out or the database away: retry shortly, as GraphQL answers it.
+      log({ level: "warn", msg: failure === "QUERY_TIMEOUT" ? "query timeout" : "database unavailable", requestId, error: error instanceof Error ? error.message : String(error) });
+      sendError(res, 503, failure, DATABASE_FAILURE_MESSAGES[failure], { "retry-after": String(RETRY_AFTER_SECONDS) });
       return;
     }
     log({ level: "error", msg: "export failed", requestId, error: error instanceof Error ? error.message : String(error) });

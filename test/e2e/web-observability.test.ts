@@ -154,25 +154,49 @@ describe("health, readiness, metrics and access log over HTTP", () => {
       }
     });
 
-    it("answers /readyz 503 database timeout when no connection comes within the time limit", async () => {
+    it("answers /readyz 200 while every connection of the requests' pool is taken: it checks on its own connection", async () => {
       const name = `t_busy_${randomBytes(5).toString("hex")}`;
       await admin((c) => c.query(`CREATE DATABASE ${name}`));
       // The pool would wait two minutes for a connection, longer than the test may run: an answer at all
-      // shows /readyz gave up on its own 300 ms limit, with no wall-clock assertion a busy machine could break.
+      // shows /readyz did not queue behind the requests, with no wall-clock assertion a busy machine could break.
       const db = await openDatabase({ url: databaseUrl(name), poolMax: 1, connectTimeoutMs: 120000, statementTimeoutMs: 30000 });
       const busy = await start(db, { routes: healthRoutes({ timeoutMs: 300 }) });
       const holder = db.createQueryRunner();
       try {
-        expect((await getJson(`${busy.url}/readyz`)).status).toBe(200);
         await holder.connect(); // the pool's only connection is taken
         const r = await getJson(`${busy.url}/readyz`);
-        expect(r.status).toBe(503);
-        expect(r.json).toEqual({ status: "not ready", reason: "database timeout" });
-        await holder.release();
-        expect((await getJson(`${busy.url}/readyz`)).status).toBe(200);
+        expect(r.status).toBe(200);
+        expect(r.json).toEqual({ status: "ready" });
       } finally {
         if (!holder.isReleased) await holder.release();
         await stop(busy);
+        await db.destroy();
+        await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      }
+    });
+
+    it("answers /readyz 503 database timeout when the database does not answer within the time limit", async () => {
+      const name = `t_slow_${randomBytes(5).toString("hex")}`;
+      await admin((c) => c.query(`CREATE DATABASE ${name}`));
+      const db = await openDatabase({ url: databaseUrl(name), poolMax: 2, connectTimeoutMs: 120000, statementTimeoutMs: 30000 });
+      const slow = await start(db, { routes: healthRoutes({ timeoutMs: 300 }) });
+      const locker = db.createQueryRunner();
+      try {
+        expect((await getJson(`${slow.url}/readyz`)).status).toBe(200);
+        // The check's read of schema_migrations waits for this lock past its 300 ms.
+        await locker.connect();
+        await locker.startTransaction();
+        await locker.query("LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE");
+        const r = await getJson(`${slow.url}/readyz`);
+        expect(r.status).toBe(503);
+        expect(r.json).toEqual({ status: "not ready", reason: "database timeout" });
+        await locker.rollbackTransaction();
+        // The probe's statement was stopped by its own statement_timeout: its connection serves the next check.
+        expect((await getJson(`${slow.url}/readyz`)).status).toBe(200);
+      } finally {
+        if (locker.isTransactionActive) await locker.rollbackTransaction().catch(() => undefined);
+        await locker.release();
+        await stop(slow);
         await db.destroy();
         await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
       }

@@ -44,6 +44,7 @@ export class FeedbackService {
     const org = assertId(input.organizationId, "organizationId");
     this.sc.access.require(org, ROLES.submit);
     const partner = this.sc.access.isFieldPartner ? this.sc.access.partnerIn(org) : null;
+    await this.sc.requestDb.enterBatchWrite(); // the bulkhead: batches never take every connection
     return this.em.transaction((em) => submitFeedbackBatch(em, org, input, { keyId: this.sc.access.keyId, partner }));
   }
 

@@ -190,6 +190,7 @@ export class MetricService {
   async record(input: RecordObservationsInput): Promise<BatchResult> {
     const org = assertId(input.organizationId, "organizationId");
     this.sc.access.require(org, ROLES.staff);
+    await this.sc.requestDb.enterBatchWrite(); // the bulkhead: batches never take every connection
     return this.em.transaction(async (em) => {
       const metricIds = [...new Set(input.items.map((i) => i.metricId).filter(isUuid).map((id) => id.toLowerCase()))];
       const refIds = [...new Set(input.items.flatMap((i) => [i.stageId, i.touchpointId]).filter((v): v is string => isUuid(v)).map((id) => id.toLowerCase()))];

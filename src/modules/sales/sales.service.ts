@@ -171,6 +171,7 @@ export class SalesService {
   async record(input: RecordSalesInput): Promise<BatchResult> {
     const org = assertId(input.organizationId, "organizationId");
     this.sc.access.require(org, ROLES.staff);
+    await this.sc.requestDb.enterBatchWrite(); // the bulkhead: batches never take every connection
     return this.em.transaction(async (em) => {
       const ids = (f: (i: SaleItemInput) => string | null | undefined) => [...new Set(input.items.map(f).filter((v): v is string => isUuid(v)).map((v) => v.toLowerCase()))];
       const [offerings, customers] = await Promise.all([
