@@ -9,6 +9,7 @@ import { getSchema } from "./schema";
 import { Context, createContext } from "./context";
 import { DATABASE_FAILURE_MESSAGES, databaseFailure, makeFormatError, Logger, RETRY_AFTER_SECONDS } from "./common/errors";
 import { Bulkhead, BulkheadOptions } from "./database/bulkhead";
+import { MAX_BATCH_JSON_BYTES } from "./common/batch";
 import { DEFAULT_LIMITS, limitRules, Limits, QueryTooCostlyError, queryCost, RateLimiter } from "./common/hardening";
 import { authenticate } from "./modules/access/authenticate";
 import { keyFromHeaders } from "./modules/access/keys";
@@ -16,7 +17,12 @@ import { matchRoute, Route, sendError } from "./web/routes";
 import { textHygienePlugin } from "./common/text";
 import { Metrics, metricsPlugin } from "./web/metrics";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * The largest request body: the largest legal batch (its items at most MAX_BATCH_JSON_BYTES as
+ * compact JSON, src/common/batch.ts) plus 1 MiB for the query, the other variables and the
+ * whitespace of pretty-printed JSON (about 300 bytes an item at two spaces an indent).
+ */
+export const MAX_BODY_BYTES = MAX_BATCH_JSON_BYTES + 1024 * 1024;
 
 export const jsonLog: Logger = (entry) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
 
@@ -350,7 +356,7 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         res.setHeader("connection", "close");
-        return refuse(413, "PAYLOAD_TOO_LARGE", `The request body is larger than ${MAX_BODY_BYTES} bytes`);
+        return refuse(413, "PAYLOAD_TOO_LARGE", `The request body is larger than ${MAX_BODY_BYTES} bytes (a batch's items take at most ${MAX_BATCH_JSON_BYTES} bytes as JSON: send smaller batches)`);
       }
       if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") {
         return refuse(401, "UNAUTHENTICATED", error.message, { "www-authenticate": "Bearer" });

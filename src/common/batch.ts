@@ -1,8 +1,27 @@
 import { createHash } from "node:crypto";
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 import { textProblem, textProblems } from "./text";
+import { BadInputError } from "./errors";
 
 export const MAX_BATCH = 1000;
+
+/**
+ * The most a batch's items may take, written as compact JSON (JSON.stringify): 7,000,000 bytes.
+ * Each item keeps its own limits (a comment 4000 characters, a text answer 2000, ...); together,
+ * 1000 items at every limit would be far larger (about 75 MB in three-byte characters), so the
+ * batch as a whole has this budget, and the HTTP body limit (src/server.ts) is computed from it:
+ * every batch within it fits through the door, even pretty-printed. Over it, the batch is
+ * refused whole (BAD_USER_INPUT on `input.items`) before anything is checked or written.
+ */
+export const MAX_BATCH_JSON_BYTES = 7_000_000;
+
+/** Refuses a batch whose items take more than MAX_BATCH_JSON_BYTES as compact JSON. */
+export function checkBatchSize(items: unknown[], field = "input.items"): void {
+  const bytes = Buffer.byteLength(JSON.stringify(items) ?? "", "utf8");
+  if (bytes > MAX_BATCH_JSON_BYTES) {
+    throw new BadInputError(field, `the batch's items take ${bytes} bytes as JSON; at most ${MAX_BATCH_JSON_BYTES}: send them in smaller batches (nothing was stored)`);
+  }
+}
 
 export enum BatchItemStatus {
   CREATED = "CREATED",

@@ -1,7 +1,8 @@
 import { Running, startServer, stopServer } from "../helpers/server";
 import { startTestApp, TestApp } from "../helpers/app";
 import { createOrg } from "../helpers/fixtures";
-import { ServerOptions } from "../../src/server";
+import { MAX_BODY_BYTES, ServerOptions } from "../../src/server";
+import { MAX_BATCH, MAX_BATCH_JSON_BYTES } from "../../src/common/batch";
 import { DEFAULT_LIMITS, Limits } from "../../src/common/hardening";
 import { keyPrefix, withOtherSecret } from "../helpers/keys";
 
@@ -411,17 +412,20 @@ describe("HTTP hardening", () => {
   });
 
   describe("body size", () => {
-    it("answers 413 PAYLOAD_TOO_LARGE to a body over 1 MB and keeps serving", async () => {
-      const padding = "x".repeat(1024 * 1024 + 10);
+    it("answers 413 PAYLOAD_TOO_LARGE to a body over the limit and keeps serving", async () => {
+      expect(MAX_BODY_BYTES).toBe(7_000_000 + 1_048_576);
+      const padding = "x".repeat(MAX_BODY_BYTES + 10);
       const response = await fetch(`${defaults.url}/graphql`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${adminKey}` },
         body: JSON.stringify({ query: "{ me { keyId } }", variables: { padding } }),
       });
-      const r = await reply(response, "1 MB body");
+      const r = await reply(response, "body over the limit");
       expect(r.status).toBe(413);
       expectRefused(r, "PAYLOAD_TOO_LARGE");
-      expect(firstError(r).message).toMatch(/larger than 1048576 bytes/);
+      expect(firstError(r).message).toBe(
+        "The request body is larger than 8048576 bytes (a batch's items take at most 7000000 bytes as JSON: send smaller batches)",
+      );
 
       const next = await post(defaults, `{ me { keyId } }`, { key: adminKey });
       expect(next.status).toBe(200);
@@ -434,7 +438,7 @@ describe("HTTP hardening", () => {
       let sent = 0;
       const body = new ReadableStream<Uint8Array>({
         pull(controller) {
-          if (sent >= 20) controller.close();
+          if (sent * chunk.length > MAX_BODY_BYTES + chunk.length) controller.close();
           else {
             sent += 1;
             controller.enqueue(chunk);
@@ -464,6 +468,71 @@ describe("HTTP hardening", () => {
       const next = await post(defaults, `{ me { keyId } }`, { key: adminKey });
       expect(next.status).toBe(200);
       expect(next.json.errors).toBeUndefined();
+    });
+  });
+
+  describe("the largest legal batch", () => {
+    let survey: string;
+    const SUBMIT = `mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { valid rejected } }`;
+    /** 1000 items whose compact JSON takes exactly `bytes` bytes: comments of three-byte characters (語) and ASCII to make up the rest. */
+    const itemsOf = (bytes: number) => {
+      const item = (n: number, comment: string) => ({
+        clientSubmissionId: `big-${String(n).padStart(4, "0")}`,
+        surveyId: survey,
+        newBeneficiary: { externalRef: `BIG-${String(n).padStart(4, "0")}` },
+        collectedAt: "2026-03-02T08:00:00Z",
+        answers: [{ key: "nps", value: 9 }],
+        comment,
+      });
+      const bare = Buffer.byteLength(JSON.stringify(Array.from({ length: MAX_BATCH }, (_, n) => item(n, ""))));
+      const each = Math.floor((bytes - bare) / MAX_BATCH);
+      const extra = bytes - bare - each * MAX_BATCH; // the first `extra` items take one byte more
+      return Array.from({ length: MAX_BATCH }, (_, n) => {
+        const size = each + (n < extra ? 1 : 0);
+        return item(n, "語".repeat(Math.floor(size / 3)) + "x".repeat(size % 3));
+      });
+    };
+    const send = (body: string) =>
+      fetch(`${defaults.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${adminKey}` }, body }).then((r) => reply(r, "big batch"));
+
+    beforeAll(async () => {
+      const admin = test.as(adminKey);
+      survey = (
+        await admin.ok<any>(`mutation($i: CreateSurveyInput!) { createSurvey(input: $i) { id } }`, {
+          i: { organizationId: orgId, name: "Big", audience: "BENEFICIARY", questions: [{ key: "nps", type: "NPS", text: "Recommend?", required: true }] },
+        })
+      ).createSurvey.id;
+    });
+
+    it("fits through the door, even pretty-printed, and one byte more is refused whole with BAD_USER_INPUT", async () => {
+      const largest = itemsOf(MAX_BATCH_JSON_BYTES);
+      expect(Buffer.byteLength(JSON.stringify(largest))).toBe(7_000_000);
+      // Each comment: (7,000,000 - the items without comments) / 1000 bytes, about 6,800: 2,2xx characters of 語, within the 4,000 allowed.
+      expect(largest[999].comment!.length).toBeLessThan(4000);
+      const pretty = JSON.stringify({ query: SUBMIT, variables: { i: { organizationId: orgId, dryRun: true, items: largest } } }, null, 2);
+      expect(Buffer.byteLength(pretty)).toBeLessThan(MAX_BODY_BYTES);
+      const fits = await send(pretty);
+      expect(fits.status).toBe(200);
+      expect(fits.json).toEqual({ data: { submitFeedback: { valid: 1000, rejected: 0 } } });
+
+      const over = await send(JSON.stringify({ query: SUBMIT, variables: { i: { organizationId: orgId, dryRun: true, items: itemsOf(MAX_BATCH_JSON_BYTES + 1) } } }));
+      expect(over.status).toBe(200);
+      expect(over.json.data).toBeNull();
+      expect(over.json.errors).toEqual([
+        {
+          message: "the batch's items take 7000001 bytes as JSON; at most 7000000: send them in smaller batches (nothing was stored)",
+          locations: [{ line: 1, column: 38 }], // "mutation($i: SubmitFeedbackInput!) { " is 37 characters
+          path: ["submitFeedback"],
+          extensions: { code: "BAD_USER_INPUT", field: "input.items" },
+        },
+      ]);
+    });
+
+    it("takes the issue's example: 1000 items with 1,500-character comments (1.9 MB)", async () => {
+      const items = itemsOf(MAX_BATCH_JSON_BYTES).map((item) => ({ ...item, comment: "a few words of feedback. ".repeat(60) }));
+      expect(items[0].comment.length).toBe(1500);
+      const r = await send(JSON.stringify({ query: SUBMIT, variables: { i: { organizationId: orgId, dryRun: true, items } } }));
+      expect(r.json).toEqual({ data: { submitFeedback: { valid: 1000, rejected: 0 } } });
     });
   });
 

@@ -5,7 +5,7 @@ import { submitFeedbackBatch } from "./feedback.submit";
 import { NpsResult } from "./feedback.types";
 import { ForbiddenError, ROLES } from "../../common/access";
 import { NotFoundError } from "../../common/errors";
-import { BatchResult } from "../../common/batch";
+import { BatchResult, checkBatchSize } from "../../common/batch";
 import { NpsClass } from "../../common/enums";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { organizationThreshold, suppressCount } from "../../common/suppression";
@@ -44,6 +44,7 @@ export class FeedbackService {
     const org = assertId(input.organizationId, "organizationId");
     this.sc.access.require(org, ROLES.submit);
     const partner = this.sc.access.isFieldPartner ? this.sc.access.partnerIn(org) : null;
+    checkBatchSize(input.items);
     await this.sc.requestDb.enterBatchWrite(); // the bulkhead: batches never take every connection
     return this.em.transaction((em) => submitFeedbackBatch(em, org, input, { keyId: this.sc.access.keyId, partner }));
   }

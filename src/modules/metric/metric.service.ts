@@ -6,7 +6,7 @@ import { CreateMetricInput, MetricFilter, ObservationItemInput, RecordObservatio
 import { ROLES } from "../../common/access";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
 import { MetricCategory } from "../../common/enums";
-import { BatchItemResult, BatchItemStatus, BatchResult, classifyExisting, contentHash, echoedKey, ItemProblems, itemTextProblems } from "../../common/batch";
+import { BatchItemResult, BatchItemStatus, BatchResult, checkBatchSize, classifyExisting, contentHash, echoedKey, ItemProblems, itemTextProblems } from "../../common/batch";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, assertNotFuture, cleanName, isUuid } from "../../common/validation";
 import { hydrate, isUniqueViolation, queryRows } from "../../database/rows";
@@ -190,6 +190,7 @@ export class MetricService {
   async record(input: RecordObservationsInput): Promise<BatchResult> {
     const org = assertId(input.organizationId, "organizationId");
     this.sc.access.require(org, ROLES.staff);
+    checkBatchSize(input.items);
     await this.sc.requestDb.enterBatchWrite(); // the bulkhead: batches never take every connection
     return this.em.transaction(async (em) => {
       const metricIds = [...new Set(input.items.map((i) => i.metricId).filter(isUuid).map((id) => id.toLowerCase()))];

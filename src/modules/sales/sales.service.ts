@@ -4,7 +4,7 @@ import { Offering, Sale } from "./sales.entity";
 import { CreateOfferingInput, RecordSalesInput, SaleItemInput, UpdateOfferingInput } from "./sales.inputs";
 import { ROLES } from "../../common/access";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
-import { BatchItemResult, BatchItemStatus, BatchResult, contentHash, echoedKey, ItemProblems, itemTextProblems } from "../../common/batch";
+import { BatchItemResult, BatchItemStatus, BatchResult, checkBatchSize, contentHash, echoedKey, ItemProblems, itemTextProblems } from "../../common/batch";
 import { divRoundHalfUp, fromFixed, SCALE, toFixed } from "../../common/decimal";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, assertNotFuture, assertPeriod, cleanName, isUuid } from "../../common/validation";
@@ -171,6 +171,7 @@ export class SalesService {
   async record(input: RecordSalesInput): Promise<BatchResult> {
     const org = assertId(input.organizationId, "organizationId");
     this.sc.access.require(org, ROLES.staff);
+    checkBatchSize(input.items);
     await this.sc.requestDb.enterBatchWrite(); // the bulkhead: batches never take every connection
     return this.em.transaction(async (em) => {
       const ids = (f: (i: SaleItemInput) => string | null | undefined) => [...new Set(input.items.map(f).filter((v): v is string => isUuid(v)).map((v) => v.toLowerCase()))];
