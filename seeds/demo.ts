@@ -662,7 +662,7 @@ export async function seedDemoIfEmpty(db: DataSource, anchor?: Date): Promise<Se
  * `anchor` (default: today, midnight UTC).
  */
 export async function seedDemo(db: DataSource, anchor: Date = startOfTodayUtc()): Promise<SeedResult> {
-  return db.transaction(async (em) => {
+  const result = await db.transaction(async (em) => {
     await em.query(`SELECT set_config('app.operation', 'seed', true)`);
     const total: SeedResult = { organizations: 0, stakeholders: 0, transitions: 0, interactions: 0, sales: 0, observations: 0, responses: 0, actions: 0, keys: [] };
     for (const spec of DEMO_ORGANIZATIONS) {
@@ -679,6 +679,11 @@ export async function seedDemo(db: DataSource, anchor: Date = startOfTodayUtc())
     total.keys = await insertDemoKeys(em, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
     return total;
   });
+  // Statistics for the planner now, not when autovacuum first comes by (a minute or more later):
+  // without them the views pick plans that take seconds instead of milliseconds on the new rows
+  // (measured: quality of experience by touchpoint 11.6 s before ANALYZE, 0.18 s after).
+  await db.query("ANALYZE");
+  return result;
 }
 
 function startOfTodayUtc(): Date {
