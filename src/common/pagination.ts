@@ -20,10 +20,12 @@ export class PageInfo {
 export interface CursorKey {
   micros: string;
   id: string;
+  /** A whole-number sort key before the time, for orders that have one (actions by status). */
+  rank?: number;
 }
 
 export function encodeCursor(key: CursorKey): string {
-  return Buffer.from(JSON.stringify([key.micros, key.id])).toString("base64url");
+  return Buffer.from(JSON.stringify(key.rank === undefined ? [key.micros, key.id] : [key.micros, key.id, key.rank])).toString("base64url");
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,8 +34,15 @@ export function decodeCursor(cursor: string | null | undefined, field = "after")
   if (cursor === null || cursor === undefined) return null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === "string" && /^-?\d{1,20}$/.test(parsed[0]) && typeof parsed[1] === "string" && UUID.test(parsed[1])) {
-      return { micros: parsed[0], id: parsed[1] };
+    if (
+      Array.isArray(parsed) &&
+      (parsed.length === 2 || (parsed.length === 3 && Number.isInteger(parsed[2]) && parsed[2] >= 0 && parsed[2] < 100)) &&
+      typeof parsed[0] === "string" &&
+      /^-?\d{1,20}$/.test(parsed[0]) &&
+      typeof parsed[1] === "string" &&
+      UUID.test(parsed[1])
+    ) {
+      return parsed.length === 3 ? { micros: parsed[0], id: parsed[1], rank: parsed[2] } : { micros: parsed[0], id: parsed[1] };
     }
   } catch {
     // fall through

@@ -472,4 +472,69 @@ describe("feedback, actions and goals: review fixes", () => {
       expect((await staff.ok<any>(UPDATE, { i: { id: made.id, dueAt: later } })).updateAction.dueAt).toBe(later);
     });
   });
+  describe("5. closeLoop ends the action in the same call; actions in the order asked for", () => {
+    let other: OrgFixture;
+    const titles: Record<string, string> = {};
+    const LIST = `query($o: ID!, $order: ActionOrder, $first: Int, $after: String) {
+      actions(organizationId: $o, orderBy: $order, first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id title status } } } }`;
+    const list = async (order: Record<string, string> | null, first = 50, after: string | null = null) => (await app.ok<any>(LIST, { o: other.id, order, first, after })).actions;
+    const names = (page: any) => page.edges.map((e: any) => e.node.title);
+
+    beforeAll(async () => {
+      other = await createOrg(app, "Order Org", "CUSTOMER_IS_BENEFICIARY");
+      // Made one after the other (A first, E last), due in 3, 1, 2, 4 and 0.5 days.
+      for (const [title, days] of [["A", 3], ["B", 1], ["C", 2], ["D", 4], ["E", 0.5]] as const) {
+        titles[title] = (
+          await app.ok<any>(`mutation($i: CreateActionInput!) { createAction(input: $i) { id } }`, {
+            i: { organizationId: other.id, title, ownerAreaId: other.areas.Operations, dueAt: at(days) },
+          })
+        ).createAction.id;
+      }
+      await app.ok(`mutation($i: UpdateActionInput!) { updateAction(input: $i) { id } }`, { i: { id: titles.C, status: "IN_PROGRESS" } });
+      await app.ok(`mutation($i: UpdateActionInput!) { updateAction(input: $i) { id } }`, { i: { id: titles.D, status: "WONT_DO" } });
+    });
+
+    it("closes the loop and sets DONE at once; OPEN or IN_PROGRESS there are refused", async () => {
+      const CLOSE = `mutation($i: CloseLoopInput!) { closeLoop(input: $i) { id status closedAt loopClosedAt loopMessage } }`;
+      const refused = await app.gql<any>(CLOSE, { i: { actionId: titles.A, message: "Fixed", channel: "PHONE", status: "OPEN" } });
+      expect(refused.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "status" });
+      expect(refused.errors?.[0].message).toBe("status: must be DONE or WONT_DO: closing the loop ends the follow-up (leave it out to keep the status)");
+      const closed = (await app.ok<any>(CLOSE, { i: { actionId: titles.A, message: "Fixed", channel: "PHONE", status: "DONE" } })).closeLoop;
+      expect(closed).toMatchObject({ id: titles.A, status: "DONE", loopMessage: "Fixed" });
+      expect(closed.closedAt).not.toBeNull();
+      expect(closed.loopClosedAt).not.toBeNull();
+      // Without status the action keeps its own (C stays IN_PROGRESS).
+      expect((await app.ok<any>(CLOSE, { i: { actionId: titles.C, message: "On it", channel: "SMS" } })).closeLoop).toMatchObject({ status: "IN_PROGRESS", closedAt: null });
+    });
+
+    it("orders by creation (the default), due date or status, either way", async () => {
+      // Statuses now: A DONE, B OPEN, C IN_PROGRESS, D WONT_DO, E OPEN.
+      expect(names(await list(null))).toEqual(["A", "B", "C", "D", "E"]);
+      expect(names(await list({ field: "CREATED_AT", direction: "DESC" }))).toEqual(["E", "D", "C", "B", "A"]);
+      // Due in: E 0.5, B 1, C 2, A 3, D 4 days.
+      expect(names(await list({ field: "DUE_AT" }))).toEqual(["E", "B", "C", "A", "D"]);
+      expect(names(await list({ field: "DUE_AT", direction: "DESC" }))).toEqual(["D", "A", "C", "B", "E"]);
+      // OPEN (E then B by due date), IN_PROGRESS (C), DONE (A), WONT_DO (D).
+      expect(names(await list({ field: "STATUS" }))).toEqual(["E", "B", "C", "A", "D"]);
+      expect(names(await list({ field: "STATUS", direction: "DESC" }))).toEqual(["D", "A", "C", "B", "E"]);
+    });
+
+    it("pages through an order without skipping or repeating, and refuses a cursor of another order", async () => {
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let i = 0; i < 5; i++) {
+        const page = await list({ field: "STATUS" }, 2, after);
+        seen.push(...names(page));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      expect(seen).toEqual(["E", "B", "C", "A", "D"]);
+      const byCreation = await list(null, 2);
+      const r = await app.gql<any>(LIST, { o: other.id, order: { field: "STATUS" }, first: 2, after: byCreation.pageInfo.endCursor });
+      expect(r.errors?.[0]).toMatchObject({
+        message: "This cursor belongs to a list in another order: pass a cursor of a page in the same orderBy",
+        extensions: { code: "BAD_USER_INPUT", field: "after" },
+      });
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int } from "type-graphql";
+import { Field, ID, InputType, Int, registerEnumType } from "type-graphql";
 import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsDate, IsIn, IsInt, IsNotEmpty, IsOptional, IsUUID, Matches, Max, MaxLength, Min } from "class-validator";
 import { ActionRuleKind, ActionStatus, TouchpointChannel } from "../../common/enums";
 
@@ -114,10 +114,43 @@ export class CloseLoopInput {
   @IsDate()
   closedAt?: Date | null;
 
+  @Field(() => ActionStatus, { nullable: true, description: "The action's status after the loop is closed, in the same call: DONE or WONT_DO (default: unchanged)" })
+  @IsOptional()
+  @IsIn([ActionStatus.DONE, ActionStatus.WONT_DO], { message: "must be DONE or WONT_DO: closing the loop ends the follow-up (leave it out to keep the status)" })
+  status?: ActionStatus | null;
+
   @Field(() => ID, { nullable: true, description: "For a beneficiary reached through a partner: the partner that delivered the message" })
   @IsOptional()
   @IsUUID("all", { message: "deliveredByPartnerId must be an ID (UUID)" })
   deliveredByPartnerId?: string | null;
+}
+
+export enum ActionOrderField {
+  CREATED_AT = "CREATED_AT",
+  DUE_AT = "DUE_AT",
+  STATUS = "STATUS",
+}
+registerEnumType(ActionOrderField, {
+  name: "ActionOrderField",
+  description: "CREATED_AT: when opened. DUE_AT: when due. STATUS: OPEN, IN_PROGRESS, DONE, WONT_DO (that order), then by due date",
+});
+
+export enum OrderDirection {
+  ASC = "ASC",
+  DESC = "DESC",
+}
+registerEnumType(OrderDirection, { name: "OrderDirection" });
+
+@InputType({ description: "The order of a list; ties are broken by id, so pages never skip or repeat a row" })
+export class ActionOrder {
+  @Field(() => ActionOrderField)
+  @IsIn(Object.values(ActionOrderField))
+  field!: ActionOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: "ASC (default): oldest, soonest due or OPEN first" })
+  @IsOptional()
+  @IsIn(Object.values(OrderDirection))
+  direction?: OrderDirection;
 }
 
 @InputType()

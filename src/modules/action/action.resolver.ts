@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Action, ActionRule } from "./action.entity";
-import { ActionFilter, CloseLoopInput, CreateActionInput, CreateActionRuleInput, UpdateActionInput, UpdateActionRuleInput } from "./action.inputs";
+import { ActionFilter, ActionOrder, CloseLoopInput, CreateActionInput, CreateActionRuleInput, UpdateActionInput, UpdateActionRuleInput } from "./action.inputs";
 import { ActionSummary } from "./action.service";
 import { FunctionalArea } from "../functional-area/functional-area.entity";
 import { Partner } from "../partner/partner.entity";
@@ -13,15 +13,16 @@ import type { Context } from "../../context";
 
 @Resolver(() => Action)
 export class ActionResolver {
-  @Query(() => ActionConnection, { description: "Follow-up actions, oldest first: open, overdue, closed on time, per owner (admins and staff)" })
+  @Query(() => ActionConnection, { description: "Follow-up actions (default: oldest first; see orderBy): open, overdue, closed on time, per owner (admins and staff)" })
   async actions(
     @Arg("organizationId", () => ID) organizationId: string,
     @Ctx() { services }: Context,
     @Arg("filter", () => ActionFilter, { nullable: true }) filter?: ActionFilter,
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("orderBy", () => ActionOrder, { nullable: true, description: "Default: CREATED_AT, ASC" }) orderBy?: ActionOrder,
   ) {
-    return ActionConnection.from(await services.actions.list(organizationId, filter, first, after));
+    return ActionConnection.from(await services.actions.list(organizationId, filter, first, after, orderBy));
   }
 
   @Query(() => Action)

@@ -1,7 +1,7 @@
 import { EntityManager } from "typeorm";
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { Action, ActionRule } from "./action.entity";
-import { ActionFilter, CloseLoopInput, CreateActionInput, CreateActionRuleInput, UpdateActionInput, UpdateActionRuleInput } from "./action.inputs";
+import { ActionFilter, ActionOrder, ActionOrderField, CloseLoopInput, OrderDirection, CreateActionInput, CreateActionRuleInput, UpdateActionInput, UpdateActionRuleInput } from "./action.inputs";
 import { applyRules } from "./rules";
 import { FunctionalArea } from "../functional-area/functional-area.entity";
 import { ROLES } from "../../common/access";
@@ -390,17 +390,23 @@ export class ActionService {
         const p = await em.query(`SELECT 1 FROM partners WHERE organization_id = $1 AND id = $2`, [action.organizationId, partner]);
         if (p.length === 0) throw new BadInputError("deliveredByPartnerId", "no partner with this id in the organization");
       }
+      // With `status` (DONE or WONT_DO) the action ends in the same call, as updateAction would end it.
       const rows = await queryRows(
         em,
-        `UPDATE actions SET loop_closed_at = coalesce($3::timestamptz, now()), loop_message = $4, loop_channel = $5, loop_delivered_by_partner_id = $6, updated_at = now()
+        `UPDATE actions SET loop_closed_at = coalesce($3::timestamptz, now()), loop_message = $4, loop_channel = $5, loop_delivered_by_partner_id = $6, updated_at = now(),
+                status = coalesce($7::action_status, status), closed_at = CASE WHEN $7::action_status IS NULL THEN closed_at ELSE coalesce(closed_at, now()) END
           WHERE organization_id = $1 AND id = $2 RETURNING *`,
-        [action.organizationId, action.id, closedAt, message, input.channel, partner],
+        [action.organizationId, action.id, closedAt, message, input.channel, partner, input.status ?? null],
       );
       return hydrate(em, Action, rows[0]);
     });
   }
 
-  async list(organizationId: string, filter: ActionFilter | undefined, first?: number | null, after?: string | null): Promise<Page<Action>> {
+  /**
+   * Actions of an organization, filtered, in the order asked for (default: oldest first). Pages are
+   * keyset pages on (the order's columns, id), so a page never skips or repeats a row.
+   */
+  async list(organizationId: string, filter: ActionFilter | undefined, first?: number | null, after?: string | null, orderBy?: ActionOrder | null): Promise<Page<Action>> {
     const org = assertId(organizationId, "organizationId");
     this.sc.access.require(org, ROLES.staff);
     const limit = pageSize(first);
@@ -419,17 +425,24 @@ export class ActionService {
     if (filter?.ownerAreaId) add("a.owner_area_id = ?", assertId(filter.ownerAreaId, "filter.ownerAreaId"));
     const countSql = where.join(" AND ");
     const countParams = [...params];
+    const order = actionOrder(orderBy);
     if (cursor) {
+      if ((cursor.rank !== undefined) !== order.ranked) throw new BadInputError("after", "This cursor belongs to a list in another order: pass a cursor of a page in the same orderBy");
       params.push(cursor.micros, cursor.id);
-      where.push(`(a.created_at, a.id) > (${fromMicros(`$${params.length - 1}`)}, $${params.length}::uuid)`);
+      const at = `${fromMicros(`$${params.length - 1}`)}, $${params.length}::uuid`;
+      if (order.ranked) {
+        params.push(cursor.rank);
+        where.push(`(${order.keys.join(", ")}) ${order.after} ((enum_range(NULL::action_status))[$${params.length}::int + 1], ${at})`);
+      } else where.push(`(${order.keys.join(", ")}) ${order.after} (${at})`);
     }
     params.push(limit + 1);
     const rows: Record<string, unknown>[] = await this.em.query(
-      `SELECT a.*, ${micros("a.created_at")} AS __micros FROM actions a WHERE ${where.join(" AND ")} ORDER BY a.created_at, a.id LIMIT $${params.length}`,
+      `SELECT a.*, ${micros(order.time)} AS __micros${order.ranked ? `, ${STATUS_RANK} AS __rank` : ""} FROM actions a
+        WHERE ${where.join(" AND ")} ORDER BY ${order.keys.map((k) => `${k} ${order.direction}`).join(", ")} LIMIT $${params.length}`,
       params,
     );
     return toPage(
-      rows.map((r) => ({ node: hydrate(this.em, Action, r), key: { micros: String(r.__micros), id: String(r.id) } })),
+      rows.map((r) => ({ node: hydrate(this.em, Action, r), key: { micros: String(r.__micros), id: String(r.id), ...(order.ranked ? { rank: Number(r.__rank) } : {}) } })),
       limit,
       async () => Number((await this.em.query(`SELECT count(*) AS n FROM actions a WHERE ${countSql}`, countParams))[0].n),
     );
@@ -498,5 +511,23 @@ export class ActionService {
       if (input.applyToExisting && updated[0].active) await applyRules(em, org, { ruleId: rows[0].id });
       return hydrate(em, ActionRule, updated[0]);
     });
+  }
+}
+
+/** The rank of an action's status in the STATUS order, for its cursor: the enum's order (OPEN 0, IN_PROGRESS 1, DONE 2, WONT_DO 3). */
+const STATUS_RANK = "(array_position(enum_range(NULL::action_status), a.status) - 1)";
+
+/** The SQL of an order of actions: its key columns (ending with the id), direction, and the keyset comparison. */
+function actionOrder(orderBy: ActionOrder | null | undefined): { keys: string[]; time: string; ranked: boolean; direction: "ASC" | "DESC"; after: ">" | "<" } {
+  const direction = orderBy?.direction === OrderDirection.DESC ? "DESC" : "ASC";
+  const after = direction === "ASC" ? ">" : "<";
+  switch (orderBy?.field ?? ActionOrderField.CREATED_AT) {
+    case ActionOrderField.DUE_AT:
+      return { keys: ["a.due_at", "a.id"], time: "a.due_at", ranked: false, direction, after };
+    case ActionOrderField.STATUS:
+      // An enum sorts in the order it was declared: the index (organization_id, status, due_at) serves it.
+      return { keys: ["a.status", "a.due_at", "a.id"], time: "a.due_at", ranked: true, direction, after };
+    default:
+      return { keys: ["a.created_at", "a.id"], time: "a.created_at", ranked: false, direction, after };
   }
 }
