@@ -73,3 +73,20 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
       },
     });
 }
+
+/**
+ * class-validator decorator for a required text: it must hold a visible character. One error
+ * for "" and for "   " alike ("name must not be empty or blank"), not one per rule.
+ */
+export function NotBlank(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: "notBlank",
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: (args: ValidationArguments) => `${args.property} must not be empty or blank`, ...options },
+      validator: {
+        validate: (value: unknown) => typeof value === "string" && /\S/.test(value),
+      },
+    });
+}

@@ -18,6 +18,20 @@ describe("errors", () => {
     expect(await count(app, "lifecycles")).toBe(0);
   });
 
+  it("gives one error per problem: an empty or blank name is one message, not one per rule", async () => {
+    for (const name of ["", "   "]) {
+      const r = await app.gql(`mutation($n: String!) { createOrganization(input: { name: $n, impactModel: HYBRID, currency: "KES" }) { id } }`, { n: name });
+      expect(r.errors).toEqual([
+        {
+          message: "name: name must not be empty or blank",
+          locations: [{ line: 1, column: 25 }], // "mutation($n: String!) { " is 24 characters
+          path: ["createOrganization"],
+          extensions: { code: "BAD_USER_INPUT", field: "name", fields: [{ field: "name", messages: ["name must not be empty or blank"] }] },
+        },
+      ]);
+    }
+  });
+
   it("lists every invalid field when several are wrong", async () => {
     const r = await app.gql(`mutation { createOrganization(input: { name: "", impactModel: HYBRID, currency: "kes" }) { id } }`);
     const fields = (r.errors?.[0].extensions?.fields as { field: string }[]).map((f) => f.field).sort();

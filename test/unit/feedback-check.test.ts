@@ -196,7 +196,8 @@ describe("checkFeedbackItem", () => {
         { key: "fit", value: 2 },
       ],
     });
-    // Five bad values, an unknown question, a question answered twice; and so the required NPS has no valid answer.
+    // Five bad values, an unknown question, a question answered twice. The required NPS was answered, with a
+    // bad value: that is one problem with one error (issue 13), not also "is required".
     expect(errors).toEqual([
       { field: "answers.0", message: '"nps" (NPS) must be a whole number from 0 to 10' },
       { field: "answers.1", message: '"fit" (RATING) must be a whole number from 1 to 5' },
@@ -205,7 +206,6 @@ describe("checkFeedbackItem", () => {
       { field: "answers.4", message: '"why" (TEXT) must be text of at most 2000 characters' },
       { field: "answers.5", message: 'unknown question "size" in version 1' },
       { field: "answers.6", message: 'question "fit" is answered twice' },
-      { field: "answers", message: 'question "nps" is required' },
     ]);
     // Version 2 has other questions; a null value is "not answered".
     expect(reasons(staff, { surveyVersion: 2, answers: [{ key: "nps", value: 3 }] })).toEqual([{ field: "answers.0", message: 'unknown question "nps" in version 2' }]);

@@ -1,5 +1,6 @@
+import { NotBlank } from "../../common/validation";
 import { Field, ID, InputType } from "type-graphql";
-import { IsIn, IsNotEmpty, IsOptional, IsUUID, Matches, MaxLength } from "class-validator";
+import { IsIn, IsOptional, IsUUID, MaxLength } from "class-validator";
 import { RoleEnum } from "./access.entity";
 
 @InputType()
@@ -9,8 +10,7 @@ export class CreateApiKeyInput {
   organizationId!: string;
 
   @Field({ description: "Who or what will use it, e.g. 'Dashboard', 'Green Light Fund', 'Shule Bora tablets'" })
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(200)
   name!: string;
 

@@ -1,5 +1,6 @@
+import { NotBlank } from "../../common/validation";
 import { Field, ID, InputType, Int, registerEnumType } from "type-graphql";
-import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsDate, IsIn, IsInt, IsNotEmpty, IsOptional, IsUUID, Matches, Max, MaxLength, Min } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsUUID, Max, MaxLength, Min } from "class-validator";
 import { ActionRuleKind, ActionStatus, TouchpointChannel } from "../../common/enums";
 
 @InputType()
@@ -9,8 +10,7 @@ export class CreateActionInput {
   organizationId!: string;
 
   @Field()
-  @IsNotEmpty({ message: "title must not be empty" })
-  @Matches(/\S/, { message: "title must not be blank" })
+  @NotBlank()
   @MaxLength(300)
   title!: string;
 
@@ -96,8 +96,7 @@ export class CloseLoopInput {
   actionId!: string;
 
   @Field()
-  @IsNotEmpty({ message: "message must not be empty" })
-  @Matches(/\S/, { message: "message must not be blank" })
+  @NotBlank()
   @MaxLength(2000)
   message!: string;
 
@@ -183,8 +182,7 @@ export class CreateActionRuleInput {
   organizationId!: string;
 
   @Field()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(200)
   name!: string;
 

@@ -208,6 +208,8 @@ export function checkFeedbackItem(item: FeedbackItemInput, index: number, { look
   let nps: number | null = null;
   if (version) {
     const seen = new Set<string>();
+    /** Keys answered with a value (not null), valid or not. */
+    const valued = new Set<string>();
     const given = item.answers ?? [];
     for (let ai = 0; ai < given.length; ai++) {
       const a = given[ai];
@@ -222,13 +224,15 @@ export function checkFeedbackItem(item: FeedbackItemInput, index: number, { look
       }
       seen.add(a.key);
       if (a.value === null || a.value === undefined) continue;
+      valued.add(a.key);
       const checked = checkAnswer(q, a, ai, p);
       if (checked) {
         answers.push(checked);
         if (q.type === QuestionType.NPS) nps = checked.number;
       }
     }
-    for (const q of version.questions) if (q.required && !answers.some((a) => a.questionId === q.id)) p.add("answers", `question "${q.key}" is required`);
+    // One error per problem: a required question answered with a bad value has its own error above.
+    for (const q of version.questions) if (q.required && !valued.has(q.key)) p.add("answers", `question "${q.key}" is required`);
   }
   const comment = item.comment?.trim() || null;
   if (comment && comment.length > 4000) p.add("comment", "comment must be at most 4000 characters");

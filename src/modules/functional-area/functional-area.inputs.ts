@@ -1,5 +1,6 @@
+import { NotBlank } from "../../common/validation";
 import { Field, ID, InputType } from "type-graphql";
-import { IsNotEmpty, IsUUID, Matches, MaxLength } from "class-validator";
+import { IsUUID, MaxLength } from "class-validator";
 
 @InputType()
 export class CreateFunctionalAreaInput {
@@ -8,8 +9,7 @@ export class CreateFunctionalAreaInput {
   organizationId!: string;
 
   @Field()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(120)
   name!: string;
 }
@@ -21,8 +21,7 @@ export class UpdateFunctionalAreaInput {
   id!: string;
 
   @Field()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(120)
   name!: string;
 }

@@ -1,12 +1,12 @@
 import { EntityManager } from "typeorm";
 import { Field, ID, InputType } from "type-graphql";
-import { ArrayMaxSize, IsIn, IsNotEmpty, IsOptional, IsUUID, Matches, MaxLength } from "class-validator";
+import { ArrayMaxSize, IsIn, IsOptional, IsUUID, MaxLength } from "class-validator";
 import { ExperienceGoal, Intervention } from "./goal.entity";
 import { ROLES } from "../../common/access";
 import { BadInputError, NotFoundError } from "../../common/errors";
 import { InterventionStatus } from "../../common/enums";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
-import { assertId, cleanName, IsCalendarDate } from "../../common/validation";
+import { assertId, cleanName, IsCalendarDate, NotBlank } from "../../common/validation";
 import { hydrate, queryRows } from "../../database/rows";
 import type { ServiceContext } from "../../context";
 
@@ -17,8 +17,7 @@ export class CreateExperienceGoalInput {
   organizationId!: string;
 
   @Field({ description: 'The experience to give, e.g. "the lamp works the day it arrives"' })
-  @IsNotEmpty({ message: "statement must not be empty" })
-  @Matches(/\S/, { message: "statement must not be blank" })
+  @NotBlank()
   @MaxLength(500)
   statement!: string;
 
@@ -47,8 +46,7 @@ export class UpdateExperienceGoalInput {
 
   @Field({ nullable: true })
   @IsOptional()
-  @IsNotEmpty({ message: "statement must not be empty" })
-  @Matches(/\S/, { message: "statement must not be blank" })
+  @NotBlank()
   @MaxLength(500)
   statement?: string;
 
@@ -66,8 +64,7 @@ export class InterventionInput {
   goalId!: string;
 
   @Field()
-  @IsNotEmpty({ message: "title must not be empty" })
-  @Matches(/\S/, { message: "title must not be blank" })
+  @NotBlank()
   @MaxLength(300)
   title!: string;
 

@@ -1,5 +1,6 @@
+import { NotBlank } from "../../common/validation";
 import { Field, ID, InputType, Int } from "type-graphql";
-import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsNotEmpty, IsOptional, IsUUID, Matches, Max, MaxLength, Min } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsOptional, IsUUID, Max, MaxLength, Min } from "class-validator";
 import { ImpactMode } from "../../common/enums";
 
 export const MAX_STAGES = 30;
@@ -11,8 +12,7 @@ export class UpdateLifecycleInput {
   id!: string;
 
   @Field()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(120)
   name!: string;
 }
@@ -24,8 +24,7 @@ export class AddStageInput {
   lifecycleId!: string;
 
   @Field()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(120)
   name!: string;
 
@@ -50,8 +49,7 @@ export class UpdateStageInput {
 
   @Field({ nullable: true })
   @IsOptional()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(120)
   name?: string;
 

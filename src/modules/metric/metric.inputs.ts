@@ -1,10 +1,10 @@
 import { Field, ID, InputType, Int } from "type-graphql";
-import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsUUID, Matches, MaxLength, ValidateNested } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsIn, IsOptional, IsUUID, Matches, MaxLength, ValidateNested } from "class-validator";
 import { GraphQLJSONObject } from "graphql-scalars";
 import { ImpactMode, MetricAggregation, MetricCategory, MetricDirection, MetricKind, MetricPerspective, MetricUnit } from "../../common/enums";
 import { DecimalScalar } from "../../common/scalars";
 import { MAX_BATCH } from "../../common/batch";
-import { IsCalendarDate } from "../../common/validation";
+import { IsCalendarDate, NotBlank } from "../../common/validation";
 
 const CODE = /^[A-Za-z0-9._:-]{1,40}$/;
 
@@ -15,8 +15,7 @@ export class CreateMetricInput {
   organizationId!: string;
 
   @Field()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(200)
   name!: string;
 
@@ -103,8 +102,7 @@ export class UpdateMetricInput {
 
   @Field({ nullable: true })
   @IsOptional()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(200)
   name?: string;
 

@@ -1,5 +1,6 @@
+import { NotBlank } from "../../common/validation";
 import { Field, ID, InputType, Int } from "type-graphql";
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsUUID, Matches, Max, MaxLength, Min } from "class-validator";
+import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, MaxLength, Min } from "class-validator";
 import { ImpactModel } from "../../common/enums";
 
 const ISO_4217 = /^[A-Z]{3}$/;
@@ -7,8 +8,7 @@ const ISO_4217 = /^[A-Z]{3}$/;
 @InputType()
 export class CreateOrganizationInput {
   @Field()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(200)
   name!: string;
 
@@ -29,8 +29,7 @@ export class UpdateOrganizationInput {
 
   @Field({ nullable: true })
   @IsOptional()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(200)
   name?: string;
 

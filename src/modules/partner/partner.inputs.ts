@@ -1,5 +1,6 @@
+import { NotBlank } from "../../common/validation";
 import { Field, ID, InputType } from "type-graphql";
-import { IsIn, IsNotEmpty, IsOptional, IsUUID, Matches, MaxLength } from "class-validator";
+import { IsIn, IsOptional, IsUUID, MaxLength } from "class-validator";
 import { PartnerKind } from "../../common/enums";
 
 @InputType()
@@ -9,8 +10,7 @@ export class CreatePartnerInput {
   organizationId!: string;
 
   @Field()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(200)
   name!: string;
 
@@ -32,8 +32,7 @@ export class UpdatePartnerInput {
 
   @Field({ nullable: true })
   @IsOptional()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(200)
   name?: string;
 

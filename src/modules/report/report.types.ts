@@ -1,5 +1,6 @@
+import { NotBlank } from "../../common/validation";
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import { IsDate, IsNotEmpty, IsUUID, MaxLength } from "class-validator";
+import { IsDate, IsUUID, MaxLength } from "class-validator";
 import { Organization } from "../organization/organization.entity";
 import { Metric } from "../metric/metric.entity";
 import { DecimalScalar } from "../../common/scalars";
@@ -61,7 +62,7 @@ export class SetReportNarrativeInput {
   to!: Date;
 
   @Field({ description: "Plain text, paragraphs separated by blank lines (max 20000)" })
-  @IsNotEmpty({ message: "text must not be empty" })
+  @NotBlank()
   @MaxLength(20000)
   text!: string;
 }

@@ -1,6 +1,7 @@
+import { NotBlank } from "../../common/validation";
 import { Field, ID, InputType, Int } from "type-graphql";
 import { GraphQLSafeInt } from "graphql-scalars";
-import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsInt, IsNotEmpty, IsOptional, IsUUID, Matches, Max, MaxLength, Min } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsInt, IsOptional, IsUUID, Matches, Max, MaxLength, Min } from "class-validator";
 import { DecimalScalar } from "../../common/scalars";
 import { MAX_BATCH } from "../../common/batch";
 
@@ -11,8 +12,7 @@ export class CreateOfferingInput {
   organizationId!: string;
 
   @Field()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(200)
   name!: string;
 
@@ -70,8 +70,7 @@ export class UpdateOfferingInput {
 
   @Field({ nullable: true })
   @IsOptional()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(200)
   name?: string;
 

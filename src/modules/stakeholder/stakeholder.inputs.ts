@@ -1,5 +1,6 @@
+import { NotBlank } from "../../common/validation";
 import { Field, ID, InputType } from "type-graphql";
-import { IsDate, IsEmail, IsIn, IsNotEmpty, IsOptional, IsUUID, Matches, MaxLength, ValidateNested } from "class-validator";
+import { IsDate, IsEmail, IsIn, IsOptional, IsUUID, Matches, MaxLength, ValidateNested } from "class-validator";
 import { AgeBand, Gender, StakeholderKind } from "../../common/enums";
 
 @InputType({ description: "Every field narrows the list; omitted fields do not filter" })
@@ -82,8 +83,7 @@ export class CreateStakeholderInput {
   kind!: StakeholderKind;
 
   @Field({ description: "The organization's own pseudonymous reference; unique per organization and kind" })
-  @IsNotEmpty({ message: "externalRef must not be empty" })
-  @Matches(/\S/, { message: "externalRef must not be blank" })
+  @NotBlank()
   @MaxLength(120)
   externalRef!: string;
 
@@ -131,8 +131,7 @@ export class UpdateStakeholderInput {
 
   @Field({ nullable: true })
   @IsOptional()
-  @IsNotEmpty({ message: "externalRef must not be empty" })
-  @Matches(/\S/, { message: "externalRef must not be blank" })
+  @NotBlank()
   @MaxLength(120)
   externalRef?: string;
 

@@ -1,5 +1,6 @@
+import { NotBlank } from "../../common/validation";
 import { Field, ID, InputType } from "type-graphql";
-import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsUUID, Matches, MaxLength, ValidateNested } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsIn, IsOptional, IsUUID, Matches, MaxLength, ValidateNested } from "class-validator";
 import { QuestionType, StakeholderKind } from "../../common/enums";
 
 export const MAX_QUESTIONS = 10;
@@ -15,8 +16,7 @@ export class QuestionInput {
   type!: QuestionType;
 
   @Field()
-  @IsNotEmpty({ message: "text must not be empty" })
-  @Matches(/\S/, { message: "text must not be blank" })
+  @NotBlank()
   @MaxLength(500)
   text!: string;
 
@@ -39,8 +39,7 @@ export class CreateSurveyInput {
   organizationId!: string;
 
   @Field()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(200)
   name!: string;
 
@@ -73,8 +72,7 @@ export class UpdateSurveyInput {
 
   @Field({ nullable: true })
   @IsOptional()
-  @IsNotEmpty({ message: "name must not be empty" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @NotBlank()
   @MaxLength(200)
   name?: string;
 
