@@ -1,3 +1,4 @@
+import { assertReferences } from "../../common/references";
 import { EntityManager } from "typeorm";
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { Action, ActionRule } from "./action.entity";
@@ -422,6 +423,7 @@ export class ActionService {
     if (filter?.overdue === false) where.push("NOT (a.status IN ('OPEN', 'IN_PROGRESS') AND a.due_at < now())");
     if (filter?.closedOnTime === true) where.push("a.loop_closed_at IS NOT NULL AND a.loop_closed_at <= a.due_at");
     if (filter?.closedOnTime === false) where.push("(a.loop_closed_at IS NULL OR a.loop_closed_at > a.due_at)");
+    await assertReferences(this.em, org, [{ what: "functional area", id: filter?.ownerAreaId, field: "filter.ownerAreaId" }]);
     if (filter?.ownerAreaId) add("a.owner_area_id = ?", assertId(filter.ownerAreaId, "filter.ownerAreaId"));
     const countSql = where.join(" AND ");
     const countParams = [...params];

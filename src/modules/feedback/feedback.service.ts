@@ -1,6 +1,7 @@
 import { EntityManager } from "typeorm";
 import { FeedbackResponse } from "./feedback.entity";
 import { FeedbackFilter, SubmitFeedbackInput } from "./feedback.inputs";
+import { assertReferences } from "../../common/references";
 import { submitFeedbackBatch } from "./feedback.submit";
 import { NpsResult } from "./feedback.types";
 import { ForbiddenError, ROLES } from "../../common/access";
@@ -56,6 +57,7 @@ export class FeedbackService {
     this.sc.access.require(org, ROLES.people);
     const limit = pageSize(first);
     const cursor = decodeCursor(after);
+    await this.assertFilterReferences(org, filter);
     const { where, params } = this.filterSql(org, filter);
     const partner = this.sc.access.isFieldPartner ? this.sc.access.partnerIn(org) : null;
     if (partner) {
@@ -78,6 +80,15 @@ export class FeedbackService {
       limit,
       async () => Number((await this.em.query(`SELECT count(*) AS n FROM feedback_responses r WHERE ${countSql}`, countParams))[0].n),
     );
+  }
+
+  /** The survey, touchpoint and stage a filter names exist in the organization (else NOT_FOUND on the field). */
+  private assertFilterReferences(org: string, f: FeedbackFilter | undefined): Promise<void> {
+    return assertReferences(this.em, org, [
+      { what: "survey", id: f?.surveyId, field: "filter.surveyId" },
+      { what: "touchpoint", id: f?.touchpointId, field: "filter.touchpointId" },
+      { what: "stage", id: f?.stageId, field: "filter.stageId" },
+    ]);
   }
 
   private filterSql(org: string, f: FeedbackFilter | undefined): { where: string[]; params: unknown[] } {
@@ -113,6 +124,7 @@ export class FeedbackService {
       throw new ForbiddenError("Funders may not filter by the words of comments (filter.text)", "filter.text");
     }
     assertPeriod(from, to);
+    await this.assertFilterReferences(org, filter);
     const { where, params } = this.filterSql(org, { ...(filter ?? {}), from, to });
     const [[row], k] = await Promise.all([
       this.em.query(

@@ -1,3 +1,4 @@
+import { assertReferences } from "../../common/references";
 import { EntityManager } from "typeorm";
 import { Stakeholder } from "./stakeholder.entity";
 import { StageTransition } from "./stage-transition.entity";
@@ -60,6 +61,7 @@ export class StakeholderService {
     const limit = pageSize(first);
     const cursor = decodeCursor(after);
     const f = filter ?? {};
+    await assertReferences(this.em, org, [{ what: "stage", id: f.stageId, field: "filter.stageId" }]);
     const params: unknown[] = [org];
     const where = ["s.organization_id = $1"];
     const add = (sql: string, value: unknown) => {
