@@ -35,8 +35,9 @@ export class NotFoundError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(field: string, message: string) {
-    super(message, "CONFLICT", { field });
+  /** `extra`: what the caller can use instead (e.g. `existingId`), added to the extensions. */
+  constructor(field: string, message: string, extra: Record<string, unknown> = {}) {
+    super(message, "CONFLICT", { field, ...extra });
   }
 }
 

@@ -71,13 +71,34 @@ describe("stakeholders, journeys and interactions", () => {
     expect(await count(app, "stakeholders")).toBe(before);
   });
 
-  it("keeps external references unique per organization and kind", async () => {
-    await createStakeholder(app, { organizationId: org.id, kind: "CUSTOMER", externalRef: "DUP-1" });
+  it("keeps external references unique per organization and kind, and says which stakeholder to use instead", async () => {
+    const first = await createStakeholder(app, { organizationId: org.id, kind: "CUSTOMER", externalRef: "DUP-1" });
     const dup = await app.gql(CREATE, { input: { organizationId: org.id, kind: "CUSTOMER", externalRef: "DUP-1" } });
-    expect(dup.errors?.[0].extensions).toMatchObject({ code: "CONFLICT", field: "externalRef" });
+    expect(dup.errors?.[0]).toMatchObject({
+      message: `a customer with external reference "DUP-1" exists already (id ${first}): use it as stakeholderId instead of registering it again`,
+      extensions: { code: "CONFLICT", field: "externalRef", existingId: first },
+    });
     // The same reference is fine for the other kind, or in another organization.
     await createStakeholder(app, { organizationId: org.id, kind: "BENEFICIARY", externalRef: "DUP-1" });
     await createStakeholder(app, { organizationId: other.id, kind: "CUSTOMER", externalRef: "DUP-1" });
+  });
+
+  it("gives a field partner the id of its own beneficiary, and nothing of one registered by someone else", async () => {
+    const makePartner = async (name: string) =>
+      (await app.ok<any>(`mutation($o: ID!, $n: String!) { createPartner(input: { organizationId: $o, name: $n, kind: FIELD_PARTNER }) { id } }`, { o: org.id, n: name })).createPartner.id;
+    const [p1, p2] = [await makePartner("Partner one"), await makePartner("Partner two")];
+    const one = app.as(await app.issue("FIELD_PARTNER", [{ organizationId: org.id, role: "FIELD_PARTNER", partnerId: p1 }]));
+    const two = app.as(await app.issue("FIELD_PARTNER", [{ organizationId: org.id, role: "FIELD_PARTNER", partnerId: p2 }]));
+    const input = { organizationId: org.id, kind: "BENEFICIARY", externalRef: "CHILD-77" };
+    const mine = (await one.ok<any>(CREATE, { input })).createStakeholder.id;
+    const again = await one.gql(CREATE, { input });
+    expect(again.errors?.[0].extensions).toEqual({ code: "CONFLICT", field: "externalRef", existingId: mine });
+    const theirs = await two.gql(CREATE, { input });
+    expect(theirs.errors?.[0]).toMatchObject({
+      message: `a beneficiary with external reference "CHILD-77" was registered by the organization's staff or another partner: it can't be registered again, nor used by your key; ask the organization's staff`,
+      extensions: { code: "CONFLICT", field: "externalRef" },
+    });
+    expect(JSON.stringify(theirs)).not.toContain(mine);
   });
 
   it("moves a stakeholder along its lifecycle and keeps the current stage", async () => {

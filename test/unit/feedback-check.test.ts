@@ -216,7 +216,7 @@ describe("checkFeedbackItem", () => {
   it("holds field partners to their own beneficiaries and their partner's touchpoints", () => {
     expect(reasons(partner, { stakeholderId: OTHER_CHILD })).toEqual([{ field: "stakeholderId", message: "no stakeholder with this id in the organization" }]);
     expect(reasons(partner, { stakeholderId: null, newBeneficiary: { externalRef: "OTHER-1" } })).toEqual([
-      { field: "newBeneficiary.externalRef", message: "this external reference is already registered" },
+      { field: "newBeneficiary.externalRef", message: "this external reference was registered by the organization's staff or another partner: it can't be used by your key; ask the organization's staff" },
     ]);
     expect(reasons(partner, { touchpointId: null })).toEqual([{ field: "touchpointId", message: "field partners give the touchpoint their partner delivered" }]);
     const other = { ...partner, partner: Q };

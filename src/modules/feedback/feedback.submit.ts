@@ -170,7 +170,9 @@ export function checkFeedbackItem(item: FeedbackItemInput, index: number, { look
     if (!ref || ref.length > 120) p.add("newBeneficiary.externalRef", "externalRef must be 1 to 120 characters");
     else {
       const existing = lookups.beneficiariesByRef.get(ref);
-      if (existing && partner && existing.registeredByPartnerId !== partner) p.add("newBeneficiary.externalRef", "this external reference is already registered");
+      if (existing && partner && existing.registeredByPartnerId !== partner) {
+        p.add("newBeneficiary.externalRef", "this external reference was registered by the organization's staff or another partner: it can't be used by your key; ask the organization's staff");
+      }
       newRef = ref;
       kind = StakeholderKind.BENEFICIARY;
       stakeholderId = existing?.id ?? null;

@@ -107,6 +107,8 @@ export class StakeholderService {
     if (input.enteredAt) assertNotFuture(input.enteredAt, "enteredAt");
     if (input.enteredAt && !input.stageId) throw new BadInputError("enteredAt", "enteredAt needs a stageId");
     return this.em.transaction(async (em) => {
+      const [taken] = await em.query(`SELECT id, registered_by_partner_id FROM stakeholders WHERE organization_id = $1 AND kind = $2 AND external_ref = $3`, [org, input.kind, externalRef]);
+      if (taken) throw registeredAlready(input.kind, externalRef, taken, partner);
       const stage = input.stageId ? await this.stageFor(em, org, input.kind, input.stageId, "stageId") : null;
       let row: Record<string, unknown>;
       try {
@@ -117,6 +119,7 @@ export class StakeholderService {
         );
       } catch (error) {
         if (isUniqueViolation(error, "uq_stakeholders_external_ref")) {
+          // Registered by a request running at the same moment: the same answer, without the id (this transaction can't read it now).
           throw new ConflictError("externalRef", `a ${input.kind.toLowerCase()} with external reference "${externalRef}" exists already`);
         }
         throw error;
@@ -388,4 +391,17 @@ export class StakeholderService {
     }
     return id;
   }
+}
+
+/**
+ * The answer to registering an external reference that is taken: the id to use instead (as
+ * `stakeholderId`) when the caller may see that stakeholder (staff; a field partner for its own
+ * beneficiaries); otherwise only that it is taken, and whom to ask.
+ */
+export function registeredAlready(kind: string, externalRef: string, taken: { id: string; registered_by_partner_id: string | null }, partner: string | null): ConflictError {
+  const what = `a ${kind.toLowerCase()} with external reference "${externalRef}"`;
+  if (partner === null || taken.registered_by_partner_id === partner) {
+    return new ConflictError("externalRef", `${what} exists already (id ${taken.id}): use it as stakeholderId instead of registering it again`, { existingId: taken.id });
+  }
+  return new ConflictError("externalRef", `${what} was registered by the organization's staff or another partner: it can't be registered again, nor used by your key; ask the organization's staff`);
 }
