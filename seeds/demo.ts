@@ -822,6 +822,17 @@ async function seedOrganization(em: EntityManager, spec: OrganizationSpec, ancho
      SELECT $1, u.*, u.at FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::stakeholder_kind[], $6::timestamptz[]) AS u(id, sid, tp, kind, at)`,
     [org, i.id, i.sid, i.tp, i.kind, i.at],
   );
+  // A beneficiary is registered by the partner whose touchpoint it met first (Shule Bora registers the
+  // schoolchildren at the needs assessment), so the demo field partner's key has beneficiaries of its own.
+  await em.query(
+    `UPDATE stakeholders s SET registered_by_partner_id = f.partner_id
+       FROM (SELECT DISTINCT ON (i.stakeholder_id) i.stakeholder_id, t.partner_id
+               FROM interactions i JOIN touchpoints t ON t.organization_id = i.organization_id AND t.id = i.touchpoint_id
+              WHERE i.organization_id = $1 AND i.kind = 'BENEFICIARY'
+              ORDER BY i.stakeholder_id, i.occurred_at, i.id) f
+      WHERE s.organization_id = $1 AND s.id = f.stakeholder_id AND f.partner_id IS NOT NULL`,
+    [org],
+  );
   // A year of sales (following the journeys: a customer buys when it enters Purchase), metrics, targets, observations.
   const purchases = t.id
     .map((_, k) => ({ customerId: t.sid[k], at: t.at[k], kind: t.kind[k], stage: t.to[k] }))

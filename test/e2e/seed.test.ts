@@ -47,6 +47,22 @@ describe("demo data", () => {
     }
   });
 
+  it("gives the demo field partner beneficiaries of its own: those it met first, and only those", async () => {
+    const app = keysA.find((k) => k.spec.variable === "FIELD_APP")!;
+    // The beneficiaries of Hatua Shoes whose first interaction was at a touchpoint of Shule Bora Foundation.
+    const [{ n }] = await a.db.query(
+      `SELECT count(*)::int AS n FROM stakeholders s JOIN partners p ON p.organization_id = s.organization_id AND p.id = s.registered_by_partner_id
+        WHERE s.organization_id = $1 AND p.name = 'Shule Bora Foundation'`,
+      [DEMO_SHOES_ID],
+    );
+    const [{ beneficiaries }] = await a.db.query(`SELECT count(*)::int AS beneficiaries FROM stakeholders WHERE organization_id = $1 AND kind = 'BENEFICIARY'`, [DEMO_SHOES_ID]);
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThanOrEqual(beneficiaries);
+    const seen = await a.as(app.key).ok<any>(`query($o: ID!) { stakeholders(organizationId: $o, first: 500) { totalCount edges { node { kind } } } }`, { o: DEMO_SHOES_ID });
+    expect(seen.stakeholders.totalCount).toBe(n);
+    expect(new Set(seen.stakeholders.edges.map((e: any) => e.node.kind))).toEqual(new Set(["BENEFICIARY"]));
+  });
+
   it("writes its keys to a file the README's examples source, read back as they were made", async () => {
     const text = demoKeysFileText(keysA, new Date("2026-11-01T08:00:00Z"));
     expect(text.split("\n")[0]).toBe("# Demo API keys of this installation, made at random on 2026-11-01T08:00:00.000Z with the demo data.");
