@@ -2,7 +2,19 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { startTestApp, TestApp } from "../helpers/app";
 import { seedDemo } from "../../seeds/demo";
-import { anchorsOf, DocExample, docFiles, parseExamples, partMismatch, readExamples, relativeLinks, substitute, valueAt } from "../helpers/doc-examples";
+import {
+  anchorsOf,
+  DocExample,
+  docFiles,
+  operationText,
+  parseExamples,
+  partMismatch,
+  readExamples,
+  relativeLinks,
+  shellOperations,
+  substitute,
+  valueAt,
+} from "../helpers/doc-examples";
 
 /**
  * Every GraphQL example of README.md and docs/ runs here against the demo data, as the demo key it
@@ -68,6 +80,20 @@ describe("the Markdown convention", () => {
       }
     }
     expect(broken).toEqual([]);
+  });
+
+  it("sends from the shell only operations that are examples of the same page, with the same key", () => {
+    const found: string[] = [];
+    const strays: string[] = [];
+    for (const { file, examples } of byFile) {
+      for (const op of shellOperations(readFileSync(join(ROOT, file), "utf8"))) {
+        found.push(`${file}:${op.line}`);
+        const same = examples.some((ex) => ex.as === op.key && operationText(ex.query) === operationText(op.query));
+        if (!same) strays.push(`${file}:${op.line} ($${op.key}): ${operationText(op.query).slice(0, 120)}`);
+      }
+    }
+    expect(strays).toEqual([]);
+    expect(found.length).toBeGreaterThanOrEqual(2); // the README's curl and the helper's example
   });
 
   it("compares answers as parts: keys given, array elements in order", () => {

@@ -210,3 +210,39 @@ export function relativeLinks(text: string): { target: string; line: number }[] 
   });
   return out;
 }
+
+/** An operation without its header comments, whitespace collapsed: to compare two spellings of it. */
+export function operationText(query: string): string {
+  return query
+    .split("\n")
+    .filter((l) => !l.trim().startsWith("#"))
+    .join(" ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/**
+ * The GraphQL operations sent by the shell examples (```sh blocks) of a Markdown text: `curl … -H "authorization:
+ * Bearer $KEY" … -d '{"query": …}'` and the docs' helper `gql $KEY '<operation>' …`, with the key's variable.
+ */
+export function shellOperations(text: string): { key: string; query: string; line: number }[] {
+  const out: { key: string; query: string; line: number }[] = [];
+  const blocks = text.split("\n");
+  for (let i = 0; i < blocks.length; i++) {
+    if (!/^\s*```sh\s*$/.test(blocks[i])) continue;
+    const start = i + 1;
+    let j = start;
+    while (j < blocks.length && !/^\s*```\s*$/.test(blocks[j])) j++;
+    const body = blocks.slice(start, j).join("\n");
+    for (const m of body.matchAll(/^gql \$(\w+) '([^']*)'/gm)) {
+      out.push({ key: m[1], query: m[2], line: start + body.slice(0, m.index).split("\n").length });
+    }
+    for (const m of body.matchAll(/^curl (?:[^\n]*\\\n)*[^\n]*/gm)) {
+      const key = /Bearer \$(\w+)/.exec(m[0]);
+      const data = /-d '(\{[^']*\})'/.exec(m[0]);
+      if (key && data) out.push({ key: key[1], query: JSON.parse(data[1]).query, line: start + body.slice(0, m.index).split("\n").length });
+    }
+    i = j;
+  }
+  return out;
+}
