@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { Kind, parse } from "graphql";
 import { startTestApp, TestApp } from "../helpers/app";
 import { seedDemo } from "../../seeds/demo";
 import {
@@ -65,7 +66,7 @@ describe("the Markdown convention", () => {
     ].join("\n");
     const [a, b] = parseExamples("x.md", md) as DocExample[];
     expect(a).toMatchObject({ line: 1, as: "FUNDER", expect: null, keep: [{ name: "key", path: "me.keyId" }], variables: { a: 1 } });
-    expect(a.answers).toEqual([{ line: 14, value: { me: {} } }]);
+    expect(a.answers).toEqual([{ line: 14, value: { me: {} }, whole: false }]);
     expect(b).toMatchObject({ line: 17, as: "HS_STAFF", expect: "FORBIDDEN", variables: null, answers: [] });
   });
 
@@ -130,6 +131,11 @@ for (const { file, examples } of byFile) {
       it(`${where} as ${ex.as}${ex.expect ? `, answering ${ex.expect}` : ""}`, async () => {
         const key = keys.get(ex.as);
         if (!key) throw new Error(`${where}: "# as: ${ex.as}" is not a demo key (${[...keys.keys()].join(", ")})`);
+        const declared = new Set(
+          parse(ex.query).definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? (d.variableDefinitions ?? []).map((v) => v.variable.name.value) : [])),
+        );
+        const undeclared = Object.keys(ex.variables ?? {}).filter((name) => !declared.has(name));
+        if (undeclared.length) throw new Error(`${where}: the JSON after the example gives ${undeclared.join(", ")}, which the operation doesn't declare (an answer shown right after an example needs prose between them)`);
         const variables = ex.variables ? (substitute(ex.variables, kept, where) as Record<string, unknown>) : undefined;
         const result = await app.as(key).gql(ex.query, variables);
         if (ex.expect) {
@@ -144,8 +150,8 @@ for (const { file, examples } of byFile) {
           kept.set(name, value);
         }
         for (const answer of ex.answers) {
-          const miss = partMismatch(result.data, answer.value);
-          if (miss) throw new Error(`${file}:${answer.line}: the answer shown differs from the example's: ${miss}\nThe answer: ${JSON.stringify(result.data).slice(0, 6000)}`);
+          const miss = answer.whole ? partMismatch(result, answer.value, "response") : partMismatch(result.data, answer.value);
+          if (miss) throw new Error(`${file}:${answer.line}: the answer shown differs from the example's: ${miss}\nThe answer: ${JSON.stringify(answer.whole ? result : result.data).slice(0, 6000)}`);
         }
       });
     }

@@ -13,6 +13,7 @@ import { join, relative } from "node:path";
  *   ```json               optional, right after it (only blank lines between): its variables
  *   ```json answer        optional, anywhere after it: a part of its `data` (objects: the keys given;
  *                         arrays: the elements given, in order, among the actual ones)
+ *   ```json response      the same, of the whole response (`errors` and `data`)
  */
 export interface DocExample {
   file: string;
@@ -22,7 +23,8 @@ export interface DocExample {
   expect: string | null;
   keep: { name: string; path: string }[];
   variables: Record<string, unknown> | null;
-  answers: { line: number; value: unknown }[];
+  /** Parts of the answer's `data` (`json answer`), or of the whole response, `errors` included (`json response`). */
+  answers: { line: number; value: unknown; whole: boolean }[];
 }
 
 interface Fence {
@@ -87,11 +89,11 @@ export function parseExamples(file: string, text: string): DocExample[] {
         i++;
       }
       examples.push(ex);
-    } else if (lang === "json" && f.info.split(/\s+/)[1] === "answer") {
+    } else if (lang === "json" && ["answer", "response"].includes(f.info.split(/\s+/)[1])) {
       const last = examples[examples.length - 1];
       if (!last) throw new Error(`${file}:${f.line}: an answer block with no example before it`);
       try {
-        last.answers.push({ line: f.line, value: JSON.parse(f.body) });
+        last.answers.push({ line: f.line, value: JSON.parse(f.body), whole: f.info.split(/\s+/)[1] === "response" });
       } catch (e) {
         throw new Error(`${file}:${f.line}: the answer block is not JSON: ${(e as Error).message}`);
       }
