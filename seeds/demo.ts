@@ -6,7 +6,7 @@ import { ImpactSpec, seedImpact } from "./demo-impact";
 import { FeedbackSpec, seedFeedback } from "./demo-feedback";
 import { AgeBand, Gender, ImpactModel, PartnerKind, StakeholderKind, TouchpointChannel } from "../src/common/enums";
 
-/** Fixed ids for the demo organizations, so the README's example queries work as pasted. */
+/** Fixed ids for the demo organizations, so the docs' example queries work as pasted (test/e2e/docs-examples.test.ts). */
 export const DEMO_SOLAR_ID = "a0000000-0000-4000-8000-000000000001";
 export const DEMO_SHOES_ID = "a0000000-0000-4000-8000-000000000002";
 

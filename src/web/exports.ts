@@ -10,7 +10,7 @@ import { organizationThreshold, suppressTable } from "../common/suppression";
 import { ImpactReport } from "../modules/report/report.types";
 import type { ReportSessions } from "./session-token";
 
-/** Column names of the exports: stable, documented in the README. */
+/** Column names of the exports: stable, documented in docs/funders.md. */
 export const REPORT_CSV_COLUMNS = [
   "section",
   "item",

@@ -1,5 +1,5 @@
 /**
- * Example operations: preloaded as tabs in GraphiQL (/graphiql), and shown in the README.
+ * Example operations: preloaded as tabs in GraphiQL (/graphiql), listed in docs/dashboards.md.
  * Those with `period: true` take `$from`/`$to`, which the page sets to the last 12 months.
  */
 export interface ExampleQuery {

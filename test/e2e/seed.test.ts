@@ -63,7 +63,7 @@ describe("demo data", () => {
     expect(new Set(seen.stakeholders.edges.map((e: any) => e.node.kind))).toEqual(new Set(["BENEFICIARY"]));
   });
 
-  it("writes its keys to a file the README's examples source, read back as they were made", async () => {
+  it("writes its keys to a file the docs' shell examples source, read back as they were made", async () => {
     const text = demoKeysFileText(keysA, new Date("2026-11-01T08:00:00Z"));
     expect(text.split("\n")[0]).toBe("# Demo API keys of this installation, made at random on 2026-11-01T08:00:00.000Z with the demo data.");
     expect(text).toContain(`MS_STAFF=${keysA[1].key} # STAFF: Mwanga Solar staff (demo)\n`);
