@@ -1,5 +1,5 @@
 import http from "node:http";
-import { Route, RouteContext } from "./routes";
+import { Route, RouteContext, sendError } from "./routes";
 import { csvRow, dateParam, param, periodParams, stream, withCaller, xml } from "./request";
 import { Context } from "../context";
 import { ROLES } from "../common/access";
@@ -247,18 +247,16 @@ async function* iati(ctx: Context, url: URL) {
  * downloads with its cookie; without, only key headers are taken.
  */
 export function exportRoutes(options: { sessions?: ReportSessions } = {}): Route[] {
-  const route = (path: string, body: (ctx: Context, url: URL, res: http.ServerResponse) => Promise<void>): Route => ({
-    method: "GET",
-    path,
-    handle: (req, res, rc: RouteContext) => withCaller(rc, req, res, (ctx) => body(ctx, rc.url, res), options.sessions),
-  });
-  return [
-    route("/exports/report.json", async (ctx, url, res) => {
+  type Download = (ctx: Context, url: URL, res: http.ServerResponse) => Promise<void>;
+  const files = new Map<string, Download>();
+  const route = (name: string, body: Download) => files.set(name, body);
+  [
+    route("report.json", async (ctx, url, res) => {
       const r = await report(ctx, url);
       attachment(res, "application/json; charset=utf-8", "impact-report.json");
       res.end(JSON.stringify({ report: r }, null, 2));
     }),
-    route("/exports/report.csv", async (ctx, url, res) => {
+    route("report.csv", async (ctx, url, res) => {
       const rows = reportRows(await report(ctx, url));
       attachment(res, "text/csv; charset=utf-8", "impact-report.csv");
       await stream(
@@ -269,7 +267,7 @@ export function exportRoutes(options: { sessions?: ReportSessions } = {}): Route
         })(),
       );
     }),
-    route("/exports/metric-series.csv", async (ctx, url, res) => {
+    route("metric-series.csv", async (ctx, url, res) => {
       const rows = seriesRows(ctx, url);
       const first = await rows.next(); // validate before the headers go out
       attachment(res, "text/csv; charset=utf-8", "metric-series.csv");
@@ -282,7 +280,7 @@ export function exportRoutes(options: { sessions?: ReportSessions } = {}): Route
         })(),
       );
     }),
-    route("/exports/metric-series.json", async (ctx, url, res) => {
+    route("metric-series.json", async (ctx, url, res) => {
       const rows = seriesRows(ctx, url);
       const first = await rows.next();
       attachment(res, "application/json; charset=utf-8", "metric-series.json");
@@ -297,7 +295,7 @@ export function exportRoutes(options: { sessions?: ReportSessions } = {}): Route
         })(),
       );
     }),
-    route("/exports/answers.csv", async (ctx, url, res) => {
+    route("answers.csv", async (ctx, url, res) => {
       const rows = await answerRows(ctx, url);
       attachment(res, "text/csv; charset=utf-8", "answers.csv");
       await stream(
@@ -308,7 +306,7 @@ export function exportRoutes(options: { sessions?: ReportSessions } = {}): Route
         })(),
       );
     }),
-    route("/exports/iati.xml", async (ctx, url, res) => {
+    route("iati.xml", async (ctx, url, res) => {
       const chunks = iati(ctx, url);
       const first = await chunks.next();
       attachment(res, "application/xml; charset=utf-8", "iati-results.xml");
@@ -321,4 +319,41 @@ export function exportRoutes(options: { sessions?: ReportSessions } = {}): Route
       );
     }),
   ];
+  return [
+    {
+      method: "GET",
+      path: "/exports/",
+      handle(req, res, rc: RouteContext) {
+        const parts = rc.url.pathname.slice("/exports/".length).split("/");
+        // Before: /exports/<file>?organizationId=<id>&...  Now, like the report pages: /exports/<id>/<file>?...
+        if (parts.length === 1 && files.has(parts[0])) return redirectToPath(res, rc.url, parts[0]);
+        const download = parts.length === 2 ? files.get(parts[1]) : undefined;
+        if (!download) return sendError(res, 404, "NOT_FOUND", `Not found: the downloads are /exports/<organizationId>/<file>, with <file> one of ${[...files.keys()].join(", ")}`);
+        let org: string;
+        try {
+          org = decodeURIComponent(parts[0]);
+        } catch {
+          return sendError(res, 400, "BAD_USER_INPUT", "organizationId must be a UUID");
+        }
+        // The organization comes from the path (the handlers read it as the organizationId parameter).
+        const url = new URL(rc.url);
+        url.searchParams.set("organizationId", org);
+        return withCaller(rc, req, res, (ctx) => download(ctx, url, res), options.sessions);
+      },
+    },
+  ];
+}
+
+/** A download asked for the old way (?organizationId=): 308 to its path under the organization, the other parameters kept. */
+function redirectToPath(res: http.ServerResponse, url: URL, file: string): void {
+  const org = url.searchParams.get("organizationId");
+  if (!org) return sendError(res, 400, "BAD_USER_INPUT", `organizationId is missing: the downloads are /exports/<organizationId>/${file}`);
+  // The other parameters as they were written (not re-encoded).
+  const query = url.search
+    .slice(1)
+    .split("&")
+    .filter((pair) => pair !== "" && new URLSearchParams(pair).keys().next().value !== "organizationId")
+    .join("&");
+  res.writeHead(308, { location: `/exports/${encodeURIComponent(org)}/${file}${query ? `?${query}` : ""}`, "cache-control": "no-store" });
+  res.end();
 }

@@ -207,11 +207,12 @@ thead tr:has(+ tr.units) th { border-bottom: none; }
 
 /** The exports of the same organization and period (same-origin links: the sign-in cookie goes with them). */
 function downloads(d: ReportPageData): { label: string; href: string }[] {
-  const q = `organizationId=${encodeURIComponent(d.organization.id)}&from=${encodeURIComponent(d.period.from)}&to=${encodeURIComponent(d.period.to)}`;
+  const base = `/exports/${encodeURIComponent(d.organization.id)}`;
+  const q = `from=${encodeURIComponent(d.period.from)}&to=${encodeURIComponent(d.period.to)}`;
   return [
-    { label: "CSV", href: `/exports/report.csv?${q}` },
-    { label: "JSON", href: `/exports/report.json?${q}` },
-    { label: "IATI XML", href: `/exports/iati.xml?${q}` },
+    { label: "CSV", href: `${base}/report.csv?${q}` },
+    { label: "JSON", href: `${base}/report.json?${q}` },
+    { label: "IATI XML", href: `${base}/iati.xml?${q}` },
   ];
 }
 

@@ -64,7 +64,7 @@ describe("exports over HTTP", () => {
   const get = (path: string, key?: string) => fetch(`${base}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 
   it("serves the report as CSV with its documented columns, small cells suppressed for a funder", async () => {
-    const res = await get(`/exports/report.csv?organizationId=${org.id}&${Q}`, funderKey);
+    const res = await get(`/exports/${org.id}/report.csv?${Q}`, funderKey);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
     expect(res.headers.get("content-disposition")).toMatch(/attachment; filename="impact-report.csv"/);
@@ -82,12 +82,12 @@ describe("exports over HTTP", () => {
     expect([metric[col("catalogue_code")], metric[col("baseline")], metric[col("target")], metric[col("actual")], metric[col("attainment")]]).toEqual(["PI2389", "20", "60", "50", "75"]);
     expect(rows.some((r) => r[col("section")] === "note" && /SUPPRESSED/.test(r[col("note")]))).toBe(true);
     // Staff get the real split.
-    const staffRows = parseCsv(await (await get(`/exports/report.csv?organizationId=${org.id}&${Q}`, staffKey)).text());
+    const staffRows = parseCsv(await (await get(`/exports/${org.id}/report.csv?${Q}`, staffKey)).text());
     expect(staffRows.filter((r) => r[col("dimension")] === "GENDER").map((r) => r[col("actual")])).toEqual(["16", "4", "12"]);
   });
 
   it("serves the same report as JSON", async () => {
-    const res = await get(`/exports/report.json?organizationId=${org.id}&${Q}`, funderKey);
+    const res = await get(`/exports/${org.id}/report.json?${Q}`, funderKey);
     expect(res.status).toBe(200);
     const body: any = await res.json();
     expect(body.report.organization.name).toBe('Exports "Org", Ltd');
@@ -100,7 +100,7 @@ describe("exports over HTTP", () => {
   });
 
   it("serves metric series: one row per metric x period x dimension value", async () => {
-    const res = await get(`/exports/metric-series.csv?organizationId=${org.id}&from=2025-12-01T00:00:00Z&to=2026-03-01T00:00:00Z&interval=MONTH`, staffKey);
+    const res = await get(`/exports/${org.id}/metric-series.csv?from=2025-12-01T00:00:00Z&to=2026-03-01T00:00:00Z&interval=MONTH`, staffKey);
     const rows = parseCsv(await res.text());
     expect(rows[0]).toEqual([...SERIES_CSV_COLUMNS]);
     // One metric x 3 months.
@@ -109,18 +109,18 @@ describe("exports over HTTP", () => {
       ["Attendance, %", "2026-01-01", "50", "60"],
       ["Attendance, %", "2026-02-01", "", ""],
     ]);
-    const json: any = await (await get(`/exports/metric-series.json?organizationId=${org.id}&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&interval=MONTH`, staffKey)).json();
+    const json: any = await (await get(`/exports/${org.id}/metric-series.json?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&interval=MONTH`, staffKey)).json();
     expect(json).toEqual([expect.objectContaining({ metric: "Attendance, %", actual: "50", target: "60", attainment: 75, period_from: "2026-01-01T00:00:00.000Z" })]);
   });
 
   it("serves answer counts per option, collated as a chart shows them, suppressed for a funder", async () => {
-    const staffRows = parseCsv(await (await get(`/exports/answers.csv?organizationId=${org.id}&${Q}`, staffKey)).text());
+    const staffRows = parseCsv(await (await get(`/exports/${org.id}/answers.csv?${Q}`, staffKey)).text());
     expect(staffRows[0]).toEqual([...ANSWERS_CSV_COLUMNS]);
     expect(staffRows.slice(1).map((r) => [r[4], r[5], r[6], r[7]])).toEqual([
       ["Bus", "13", "13", "false"],
       ["Walk", "3", "3", "false"],
     ]);
-    const funderRows = parseCsv(await (await get(`/exports/answers.csv?organizationId=${org.id}&${Q}`, funderKey)).text());
+    const funderRows = parseCsv(await (await get(`/exports/${org.id}/answers.csv?${Q}`, funderKey)).text());
     // Walk (3) is below k; Bus is hidden too: the 16 respondents of the question are known from the report.
     expect(funderRows.slice(1).map((r) => [r[4], r[5], r[7]])).toEqual([
       ["Bus", "", "true"],
@@ -129,7 +129,7 @@ describe("exports over HTTP", () => {
   });
 
   it("serves IATI results XML: well-formed, with IATI's element names", async () => {
-    const res = await get(`/exports/iati.xml?organizationId=${org.id}&from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&interval=MONTH`, funderKey);
+    const res = await get(`/exports/${org.id}/iati.xml?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&interval=MONTH`, funderKey);
     expect(res.headers.get("content-type")).toMatch(/^application\/xml/);
     const text = await res.text();
     expect(XMLValidator.validate(text)).toBe(true);
@@ -157,19 +157,38 @@ describe("exports over HTTP", () => {
   });
 
   it("answers like GraphQL: no key 401, another organization 403, bad input 400, no internals", async () => {
-    const none = await get(`/exports/report.csv?organizationId=${org.id}&${Q}`);
+    const none = await get(`/exports/${org.id}/report.csv?${Q}`);
     expect(none.status).toBe(401);
-    const forbidden = await get(`/exports/report.json?organizationId=${other.id}&${Q}`, funderKey);
+    const forbidden = await get(`/exports/${other.id}/report.json?${Q}`, funderKey);
     expect(forbidden.status).toBe(403);
     expect(((await forbidden.json()) as any).errors[0].extensions.code).toBe("FORBIDDEN");
-    const bad = await get(`/exports/report.csv?organizationId=${org.id}&from=soon&to=later`, staffKey);
+    const bad = await get(`/exports/${org.id}/report.csv?from=soon&to=later`, staffKey);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as any).errors[0].extensions).toEqual({ code: "BAD_USER_INPUT", field: "from" });
-    const reversed = await get(`/exports/metric-series.csv?organizationId=${org.id}&from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`, staffKey);
+    const reversed = await get(`/exports/${org.id}/metric-series.csv?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`, staffKey);
     expect(reversed.status).toBe(400);
     const partner = (await app.ok<any>(`mutation($o: ID!) { createPartner(input: { organizationId: $o, name: "P", kind: FIELD_PARTNER }) { id } }`, { o: org.id })).createPartner.id;
     const fieldKey = await app.issue("FIELD_PARTNER", [{ organizationId: org.id, role: "FIELD_PARTNER", partnerId: partner }]);
-    expect((await get(`/exports/iati.xml?organizationId=${org.id}&${Q}`, fieldKey)).status).toBe(403);
+    expect((await get(`/exports/${org.id}/iati.xml?${Q}`, fieldKey)).status).toBe(403);
+  });
+
+  it("serves the downloads under the organization's path, like the report pages; the old ?organizationId= URLs redirect there", async () => {
+    const old = await fetch(`${base}/exports/report.csv?organizationId=${org.id}&${Q}`, { redirect: "manual" });
+    expect(old.status).toBe(308);
+    expect(old.headers.get("location")).toBe(`/exports/${org.id}/report.csv?${Q}`);
+    // Followed (fetch keeps the key on a same-origin redirect), the same file as the new URL gives.
+    const followed = await get(`/exports/report.csv?organizationId=${org.id}&${Q}`, staffKey);
+    expect(followed.status).toBe(200);
+    expect(await followed.text()).toBe(await (await get(`/exports/${org.id}/report.csv?${Q}`, staffKey)).text());
+    const missing = await fetch(`${base}/exports/report.csv?${Q}`, { redirect: "manual" });
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as any).errors[0]).toEqual({ message: "organizationId is missing: the downloads are /exports/<organizationId>/report.csv", extensions: { code: "BAD_USER_INPUT" } });
+    const unknown = await get(`/exports/${org.id}/report.pdf`, staffKey);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as any).errors[0].extensions.code).toBe("NOT_FOUND");
+    // The path's organization is the one used, whatever a query parameter says.
+    const forced = await get(`/exports/${other.id}/report.json?organizationId=${org.id}&${Q}`, funderKey);
+    expect(forced.status).toBe(403);
   });
 
   it("takes only full ISO date-times with a zone on real days, and both ends of a comparison period", async () => {
@@ -181,11 +200,11 @@ describe("exports over HTTP", () => {
       ["from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&compareFrom=2025-12-01T00:00:00Z", "compareTo"],
     ];
     for (const [q, field] of cases) {
-      const res = await get(`/exports/report.json?organizationId=${org.id}&${q}`, staffKey);
+      const res = await get(`/exports/${org.id}/report.json?${q}`, staffKey);
       expect({ q, status: res.status }).toEqual({ q, status: 400 });
       expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: "BAD_USER_INPUT", field });
     }
-    const zoned = await get(`/exports/report.json?organizationId=${org.id}&from=2026-01-01T03:00:00%2B03:00&to=2026-02-01T00:00:00Z&compareFrom=2025-12-01T00:00:00Z&compareTo=2026-01-01T00:00:00Z`, staffKey);
+    const zoned = await get(`/exports/${org.id}/report.json?from=2026-01-01T03:00:00%2B03:00&to=2026-02-01T00:00:00Z&compareFrom=2025-12-01T00:00:00Z&compareTo=2026-01-01T00:00:00Z`, staffKey);
     expect(zoned.status).toBe(200);
     const { report }: any = await zoned.json();
     expect(report.period.from).toBe("2026-01-01T00:00:00.000Z");
@@ -196,7 +215,7 @@ describe("exports over HTTP", () => {
     await app.ok(`mutation($i: SetReportNarrativeInput!) { setReportNarrative(input: $i) { version } }`, {
       i: { organizationId: org.id, from: "2026-01-01T00:00:00Z", to: "2026-03-01T00:00:00Z", text: "Bell\u0007 and form feed\u000c & <tags>" },
     });
-    const text = await (await get(`/exports/iati.xml?organizationId=${org.id}&from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z`, funderKey)).text();
+    const text = await (await get(`/exports/${org.id}/iati.xml?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z`, funderKey)).text();
     expect(XMLValidator.validate(text)).toBe(true);
     expect(text).toContain("<description><narrative>Bell and form feed &amp; &lt;tags&gt;</narrative></description>");
   });

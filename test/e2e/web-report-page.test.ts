@@ -57,7 +57,7 @@ describe("the printable report and a funder's downloads, on the demo data", () =
   it("the funder downloads Mwanga Solar's report as CSV, JSON and IATI XML, for the default period (the last twelve whole months)", async () => {
     const period = defaultPeriod();
 
-    const json = await get(`/exports/report.json?organizationId=${DEMO_SOLAR_ID}`, funderKey);
+    const json = await get(`/exports/${DEMO_SOLAR_ID}/report.json`, funderKey);
     expect(json.status).toBe(200);
     expect(json.headers.get("content-disposition")).toBe('attachment; filename="impact-report.json"');
     const { report }: any = await json.json();
@@ -67,7 +67,7 @@ describe("the printable report and a funder's downloads, on the demo data", () =
     expect(report.metrics.length).toBeGreaterThan(0);
     expect(report.suppression).toEqual({ applied: true, threshold: 10 });
 
-    const csv = await get(`/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`, funderKey);
+    const csv = await get(`/exports/${DEMO_SOLAR_ID}/report.csv`, funderKey);
     expect(csv.status).toBe(200);
     expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     const [header, ...rows] = parseCsv(await csv.text());
@@ -86,7 +86,7 @@ describe("the printable report and a funder's downloads, on the demo data", () =
       expect([r[col("section")], r[col("catalogue_code")], r[col("actual")]]).toEqual([m.metric.category === "KPI" ? "kpi" : "social_metric", m.metric.catalogueCode ?? "", m.actual ?? ""]);
     }
 
-    const xml = await get(`/exports/iati.xml?organizationId=${DEMO_SOLAR_ID}`, funderKey);
+    const xml = await get(`/exports/${DEMO_SOLAR_ID}/iati.xml`, funderKey);
     expect(xml.status).toBe(200);
     const text = await xml.text();
     expect(XMLValidator.validate(text)).toBe(true);
@@ -97,7 +97,7 @@ describe("the printable report and a funder's downloads, on the demo data", () =
   });
 
   it("the same key gets FORBIDDEN for Hatua Shoes, page and downloads alike; no key gets 401", async () => {
-    for (const p of [`/reports/${DEMO_SHOES_ID}`, `/exports/report.csv?organizationId=${DEMO_SHOES_ID}`, `/exports/report.json?organizationId=${DEMO_SHOES_ID}`, `/exports/iati.xml?organizationId=${DEMO_SHOES_ID}`]) {
+    for (const p of [`/reports/${DEMO_SHOES_ID}`, `/exports/${DEMO_SHOES_ID}/report.csv`, `/exports/${DEMO_SHOES_ID}/report.json`, `/exports/${DEMO_SHOES_ID}/iati.xml`]) {
       const res = await get(p, funderKey);
       expect({ p, status: res.status }).toEqual({ p, status: 403 });
       expect(((await res.json()) as any).errors[0].extensions.code).toBe("FORBIDDEN");
@@ -139,7 +139,7 @@ describe("the printable report and a funder's downloads, on the demo data", () =
   browserIt("report page")(
     "renders in headless Chromium, offline, with its charts and no console error; a screenshot and an A4 PDF are made",
     async () => {
-      const report: any = ((await (await get(`/exports/report.json?organizationId=${DEMO_SOLAR_ID}`, funderKey)).json()) as any).report;
+      const report: any = ((await (await get(`/exports/${DEMO_SOLAR_ID}/report.json`, funderKey)).json()) as any).report;
       await withBrowser(
         async (page) => {
           const response = await page.goto(`${base}/reports/${DEMO_SOLAR_ID}`, { waitUntil: "load" });
@@ -240,7 +240,7 @@ describe("the printable report and a funder's downloads, on the demo data", () =
   });
 
   it("gives beneficiaries funded and units given on the page exactly as the CSV does", async () => {
-    const [header, ...rows] = parseCsv(await (await get(`/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`, funderKey)).text());
+    const [header, ...rows] = parseCsv(await (await get(`/exports/${DEMO_SOLAR_ID}/report.csv`, funderKey)).text());
     const actual = (item: string) => rows.find((r) => r[header.indexOf("section")] === "impact_at_sale" && r[header.indexOf("item")] === item)![header.indexOf("actual")];
     const html = await (await get(`/reports/${DEMO_SOLAR_ID}`, funderKey)).text();
     const cell = (name: string) => new RegExp(`<tr><th scope="row">${name}</th><td class="num">([^<]*)</td>`).exec(html)![1];

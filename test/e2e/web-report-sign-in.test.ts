@@ -82,7 +82,7 @@ describe("browser sign-in for the printable report and the exports", () => {
   });
 
   it("answers a browser without a key with 401 and a sign-in form (no script, strict CSP) that comes back to the page", async () => {
-    for (const p of [`/reports/${DEMO_SOLAR_ID}?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`, `/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`, `/exports/iati.xml?organizationId=${DEMO_SOLAR_ID}`, `/reports/`]) {
+    for (const p of [`/reports/${DEMO_SOLAR_ID}?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`, `/exports/${DEMO_SOLAR_ID}/report.csv`, `/exports/${DEMO_SOLAR_ID}/iati.xml`, `/reports/`]) {
       const res = await fetch(`${base}${p}`, { headers: { accept: HTML } });
       expect({ p, status: res.status }).toEqual({ p, status: 401 });
       expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
@@ -112,7 +112,7 @@ describe("browser sign-in for the printable report and the exports", () => {
       expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
       expect(((await res.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
     }
-    const csv = await fetch(`${base}/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`);
+    const csv = await fetch(`${base}/exports/${DEMO_SOLAR_ID}/report.csv`);
     expect(csv.status).toBe(401);
     expect(((await csv.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
   });
@@ -175,21 +175,21 @@ describe("browser sign-in for the printable report and the exports", () => {
     expect(html).toContain("Small groups hidden: fewer than 10 people.");
     expect(html).toContain('<form class="sign-out" method="post" action="/reports/session/end">');
     const links = [...html.matchAll(/<a href="(\/exports\/[^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, "&"));
-    expect(links.map((l) => l.split("?")[0])).toEqual(["/exports/report.csv", "/exports/report.json", "/exports/iati.xml"]);
+    expect(links.map((l) => l.split("?")[0])).toEqual([`/exports/${DEMO_SOLAR_ID}/report.csv`, `/exports/${DEMO_SOLAR_ID}/report.json`, `/exports/${DEMO_SOLAR_ID}/iati.xml`]);
 
     // The links download the same organization and period, with the cookie alone.
     for (const link of links) {
       const res = await withCookie(link, cookie);
       expect({ link, status: res.status }).toEqual({ link, status: 200 });
       const body = await res.text();
-      if (link.startsWith("/exports/report.csv")) expect(parseCsv(body)[0]).toEqual([...REPORT_CSV_COLUMNS]);
-      if (link.startsWith("/exports/report.json")) expect(JSON.parse(body).report.organization.id).toBe(DEMO_SOLAR_ID);
+      if (link.startsWith(`/exports/${DEMO_SOLAR_ID}/report.csv`)) expect(parseCsv(body)[0]).toEqual([...REPORT_CSV_COLUMNS]);
+      if (link.startsWith(`/exports/${DEMO_SOLAR_ID}/report.json`)) expect(JSON.parse(body).report.organization.id).toBe(DEMO_SOLAR_ID);
     }
-    const csv = await withCookie(`/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`, cookie);
+    const csv = await withCookie(`/exports/${DEMO_SOLAR_ID}/report.csv`, cookie);
     expect(csv.status).toBe(200);
     expect(csv.headers.get("content-disposition")).toBe('attachment; filename="impact-report.csv"');
 
-    for (const p of [`/reports/${DEMO_SHOES_ID}`, `/exports/report.csv?organizationId=${DEMO_SHOES_ID}`, `/exports/iati.xml?organizationId=${DEMO_SHOES_ID}`]) {
+    for (const p of [`/reports/${DEMO_SHOES_ID}`, `/exports/${DEMO_SHOES_ID}/report.csv`, `/exports/${DEMO_SHOES_ID}/iati.xml`]) {
       const res = await withCookie(p, cookie);
       expect({ p, status: res.status }).toEqual({ p, status: 403 });
       expect(((await res.json()) as any).errors[0].extensions.code).toBe("FORBIDDEN");
@@ -241,7 +241,7 @@ describe("browser sign-in for the printable report and the exports", () => {
       const res = await signIn({ key: funderKey, next });
       expect({ next, status: res.status, location: res.headers.get("location") }).toEqual({ next, status: 303, location: "/reports/" });
     }
-    const ok = `/exports/report.csv?organizationId=${DEMO_SOLAR_ID}&from=2025-01-01T00:00:00Z`;
+    const ok = `/exports/${DEMO_SOLAR_ID}/report.csv?from=2025-01-01T00:00:00Z`;
     expect((await signIn({ key: funderKey, next: ok })).headers.get("location")).toBe(ok);
   });
 
@@ -285,7 +285,7 @@ describe("browser sign-in for the printable report and the exports", () => {
     expect(page.status).toBe(401);
     expect(await page.text()).toContain("The key was not accepted.");
     expectCleared(page);
-    const download = await withCookie(`/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`, cookie);
+    const download = await withCookie(`/exports/${DEMO_SOLAR_ID}/report.csv`, cookie);
     expect(download.status).toBe(401);
     expect(((await download.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
     expectCleared(download);
@@ -319,7 +319,7 @@ describe("browser sign-in for the printable report and the exports", () => {
       expect(html).toContain(`<input type="hidden" name="next" value="/reports/${DEMO_SOLAR_ID}">`);
       expect(html).not.toContain("not accepted");
       expectCleared(page);
-      for (const p of [`/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`, "/reports/"]) {
+      for (const p of [`/exports/${DEMO_SOLAR_ID}/report.csv`, "/reports/"]) {
         const res = await withCookie(p, `${REPORT_COOKIE}=${forged}`);
         expect({ what, p, status: res.status }).toEqual({ what, p, status: 401 });
         expect(((await res.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
@@ -351,7 +351,7 @@ describe("browser sign-in for the printable report and the exports", () => {
       expect(res.headers.getSetCookie()).toContainEqual(`${LEGACY_REPORT_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict`);
     clearsLegacy(page);
     expect(page.headers.getSetCookie()).toHaveLength(1);
-    const csv = await withCookie(`/exports/report.csv?organizationId=${DEMO_SOLAR_ID}`, legacy);
+    const csv = await withCookie(`/exports/${DEMO_SOLAR_ID}/report.csv`, legacy);
     expect(csv.status).toBe(401);
     clearsLegacy(csv);
     // Signing in and out clear it too, besides setting or clearing the session.
@@ -458,13 +458,13 @@ describe("browser sign-in for the printable report and the exports", () => {
             return (await request.allHeaders()).cookie;
           };
           expect(await sent(`/reports/${DEMO_SOLAR_ID}`)).toBe(`${REPORT_COOKIE}=${cookies[0].value}`);
-          expect(await sent(`/exports/report.json?organizationId=${DEMO_SOLAR_ID}`)).toBe(`${REPORT_COOKIE}=${cookies[0].value}`);
+          expect(await sent(`/exports/${DEMO_SOLAR_ID}/report.json`)).toBe(`${REPORT_COOKIE}=${cookies[0].value}`);
           for (const elsewhere of [`/graphql?query=${encodeURIComponent("{ me { keyId } }")}`, "/graphiql", "/healthz", "/reportsx/", "/exportsx"]) {
             expect({ elsewhere, cookie: await sent(elsewhere) }).toEqual({ elsewhere, cookie: undefined });
           }
           await probe.close();
 
-          const [download] = await Promise.all([page.waitForEvent("download"), page.click('nav.actions a[href^="/exports/report.csv"]')]);
+          const [download] = await Promise.all([page.waitForEvent("download"), page.click(`nav.actions a[href^="/exports/${DEMO_SOLAR_ID}/report.csv"]`)]);
           expect(download.suggestedFilename()).toBe("impact-report.csv");
           const csv = await fs.readFile((await download.path())!, "utf8");
           expect(csv.split("\r\n")[0]).toBe(REPORT_CSV_COLUMNS.join(","));
