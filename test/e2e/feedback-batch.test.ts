@@ -106,11 +106,8 @@ describe("submitFeedback: 1000-item batches", () => {
       errors: [{ field: "clientSubmissionId", message: "this clientSubmissionId was used before with different content; nothing was changed" }],
     });
     expect(statuses(150, 220)).toEqual(["REJECTED"]);
-    // NPS 11 is out of range, and so the required question has no valid answer.
-    expect(r.items[150].errors).toEqual([
-      { field: "answers.0", message: '"nps" (NPS) must be a whole number from 0 to 10' },
-      { field: "answers", message: 'question "nps" is required' },
-    ]);
+    // NPS 11 is out of range: one problem, one error (issue 13: the required question was answered, badly; not also "required").
+    expect(r.items[150].errors).toEqual([{ field: "answers.0", message: '"nps" (NPS) must be a whole number from 0 to 10' }]);
     expect(r.items[200].errors).toEqual([{ field: "surveyId", message: "the survey is not active: it takes no responses (an admin can turn it on again with updateSurvey)" }]);
     expect(statuses(220, 950)).toEqual(["CREATED"]);
     expect(statuses(950, 1000)).toEqual(["DUPLICATE"]);
