@@ -14,6 +14,7 @@ import { Interval, MetricCategory, MetricPerspective } from "../../common/enums"
 import { effectiveThreshold, inSpan, suppressRate, suppressTable } from "../../common/suppression";
 import { assertId, assertPeriod } from "../../common/validation";
 import { hydrateAll, queryRows } from "../../database/rows";
+import { FeedbackSource, IN_USE, inDays, inEdges, MEASURES, splitPeriod, tableFacts } from "../feedback/rollup";
 import type { ServiceContext } from "../../context";
 
 const PERSPECTIVES: QoePerspective[] = [QoePerspective.CUSTOMER, QoePerspective.USER, QoePerspective.BENEFICIARY];
@@ -272,6 +273,13 @@ export function qoeSuppression(k: number, cells: QoeCellCounts[], overall: QoeCe
   return { cells: state.slice(0, n), overall: state[OVERALL] };
 }
 
+/** People per feedback part, per perspective and, for a kind, at IN_USE stages or elsewhere (funders' suppression only). */
+const partPeople = (filter: string) => `count(DISTINCT rp.stakeholder_id) FILTER (WHERE ${filter})`;
+const atKind = (filter: string, inUse: boolean) =>
+  partPeople(`${filter} AND rp.persp <> 'USER' AND rp.stage_impact_mode ${inUse ? "IS NOT DISTINCT FROM" : "IS DISTINCT FROM"} 'IN_USE'`);
+const partColumns = (name: string, filter: string) =>
+  `${partPeople(filter)} AS ${name}_people, ${atKind(filter, true)} AS ${name}_in_use, ${atKind(filter, false)} AS ${name}_elsewhere`;
+
 export class QoeService {
   constructor(private readonly sc: ServiceContext) {}
 
@@ -292,11 +300,75 @@ export class QoeService {
   }
 
   /**
+   * The feedback measures per group and perspective (the kind's, and USER for answers given at an
+   * IN_USE stage), and per perspective overall: responses per NPS class, the rating and effort
+   * means (mapped to 0..100) and their answer counts. The whole UTC days of the period are read
+   * from the rollups (`feedback_daily`, or `feedback_daily_dimension` for a dimension), the rest
+   * from the tables (src/modules/feedback/rollup.ts); a group or perspective with no response
+   * has no row.
+   */
+  private feedbackSql(
+    org: string,
+    groupBy: QoeGroupBy,
+    dimension: Dimension | null,
+    from: Date,
+    to: Date,
+    bs: Bucket[],
+    key: (alias: "r" | "d", time: string, bucketParams: string[]) => string,
+    source: FeedbackSource,
+  ): [string, unknown[]] {
+    const params: unknown[] = [org];
+    const p = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const bucketParams = groupBy === QoeGroupBy.PERIOD ? [p(bs.map((b) => b.from)), p(bs.map((b) => b.to))] : [];
+    const split = source === "tables" ? { days: null, edges: [{ from, to }] } : splitPeriod(from, to);
+    const byDimension = groupBy === QoeGroupBy.DIMENSION;
+    const facts: string[] = [];
+    if (split.days) {
+      const g = byDimension ? `jsonb_build_array(d.value)` : key("d", `(d.day::timestamp AT TIME ZONE 'UTC')`, bucketParams);
+      facts.push(
+        `SELECT ${g} AS g, d.kind, d.in_use, ${MEASURES.map((m) => `d.${m}`).join(", ")}
+           FROM ${byDimension ? "feedback_daily_dimension" : "feedback_daily"} d
+          WHERE d.organization_id = $1 AND ${inDays("d", split.days, p)}${byDimension ? ` AND d.dimension = ${p(dimension)}` : ""}`,
+      );
+    }
+    if (split.edges.length) {
+      const g = byDimension ? `jsonb_build_array(s.${DIMENSION_COLUMN[dimension!]}::text)` : key("r", "r.collected_at", bucketParams);
+      facts.push(`SELECT * FROM (${tableFacts(`${g} AS g, r.kind, ${IN_USE} AS in_use`, `r.organization_id = $1 AND ${inEdges("r.collected_at", split.edges, p)}`, byDimension)}) e`);
+    }
+    const sum = (values: number[]) => `sum(${values.map((v) => `f.nps_${v}`).join(" + ")})`;
+    return [
+      `WITH f AS (${facts.join(" UNION ALL ")})
+       SELECT f.g, p.persp, grouping(f.g) = 1 AS total,
+              ${sum([9, 10])} AS promoters, ${sum([7, 8])} AS passives, ${sum([0, 1, 2, 3, 4, 5, 6])} AS detractors,
+              sum(f.rating_sum) / nullif(sum(f.rating_sum_n), 0) AS rating, sum(f.rating_n) AS rating_n,
+              sum(f.effort_sum) / nullif(sum(f.effort_sum_n), 0) AS effort, sum(f.effort_n) AS effort_n
+         FROM f CROSS JOIN LATERAL (VALUES (f.kind::text), (CASE WHEN f.in_use THEN 'USER' END)) AS p(persp)
+        WHERE p.persp IS NOT NULL
+        GROUP BY GROUPING SETS ((f.g, p.persp), (p.persp))
+       HAVING sum(f.responses) > 0`,
+      params,
+    ];
+  }
+
+  /**
    * Quality of experience over [from, to), computed in SQL over every response,
    * action and observation of the period (no sampling): a fixed number of
-   * statements whatever the number of groups.
+   * statements whatever the number of groups. The feedback figures come from the rollups for
+   * the whole days of the period (`source` "tables": from the tables only, the direct computation
+   * the rollups are tested against).
    */
-  async compute(organizationId: string, from: Date, to: Date, groupBy: QoeGroupBy, interval?: Interval | null, dimension?: Dimension | null): Promise<QualityOfExperience> {
+  async compute(
+    organizationId: string,
+    from: Date,
+    to: Date,
+    groupBy: QoeGroupBy,
+    interval?: Interval | null,
+    dimension?: Dimension | null,
+    source: FeedbackSource = "rollup",
+  ): Promise<QualityOfExperience> {
     const org = assertId(organizationId, "organizationId");
     const role = this.sc.access.require(org, ROLES.aggregates);
     assertPeriod(from, to);
@@ -309,59 +381,53 @@ export class QoeService {
     const suppress = role === "FUNDER";
     const bs = groupBy === QoeGroupBy.PERIOD ? buckets(from, to, interval!) : [];
 
-    // Group keys, in SQL, for responses (alias r) and actions (alias a): a one-element JSON array
-    // holding the group's value (a stage or touchpoint id, a bucket number, a dimension value or
-    // null when not recorded), or SQL NULL for what is in no group (the residual: no stage or
-    // touchpoint, an action about no stakeholder when grouping by a dimension). Compared as
-    // values, never split or matched against a reserved word.
+    // Group keys, in SQL, for responses (alias r), rollup rows (alias d) and actions (alias a): a
+    // one-element JSON array holding the group's value (a stage or touchpoint id, a bucket number,
+    // a dimension value or null when not recorded), or SQL NULL for what is in no group (the
+    // residual: no stage or touchpoint, an action about no stakeholder when grouping by a
+    // dimension). Compared as values, never split or matched against a reserved word. `time` is
+    // the row's time, a timestamptz expression.
     const dimColumn = dimension ? DIMENSION_COLUMN[dimension] : null;
-    const key = (alias: "r" | "a", time: string) =>
+    const key = (alias: "r" | "a" | "d", time: string, bucketParams = ["$4", "$5"]) =>
       groupBy === QoeGroupBy.STAGE
         ? `CASE WHEN ${alias}.stage_id IS NOT NULL THEN jsonb_build_array(${alias}.stage_id::text) END`
         : groupBy === QoeGroupBy.TOUCHPOINT
           ? `CASE WHEN ${alias}.touchpoint_id IS NOT NULL THEN jsonb_build_array(${alias}.touchpoint_id::text) END`
           : groupBy === QoeGroupBy.PERIOD
-            ? `(SELECT jsonb_build_array(b.i) FROM unnest($4::timestamptz[], $5::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i) WHERE ${alias}.${time} >= b.bf AND ${alias}.${time} < b.bt)`
+            ? `(SELECT jsonb_build_array(b.i) FROM unnest(${bucketParams[0]}::timestamptz[], ${bucketParams[1]}::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i) WHERE ${time} >= b.bf AND ${time} < b.bt)`
             : groupBy === QoeGroupBy.DIMENSION
               ? `CASE WHEN ${alias}.stakeholder_id IS NOT NULL THEN jsonb_build_array((SELECT s.${dimColumn}::text FROM stakeholders s WHERE s.organization_id = ${alias}.organization_id AND s.id = ${alias}.stakeholder_id)) END`
               : `NULL::jsonb`;
-    // The bucket arrays ($4, $5) are only referenced when grouping by period.
+    // The bucket arrays ($4, $5 unless given) are only referenced when grouping by period.
     const params: unknown[] = groupBy === QoeGroupBy.PERIOD ? [org, from, to, bs.map((b) => b.from), bs.map((b) => b.to)] : [org, from, to];
 
     const metricsPromise = this.em.query(
       `SELECT * FROM metrics WHERE organization_id = $1 AND ((category = 'KPI' AND perspective = 'CUSTOMER') OR category = 'SOCIAL') ORDER BY created_at, id`,
       [org],
     );
-    // People per feedback part: only needed (and only counted) for funders' suppression.
-    const partPeople = (filter: string) => (suppress ? `count(DISTINCT rp.stakeholder_id) FILTER (WHERE ${filter})` : "0");
-    const atKind = (filter: string, inUse: boolean) =>
-      partPeople(`${filter} AND rp.persp <> 'USER' AND rp.stage_impact_mode ${inUse ? "IS NOT DISTINCT FROM" : "IS DISTINCT FROM"} 'IN_USE'`);
-    const partColumns = (name: string, filter: string) =>
-      `${partPeople(filter)} AS ${name}_people, ${atKind(filter, true)} AS ${name}_in_use, ${atKind(filter, false)} AS ${name}_elsewhere`;
-    const [feedbackRows, peopleRows, loopRows, metricRows] = await Promise.all([
-      this.em.query(
-        `WITH r AS (
-           SELECT r.organization_id, r.id, r.kind, r.stage_impact_mode, r.nps, r.stakeholder_id, ${key("r", "collected_at")} AS g
-             FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3
-         ), rp AS (
-           SELECT r.*, p.persp FROM r CROSS JOIN LATERAL (VALUES (r.kind::text), (CASE WHEN r.stage_impact_mode = 'IN_USE' THEN 'USER' END)) AS p(persp)
-            WHERE p.persp IS NOT NULL
-         )
-         SELECT rp.g, rp.persp, grouping(rp.g) = 1 AS total,
-                count(DISTINCT rp.id) FILTER (WHERE rp.nps >= 9) AS promoters,
-                count(DISTINCT rp.id) FILTER (WHERE rp.nps BETWEEN 7 AND 8) AS passives,
-                count(DISTINCT rp.id) FILTER (WHERE rp.nps <= 6) AS detractors,
-                avg((a.value_number - 1) / 4 * 100) FILTER (WHERE a.type = 'RATING') AS rating, count(a.response_id) FILTER (WHERE a.type = 'RATING') AS rating_n,
-                avg((a.value_number - 1) / 6 * 100) FILTER (WHERE a.type = 'EFFORT') AS effort, count(a.response_id) FILTER (WHERE a.type = 'EFFORT') AS effort_n,
-                ${partColumns("nps", "rp.nps IS NOT NULL")}, ${partColumns("rating", "a.type = 'RATING'")}, ${partColumns("effort", "a.type = 'EFFORT'")}
-           FROM rp LEFT JOIN feedback_answers a ON a.organization_id = rp.organization_id AND a.response_id = rp.id AND a.type IN ('RATING', 'EFFORT')
-          GROUP BY GROUPING SETS ((rp.g, rp.persp), (rp.persp))`,
-        params,
-      ),
+    const [feedbackRows, partRows, peopleRows, loopRows, metricRows] = await Promise.all([
+      this.em.query(...this.feedbackSql(org, groupBy, dimension ?? null, from, to, bs, key, source)),
+      // People per feedback part: only needed (and only counted) for funders' suppression.
+      suppress
+        ? this.em.query(
+            `WITH r AS (
+               SELECT r.organization_id, r.id, r.kind, r.stage_impact_mode, r.nps, r.stakeholder_id, ${key("r", "r.collected_at")} AS g
+                 FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3
+             ), rp AS (
+               SELECT r.*, p.persp FROM r CROSS JOIN LATERAL (VALUES (r.kind::text), (CASE WHEN r.stage_impact_mode = 'IN_USE' THEN 'USER' END)) AS p(persp)
+                WHERE p.persp IS NOT NULL
+             )
+             SELECT rp.g, rp.persp, grouping(rp.g) = 1 AS total,
+                    ${partColumns("nps", "rp.nps IS NOT NULL")}, ${partColumns("rating", "a.type = 'RATING'")}, ${partColumns("effort", "a.type = 'EFFORT'")}
+               FROM rp LEFT JOIN feedback_answers a ON a.organization_id = rp.organization_id AND a.response_id = rp.id AND a.type IN ('RATING', 'EFFORT')
+              GROUP BY GROUPING SETS ((rp.g, rp.persp), (rp.persp))`,
+            params,
+          )
+        : [],
       // People per group and overall, in one statement: a stakeholder counts once overall even when its responses fall in several groups.
       this.em.query(
         `SELECT x.g, grouping(x.g) = 1 AS total, count(DISTINCT x.stakeholder_id) AS people
-           FROM (SELECT ${key("r", "collected_at")} AS g, r.stakeholder_id FROM feedback_responses r
+           FROM (SELECT ${key("r", "r.collected_at")} AS g, r.stakeholder_id FROM feedback_responses r
                   WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3) x
           GROUP BY GROUPING SETS ((x.g), ())`,
         params,
@@ -373,7 +439,7 @@ export class QoeService {
       this.em.query(
         `SELECT a.g, a.persp, grouping(a.g) = 1 AS total, ${LOOP_COUNTS_SQL},
                 count(DISTINCT a.stakeholder_id) FILTER (WHERE a.loop_closed_at IS NOT NULL OR a.due_at < now()) AS due_people
-           FROM (SELECT a.*, ${key("a", "due_at")} AS g,
+           FROM (SELECT a.*, ${key("a", "a.due_at")} AS g,
                         coalesce(a.kind::text, (SELECT st.kind::text FROM stages st WHERE st.organization_id = a.organization_id AND st.id = a.stage_id), 'CUSTOMER') AS persp
                    FROM actions a WHERE a.organization_id = $1 AND a.due_at >= $2 AND a.due_at < $3) a
           GROUP BY GROUPING SETS ((a.g, a.persp), (a.persp))`,
@@ -417,9 +483,7 @@ export class QoeService {
       return d;
     };
     for (const r of feedbackRows) {
-      const d = cellOf(r);
-      const persp = r.persp as QoePerspective;
-      d.fb[persp] = {
+      cellOf(r).fb[r.persp as QoePerspective] = {
         promoters: Number(r.promoters),
         passives: Number(r.passives),
         detractors: Number(r.detractors),
@@ -428,6 +492,10 @@ export class QoeService {
         effortMean: r.effort === null ? null : Number(r.effort),
         effortN: Number(r.effort_n),
       };
+    }
+    for (const r of partRows) {
+      const d = cellOf(r);
+      const persp = r.persp as QoePerspective;
       for (const [part, column] of [
         ["NPS", "nps"],
         ["RATING", "rating"],

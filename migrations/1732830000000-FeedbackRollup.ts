@@ -1,0 +1,283 @@
+import { MigrationInterface, QueryRunner } from "typeorm";
+
+/**
+ * Feedback rollups: per organization and UTC day, the counts and sums that `nps` and
+ * `qualityOfExperience` add up, so that a view reads a few rows per day asked for instead of
+ * every response and answer of the period.
+ *
+ * - `feedback_daily`: keyed by what the views filter and group on (stakeholder kind, survey,
+ *   touchpoint, stage, whether the stage was IN_USE);
+ * - `feedback_daily_dimension`: the same measures keyed by one disaggregation dimension of the
+ *   stakeholder (gender, age band, region, segment) and its value (NULL: not recorded).
+ *
+ * Measures, per key: `responses`; `nps_0` … `nps_10`, responses per NPS answer; `rating_n`
+ * (RATING answers), `rating_sum` (sum over those with a value of (value − 1) / 4 × 100, the
+ * same numeric expression the views average) and `rating_sum_n` (how many had a value); the same
+ * for EFFORT ((value − 1) / 6 × 100). Numeric sums are exact, so a sum of rows equals the sum over
+ * the answers, digit for digit.
+ *
+ * Kept right in the same transaction as every write, by statement-level triggers with transition
+ * tables (one aggregate per statement, whatever its size), that fire in every session
+ * (ENABLE ALWAYS: a bulk load with session_replication_role = replica keeps them right too):
+ * - responses inserted, answers inserted: their contribution is added;
+ * - responses or answers updated: what changed is taken out under the old key and added under the
+ *   new one (a response's answers move with it); updates that change nothing counted cost a join
+ *   of the transition tables only (e.g. erasure, which blanks comments and free text);
+ * - stakeholders updated: where a dimension value changed, their responses move between values;
+ * - answers deleted while their response stays: taken out; responses deleted (their answers go by
+ *   cascade): every row of the days touched is computed again from the tables, under a lock that
+ *   keeps concurrent writers out until commit (deletes are rare: the API never deletes responses).
+ * Rows are added to in key order, so concurrent writers never deadlock on them, and in one of four
+ * `slot`s chosen by transaction id, so that concurrent batches for the same day and touchpoint
+ * rarely wait for each other's commit; readers add the slots up.
+ *
+ * The functions are SECURITY DEFINER (like audit_row): they read and write across row-level
+ * security, always within the organizations of the rows the statement changed. The API role reads
+ * the rollups under the same tenant policy as every table.
+ */
+const MEASURES = [
+  "responses",
+  ...Array.from({ length: 11 }, (_, v) => `nps_${v}`),
+  "rating_n",
+  "rating_sum",
+  "rating_sum_n",
+  "effort_n",
+  "effort_sum",
+  "effort_sum_n",
+];
+const NUMERIC_MEASURES = new Set(["rating_sum", "effort_sum"]);
+const DAILY_KEY = ["organization_id", "day", "slot", "kind", "survey_id", "touchpoint_id", "stage_id", "in_use"];
+const DIMENSION_KEY = ["organization_id", "day", "slot", "dimension", "value", "kind", "in_use"];
+const DIMENSIONS = ["GENDER", "AGE_BAND", "REGION", "SEGMENT"];
+
+const measureColumns = MEASURES.map((m) => `${m} ${NUMERIC_MEASURES.has(m) ? "numeric" : "integer"} NOT NULL DEFAULT 0`).join(",\n        ");
+
+/** A response's own contribution (alias r), times `sign`. */
+const responseMeasures = (sign: string) =>
+  MEASURES.map((m) => {
+    if (m === "responses") return `${sign} AS responses`;
+    if (m.startsWith("nps_")) return `CASE WHEN r.nps = ${m.slice(4)} THEN ${sign} ELSE 0 END AS ${m}`;
+    return `0 AS ${m}`;
+  }).join(", ");
+
+/** An answer's contribution (alias a, its response r), times `sign`. */
+const answerMeasures = (sign: string) =>
+  MEASURES.map((m) => {
+    if (m === "responses" || m.startsWith("nps_")) return `0 AS ${m}`;
+    const [type, divisor] = m.startsWith("rating") ? ["RATING", 4] : ["EFFORT", 6];
+    if (m.endsWith("_sum")) return `CASE WHEN a.type = '${type}' AND a.value_number IS NOT NULL THEN ${sign} * ((a.value_number - 1) / ${divisor} * 100) ELSE 0 END AS ${m}`;
+    if (m.endsWith("_sum_n")) return `CASE WHEN a.type = '${type}' AND a.value_number IS NOT NULL THEN ${sign} ELSE 0 END AS ${m}`;
+    return `CASE WHEN a.type = '${type}' THEN ${sign} ELSE 0 END AS ${m}`;
+  }).join(", ");
+
+/** The key columns of a response r (and, for the dimension rollup, of its stakeholder's value dv). */
+const dailyKey = (slot: string) =>
+  `r.organization_id, (r.collected_at AT TIME ZONE 'UTC')::date AS day, ${slot} AS slot, r.kind, r.survey_id, r.touchpoint_id, r.stage_id, r.stage_impact_mode IS NOT DISTINCT FROM 'IN_USE' AS in_use`;
+const dimensionKey = (slot: string) =>
+  `r.organization_id, (r.collected_at AT TIME ZONE 'UTC')::date AS day, ${slot} AS slot, dv.dimension, dv.value, r.kind, r.stage_impact_mode IS NOT DISTINCT FROM 'IN_USE' AS in_use`;
+/** The stakeholder s of response r, one row per dimension value. */
+const dimensionJoin = (stakeholders = "stakeholders") => `JOIN ${stakeholders} s ON s.organization_id = r.organization_id AND s.id = r.stakeholder_id
+  CROSS JOIN LATERAL (VALUES ('GENDER', s.gender::text), ('AGE_BAND', s.age_band::text), ('REGION', s.region::text), ('SEGMENT', s.segment::text)) AS dv(dimension, value)`;
+
+/**
+ * Adds the rows of `contributions` (key columns then measures) to a rollup: summed per key, rows
+ * that add nothing left out, in key order, as one upsert.
+ */
+function addTo(table: "feedback_daily" | "feedback_daily_dimension", contributions: string): string {
+  const key = table === "feedback_daily" ? DAILY_KEY : DIMENSION_KEY;
+  const sums = MEASURES.map((m) => `sum(${m}) AS ${m}`).join(", ");
+  const nonZero = MEASURES.map((m) => `sum(${m}) <> 0`).join(" OR ");
+  return `INSERT INTO ${table} AS t (${key.join(", ")}, ${MEASURES.join(", ")})
+    SELECT ${key.join(", ")}, ${sums} FROM (${contributions}) AS c
+     GROUP BY ${key.join(", ")} HAVING ${nonZero}
+     ORDER BY ${key.join(", ")}
+    ON CONFLICT (${key.join(", ")}) DO UPDATE SET ${MEASURES.map((m) => `${m} = t.${m} + excluded.${m}`).join(", ")}`;
+}
+
+/** Contributions of responses (relation `rel`, alias r) and of their current answers, times sign, to both rollups (stakeholder attributes from `stakeholders`). */
+const responseContributions = (rel: string, sign: string, slot: string, stakeholders = "stakeholders"): Contributions => ({
+  daily: `SELECT ${dailyKey(slot)}, ${responseMeasures(sign)} FROM ${rel} r
+          UNION ALL
+          SELECT ${dailyKey(slot)}, ${answerMeasures(sign)} FROM ${rel} r
+            JOIN feedback_answers a ON a.organization_id = r.organization_id AND a.response_id = r.id AND a.type IN ('RATING', 'EFFORT')`,
+  dimension: `SELECT ${dimensionKey(slot)}, ${responseMeasures(sign)} FROM ${rel} r ${dimensionJoin(stakeholders)}
+              UNION ALL
+              SELECT ${dimensionKey(slot)}, ${answerMeasures(sign)} FROM ${rel} r ${dimensionJoin(stakeholders)}
+                JOIN feedback_answers a ON a.organization_id = r.organization_id AND a.response_id = r.id AND a.type IN ('RATING', 'EFFORT')`,
+});
+
+/** Contributions of answers (relation `rel`, alias a) through their current responses, times sign. Answers whose response is gone count nothing. */
+const answerContributions = (rel: string, sign: string, slot: string): Contributions => ({
+  daily: `SELECT ${dailyKey(slot)}, ${answerMeasures(sign)} FROM ${rel} a
+            JOIN feedback_responses r ON r.organization_id = a.organization_id AND r.id = a.response_id
+           WHERE a.type IN ('RATING', 'EFFORT')`,
+  dimension: `SELECT ${dimensionKey(slot)}, ${answerMeasures(sign)} FROM ${rel} a
+                JOIN feedback_responses r ON r.organization_id = a.organization_id AND r.id = a.response_id ${dimensionJoin()}
+               WHERE a.type IN ('RATING', 'EFFORT')`,
+});
+
+type Contributions = { daily: string; dimension: string };
+const union = (...cs: Contributions[]): Contributions => ({
+  daily: cs.map((c) => c.daily).join("\n UNION ALL\n"),
+  dimension: cs.map((c) => c.dimension).join("\n UNION ALL\n"),
+});
+const addToBoth = (c: Contributions, dimensionOnly = false) =>
+  `${dimensionOnly ? "" : `${addTo("feedback_daily", c.daily)};\n`}${addTo("feedback_daily_dimension", c.dimension)};`;
+
+/** The transaction's slot: concurrent transactions mostly write different rows. */
+const SLOT = `(pg_current_xact_id()::text::bigint % 4)::smallint`;
+
+/**
+ * Rows of transition table `a` with no row of `b` that has the same `ids` and the same `values`:
+ * what an update took away (a = old_rows, b = new_rows) or brought (a = new_rows, b = old_rows).
+ * Joined on the ids with `=` (a hash anti-join, never quadratic).
+ */
+const changedRows = (a: string, b: string, ids: string[], values: string[]) =>
+  `(SELECT x.* FROM ${a} x WHERE NOT EXISTS (SELECT 1 FROM ${b} y WHERE ${ids.map((c) => `y.${c} = x.${c}`).join(" AND ")}
+     AND (${values.map((c) => `y.${c}`).join(", ")}) IS NOT DISTINCT FROM (${values.map((c) => `x.${c}`).join(", ")})))`;
+const RESPONSE_IDS = ["organization_id", "id"];
+const RESPONSE_VALUES = ["collected_at", "kind", "survey_id", "touchpoint_id", "stage_id", "stage_impact_mode", "nps", "stakeholder_id"];
+const ANSWER_IDS = ["organization_id", "response_id", "question_id"];
+const ANSWER_VALUES = ["type", "value_number"];
+const STAKEHOLDER_IDS = ["organization_id", "id"];
+const STAKEHOLDER_VALUES = ["gender", "age_band", "region", "segment"];
+
+/** The organizations and UTC days of the rows of `rel` (a transition table of responses). */
+const daysOf = (rel: string) => `(SELECT DISTINCT organization_id, (collected_at AT TIME ZONE 'UTC')::date AS day FROM ${rel})`;
+/** The responses of those days. */
+const responsesOfDays = (days: string) =>
+  `(SELECT r.* FROM ${days} d JOIN feedback_responses r ON r.organization_id = d.organization_id
+      AND r.collected_at >= d.day::timestamp AT TIME ZONE 'UTC' AND r.collected_at < (d.day + 1)::timestamp AT TIME ZONE 'UTC')`;
+/** Rows of the days of `rel` where nothing is counted any more. */
+const dropEmpty = (rel: string) =>
+  ["feedback_daily", "feedback_daily_dimension"]
+    .map((t) => `DELETE FROM ${t} t USING ${daysOf(rel)} d WHERE t.organization_id = d.organization_id AND t.day = d.day AND ${MEASURES.map((m) => `t.${m} = 0`).join(" AND ")};`)
+    .join("\n    ");
+
+const fn = (name: string, body: string) => `
+  CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+  BEGIN
+    ${body}
+    RETURN NULL;
+  END $fn$;`;
+
+/** name, table, event, transition tables, function. */
+const TRIGGERS: [string, string, string, string, string][] = [
+  ["rollup_inserted", "feedback_responses", "INSERT", "REFERENCING NEW TABLE AS new_rows", "feedback_rollup_responses_inserted"],
+  ["rollup_updated", "feedback_responses", "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", "feedback_rollup_responses_updated"],
+  ["rollup_deleted", "feedback_responses", "DELETE", "REFERENCING OLD TABLE AS old_rows", "feedback_rollup_responses_deleted"],
+  ["rollup_truncated", "feedback_responses", "TRUNCATE", "", "feedback_rollup_truncated"],
+  ["rollup_inserted", "feedback_answers", "INSERT", "REFERENCING NEW TABLE AS new_rows", "feedback_rollup_answers_inserted"],
+  ["rollup_updated", "feedback_answers", "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", "feedback_rollup_answers_updated"],
+  ["rollup_deleted", "feedback_answers", "DELETE", "REFERENCING OLD TABLE AS old_rows", "feedback_rollup_answers_deleted"],
+  ["rollup_truncated", "feedback_answers", "TRUNCATE", "", "feedback_rollup_truncated"],
+  ["feedback_rollup_updated", "stakeholders", "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", "feedback_rollup_stakeholders_updated"],
+];
+
+export class FeedbackRollup1732830000000 implements MigrationInterface {
+  name = "FeedbackRollup1732830000000";
+
+  public async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE feedback_daily (
+        organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+        day date NOT NULL,
+        slot smallint NOT NULL CHECK (slot BETWEEN 0 AND 3),
+        kind stakeholder_kind NOT NULL,
+        survey_id uuid NOT NULL,
+        touchpoint_id uuid,
+        stage_id uuid,
+        in_use boolean NOT NULL,
+        ${measureColumns},
+        CONSTRAINT uq_feedback_daily UNIQUE NULLS NOT DISTINCT (${DAILY_KEY.join(", ")})
+      );
+      CREATE TABLE feedback_daily_dimension (
+        organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+        day date NOT NULL,
+        slot smallint NOT NULL CHECK (slot BETWEEN 0 AND 3),
+        dimension varchar(20) NOT NULL CHECK (dimension IN (${DIMENSIONS.map((d) => `'${d}'`).join(", ")})),
+        value varchar(120),
+        kind stakeholder_kind NOT NULL,
+        in_use boolean NOT NULL,
+        ${measureColumns},
+        CONSTRAINT uq_feedback_daily_dimension UNIQUE NULLS NOT DISTINCT (${DIMENSION_KEY.join(", ")})
+      );
+      ALTER TABLE feedback_daily ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY tenant_isolation ON feedback_daily USING (organization_id = ANY (app_org_ids())) WITH CHECK (organization_id = ANY (app_org_ids()));
+      ALTER TABLE feedback_daily_dimension ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY tenant_isolation ON feedback_daily_dimension USING (organization_id = ANY (app_org_ids())) WITH CHECK (organization_id = ANY (app_org_ids()));
+      GRANT SELECT ON feedback_daily, feedback_daily_dimension TO dbl_app;
+    `);
+
+    await q.query(`
+      ${fn("feedback_rollup_responses_inserted", addToBoth(responseContributions("new_rows", "1", SLOT)))}
+      ${fn(
+        "feedback_rollup_responses_updated",
+        `${addToBoth(
+          union(
+            responseContributions(changedRows("old_rows", "new_rows", RESPONSE_IDS, RESPONSE_VALUES), "-1", SLOT),
+            responseContributions(changedRows("new_rows", "old_rows", RESPONSE_IDS, RESPONSE_VALUES), "1", SLOT),
+          ),
+        )}
+    ${dropEmpty("old_rows")}`,
+      )}
+      ${fn(
+        "feedback_rollup_responses_deleted",
+        // The answers of the deleted responses are gone (by cascade) or about to be: every row of
+        // the days touched is computed again from what is left, with concurrent writers kept out.
+        `LOCK TABLE feedback_daily, feedback_daily_dimension IN SHARE ROW EXCLUSIVE MODE;
+    DELETE FROM feedback_daily t USING ${daysOf("old_rows")} d WHERE t.organization_id = d.organization_id AND t.day = d.day;
+    DELETE FROM feedback_daily_dimension t USING ${daysOf("old_rows")} d WHERE t.organization_id = d.organization_id AND t.day = d.day;
+    ${addToBoth(responseContributions(responsesOfDays(daysOf("old_rows")), "1", "0::smallint"))}`,
+      )}
+      ${fn("feedback_rollup_truncated", `TRUNCATE feedback_daily, feedback_daily_dimension;\n    ${addToBoth(responseContributions("feedback_responses", "1", "0::smallint"))}`)}
+      ${fn("feedback_rollup_answers_inserted", addToBoth(answerContributions("new_rows", "1", SLOT)))}
+      ${fn(
+        "feedback_rollup_answers_updated",
+        addToBoth(
+          union(
+            answerContributions(changedRows("old_rows", "new_rows", ANSWER_IDS, ANSWER_VALUES), "-1", SLOT),
+            answerContributions(changedRows("new_rows", "old_rows", ANSWER_IDS, ANSWER_VALUES), "1", SLOT),
+          ),
+        ),
+      )}
+      ${fn("feedback_rollup_answers_deleted", addToBoth(answerContributions("old_rows", "-1", SLOT)))}
+      ${fn(
+        "feedback_rollup_stakeholders_updated",
+        // A changed gender, age band, region or segment moves the stakeholder's responses (and
+        // their answers) from the old value to the new one.
+        addToBoth(
+          union(
+            responseContributions(
+              `(SELECT r.* FROM feedback_responses r WHERE (r.organization_id, r.stakeholder_id) IN (SELECT organization_id, id FROM ${changedRows("old_rows", "new_rows", STAKEHOLDER_IDS, STAKEHOLDER_VALUES)} m))`,
+              "-1",
+              SLOT,
+              "old_rows",
+            ),
+            responseContributions(
+              `(SELECT r.* FROM feedback_responses r WHERE (r.organization_id, r.stakeholder_id) IN (SELECT organization_id, id FROM ${changedRows("new_rows", "old_rows", STAKEHOLDER_IDS, STAKEHOLDER_VALUES)} m))`,
+              "1",
+              SLOT,
+              "new_rows",
+            ),
+          ),
+          true,
+        ),
+      )}
+    `);
+    for (const [name, table, event, referencing, f] of TRIGGERS) {
+      await q.query(`CREATE TRIGGER ${name} AFTER ${event} ON ${table} ${referencing} FOR EACH STATEMENT EXECUTE FUNCTION ${f}()`);
+      await q.query(`ALTER TABLE ${table} ENABLE ALWAYS TRIGGER ${name}`);
+    }
+
+    // What is there already.
+    await q.query(addToBoth(responseContributions("feedback_responses", "1", "0::smallint")));
+    await q.query(`ANALYZE feedback_daily; ANALYZE feedback_daily_dimension`);
+  }
+
+  public async down(q: QueryRunner): Promise<void> {
+    for (const [name, table] of TRIGGERS) await q.query(`DROP TRIGGER ${name} ON ${table}`);
+    for (const f of new Set(TRIGGERS.map((t) => t[4]))) await q.query(`DROP FUNCTION ${f}()`);
+    await q.query(`DROP TABLE feedback_daily_dimension, feedback_daily`);
+  }
+}
