@@ -322,7 +322,7 @@ export class QoeService {
       params.push(value);
       return `$${params.length}`;
     };
-    const bucketParams = groupBy === QoeGroupBy.PERIOD ? [p(bs.map((b) => b.from)), p(bs.map((b) => b.to))] : [];
+    const bucketParams = groupBy === QoeGroupBy.PERIOD ? [p(bs.map((b) => b.from))] : [];
     const split = source === "tables" ? { days: null, edges: [{ from, to }] } : splitPeriod(from, to);
     const byDimension = groupBy === QoeGroupBy.DIMENSION;
     const facts: string[] = [];
@@ -388,18 +388,19 @@ export class QoeService {
     // dimension). Compared as values, never split or matched against a reserved word. `time` is
     // the row's time, a timestamptz expression.
     const dimColumn = dimension ? DIMENSION_COLUMN[dimension] : null;
-    const key = (alias: "r" | "a" | "d", time: string, bucketParams = ["$4", "$5"]) =>
+    const key = (alias: "r" | "a" | "d", time: string, bucketParams = ["$4"]) =>
       groupBy === QoeGroupBy.STAGE
         ? `CASE WHEN ${alias}.stage_id IS NOT NULL THEN jsonb_build_array(${alias}.stage_id::text) END`
         : groupBy === QoeGroupBy.TOUCHPOINT
           ? `CASE WHEN ${alias}.touchpoint_id IS NOT NULL THEN jsonb_build_array(${alias}.touchpoint_id::text) END`
           : groupBy === QoeGroupBy.PERIOD
-            ? `(SELECT jsonb_build_array(b.i) FROM unnest(${bucketParams[0]}::timestamptz[], ${bucketParams[1]}::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i) WHERE ${time} >= b.bf AND ${time} < b.bt)`
+            ? // The buckets are contiguous and cover [from, to): the number of the last one starting at or before the time.
+              `jsonb_build_array(width_bucket(${time}, ${bucketParams[0]}::timestamptz[]))`
             : groupBy === QoeGroupBy.DIMENSION
               ? `CASE WHEN ${alias}.stakeholder_id IS NOT NULL THEN jsonb_build_array((SELECT s.${dimColumn}::text FROM stakeholders s WHERE s.organization_id = ${alias}.organization_id AND s.id = ${alias}.stakeholder_id)) END`
               : `NULL::jsonb`;
-    // The bucket arrays ($4, $5 unless given) are only referenced when grouping by period.
-    const params: unknown[] = groupBy === QoeGroupBy.PERIOD ? [org, from, to, bs.map((b) => b.from), bs.map((b) => b.to)] : [org, from, to];
+    // The buckets' starts ($4 unless given) are only referenced when grouping by period.
+    const params: unknown[] = groupBy === QoeGroupBy.PERIOD ? [org, from, to, bs.map((b) => b.from)] : [org, from, to];
 
     const metricsPromise = this.em.query(
       `SELECT * FROM metrics WHERE organization_id = $1 AND ((category = 'KPI' AND perspective = 'CUSTOMER') OR category = 'SOCIAL') ORDER BY created_at, id`,
@@ -424,21 +425,32 @@ export class QoeService {
             params,
           )
         : [],
-      // People per group and overall, in one statement: a stakeholder counts once overall even when its responses fall in several groups.
+      // People per group and overall, in one statement: a stakeholder counts once overall even when
+      // its responses fall in several groups. Distinct (group, stakeholder) pairs first, by hashing;
+      // by dimension, the stakeholders first, then their values.
       this.em.query(
-        `SELECT x.g, grouping(x.g) = 1 AS total, count(DISTINCT x.stakeholder_id) AS people
-           FROM (SELECT ${key("r", "r.collected_at")} AS g, r.stakeholder_id FROM feedback_responses r
-                  WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3) x
-          GROUP BY GROUPING SETS ((x.g), ())`,
+        `WITH x AS MATERIALIZED (
+           ${
+             groupBy === QoeGroupBy.DIMENSION
+               ? `SELECT jsonb_build_array(s.${dimColumn}::text) AS g, s.id AS stakeholder_id
+                    FROM (SELECT r.stakeholder_id FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1) p
+                    JOIN stakeholders s ON s.organization_id = $1 AND s.id = p.stakeholder_id`
+               : `SELECT ${key("r", "r.collected_at")} AS g, r.stakeholder_id FROM feedback_responses r
+                   WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1, 2`
+           }
+         )
+         SELECT x.g, false AS total, count(*) AS people FROM x GROUP BY x.g
+         UNION ALL
+         SELECT NULL, true, count(*) FROM (SELECT x.stakeholder_id FROM x GROUP BY 1) o`,
         params,
       ),
       // Loops exactly as actionSummary and impactReport.loops count them (LOOP_COUNTS_SQL), every
       // action due in the period in exactly one perspective: the kind of the stakeholder it is
       // about; without one, the kind of its stage's lifecycle (from its touchpoint or response);
-      // with neither, CUSTOMER. People: the stakeholders of the actions counted.
+      // with neither, CUSTOMER. People: the stakeholders of the actions counted (for funders' suppression only).
       this.em.query(
         `SELECT a.g, a.persp, grouping(a.g) = 1 AS total, ${LOOP_COUNTS_SQL},
-                count(DISTINCT a.stakeholder_id) FILTER (WHERE a.loop_closed_at IS NOT NULL OR a.due_at < now()) AS due_people
+                ${suppress ? "count(DISTINCT a.stakeholder_id) FILTER (WHERE a.loop_closed_at IS NOT NULL OR a.due_at < now())" : "0"} AS due_people
            FROM (SELECT a.*, ${key("a", "a.due_at")} AS g,
                         coalesce(a.kind::text, (SELECT st.kind::text FROM stages st WHERE st.organization_id = a.organization_id AND st.id = a.stage_id), 'CUSTOMER') AS persp
                    FROM actions a WHERE a.organization_id = $1 AND a.due_at >= $2 AND a.due_at < $3) a
