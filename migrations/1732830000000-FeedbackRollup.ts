@@ -19,7 +19,8 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * Kept right in the same transaction as every write, by statement-level triggers with transition
  * tables (one aggregate per statement, whatever its size), that fire in every session
  * (ENABLE ALWAYS: a bulk load with session_replication_role = replica keeps them right too):
- * - responses inserted, answers inserted: their contribution is added;
+ * - responses inserted: their own measures are added; answers inserted: theirs, under their
+ *   response's key (in the same statement as their response, as submitFeedback writes them, or later);
  * - responses or answers updated: what changed is taken out under the old key and added under the
  *   new one (a response's answers move with it); updates that change nothing counted cost a join
  *   of the transition tables only (e.g. erasure, which blanks comments and free text);
@@ -104,6 +105,19 @@ const responseContributions = (rel: string, sign: string, slot: string, stakehol
               UNION ALL
               SELECT ${dimensionKey(slot)}, ${answerMeasures(sign)} FROM ${rel} r ${dimensionJoin(stakeholders)}
                 JOIN feedback_answers a ON a.organization_id = r.organization_id AND a.response_id = r.id AND a.type IN ('RATING', 'EFFORT')`,
+});
+
+/**
+ * Contributions of inserted responses (relation `rel`, alias r): their own measures only. Their
+ * answers are counted by the answers' insert trigger, whether they are inserted by a later
+ * statement or by the same one (submitFeedback writes both tables in one statement: both
+ * statement-level triggers then fire after it, each seeing the other table's new rows, so counting
+ * the answers here as well would count them twice). An answer never exists before its response
+ * (the foreign key), so nothing is left out.
+ */
+const insertedResponseContributions = (rel: string, slot: string): Contributions => ({
+  daily: `SELECT ${dailyKey(slot)}, ${responseMeasures("1")} FROM ${rel} r`,
+  dimension: `SELECT ${dimensionKey(slot)}, ${responseMeasures("1")} FROM ${rel} r ${dimensionJoin()}`,
 });
 
 /** Contributions of answers (relation `rel`, alias a) through their current responses, times sign. Answers whose response is gone count nothing. */
@@ -210,7 +224,7 @@ export class FeedbackRollup1732830000000 implements MigrationInterface {
     `);
 
     await q.query(`
-      ${fn("feedback_rollup_responses_inserted", addToBoth(responseContributions("new_rows", "1", SLOT)))}
+      ${fn("feedback_rollup_responses_inserted", addToBoth(insertedResponseContributions("new_rows", SLOT)))}
       ${fn(
         "feedback_rollup_responses_updated",
         `${addToBoth(
@@ -270,7 +284,8 @@ export class FeedbackRollup1732830000000 implements MigrationInterface {
       await q.query(`ALTER TABLE ${table} ENABLE ALWAYS TRIGGER ${name}`);
     }
 
-    // What is there already.
+    // What is there already (a large database takes minutes: not under the API's statement timeout, with which the app runs migrations at start).
+    await q.query(`SET LOCAL statement_timeout = 0`);
     await q.query(addToBoth(responseContributions("feedback_responses", "1", "0::smallint")));
     await q.query(`ANALYZE feedback_daily; ANALYZE feedback_daily_dimension`);
   }
