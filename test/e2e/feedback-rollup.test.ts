@@ -1,7 +1,7 @@
 import { startTestApp, TestApp } from "../helpers/app";
 import { createOrg, createStakeholder, OrgFixture } from "../helpers/fixtures";
 import { rollupDifferencesSql } from "../helpers/rollup-check";
-import { Random } from "../../seeds/random";
+import { mulberry32 } from "../helpers/random";
 import { createContext } from "../../src/context";
 import { authenticate } from "../../src/modules/access/authenticate";
 import { QoeGroupBy } from "../../src/modules/qoe/qoe.types";
@@ -12,8 +12,11 @@ import type { FeedbackFilter } from "../../src/modules/feedback/feedback.inputs"
 
 /**
  * The feedback rollups (feedback_daily, feedback_daily_dimension) against the direct computation,
- * on random data after random writes: batches through the API (with retried items and items
- * collected long before they arrive), erasure, stakeholders' attributes changed, and corrections,
+ * on random data after random writes: batches through the API as submitFeedback writes them (the
+ * responses and their answers in one statement), with retried items (DUPLICATE), reused client ids
+ * with other content (CONFLICT), dry runs, beneficiaries registered with their response, concurrent
+ * batches and items collected long before they arrive; erasure (forgetStakeholder), stakeholders'
+ * attributes changed, a touchpoint moved to another stage with its responses, and corrections,
  * deletions and inserts in SQL (one row or many per statement). After every round: every rollup
  * figure equals the one computed from the tables, and nps and qualityOfExperience give the same
  * answers, to staff and to a funder (suppression included), as when computed from the tables only
@@ -29,7 +32,8 @@ let app: TestApp;
 let org: OrgFixture;
 let staffKey: string;
 let funderKey: string;
-const rng = new Random(20261202);
+
+const rng = { next: mulberry32(20261202) };
 const pick = <T>(xs: T[]): T => xs[Math.floor(rng.next() * xs.length)];
 const int = (lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
 
@@ -79,20 +83,39 @@ function item(): Record<string, unknown> {
   if (rng.next() < 0.5) answers.push({ key: "effort", value: int(1, 7) });
   if (rng.next() < 0.3) answers.push({ key: "said", value: "some words" });
   const touchpoints = beneficiary ? beneficiaryTouchpoints : customerTouchpoints;
+  // Now and then a beneficiary registered with the response (attributes drawn like the others').
+  const registers = beneficiary && rng.next() < 0.15;
+  const gender = pick(GENDERS);
+  const region = pick(REGIONS);
   return {
     clientSubmissionId: `r-${counter++}`,
     surveyId: beneficiary ? beneficiarySurvey : customerSurvey,
-    stakeholderId: pick(beneficiary ? beneficiaries : customers),
+    ...(registers
+      ? { newBeneficiary: { externalRef: `new-${counter}`, ...(gender ? { gender } : {}), ...(region ? { region } : {}) } }
+      : { stakeholderId: pick(beneficiary ? beneficiaries : customers) }),
     ...(rng.next() < 0.8 ? { touchpointId: pick(touchpoints) } : {}),
     collectedAt: new Date(at).toISOString(),
     answers,
+    ...(rng.next() < 0.4 ? { comment: "a comment" } : {}),
   };
 }
 
-async function submit(items: Record<string, unknown>[]): Promise<void> {
-  const r = await app.ok<any>(`mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { rejected } }`, { i: { organizationId: org.id, items } });
-  expect(r.submitFeedback.rejected).toBe(0);
+interface Outcome {
+  created: number;
+  duplicates: number;
+  conflicts: number;
+  rejected: number;
+  valid: number;
 }
+
+async function submit(items: Record<string, unknown>[], dryRun = false): Promise<Outcome> {
+  const r = await app.ok<any>(`mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { created duplicates conflicts rejected valid } }`, {
+    i: { organizationId: org.id, items, ...(dryRun ? { dryRun } : {}) },
+  });
+  return r.submitFeedback;
+}
+
+const responseCount = async () => Number((await app.db.query(`SELECT count(*) AS n FROM feedback_responses WHERE organization_id = $1`, [org.id]))[0].n);
 
 /** Runs a service call in a request of the given key (under row-level security, as the API does). */
 async function as<T>(key: string, run: (services: Awaited<ReturnType<typeof createContext>>["services"]) => Promise<T>): Promise<T> {
@@ -202,11 +225,30 @@ afterAll(() => app.close());
 it("matches the direct computation after every round of random writes", async () => {
   await expectExact(); // nothing yet
   for (let round = 0; round < 4; round++) {
-    // A batch through the API, and the same batch again (a retry: nothing more is stored).
+    // A batch through the API: every item is new, so all n are created.
     const batch = Array.from({ length: int(20, 60) }, item);
-    await submit(batch);
-    await submit(batch);
+    expect(await submit(batch)).toMatchObject({ created: batch.length, duplicates: 0, conflicts: 0, rejected: 0 });
     submitted.push(...batch);
+    // A dry run of new items: all valid, nothing stored (the count of responses stays).
+    const before = await responseCount();
+    const dry = Array.from({ length: 10 }, item);
+    expect(await submit(dry, true)).toMatchObject({ created: 0, valid: 10, rejected: 0 });
+    expect(await responseCount()).toBe(before);
+    // A retry mixed with new items: the first 10 items of the batch again unchanged (10 DUPLICATE),
+    // the next 3 with the same client ids and another time (3 CONFLICT, nothing stored for them),
+    // and 15 new items (15 created).
+    const conflicting = batch.slice(10, 13).map((b) => ({ ...b, collectedAt: new Date(Date.parse(String(b.collectedAt)) - DAY).toISOString() }));
+    const fresh = Array.from({ length: 15 }, item);
+    expect(await submit([...batch.slice(0, 10), ...conflicting, ...fresh])).toMatchObject({ created: 15, duplicates: 10, conflicts: 3, rejected: 0 });
+    submitted.push(...fresh);
+    // Two batches at once (two transactions, whose rollup rows may share days and keys): 12 + 8 created.
+    const [one, two] = [Array.from({ length: 12 }, item), Array.from({ length: 8 }, item)];
+    const [r1, r2] = await Promise.all([submit(one), submit(two)]);
+    expect([r1.created, r2.created]).toEqual([12, 8]);
+    submitted.push(...one, ...two);
+    // The whole first batch once more: all n DUPLICATE, nothing more stored.
+    expect(await submit(batch)).toMatchObject({ created: 0, duplicates: batch.length });
+    await expectExact();
     // Erasure: comments and free text go, figures stay.
     await app.ok(`mutation($id: ID!) { forgetStakeholder(id: $id) { id } }`, { id: pick(customers) });
     // Attributes change: the stakeholder's responses move between dimension values.
@@ -220,6 +262,22 @@ it("matches the direct computation after every round of random writes", async ()
     );
     await app.db.query(`UPDATE feedback_answers SET value_number = 6 - value_number WHERE organization_id = $1 AND type = 'RATING' AND response_id IN (SELECT id FROM feedback_responses WHERE organization_id = $1 ORDER BY md5(id::text) LIMIT 7)`, [org.id]);
     await app.db.query(`UPDATE stakeholders SET gender = NULL, segment = 'moved' WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org.id, [pick(customers), pick(customers)]]);
+    // A touchpoint moved to another stage of its lifecycle, its responses with it (they carry the
+    // stage and whether it was IN_USE): they move between stage keys and in or out of IN_USE.
+    const moved = pick(customerTouchpoints);
+    const [target] = await app.db.query(
+      `SELECT s2.id, s2.impact_mode FROM touchpoints t JOIN stages s1 ON s1.organization_id = t.organization_id AND s1.id = t.stage_id
+         JOIN stages s2 ON s2.organization_id = s1.organization_id AND s2.lifecycle_id = s1.lifecycle_id AND s2.id <> s1.id
+        WHERE t.organization_id = $1 AND t.id = $2 ORDER BY md5(s2.id::text || $3) LIMIT 1`,
+      [org.id, moved, `m${round}`],
+    );
+    await app.db.query(`UPDATE touchpoints SET stage_id = $3 WHERE organization_id = $1 AND id = $2`, [org.id, moved, target.id]);
+    await app.db.query(`UPDATE feedback_responses SET stage_id = $3, stage_impact_mode = $4 WHERE organization_id = $1 AND touchpoint_id = $2`, [
+      org.id,
+      moved,
+      target.id,
+      target.impact_mode,
+    ]);
     // Deletions: some answers, then some responses (their answers go by cascade; their actions first).
     await app.db.query(`DELETE FROM feedback_answers WHERE organization_id = $1 AND response_id IN (SELECT id FROM feedback_responses WHERE organization_id = $1 ORDER BY md5(id::text || 'a') LIMIT 4) AND type = 'EFFORT'`, [org.id]);
     await app.db.query(
