@@ -8,7 +8,12 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * - `feedback_daily`: keyed by what the views filter and group on (stakeholder kind, survey,
  *   touchpoint, stage, whether the stage was IN_USE);
  * - `feedback_daily_dimension`: the same measures keyed by one disaggregation dimension of the
- *   stakeholder (gender, age band, region, segment) and its value (NULL: not recorded).
+ *   stakeholder (gender, age band, region, segment) and its value (NULL: not recorded);
+ * - `feedback_daily_people`: per stakeholder, kind, touchpoint, stage and IN_USE, how many
+ *   responses, NPS answers (`nps_n`), RATING and EFFORT answers they gave that day: what funders'
+ *   small-cell suppression counts distinct people over (who gave which part, where), without
+ *   reading the answers of the period (no slot: its rows are per person; rows whose measures
+ *   fell to 0 may stay, readers count a person where a measure is above 0).
  *
  * Measures, per key: `responses`; `nps_0` … `nps_10`, responses per NPS answer; `rating_n`
  * (RATING answers), `rating_sum` (sum over those with a value of (value − 1) / 4 × 100, the
@@ -28,8 +33,8 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * - answers deleted while their response stays: taken out; responses deleted (their answers go by
  *   cascade): every row of the days touched is computed again from the tables, under a lock that
  *   keeps concurrent writers out until commit (deletes are rare: the API never deletes responses).
- * Rows are added to in key order, so concurrent writers never deadlock on them, and in one of four
- * `slot`s chosen by transaction id, so that concurrent batches for the same day and touchpoint
+ * Rows are added to in key order, so concurrent writers never deadlock on them, and (the first two)
+ * in one of four `slot`s chosen by transaction id, so that concurrent batches for the same day and touchpoint
  * rarely wait for each other's commit; readers add the slots up.
  *
  * The functions are SECURITY DEFINER (like audit_row): they read and write across row-level
@@ -50,6 +55,15 @@ const NUMERIC_MEASURES = new Set(["rating_sum", "effort_sum"]);
 const DAILY_KEY = ["organization_id", "day", "slot", "kind", "survey_id", "touchpoint_id", "stage_id", "in_use"];
 const DIMENSION_KEY = ["organization_id", "day", "slot", "dimension", "value", "kind", "in_use"];
 const DIMENSIONS = ["GENDER", "AGE_BAND", "REGION", "SEGMENT"];
+/** The people rollup: per day and stakeholder (and where they answered), how many responses, NPS, rating and effort answers. */
+const PEOPLE_MEASURES = ["responses", "nps_n", "rating_n", "effort_n"];
+const PEOPLE_KEY = ["organization_id", "day", "stakeholder_id", "kind", "touchpoint_id", "stage_id", "in_use"];
+type Rollup = "feedback_daily" | "feedback_daily_dimension" | "feedback_daily_people";
+const ROLLUPS: Record<Rollup, { key: string[]; measures: string[] }> = {
+  feedback_daily: { key: DAILY_KEY, measures: MEASURES },
+  feedback_daily_dimension: { key: DIMENSION_KEY, measures: MEASURES },
+  feedback_daily_people: { key: PEOPLE_KEY, measures: PEOPLE_MEASURES },
+};
 
 const measureColumns = MEASURES.map((m) => `${m} ${NUMERIC_MEASURES.has(m) ? "numeric" : "integer"} NOT NULL DEFAULT 0`).join(",\n        ");
 
@@ -71,11 +85,19 @@ const answerMeasures = (sign: string) =>
     return `CASE WHEN a.type = '${type}' THEN ${sign} ELSE 0 END AS ${m}`;
   }).join(", ");
 
+/** A response's own contribution to the people rollup (alias r), times `sign`. */
+const responsePeopleMeasures = (sign: string) => `${sign} AS responses, CASE WHEN r.nps IS NOT NULL THEN ${sign} ELSE 0 END AS nps_n, 0 AS rating_n, 0 AS effort_n`;
+/** An answer's contribution to the people rollup (alias a), times `sign`. */
+const answerPeopleMeasures = (sign: string) =>
+  `0 AS responses, 0 AS nps_n, CASE WHEN a.type = 'RATING' THEN ${sign} ELSE 0 END AS rating_n, CASE WHEN a.type = 'EFFORT' THEN ${sign} ELSE 0 END AS effort_n`;
+
 /** The key columns of a response r (and, for the dimension rollup, of its stakeholder's value dv). */
 const dailyKey = (slot: string) =>
   `r.organization_id, (r.collected_at AT TIME ZONE 'UTC')::date AS day, ${slot} AS slot, r.kind, r.survey_id, r.touchpoint_id, r.stage_id, r.stage_impact_mode IS NOT DISTINCT FROM 'IN_USE' AS in_use`;
 const dimensionKey = (slot: string) =>
   `r.organization_id, (r.collected_at AT TIME ZONE 'UTC')::date AS day, ${slot} AS slot, dv.dimension, dv.value, r.kind, r.stage_impact_mode IS NOT DISTINCT FROM 'IN_USE' AS in_use`;
+/** The people rollup's key (no slot: rows are per stakeholder, so concurrent batches rarely share one). */
+const peopleKey = `r.organization_id, (r.collected_at AT TIME ZONE 'UTC')::date AS day, r.stakeholder_id, r.kind, r.touchpoint_id, r.stage_id, r.stage_impact_mode IS NOT DISTINCT FROM 'IN_USE' AS in_use`;
 /** The stakeholder s of response r, one row per dimension value. */
 const dimensionJoin = (stakeholders = "stakeholders") => `JOIN ${stakeholders} s ON s.organization_id = r.organization_id AND s.id = r.stakeholder_id
   CROSS JOIN LATERAL (VALUES ('GENDER', s.gender::text), ('AGE_BAND', s.age_band::text), ('REGION', s.region::text), ('SEGMENT', s.segment::text)) AS dv(dimension, value)`;
@@ -84,18 +106,18 @@ const dimensionJoin = (stakeholders = "stakeholders") => `JOIN ${stakeholders} s
  * Adds the rows of `contributions` (key columns then measures) to a rollup: summed per key, rows
  * that add nothing left out, in key order, as one upsert.
  */
-function addTo(table: "feedback_daily" | "feedback_daily_dimension", contributions: string): string {
-  const key = table === "feedback_daily" ? DAILY_KEY : DIMENSION_KEY;
-  const sums = MEASURES.map((m) => `sum(${m}) AS ${m}`).join(", ");
-  const nonZero = MEASURES.map((m) => `sum(${m}) <> 0`).join(" OR ");
-  return `INSERT INTO ${table} AS t (${key.join(", ")}, ${MEASURES.join(", ")})
+function addTo(table: Rollup, contributions: string): string {
+  const { key, measures } = ROLLUPS[table];
+  const sums = measures.map((m) => `sum(${m}) AS ${m}`).join(", ");
+  const nonZero = measures.map((m) => `sum(${m}) <> 0`).join(" OR ");
+  return `INSERT INTO ${table} AS t (${key.join(", ")}, ${measures.join(", ")})
     SELECT ${key.join(", ")}, ${sums} FROM (${contributions}) AS c
      GROUP BY ${key.join(", ")} HAVING ${nonZero}
      ORDER BY ${key.join(", ")}
-    ON CONFLICT (${key.join(", ")}) DO UPDATE SET ${MEASURES.map((m) => `${m} = t.${m} + excluded.${m}`).join(", ")}`;
+    ON CONFLICT (${key.join(", ")}) DO UPDATE SET ${measures.map((m) => `${m} = t.${m} + excluded.${m}`).join(", ")}`;
 }
 
-/** Contributions of responses (relation `rel`, alias r) and of their current answers, times sign, to both rollups (stakeholder attributes from `stakeholders`). */
+/** Contributions of responses (relation `rel`, alias r) and of their current answers, times sign, to the rollups (stakeholder attributes from `stakeholders`). */
 const responseContributions = (rel: string, sign: string, slot: string, stakeholders = "stakeholders"): Contributions => ({
   daily: `SELECT ${dailyKey(slot)}, ${responseMeasures(sign)} FROM ${rel} r
           UNION ALL
@@ -105,6 +127,10 @@ const responseContributions = (rel: string, sign: string, slot: string, stakehol
               UNION ALL
               SELECT ${dimensionKey(slot)}, ${answerMeasures(sign)} FROM ${rel} r ${dimensionJoin(stakeholders)}
                 JOIN feedback_answers a ON a.organization_id = r.organization_id AND a.response_id = r.id AND a.type IN ('RATING', 'EFFORT')`,
+  people: `SELECT ${peopleKey}, ${responsePeopleMeasures(sign)} FROM ${rel} r
+           UNION ALL
+           SELECT ${peopleKey}, ${answerPeopleMeasures(sign)} FROM ${rel} r
+             JOIN feedback_answers a ON a.organization_id = r.organization_id AND a.response_id = r.id AND a.type IN ('RATING', 'EFFORT')`,
 });
 
 /**
@@ -118,6 +144,7 @@ const responseContributions = (rel: string, sign: string, slot: string, stakehol
 const insertedResponseContributions = (rel: string, slot: string): Contributions => ({
   daily: `SELECT ${dailyKey(slot)}, ${responseMeasures("1")} FROM ${rel} r`,
   dimension: `SELECT ${dimensionKey(slot)}, ${responseMeasures("1")} FROM ${rel} r ${dimensionJoin()}`,
+  people: `SELECT ${peopleKey}, ${responsePeopleMeasures("1")} FROM ${rel} r`,
 });
 
 /** Contributions of answers (relation `rel`, alias a) through their current responses, times sign. Answers whose response is gone count nothing. */
@@ -128,15 +155,22 @@ const answerContributions = (rel: string, sign: string, slot: string): Contribut
   dimension: `SELECT ${dimensionKey(slot)}, ${answerMeasures(sign)} FROM ${rel} a
                 JOIN feedback_responses r ON r.organization_id = a.organization_id AND r.id = a.response_id ${dimensionJoin()}
                WHERE a.type IN ('RATING', 'EFFORT')`,
+  people: `SELECT ${peopleKey}, ${answerPeopleMeasures(sign)} FROM ${rel} a
+             JOIN feedback_responses r ON r.organization_id = a.organization_id AND r.id = a.response_id
+            WHERE a.type IN ('RATING', 'EFFORT')`,
 });
 
-type Contributions = { daily: string; dimension: string };
+type Contributions = { daily: string; dimension: string; people: string };
 const union = (...cs: Contributions[]): Contributions => ({
   daily: cs.map((c) => c.daily).join("\n UNION ALL\n"),
   dimension: cs.map((c) => c.dimension).join("\n UNION ALL\n"),
+  people: cs.map((c) => c.people).join("\n UNION ALL\n"),
 });
+/** Adds contributions to the three rollups (`dimensionOnly`: a change of stakeholders' attributes, which only the dimension rollup keys on). */
 const addToBoth = (c: Contributions, dimensionOnly = false) =>
-  `${dimensionOnly ? "" : `${addTo("feedback_daily", c.daily)};\n`}${addTo("feedback_daily_dimension", c.dimension)};`;
+  dimensionOnly
+    ? `${addTo("feedback_daily_dimension", c.dimension)};`
+    : `${addTo("feedback_daily", c.daily)};\n${addTo("feedback_daily_dimension", c.dimension)};\n${addTo("feedback_daily_people", c.people)};`;
 
 /** The transaction's slot: concurrent transactions mostly write different rows. */
 const SLOT = `(pg_current_xact_id()::text::bigint % 4)::smallint`;
@@ -164,8 +198,8 @@ const responsesOfDays = (days: string) =>
       AND r.collected_at >= d.day::timestamp AT TIME ZONE 'UTC' AND r.collected_at < (d.day + 1)::timestamp AT TIME ZONE 'UTC')`;
 /** Rows of the days of `rel` where nothing is counted any more. */
 const dropEmpty = (rel: string) =>
-  ["feedback_daily", "feedback_daily_dimension"]
-    .map((t) => `DELETE FROM ${t} t USING ${daysOf(rel)} d WHERE t.organization_id = d.organization_id AND t.day = d.day AND ${MEASURES.map((m) => `t.${m} = 0`).join(" AND ")};`)
+  (Object.keys(ROLLUPS) as Rollup[])
+    .map((t) => `DELETE FROM ${t} t USING ${daysOf(rel)} d WHERE t.organization_id = d.organization_id AND t.day = d.day AND ${ROLLUPS[t].measures.map((m) => `t.${m} = 0`).join(" AND ")};`)
     .join("\n    ");
 
 const fn = (name: string, body: string) => `
@@ -216,11 +250,24 @@ export class FeedbackRollup1732830000000 implements MigrationInterface {
         ${measureColumns},
         CONSTRAINT uq_feedback_daily_dimension UNIQUE NULLS NOT DISTINCT (${DIMENSION_KEY.join(", ")})
       );
+      CREATE TABLE feedback_daily_people (
+        organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+        day date NOT NULL,
+        stakeholder_id uuid NOT NULL,
+        kind stakeholder_kind NOT NULL,
+        touchpoint_id uuid,
+        stage_id uuid,
+        in_use boolean NOT NULL,
+        ${PEOPLE_MEASURES.map((m) => `${m} integer NOT NULL DEFAULT 0`).join(",\n        ")},
+        CONSTRAINT uq_feedback_daily_people UNIQUE NULLS NOT DISTINCT (${PEOPLE_KEY.join(", ")})
+      );
       ALTER TABLE feedback_daily ENABLE ROW LEVEL SECURITY;
       CREATE POLICY tenant_isolation ON feedback_daily USING (organization_id = ANY (app_org_ids())) WITH CHECK (organization_id = ANY (app_org_ids()));
       ALTER TABLE feedback_daily_dimension ENABLE ROW LEVEL SECURITY;
       CREATE POLICY tenant_isolation ON feedback_daily_dimension USING (organization_id = ANY (app_org_ids())) WITH CHECK (organization_id = ANY (app_org_ids()));
-      GRANT SELECT ON feedback_daily, feedback_daily_dimension TO dbl_app;
+      ALTER TABLE feedback_daily_people ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY tenant_isolation ON feedback_daily_people USING (organization_id = ANY (app_org_ids())) WITH CHECK (organization_id = ANY (app_org_ids()));
+      GRANT SELECT ON feedback_daily, feedback_daily_dimension, feedback_daily_people TO dbl_app;
     `);
 
     // The rollups of one organization (or of all, NULL) computed again from the tables: for what
@@ -231,6 +278,7 @@ export class FeedbackRollup1732830000000 implements MigrationInterface {
       BEGIN
         DELETE FROM feedback_daily WHERE p_org IS NULL OR organization_id = p_org;
         DELETE FROM feedback_daily_dimension WHERE p_org IS NULL OR organization_id = p_org;
+        DELETE FROM feedback_daily_people WHERE p_org IS NULL OR organization_id = p_org;
         ${addToBoth(responseContributions("(SELECT * FROM feedback_responses WHERE p_org IS NULL OR organization_id = p_org)", "1", "0::smallint"))}
       END $fn$;
       REVOKE ALL ON FUNCTION feedback_rollup_rebuild(uuid) FROM PUBLIC;
@@ -251,9 +299,10 @@ export class FeedbackRollup1732830000000 implements MigrationInterface {
         "feedback_rollup_responses_deleted",
         // The answers of the deleted responses are gone (by cascade) or about to be: every row of
         // the days touched is computed again from what is left, with concurrent writers kept out.
-        `LOCK TABLE feedback_daily, feedback_daily_dimension IN SHARE ROW EXCLUSIVE MODE;
+        `LOCK TABLE feedback_daily, feedback_daily_dimension, feedback_daily_people IN SHARE ROW EXCLUSIVE MODE;
     DELETE FROM feedback_daily t USING ${daysOf("old_rows")} d WHERE t.organization_id = d.organization_id AND t.day = d.day;
     DELETE FROM feedback_daily_dimension t USING ${daysOf("old_rows")} d WHERE t.organization_id = d.organization_id AND t.day = d.day;
+    DELETE FROM feedback_daily_people t USING ${daysOf("old_rows")} d WHERE t.organization_id = d.organization_id AND t.day = d.day;
     ${addToBoth(responseContributions(responsesOfDays(daysOf("old_rows")), "1", "0::smallint"))}`,
       )}
       ${fn("feedback_rollup_truncated", `PERFORM feedback_rollup_rebuild(NULL);`)}
@@ -299,13 +348,13 @@ export class FeedbackRollup1732830000000 implements MigrationInterface {
     // What is there already (a large database takes minutes: not under the API's statement timeout, with which the app runs migrations at start).
     await q.query(`SET LOCAL statement_timeout = 0`);
     await q.query(`SELECT feedback_rollup_rebuild(NULL)`);
-    await q.query(`ANALYZE feedback_daily; ANALYZE feedback_daily_dimension`);
+    await q.query(`ANALYZE feedback_daily; ANALYZE feedback_daily_dimension; ANALYZE feedback_daily_people`);
   }
 
   public async down(q: QueryRunner): Promise<void> {
     for (const [name, table] of TRIGGERS) await q.query(`DROP TRIGGER ${name} ON ${table}`);
     for (const f of new Set(TRIGGERS.map((t) => t[4]))) await q.query(`DROP FUNCTION ${f}()`);
     await q.query(`DROP FUNCTION feedback_rollup_rebuild(uuid)`);
-    await q.query(`DROP TABLE feedback_daily_dimension, feedback_daily`);
+    await q.query(`DROP TABLE feedback_daily_people, feedback_daily_dimension, feedback_daily`);
   }
 }

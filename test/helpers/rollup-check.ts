@@ -23,6 +23,21 @@ export function rollupDifferencesSql(): string {
      SELECT '${name}: only computed' AS difference, to_jsonb(e) AS row FROM (SELECT * FROM d EXCEPT SELECT * FROM t) e
      UNION ALL
      SELECT '${name}: only in the rollup', to_jsonb(e) FROM (SELECT * FROM t EXCEPT SELECT * FROM d) e)`;
+  // The people rollup: per day, stakeholder and place, responses and NPS, RATING and EFFORT answers.
+  const peopleMeasures = ["responses", "nps_n", "rating_n", "effort_n"];
+  const people = `r.organization_id, (r.collected_at AT TIME ZONE 'UTC')::date AS day, r.stakeholder_id, r.kind, r.touchpoint_id, r.stage_id, r.stage_impact_mode IS NOT DISTINCT FROM 'IN_USE' AS in_use`;
+  const peopleKey = "organization_id, day, stakeholder_id, kind, touchpoint_id, stage_id, in_use";
+  const peopleDirect = `SELECT ${people}, 1 AS responses, CASE WHEN r.nps IS NOT NULL THEN 1 ELSE 0 END AS nps_n, 0 AS rating_n, 0 AS effort_n FROM feedback_responses r
+      UNION ALL SELECT ${people}, 0, 0, CASE WHEN a.type = 'RATING' THEN 1 ELSE 0 END, CASE WHEN a.type = 'EFFORT' THEN 1 ELSE 0 END FROM feedback_responses r ${answers}`;
+  const peopleSums = peopleMeasures.map((m) => `sum(${m}) AS ${m}`).join(", ");
+  const peopleNonZero = peopleMeasures.map((m) => `sum(${m}) <> 0`).join(" OR ");
+  const comparePeople = `
+    (WITH d AS (SELECT ${peopleKey}, ${peopleSums} FROM (${peopleDirect}) x GROUP BY ${peopleKey} HAVING ${peopleNonZero}),
+          t AS (SELECT ${peopleKey}, ${peopleSums} FROM feedback_daily_people GROUP BY ${peopleKey} HAVING ${peopleNonZero})
+     SELECT 'feedback_daily_people: only computed' AS difference, to_jsonb(e) AS row FROM (SELECT * FROM d EXCEPT SELECT * FROM t) e
+     UNION ALL
+     SELECT 'feedback_daily_people: only in the rollup', to_jsonb(e) FROM (SELECT * FROM t EXCEPT SELECT * FROM d) e)`;
   return `${compare("feedback_daily", dailyKey, direct(daily, ""), "feedback_daily")}
-    UNION ALL ${compare("feedback_daily_dimension", dimKey, direct(dim, dimJoin), "feedback_daily_dimension")}`;
+    UNION ALL ${compare("feedback_daily_dimension", dimKey, direct(dim, dimJoin), "feedback_daily_dimension")}
+    UNION ALL ${comparePeople}`;
 }

@@ -273,12 +273,28 @@ export function qoeSuppression(k: number, cells: QoeCellCounts[], overall: QoeCe
   return { cells: state.slice(0, n), overall: state[OVERALL] };
 }
 
-/** People per feedback part, per perspective and, for a kind, at IN_USE stages or elsewhere (funders' suppression only). */
-const partPeople = (filter: string) => `count(DISTINCT rp.stakeholder_id) FILTER (WHERE ${filter})`;
-const atKind = (filter: string, inUse: boolean) =>
-  partPeople(`${filter} AND rp.persp <> 'USER' AND rp.stage_impact_mode ${inUse ? "IS NOT DISTINCT FROM" : "IS DISTINCT FROM"} 'IN_USE'`);
-const partColumns = (name: string, filter: string) =>
-  `${partPeople(filter)} AS ${name}_people, ${atKind(filter, true)} AS ${name}_in_use, ${atKind(filter, false)} AS ${name}_elsewhere`;
+/**
+ * People per feedback part computed directly from the responses and their answers, with
+ * count(DISTINCT) over grouping sets (the statement the people rollup replaced; `source` "tables",
+ * which the rollup is tested against). `g` is the group key of a response r.
+ */
+function directPartPeopleSql(g: string): string {
+  const people = (filter: string) => `count(DISTINCT rp.stakeholder_id) FILTER (WHERE ${filter})`;
+  const atKind = (filter: string, inUse: boolean) =>
+    people(`${filter} AND rp.persp <> 'USER' AND rp.stage_impact_mode ${inUse ? "IS NOT DISTINCT FROM" : "IS DISTINCT FROM"} 'IN_USE'`);
+  const columns = (name: string, filter: string) => `${people(filter)} AS ${name}_people, ${atKind(filter, true)} AS ${name}_in_use, ${atKind(filter, false)} AS ${name}_elsewhere`;
+  return `WITH r AS (
+            SELECT r.organization_id, r.id, r.kind, r.stage_impact_mode, r.nps, r.stakeholder_id, ${g} AS g
+              FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3
+          ), rp AS (
+            SELECT r.*, p.persp FROM r CROSS JOIN LATERAL (VALUES (r.kind::text), (CASE WHEN r.stage_impact_mode = 'IN_USE' THEN 'USER' END)) AS p(persp)
+             WHERE p.persp IS NOT NULL
+          )
+          SELECT rp.g, rp.persp, grouping(rp.g) = 1 AS total,
+                 ${columns("nps", "rp.nps IS NOT NULL")}, ${columns("rating", "a.type = 'RATING'")}, ${columns("effort", "a.type = 'EFFORT'")}
+            FROM rp LEFT JOIN feedback_answers a ON a.organization_id = rp.organization_id AND a.response_id = rp.id AND a.type IN ('RATING', 'EFFORT')
+           GROUP BY GROUPING SETS ((rp.g, rp.persp), (rp.persp))`;
+}
 
 export class QoeService {
   constructor(private readonly sc: ServiceContext) {}
@@ -354,6 +370,76 @@ export class QoeService {
   }
 
   /**
+   * People per feedback part (NPS, ratings, effort), per group and perspective and per perspective
+   * overall (`total`), and for a kind, those who gave it at an IN_USE stage (`_in_use`) or
+   * elsewhere (`_elsewhere`): funders' suppression only. Whole UTC days from the people rollup
+   * (`feedback_daily_people`: who gave which part where, per day), the rest of the period from the
+   * responses and their answers (the same figures as directPartPeopleSql). Per group and stakeholder first, by
+   * hashing (a stakeholder is of one kind), then counted; the USER perspective has a row where
+   * some response was given at an IN_USE stage. `raw` is the group's raw key (a uuid, a bucket
+   * number or NULL) of a row (alias r or d) at a time; `group` makes it the jsonb key.
+   */
+  private partPeopleSql(
+    org: string,
+    groupBy: QoeGroupBy,
+    dimension: Dimension | null,
+    from: Date,
+    to: Date,
+    bs: Bucket[],
+    raw: (alias: "r" | "d", time: string, bucketParam: string) => string,
+    group: (raw: string) => string,
+  ): [string, unknown[]] {
+    const params: unknown[] = [org];
+    const p = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const bucketParam = groupBy === QoeGroupBy.PERIOD ? p(bs.map((b) => b.from)) : "";
+    const byDimension = groupBy === QoeGroupBy.DIMENSION;
+    // By dimension the group is the stakeholder's value: counted per stakeholder first, then looked up.
+    const rawOf = (alias: "r" | "d", time: string) => (byDimension ? "NULL::text" : raw(alias, time, bucketParam));
+    const split = splitPeriod(from, to);
+    const facts: string[] = [];
+    if (split.days) {
+      facts.push(`SELECT ${rawOf("d", `(d.day::timestamp AT TIME ZONE 'UTC')`)} AS g, d.stakeholder_id, d.kind, d.in_use, d.nps_n > 0 AS nps, d.rating_n > 0 AS rating, d.effort_n > 0 AS effort
+                    FROM feedback_daily_people d WHERE d.organization_id = $1 AND ${inDays("d", split.days, p)} AND d.responses > 0`);
+    }
+    if (split.edges.length) {
+      const has = (type: string) => `EXISTS (SELECT 1 FROM feedback_answers a WHERE a.organization_id = r.organization_id AND a.response_id = r.id AND a.type = '${type}')`;
+      facts.push(`SELECT ${rawOf("r", "r.collected_at")} AS g, r.stakeholder_id, r.kind, ${IN_USE} AS in_use, r.nps IS NOT NULL AS nps, ${has("RATING")} AS rating, ${has("EFFORT")} AS effort
+                    FROM feedback_responses r WHERE r.organization_id = $1 AND ${inEdges("r.collected_at", split.edges, p)}`);
+    }
+    const flags = (x: string) =>
+      ["nps", "rating", "effort"].map((part) => `bool_or(${x}${part}) AS ${part}, bool_or(${x}${part}_u) AS ${part}_u, bool_or(${x}${part}_e) AS ${part}_e`).join(", ");
+    const firstFlags = ["nps", "rating", "effort"]
+      .map((part) => `bool_or(f.${part}) AS ${part}, bool_or(f.${part} AND f.in_use) AS ${part}_u, bool_or(f.${part} AND NOT f.in_use) AS ${part}_e`)
+      .join(", ");
+    const per = byDimension
+      ? `SELECT ${group(`s.${DIMENSION_COLUMN[dimension!]}::text`)} AS g, x.* FROM (SELECT f.stakeholder_id, f.kind, bool_or(f.in_use) AS any_u, ${firstFlags} FROM f GROUP BY 1, 2) x
+           JOIN stakeholders s ON s.organization_id = $1 AND s.id = x.stakeholder_id`
+      : `SELECT ${group("x.g")} AS g, x.stakeholder_id, x.kind, x.any_u, ${["nps", "rating", "effort"].map((part) => `x.${part}, x.${part}_u, x.${part}_e`).join(", ")}
+           FROM (SELECT f.g, f.stakeholder_id, f.kind, bool_or(f.in_use) AS any_u, ${firstFlags} FROM f GROUP BY 1, 2, 3) x`;
+    const counts = ["nps", "rating", "effort"]
+      .map(
+        (part) => `count(*) FILTER (WHERE CASE WHEN p.persp = 'USER' THEN c.${part}_u ELSE c.${part} END) AS ${part}_people,
+                   count(*) FILTER (WHERE p.persp <> 'USER' AND c.${part}_u) AS ${part}_in_use, count(*) FILTER (WHERE p.persp <> 'USER' AND c.${part}_e) AS ${part}_elsewhere`,
+      )
+      .join(", ");
+    return [
+      `WITH f AS (${facts.join(" UNION ALL ")}),
+            per AS MATERIALIZED (${per}),
+            c AS (SELECT g, false AS total, per.stakeholder_id, per.kind, per.any_u, ${["nps", "rating", "effort"].map((part) => `per.${part}, per.${part}_u, per.${part}_e`).join(", ")} FROM per
+                  UNION ALL
+                  SELECT NULL, true, per.stakeholder_id, per.kind, bool_or(per.any_u), ${flags("per.")} FROM per GROUP BY per.stakeholder_id, per.kind)
+       SELECT c.g, c.total, p.persp, ${counts}
+         FROM c CROSS JOIN LATERAL (VALUES (c.kind::text), (CASE WHEN c.any_u THEN 'USER' END)) AS p(persp)
+        WHERE p.persp IS NOT NULL
+        GROUP BY c.g, c.total, p.persp`,
+      params,
+    ];
+  }
+
+  /**
    * Quality of experience over [from, to), computed in SQL over every response,
    * action and observation of the period (no sampling): a fixed number of
    * statements whatever the number of groups. The feedback figures come from the rollups for
@@ -388,6 +474,21 @@ export class QoeService {
     // dimension). Compared as values, never split or matched against a reserved word. `time` is
     // the row's time, a timestamptz expression.
     const dimColumn = dimension ? DIMENSION_COLUMN[dimension] : null;
+    // The same keys raw (a uuid, a bucket number, NULL), for grouping many rows before the jsonb is made (not by dimension).
+    const raw = (alias: "r" | "a" | "d", time: string, bucketParam = "$4") =>
+      groupBy === QoeGroupBy.STAGE
+        ? `${alias}.stage_id`
+        : groupBy === QoeGroupBy.TOUCHPOINT
+          ? `${alias}.touchpoint_id`
+          : groupBy === QoeGroupBy.PERIOD
+            ? `width_bucket(${time}, ${bucketParam}::timestamptz[])`
+            : `NULL::text`;
+    const group = (x: string) =>
+      groupBy === QoeGroupBy.PERIOD || groupBy === QoeGroupBy.DIMENSION
+        ? `jsonb_build_array(${x})`
+        : groupBy === QoeGroupBy.NONE
+          ? `NULL::jsonb`
+          : `CASE WHEN ${x} IS NOT NULL THEN jsonb_build_array(${x}::text) END`;
     const key = (alias: "r" | "a" | "d", time: string, bucketParams = ["$4"]) =>
       groupBy === QoeGroupBy.STAGE
         ? `CASE WHEN ${alias}.stage_id IS NOT NULL THEN jsonb_build_array(${alias}.stage_id::text) END`
@@ -409,22 +510,11 @@ export class QoeService {
     const [feedbackRows, partRows, peopleRows, loopRows, metricRows] = await Promise.all([
       this.em.query(...this.feedbackSql(org, groupBy, dimension ?? null, from, to, bs, key, source)),
       // People per feedback part: only needed (and only counted) for funders' suppression.
-      suppress
-        ? this.em.query(
-            `WITH r AS (
-               SELECT r.organization_id, r.id, r.kind, r.stage_impact_mode, r.nps, r.stakeholder_id, ${key("r", "r.collected_at")} AS g
-                 FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3
-             ), rp AS (
-               SELECT r.*, p.persp FROM r CROSS JOIN LATERAL (VALUES (r.kind::text), (CASE WHEN r.stage_impact_mode = 'IN_USE' THEN 'USER' END)) AS p(persp)
-                WHERE p.persp IS NOT NULL
-             )
-             SELECT rp.g, rp.persp, grouping(rp.g) = 1 AS total,
-                    ${partColumns("nps", "rp.nps IS NOT NULL")}, ${partColumns("rating", "a.type = 'RATING'")}, ${partColumns("effort", "a.type = 'EFFORT'")}
-               FROM rp LEFT JOIN feedback_answers a ON a.organization_id = rp.organization_id AND a.response_id = rp.id AND a.type IN ('RATING', 'EFFORT')
-              GROUP BY GROUPING SETS ((rp.g, rp.persp), (rp.persp))`,
-            params,
-          )
-        : [],
+      !suppress
+        ? []
+        : source === "tables"
+          ? this.em.query(directPartPeopleSql(key("r", "r.collected_at")), params)
+          : this.em.query(...this.partPeopleSql(org, groupBy, dimension ?? null, from, to, bs, raw, group)),
       // People per group and overall, in one statement: a stakeholder counts once overall even when
       // its responses fall in several groups. Distinct (group, stakeholder) pairs first, by hashing;
       // by dimension, the stakeholders first, then their values.
@@ -435,8 +525,8 @@ export class QoeService {
                ? `SELECT jsonb_build_array(s.${dimColumn}::text) AS g, s.id AS stakeholder_id
                     FROM (SELECT r.stakeholder_id FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1) p
                     JOIN stakeholders s ON s.organization_id = $1 AND s.id = p.stakeholder_id`
-               : `SELECT ${key("r", "r.collected_at")} AS g, r.stakeholder_id FROM feedback_responses r
-                   WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1, 2`
+               : `SELECT ${group("y.g")} AS g, y.stakeholder_id FROM (SELECT ${raw("r", "r.collected_at")} AS g, r.stakeholder_id FROM feedback_responses r
+                   WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1, 2) y`
            }
          )
          SELECT x.g, false AS total, count(*) AS people FROM x GROUP BY x.g
