@@ -425,12 +425,18 @@ export class QoeService {
                    count(*) FILTER (WHERE p.persp <> 'USER' AND c.${part}_u) AS ${part}_in_use, count(*) FILTER (WHERE p.persp <> 'USER' AND c.${part}_e) AS ${part}_elsewhere`,
       )
       .join(", ");
+    const columns = `per.stakeholder_id, per.kind, per.any_u, ${["nps", "rating", "effort"].map((part) => `per.${part}, per.${part}_u, per.${part}_e`).join(", ")}`;
+    // Without groups, every stakeholder's row is already the overall's (what is in no group is never shown on its own).
+    const cells =
+      groupBy === QoeGroupBy.NONE
+        ? `SELECT NULL::jsonb AS g, true AS total, ${columns} FROM per`
+        : `SELECT g, false AS total, ${columns} FROM per
+           UNION ALL
+           SELECT NULL, true, per.stakeholder_id, per.kind, bool_or(per.any_u), ${flags("per.")} FROM per GROUP BY per.stakeholder_id, per.kind`;
     return [
       `WITH f AS (${facts.join(" UNION ALL ")}),
             per AS MATERIALIZED (${per}),
-            c AS (SELECT g, false AS total, per.stakeholder_id, per.kind, per.any_u, ${["nps", "rating", "effort"].map((part) => `per.${part}, per.${part}_u, per.${part}_e`).join(", ")} FROM per
-                  UNION ALL
-                  SELECT NULL, true, per.stakeholder_id, per.kind, bool_or(per.any_u), ${flags("per.")} FROM per GROUP BY per.stakeholder_id, per.kind)
+            c AS (${cells})
        SELECT c.g, c.total, p.persp, ${counts}
          FROM c CROSS JOIN LATERAL (VALUES (c.kind::text), (CASE WHEN c.any_u THEN 'USER' END)) AS p(persp)
         WHERE p.persp IS NOT NULL
@@ -518,32 +524,40 @@ export class QoeService {
       // People per group and overall, in one statement: a stakeholder counts once overall even when
       // its responses fall in several groups. Distinct (group, stakeholder) pairs first, by hashing;
       // by dimension, the stakeholders first, then their values.
+      // Without groups, the overall only (what is in no group is never shown on its own).
       this.em.query(
-        `WITH x AS MATERIALIZED (
-           ${
-             groupBy === QoeGroupBy.DIMENSION
-               ? `SELECT jsonb_build_array(s.${dimColumn}::text) AS g, s.id AS stakeholder_id
-                    FROM (SELECT r.stakeholder_id FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1) p
-                    JOIN stakeholders s ON s.organization_id = $1 AND s.id = p.stakeholder_id`
-               : `SELECT ${group("y.g")} AS g, y.stakeholder_id FROM (SELECT ${raw("r", "r.collected_at")} AS g, r.stakeholder_id FROM feedback_responses r
-                   WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1, 2) y`
-           }
-         )
-         SELECT x.g, false AS total, count(*) AS people FROM x GROUP BY x.g
-         UNION ALL
-         SELECT NULL, true, count(*) FROM (SELECT x.stakeholder_id FROM x GROUP BY 1) o`,
+        groupBy === QoeGroupBy.NONE
+          ? `SELECT NULL::jsonb AS g, true AS total, count(*) AS people
+               FROM (SELECT r.stakeholder_id FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1) o`
+          : `WITH x AS MATERIALIZED (
+               ${
+                 groupBy === QoeGroupBy.DIMENSION
+                   ? `SELECT s.${dimColumn}::text AS g, s.id AS stakeholder_id
+                        FROM (SELECT r.stakeholder_id FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1) p
+                        JOIN stakeholders s ON s.organization_id = $1 AND s.id = p.stakeholder_id`
+                   : `SELECT ${raw("r", "r.collected_at")} AS g, r.stakeholder_id FROM feedback_responses r
+                       WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1, 2`
+               }
+             )
+             SELECT ${group("x.g")} AS g, false AS total, count(*) AS people FROM x GROUP BY x.g
+             UNION ALL
+             SELECT NULL, true, count(*) FROM (SELECT x.stakeholder_id FROM x GROUP BY 1) o`,
         params,
       ),
       // Loops exactly as actionSummary and impactReport.loops count them (LOOP_COUNTS_SQL), every
       // action due in the period in exactly one perspective: the kind of the stakeholder it is
       // about; without one, the kind of its stage's lifecycle (from its touchpoint or response);
       // with neither, CUSTOMER. People: the stakeholders of the actions counted (for funders' suppression only).
+      // Grouped on the raw key (by dimension: the stakeholder's value, joined once, not looked up per action).
       this.em.query(
-        `SELECT a.g, a.persp, grouping(a.g) = 1 AS total, ${LOOP_COUNTS_SQL},
+        `SELECT ${groupBy === QoeGroupBy.DIMENSION ? "a.g" : group("a.g")} AS g, a.persp, grouping(a.g) = 1 AS total, ${LOOP_COUNTS_SQL},
                 ${suppress ? "count(DISTINCT a.stakeholder_id) FILTER (WHERE a.loop_closed_at IS NOT NULL OR a.due_at < now())" : "0"} AS due_people
-           FROM (SELECT a.*, ${key("a", "a.due_at")} AS g,
+           FROM (SELECT a.*,
+                        ${groupBy === QoeGroupBy.DIMENSION ? `CASE WHEN a.stakeholder_id IS NOT NULL THEN jsonb_build_array(s.${dimColumn}::text) END` : raw("a", "a.due_at")} AS g,
                         coalesce(a.kind::text, (SELECT st.kind::text FROM stages st WHERE st.organization_id = a.organization_id AND st.id = a.stage_id), 'CUSTOMER') AS persp
-                   FROM actions a WHERE a.organization_id = $1 AND a.due_at >= $2 AND a.due_at < $3) a
+                   FROM actions a
+                   ${groupBy === QoeGroupBy.DIMENSION ? "LEFT JOIN stakeholders s ON s.organization_id = a.organization_id AND s.id = a.stakeholder_id" : ""}
+                  WHERE a.organization_id = $1 AND a.due_at >= $2 AND a.due_at < $3) a
           GROUP BY GROUPING SETS ((a.g, a.persp), (a.persp))`,
         params,
       ),
