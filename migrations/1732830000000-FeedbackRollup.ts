@@ -172,6 +172,26 @@ const addToBoth = (c: Contributions, dimensionOnly = false) =>
     ? `${addTo("feedback_daily_dimension", c.dimension)};`
     : `${addTo("feedback_daily", c.daily)};\n${addTo("feedback_daily_dimension", c.dimension)};\n${addTo("feedback_daily_people", c.people)};`;
 
+/**
+ * For a rebuild (function feedback_rollup_rebuild, argument p_org: one organization, or all when
+ * NULL): each response once, with the measures of its rating and effort answers added up (the
+ * answers read in one pass, not once per rollup).
+ */
+const REBUILD_FACTS = `SELECT r.organization_id, r.collected_at, r.kind, r.survey_id, r.touchpoint_id, r.stage_id, r.stage_impact_mode, r.nps, r.stakeholder_id,
+         ${MEASURES.filter((m) => m.startsWith("rating") || m.startsWith("effort")).map((m) => `coalesce(x.${m}, 0) AS ${m}`).join(", ")}
+    FROM feedback_responses r
+    LEFT JOIN (SELECT a.organization_id, a.response_id, ${MEASURES.map((m) => `sum(${m}) AS ${m}`).join(", ")}
+                 FROM (SELECT a.organization_id, a.response_id, ${answerMeasures("1")} FROM feedback_answers a
+                        WHERE a.type IN ('RATING', 'EFFORT') AND (p_org IS NULL OR a.organization_id = p_org)) a
+                GROUP BY a.organization_id, a.response_id) x ON x.organization_id = r.organization_id AND x.response_id = r.id
+   WHERE p_org IS NULL OR r.organization_id = p_org`;
+/** The measures of a row of REBUILD_FACTS (alias r): the response's own, and its answers' sums. */
+const FACT_MEASURES = MEASURES.map((m) => {
+  if (m === "responses") return `1 AS responses`;
+  if (m.startsWith("nps_")) return `CASE WHEN r.nps = ${m.slice(4)} THEN 1 ELSE 0 END AS ${m}`;
+  return `r.${m} AS ${m}`;
+}).join(", ");
+
 /** The transaction's slot: concurrent transactions mostly write different rows. */
 const SLOT = `(pg_current_xact_id()::text::bigint % 4)::smallint`;
 
@@ -279,7 +299,12 @@ export class FeedbackRollup1732830000000 implements MigrationInterface {
         DELETE FROM feedback_daily WHERE p_org IS NULL OR organization_id = p_org;
         DELETE FROM feedback_daily_dimension WHERE p_org IS NULL OR organization_id = p_org;
         DELETE FROM feedback_daily_people WHERE p_org IS NULL OR organization_id = p_org;
-        ${addToBoth(responseContributions("(SELECT * FROM feedback_responses WHERE p_org IS NULL OR organization_id = p_org)", "1", "0::smallint"))}
+        -- One pass: each response once with its rating and effort answers added up, read by the three upserts.
+        PERFORM set_config('work_mem', '256MB', true);
+        WITH f AS MATERIALIZED (${REBUILD_FACTS}),
+             d AS (${addTo("feedback_daily", `SELECT ${dailyKey("0::smallint")}, ${FACT_MEASURES} FROM f r`)}),
+             m AS (${addTo("feedback_daily_dimension", `SELECT ${dimensionKey("0::smallint")}, ${FACT_MEASURES} FROM f r ${dimensionJoin()}`)})
+        ${addTo("feedback_daily_people", `SELECT ${peopleKey}, 1 AS responses, CASE WHEN r.nps IS NOT NULL THEN 1 ELSE 0 END AS nps_n, r.rating_n, r.effort_n FROM f r`)};
       END $fn$;
       REVOKE ALL ON FUNCTION feedback_rollup_rebuild(uuid) FROM PUBLIC;
     `);
