@@ -222,8 +222,15 @@ const dropEmpty = (rel: string) =>
     .map((t) => `DELETE FROM ${t} t USING ${daysOf(rel)} d WHERE t.organization_id = d.organization_id AND t.day = d.day AND ${ROLLUPS[t].measures.map((m) => `t.${m} = 0`).join(" AND ")};`)
     .join("\n    ");
 
-const fn = (name: string, body: string) => `
-  CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+/**
+ * A trigger function. A statement's rows are few next to the tables they are joined with (their
+ * responses, answers, stakeholders), which are reached by primary key or index: sequential scans
+ * are off inside (`lookups`), so that statistics that lag behind a table that grew fast (thousands
+ * of responses written since the last ANALYZE make it look empty) cannot turn those lookups into a
+ * scan of the table per row (measured: a 300-item batch taking over 30 s instead of 0.6 s).
+ */
+const fn = (name: string, body: string, lookups = true) => `
+  CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp${lookups ? " SET enable_seqscan = off" : ""} AS $fn$
   BEGIN
     ${body}
     RETURN NULL;
@@ -330,7 +337,7 @@ export class FeedbackRollup1732830000000 implements MigrationInterface {
     DELETE FROM feedback_daily_people t USING ${daysOf("old_rows")} d WHERE t.organization_id = d.organization_id AND t.day = d.day;
     ${addToBoth(responseContributions(responsesOfDays(daysOf("old_rows")), "1", "0::smallint"))}`,
       )}
-      ${fn("feedback_rollup_truncated", `PERFORM feedback_rollup_rebuild(NULL);`)}
+      ${fn("feedback_rollup_truncated", `PERFORM feedback_rollup_rebuild(NULL);`, false)}
       ${fn("feedback_rollup_answers_inserted", addToBoth(answerContributions("new_rows", "1", SLOT)))}
       ${fn(
         "feedback_rollup_answers_updated",

@@ -651,6 +651,10 @@ export class QoeService {
         return { key: label, value: v, label, metricIndex: null, metricFilter: () => false, extra: {} };
       });
     }
+    // The cells in a fixed order (by key; periods in time order), not in the order the statements
+    // happened to return them: funders' complementary suppression breaks ties between equal counts
+    // by position, and the same figures must always hide the same cells.
+    if (groupBy !== QoeGroupBy.PERIOD) defs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const dataOf = (d: GroupDef) => groupData.get(d.value) ?? emptyCell();
     const residual = defs.length > 0 ? residualData.cell : null;
     const hidden = suppress ? qoeSuppression(k, [...defs.map((d) => dataOf(d).counts), ...(residual ? [residual.counts] : [])], overallData.counts) : null;
