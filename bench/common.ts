@@ -29,10 +29,12 @@ export interface Options {
   month: boolean;
   /** Seconds a view's timed runs may take (API and SQL together) before fewer runs are taken (at least 3). */
   viewBudget: number;
+  /** Only the views whose name starts with one of these (default every view). */
+  views: string[] | null;
 }
 
 export function parseOptions(argv: string[]): Options {
-  const o: Options = { url: null, only: null, duration: 30, rounds: 6, runs: 20, quick: false, batches: 5, batchSize: 1000, scale: 20, out: path.join(ROOT, "bench"), month: true, viewBudget: 90 };
+  const o: Options = { url: null, only: null, duration: 30, rounds: 6, runs: 20, quick: false, batches: 5, batchSize: 1000, scale: 20, out: path.join(ROOT, "bench"), month: true, viewBudget: 90, views: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -51,6 +53,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--out") o.out = path.resolve(next());
     else if (a === "--no-month") o.month = false;
     else if (a === "--view-budget") o.viewBudget = Number(next());
+    else if (a === "--views") o.views = next().split(",");
     else if (a === "--quick") o.quick = true;
     else if (a === "--help") {
       process.stdout.write(USAGE);
@@ -76,6 +79,7 @@ export const USAGE = `npm run bench -- [options]
   --batches <n>          ingest batches per client per contender (default 5); --batch-size <n> (default 1000)
   --scale <n>            smoke data size (default 20)
   --no-month             skip the one-month views
+  --views <names>        only the views whose name starts with one of these, comma-separated (e.g. nps,qualityOfExperience,impactReport)
   --view-budget <s>      at most this long timing one view (default 90; at least 3 runs are taken)
   --out <dir>            where results.json and RESULTS.md go (default bench/)
   --quick                a small smoke run

@@ -36,7 +36,10 @@
  * (00:00 UTC): pass it to get the same data on another day. Rows go in in time order, as
  * the API would have written them. The per-row `audit` triggers are disabled for the load
  * (ALTER TABLE … DISABLE TRIGGER audit and audit_insert, inside the transaction, re-enabled before commit):
- * generated rows are not API writes, so they have no audit entries. Every other trigger
+ * generated rows are not API writes, so they have no audit entries. So are the feedback rollups'
+ * triggers (feedback_rollup_*): each generated organization's rollups are computed once from its
+ * rows at the end (feedback_rollup_rebuild, in slot 0, so the same seed gives the same rollup rows),
+ * and the triggers are put back as they were (ENABLE ALWAYS). Every other trigger
  * fires, statement-level ones once per INSERT (no session_replication_role). Checks and
  * unique constraints hold row by row; the foreign keys of the large tables (BULK_TABLES)
  * are dropped at the start of the transaction and added back, with pg_get_constraintdef's
@@ -161,6 +164,12 @@ export async function generate(db: DataSource, options: GeneratorOptions): Promi
         WHERE t.tgname IN ('audit', 'audit_insert') AND NOT t.tgisinternal AND n.nspname = 'public' ORDER BY 1, 2`,
     );
     for (const { table, trigger } of audited) await em.query(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
+    // The feedback rollups' triggers (ENABLE ALWAYS): rebuilt once per organization after the load.
+    const rollupTriggers: { table: string; trigger: string; enabled: string }[] = await em.query(
+      `SELECT c.relname AS table, t.tgname AS trigger, t.tgenabled AS enabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE t.tgfoid::regproc::text LIKE 'feedback\\_rollup\\_%' AND NOT t.tgisinternal AND n.nspname = 'public' ORDER BY 1, 2`,
+    );
+    for (const { table, trigger } of rollupTriggers) await em.query(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
     // Foreign keys of the large tables are checked once per constraint after the load
     // (dropped, then added back with the same definition, which validates every row in one
     // join) instead of once per row: the same guarantee, a fraction of the time.
@@ -207,6 +216,14 @@ export async function generate(db: DataSource, options: GeneratorOptions): Promi
     await em.query(`SET LOCAL enable_nestloop = on`);
     log(`foreign keys of the large tables validated in ${((Date.now() - tv) / 1000).toFixed(1)} s`);
     for (const { table, trigger } of audited) await em.query(`ALTER TABLE ${table} ENABLE TRIGGER ${trigger}`);
+    if (rollupTriggers.length) {
+      const tr = Date.now();
+      for (const o of result.organizations) await em.query(`SELECT feedback_rollup_rebuild($1)`, [o.id]);
+      for (const { table, trigger, enabled } of rollupTriggers) {
+        await em.query(`ALTER TABLE ${table} ENABLE ${enabled === "A" ? "ALWAYS" : enabled === "R" ? "REPLICA" : ""} TRIGGER ${trigger}`);
+      }
+      log(`feedback rollups of ${result.organizations.length} organizations computed in ${((Date.now() - tr) / 1000).toFixed(1)} s`);
+    }
     const cpu1 = backendCpuSeconds(pid);
     result.serverCpuSeconds = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
   });

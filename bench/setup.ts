@@ -92,7 +92,11 @@ export function startCommand(): string[] {
   return node.split(/\s+/).slice(1);
 }
 
-/** The API's HTTP server, a child process on a free port, against `url`. */
+/**
+ * The API's HTTP server, a child process on a free port, against `url`. It runs pending migrations
+ * first: on a large database their backfills (stage stays, feedback rollups) take minutes, hence
+ * the 15-minute wait.
+ */
 export function startApi(url: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Child> {
   return startChild(
     "api",
@@ -108,6 +112,7 @@ export function startApi(url: string, extraEnv: NodeJS.ProcessEnv = {}): Promise
       ...extraEnv,
     },
     /GraphQL ready at http:\/\/localhost:(\d+)\/graphql/,
+    900_000,
   );
 }
 

@@ -21,6 +21,7 @@ export async function runViews(ctx: BenchContext): Promise<void> {
   for (const period of periods) {
     for (const [index, spec] of VIEWS.entries()) {
       if (period.label === "month" && !MONTH_VIEWS.includes(spec.name)) continue;
+      if (ctx.o.views && !ctx.o.views.some((v) => spec.name.startsWith(v))) continue;
       if (spec.name.startsWith("metricSeries") && !metric) {
         ctx.notes.push("metricSeries: no observations in the organization, not run");
         continue;

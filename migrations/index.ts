@@ -6,6 +6,7 @@ import { Reports1732700000000 } from "./1732700000000-Reports";
 import { StageStays1732810000000 } from "./1732810000000-StageStays";
 import { SalesDaily1732810000001 } from "./1732810000001-SalesDaily";
 import { StatementAudit1732820000000 } from "./1732820000000-StatementAudit";
+import { FeedbackRollup1732830000000 } from "./1732830000000-FeedbackRollup";
 
 /** Every migration, in order. The data source takes this list (no glob), so ts and js builds agree. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   StageStays1732810000000,
   SalesDaily1732810000001,
   StatementAudit1732820000000,
+  FeedbackRollup1732830000000,
 ];

@@ -3,6 +3,7 @@ import { generate, GeneratorOptions, GeneratorResult, countRows } from "../../be
 import { DEFAULT_LIFECYCLES, DEFAULT_FUNCTIONAL_AREAS } from "../../src/modules/organization/defaults";
 import { impactOfSale } from "../../src/modules/sales/sales.service";
 import { contentHash } from "../../src/common/batch";
+import { rollupDifferencesSql } from "../helpers/rollup-check";
 
 const UNTIL = new Date("2026-11-01T00:00:00Z");
 const OPTIONS: GeneratorOptions = {
@@ -217,6 +218,16 @@ describe("bench data generator", () => {
   it("re-enables the audit triggers it disabled, and leaves every other trigger on", async () => {
     const off: { tgname: string }[] = await app.db.query(`SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'D'`);
     expect(off).toEqual([]);
+    // The feedback rollups' triggers, turned off for the load, fire in every session again (ENABLE ALWAYS).
+    const rollup: { tgenabled: string }[] = await app.db.query(`SELECT tgenabled FROM pg_trigger WHERE NOT tgisinternal AND tgfoid::regproc::text LIKE 'feedback\\_rollup\\_%'`);
+    expect(rollup.length).toBe(9);
+    expect(rollup.every((t) => t.tgenabled === "A")).toBe(true);
+  });
+
+  it("leaves feedback rollups equal to the direct computation from the responses and answers", async () => {
+    expect(await app.db.query(rollupDifferencesSql())).toEqual([]);
+    const [{ n }] = await app.db.query(`SELECT count(DISTINCT organization_id)::int AS n FROM feedback_daily`);
+    expect(n).toBe(3);
   });
 
   it("leaves every constraint and index as it found it, foreign keys validated, indexes valid", async () => {

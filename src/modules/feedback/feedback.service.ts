@@ -9,7 +9,8 @@ import { NotFoundError } from "../../common/errors";
 import { BatchResult, checkBatchSize } from "../../common/batch";
 import { NpsClass } from "../../common/enums";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
-import { organizationThreshold, suppressCount } from "../../common/suppression";
+import { organizationThreshold } from "../../common/suppression";
+import { FeedbackSource, inDays, inEdges, npsSum, npsValues, splitPeriod } from "./rollup";
 import { assertId, assertPeriod } from "../../common/validation";
 import { hydrate } from "../../database/rows";
 import type { ServiceContext } from "../../context";
@@ -114,8 +115,15 @@ export class FeedbackService {
     return { where, params };
   }
 
-  /** NPS over responses collected in [from, to) matching the filter, with its margin of error; suppressed for funders below k. */
-  async nps(organizationId: string, from: Date, to: Date, filter: FeedbackFilter | undefined): Promise<NpsResult> {
+  /**
+   * NPS over responses collected in [from, to) matching the filter, with its margin of error;
+   * suppressed for funders when fewer than k people answered. The counts come from the daily
+   * rollup for the whole UTC days of the period and from the responses for the rest (a filter on
+   * the words of comments reads the responses only); only a funder's answer needs the people
+   * behind it, and only whether they reach k. `source` "tables" reads the responses only (the
+   * direct computation the rollup is tested against).
+   */
+  async nps(organizationId: string, from: Date, to: Date, filter: FeedbackFilter | undefined, source: FeedbackSource = "rollup"): Promise<NpsResult> {
     const org = assertId(organizationId, "organizationId");
     const role = this.sc.access.require(org, ROLES.aggregates);
     // Funders never see or probe verbatim comments: a count over "comments containing a word"
@@ -125,22 +133,12 @@ export class FeedbackService {
     }
     assertPeriod(from, to);
     await this.assertFilterReferences(org, filter);
-    const { where, params } = this.filterSql(org, { ...(filter ?? {}), from, to });
-    const [[row], k] = await Promise.all([
-      this.em.query(
-        `SELECT count(*) FILTER (WHERE r.nps >= 9) AS promoters, count(*) FILTER (WHERE r.nps BETWEEN 7 AND 8) AS passives,
-                count(*) FILTER (WHERE r.nps <= 6) AS detractors, count(DISTINCT r.stakeholder_id) FILTER (WHERE r.nps IS NOT NULL) AS people
-           FROM feedback_responses r WHERE ${where.join(" AND ")} AND r.nps IS NOT NULL`,
-        params,
-      ),
-      organizationThreshold(this.em, org),
-    ]);
-    const promoters = Number(row.promoters);
-    const passives = Number(row.passives);
-    const detractors = Number(row.detractors);
+    const f: FeedbackFilter = { ...(filter ?? {}), from, to };
+    const [counts, k] = await Promise.all([this.npsCounts(org, f, source), organizationThreshold(this.em, org)]);
+    const { promoters, passives, detractors } = counts;
     const n = promoters + passives + detractors;
     const { score, marginOfError95 } = npsOf(promoters, passives, detractors);
-    const hide = role === "FUNDER" && suppressCount(Number(row.people), k) === null;
+    const hide = role === "FUNDER" && n > 0 && (await this.fewerPeopleThan(org, f, n, k));
     return {
       promoters: hide ? null : promoters,
       passives: hide ? null : passives,
@@ -150,6 +148,55 @@ export class FeedbackService {
       marginOfError95: hide ? null : marginOfError95,
       suppressed: hide,
     };
+  }
+
+  /** Promoters, passives and detractors among the responses matching the filter (its from and to set). */
+  private async npsCounts(org: string, f: FeedbackFilter, source: FeedbackSource): Promise<{ promoters: number; passives: number; detractors: number }> {
+    const classes = "count(*) FILTER (WHERE r.nps >= 9) AS promoters, count(*) FILTER (WHERE r.nps BETWEEN 7 AND 8) AS passives, count(*) FILTER (WHERE r.nps <= 6) AS detractors";
+    const text = typeof f.text === "string" && f.text.trim() !== "";
+    const split = text || source === "tables" ? { days: null, edges: [{ from: f.from!, to: f.to! }] } : splitPeriod(f.from!, f.to!);
+    // The filter's conditions on responses (and their parameters) only when responses are read.
+    const { where, params } = split.edges.length ? this.filterSql(org, { ...f, from: undefined, to: undefined }) : { where: [], params: [org] as unknown[] };
+    const p = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const parts: string[] = [];
+    if (split.days) {
+      // Whole days: the rollup's columns per NPS answer, those the filter keeps, added up per class.
+      const values = npsValues(f);
+      const cls = (lo: number, hi: number) => npsSum("d", values.filter((v) => v >= lo && v <= hi));
+      const on: string[] = ["d.organization_id = $1", inDays("d", split.days, p)];
+      if (f.surveyId) on.push(`d.survey_id = ${p(assertId(f.surveyId, "filter.surveyId"))}`);
+      if (f.touchpointId) on.push(`d.touchpoint_id = ${p(assertId(f.touchpointId, "filter.touchpointId"))}`);
+      if (f.stageId) on.push(`d.stage_id = ${p(assertId(f.stageId, "filter.stageId"))}`);
+      if (f.kind) on.push(`d.kind = ${p(f.kind)}`);
+      parts.push(`SELECT sum(${cls(9, 10)}) AS promoters, sum(${cls(7, 8)}) AS passives, sum(${cls(0, 6)}) AS detractors FROM feedback_daily d WHERE ${on.join(" AND ")}`);
+    }
+    if (split.edges.length) parts.push(`SELECT ${classes} FROM feedback_responses r WHERE ${where.join(" AND ")} AND ${inEdges("r.collected_at", split.edges, p)} AND r.nps IS NOT NULL`);
+    const [row] = await this.em.query(
+      `SELECT coalesce(sum(x.promoters), 0) AS promoters, coalesce(sum(x.passives), 0) AS passives, coalesce(sum(x.detractors), 0) AS detractors FROM (${parts.join(" UNION ALL ")}) x`,
+      params,
+    );
+    return { promoters: Number(row.promoters), passives: Number(row.passives), detractors: Number(row.detractors) };
+  }
+
+  /**
+   * Whether the n (> 0) NPS answers matching the filter come from fewer than k people (a funder's
+   * small-cell rule). Exact, without counting everyone: fewer than k answers are fewer than k
+   * people; otherwise the people behind the first 20k answers found are counted, and only when
+   * those are fewer than k and there are more answers, everyone.
+   */
+  private async fewerPeopleThan(org: string, f: FeedbackFilter, n: number, k: number): Promise<boolean> {
+    if (n < k) return true;
+    const { where, params } = this.filterSql(org, f);
+    const from = `FROM feedback_responses r WHERE ${where.join(" AND ")} AND r.nps IS NOT NULL`;
+    const sample = 20 * k;
+    const [first] = await this.em.query(`SELECT count(DISTINCT x.stakeholder_id) AS people, count(*) AS answers FROM (SELECT r.stakeholder_id ${from} LIMIT ${sample}) x`, params);
+    if (Number(first.people) >= k) return false;
+    if (Number(first.answers) < sample) return true;
+    const [all] = await this.em.query(`SELECT count(DISTINCT r.stakeholder_id) AS people ${from}`, params);
+    return Number(all.people) < k;
   }
 
   async responseOf(id: string): Promise<FeedbackResponse> {

@@ -14,6 +14,7 @@ import { Interval, MetricCategory, MetricPerspective } from "../../common/enums"
 import { effectiveThreshold, inSpan, suppressRate, suppressTable } from "../../common/suppression";
 import { assertId, assertPeriod } from "../../common/validation";
 import { hydrateAll, queryRows } from "../../database/rows";
+import { FeedbackSource, IN_USE, inDays, inEdges, MEASURES, splitPeriod, tableFacts } from "../feedback/rollup";
 import type { ServiceContext } from "../../context";
 
 const PERSPECTIVES: QoePerspective[] = [QoePerspective.CUSTOMER, QoePerspective.USER, QoePerspective.BENEFICIARY];
@@ -272,6 +273,29 @@ export function qoeSuppression(k: number, cells: QoeCellCounts[], overall: QoeCe
   return { cells: state.slice(0, n), overall: state[OVERALL] };
 }
 
+/**
+ * People per feedback part computed directly from the responses and their answers, with
+ * count(DISTINCT) over grouping sets (the statement the people rollup replaced; `source` "tables",
+ * which the rollup is tested against). `g` is the group key of a response r.
+ */
+function directPartPeopleSql(g: string): string {
+  const people = (filter: string) => `count(DISTINCT rp.stakeholder_id) FILTER (WHERE ${filter})`;
+  const atKind = (filter: string, inUse: boolean) =>
+    people(`${filter} AND rp.persp <> 'USER' AND rp.stage_impact_mode ${inUse ? "IS NOT DISTINCT FROM" : "IS DISTINCT FROM"} 'IN_USE'`);
+  const columns = (name: string, filter: string) => `${people(filter)} AS ${name}_people, ${atKind(filter, true)} AS ${name}_in_use, ${atKind(filter, false)} AS ${name}_elsewhere`;
+  return `WITH r AS (
+            SELECT r.organization_id, r.id, r.kind, r.stage_impact_mode, r.nps, r.stakeholder_id, ${g} AS g
+              FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3
+          ), rp AS (
+            SELECT r.*, p.persp FROM r CROSS JOIN LATERAL (VALUES (r.kind::text), (CASE WHEN r.stage_impact_mode = 'IN_USE' THEN 'USER' END)) AS p(persp)
+             WHERE p.persp IS NOT NULL
+          )
+          SELECT rp.g, rp.persp, grouping(rp.g) = 1 AS total,
+                 ${columns("nps", "rp.nps IS NOT NULL")}, ${columns("rating", "a.type = 'RATING'")}, ${columns("effort", "a.type = 'EFFORT'")}
+            FROM rp LEFT JOIN feedback_answers a ON a.organization_id = rp.organization_id AND a.response_id = rp.id AND a.type IN ('RATING', 'EFFORT')
+           GROUP BY GROUPING SETS ((rp.g, rp.persp), (rp.persp))`;
+}
+
 export class QoeService {
   constructor(private readonly sc: ServiceContext) {}
 
@@ -292,11 +316,151 @@ export class QoeService {
   }
 
   /**
+   * The feedback measures per group and perspective (the kind's, and USER for answers given at an
+   * IN_USE stage), and per perspective overall: responses per NPS class, the rating and effort
+   * means (mapped to 0..100) and their answer counts. The whole UTC days of the period are read
+   * from the rollups (`feedback_daily`, or `feedback_daily_dimension` for a dimension), the rest
+   * from the tables (src/modules/feedback/rollup.ts); a group or perspective with no response
+   * has no row.
+   */
+  private feedbackSql(
+    org: string,
+    groupBy: QoeGroupBy,
+    dimension: Dimension | null,
+    from: Date,
+    to: Date,
+    bs: Bucket[],
+    key: (alias: "r" | "d", time: string, bucketParams: string[]) => string,
+    source: FeedbackSource,
+  ): [string, unknown[]] {
+    const params: unknown[] = [org];
+    const p = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const bucketParams = groupBy === QoeGroupBy.PERIOD ? [p(bs.map((b) => b.from))] : [];
+    const split = source === "tables" ? { days: null, edges: [{ from, to }] } : splitPeriod(from, to);
+    const byDimension = groupBy === QoeGroupBy.DIMENSION;
+    const facts: string[] = [];
+    if (split.days) {
+      const g = byDimension ? `jsonb_build_array(d.value)` : key("d", `(d.day::timestamp AT TIME ZONE 'UTC')`, bucketParams);
+      facts.push(
+        `SELECT ${g} AS g, d.kind, d.in_use, ${MEASURES.map((m) => `d.${m}`).join(", ")}
+           FROM ${byDimension ? "feedback_daily_dimension" : "feedback_daily"} d
+          WHERE d.organization_id = $1 AND ${inDays("d", split.days, p)}${byDimension ? ` AND d.dimension = ${p(dimension)}` : ""}`,
+      );
+    }
+    if (split.edges.length) {
+      const g = byDimension ? `jsonb_build_array(s.${DIMENSION_COLUMN[dimension!]}::text)` : key("r", "r.collected_at", bucketParams);
+      facts.push(`SELECT * FROM (${tableFacts(`${g} AS g, r.kind, ${IN_USE} AS in_use`, `r.organization_id = $1 AND ${inEdges("r.collected_at", split.edges, p)}`, byDimension)}) e`);
+    }
+    const sum = (values: number[]) => `sum(${values.map((v) => `f.nps_${v}`).join(" + ")})`;
+    return [
+      `WITH f AS (${facts.join(" UNION ALL ")})
+       SELECT f.g, p.persp, grouping(f.g) = 1 AS total,
+              ${sum([9, 10])} AS promoters, ${sum([7, 8])} AS passives, ${sum([0, 1, 2, 3, 4, 5, 6])} AS detractors,
+              sum(f.rating_sum) / nullif(sum(f.rating_sum_n), 0) AS rating, sum(f.rating_n) AS rating_n,
+              sum(f.effort_sum) / nullif(sum(f.effort_sum_n), 0) AS effort, sum(f.effort_n) AS effort_n
+         FROM f CROSS JOIN LATERAL (VALUES (f.kind::text), (CASE WHEN f.in_use THEN 'USER' END)) AS p(persp)
+        WHERE p.persp IS NOT NULL
+        GROUP BY GROUPING SETS ((f.g, p.persp), (p.persp))
+       HAVING sum(f.responses) > 0`,
+      params,
+    ];
+  }
+
+  /**
+   * People per feedback part (NPS, ratings, effort), per group and perspective and per perspective
+   * overall (`total`), and for a kind, those who gave it at an IN_USE stage (`_in_use`) or
+   * elsewhere (`_elsewhere`): funders' suppression only. Whole UTC days from the people rollup
+   * (`feedback_daily_people`: who gave which part where, per day), the rest of the period from the
+   * responses and their answers (the same figures as directPartPeopleSql). Per group and stakeholder first, by
+   * hashing (a stakeholder is of one kind), then counted; the USER perspective has a row where
+   * some response was given at an IN_USE stage. `raw` is the group's raw key (a uuid, a bucket
+   * number or NULL) of a row (alias r or d) at a time; `group` makes it the jsonb key.
+   */
+  private partPeopleSql(
+    org: string,
+    groupBy: QoeGroupBy,
+    dimension: Dimension | null,
+    from: Date,
+    to: Date,
+    bs: Bucket[],
+    raw: (alias: "r" | "d", time: string, bucketParam: string) => string,
+    group: (raw: string) => string,
+  ): [string, unknown[]] {
+    const params: unknown[] = [org];
+    const p = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const bucketParam = groupBy === QoeGroupBy.PERIOD ? p(bs.map((b) => b.from)) : "";
+    const byDimension = groupBy === QoeGroupBy.DIMENSION;
+    // By dimension the group is the stakeholder's value: counted per stakeholder first, then looked up.
+    const rawOf = (alias: "r" | "d", time: string) => (byDimension ? "NULL::text" : raw(alias, time, bucketParam));
+    const split = splitPeriod(from, to);
+    const facts: string[] = [];
+    if (split.days) {
+      facts.push(`SELECT ${rawOf("d", `(d.day::timestamp AT TIME ZONE 'UTC')`)} AS g, d.stakeholder_id, d.kind, d.in_use, d.nps_n > 0 AS nps, d.rating_n > 0 AS rating, d.effort_n > 0 AS effort
+                    FROM feedback_daily_people d WHERE d.organization_id = $1 AND ${inDays("d", split.days, p)} AND d.responses > 0`);
+    }
+    if (split.edges.length) {
+      const has = (type: string) => `EXISTS (SELECT 1 FROM feedback_answers a WHERE a.organization_id = r.organization_id AND a.response_id = r.id AND a.type = '${type}')`;
+      facts.push(`SELECT ${rawOf("r", "r.collected_at")} AS g, r.stakeholder_id, r.kind, ${IN_USE} AS in_use, r.nps IS NOT NULL AS nps, ${has("RATING")} AS rating, ${has("EFFORT")} AS effort
+                    FROM feedback_responses r WHERE r.organization_id = $1 AND ${inEdges("r.collected_at", split.edges, p)}`);
+    }
+    const flags = (x: string) =>
+      ["nps", "rating", "effort"].map((part) => `bool_or(${x}${part}) AS ${part}, bool_or(${x}${part}_u) AS ${part}_u, bool_or(${x}${part}_e) AS ${part}_e`).join(", ");
+    const firstFlags = ["nps", "rating", "effort"]
+      .map((part) => `bool_or(f.${part}) AS ${part}, bool_or(f.${part} AND f.in_use) AS ${part}_u, bool_or(f.${part} AND NOT f.in_use) AS ${part}_e`)
+      .join(", ");
+    const per = byDimension
+      ? `SELECT ${group(`s.${DIMENSION_COLUMN[dimension!]}::text`)} AS g, x.* FROM (SELECT f.stakeholder_id, f.kind, bool_or(f.in_use) AS any_u, ${firstFlags} FROM f GROUP BY 1, 2) x
+           JOIN stakeholders s ON s.organization_id = $1 AND s.id = x.stakeholder_id`
+      : `SELECT ${group("x.g")} AS g, x.stakeholder_id, x.kind, x.any_u, ${["nps", "rating", "effort"].map((part) => `x.${part}, x.${part}_u, x.${part}_e`).join(", ")}
+           FROM (SELECT f.g, f.stakeholder_id, f.kind, bool_or(f.in_use) AS any_u, ${firstFlags} FROM f GROUP BY 1, 2, 3) x`;
+    const counts = ["nps", "rating", "effort"]
+      .map(
+        (part) => `count(*) FILTER (WHERE CASE WHEN p.persp = 'USER' THEN c.${part}_u ELSE c.${part} END) AS ${part}_people,
+                   count(*) FILTER (WHERE p.persp <> 'USER' AND c.${part}_u) AS ${part}_in_use, count(*) FILTER (WHERE p.persp <> 'USER' AND c.${part}_e) AS ${part}_elsewhere`,
+      )
+      .join(", ");
+    const columns = `per.stakeholder_id, per.kind, per.any_u, ${["nps", "rating", "effort"].map((part) => `per.${part}, per.${part}_u, per.${part}_e`).join(", ")}`;
+    // Without groups, every stakeholder's row is already the overall's (what is in no group is never shown on its own).
+    const cells =
+      groupBy === QoeGroupBy.NONE
+        ? `SELECT NULL::jsonb AS g, true AS total, ${columns} FROM per`
+        : `SELECT g, false AS total, ${columns} FROM per
+           UNION ALL
+           SELECT NULL, true, per.stakeholder_id, per.kind, bool_or(per.any_u), ${flags("per.")} FROM per GROUP BY per.stakeholder_id, per.kind`;
+    return [
+      `WITH f AS (${facts.join(" UNION ALL ")}),
+            per AS MATERIALIZED (${per}),
+            c AS (${cells})
+       SELECT c.g, c.total, p.persp, ${counts}
+         FROM c CROSS JOIN LATERAL (VALUES (c.kind::text), (CASE WHEN c.any_u THEN 'USER' END)) AS p(persp)
+        WHERE p.persp IS NOT NULL
+        GROUP BY c.g, c.total, p.persp`,
+      params,
+    ];
+  }
+
+  /**
    * Quality of experience over [from, to), computed in SQL over every response,
    * action and observation of the period (no sampling): a fixed number of
-   * statements whatever the number of groups.
+   * statements whatever the number of groups. The feedback figures come from the rollups for
+   * the whole days of the period (`source` "tables": from the tables only, the direct computation
+   * the rollups are tested against).
    */
-  async compute(organizationId: string, from: Date, to: Date, groupBy: QoeGroupBy, interval?: Interval | null, dimension?: Dimension | null): Promise<QualityOfExperience> {
+  async compute(
+    organizationId: string,
+    from: Date,
+    to: Date,
+    groupBy: QoeGroupBy,
+    interval?: Interval | null,
+    dimension?: Dimension | null,
+    source: FeedbackSource = "rollup",
+  ): Promise<QualityOfExperience> {
     const org = assertId(organizationId, "organizationId");
     const role = this.sc.access.require(org, ROLES.aggregates);
     assertPeriod(from, to);
@@ -309,73 +473,91 @@ export class QoeService {
     const suppress = role === "FUNDER";
     const bs = groupBy === QoeGroupBy.PERIOD ? buckets(from, to, interval!) : [];
 
-    // Group keys, in SQL, for responses (alias r) and actions (alias a): a one-element JSON array
-    // holding the group's value (a stage or touchpoint id, a bucket number, a dimension value or
-    // null when not recorded), or SQL NULL for what is in no group (the residual: no stage or
-    // touchpoint, an action about no stakeholder when grouping by a dimension). Compared as
-    // values, never split or matched against a reserved word.
+    // Group keys, in SQL, for responses (alias r), rollup rows (alias d) and actions (alias a): a
+    // one-element JSON array holding the group's value (a stage or touchpoint id, a bucket number,
+    // a dimension value or null when not recorded), or SQL NULL for what is in no group (the
+    // residual: no stage or touchpoint, an action about no stakeholder when grouping by a
+    // dimension). Compared as values, never split or matched against a reserved word. `time` is
+    // the row's time, a timestamptz expression.
     const dimColumn = dimension ? DIMENSION_COLUMN[dimension] : null;
-    const key = (alias: "r" | "a", time: string) =>
+    // The same keys raw (a uuid, a bucket number, NULL), for grouping many rows before the jsonb is made (not by dimension).
+    const raw = (alias: "r" | "a" | "d", time: string, bucketParam = "$4") =>
+      groupBy === QoeGroupBy.STAGE
+        ? `${alias}.stage_id`
+        : groupBy === QoeGroupBy.TOUCHPOINT
+          ? `${alias}.touchpoint_id`
+          : groupBy === QoeGroupBy.PERIOD
+            ? `width_bucket(${time}, ${bucketParam}::timestamptz[])`
+            : `NULL::text`;
+    const group = (x: string) =>
+      groupBy === QoeGroupBy.PERIOD || groupBy === QoeGroupBy.DIMENSION
+        ? `jsonb_build_array(${x})`
+        : groupBy === QoeGroupBy.NONE
+          ? `NULL::jsonb`
+          : `CASE WHEN ${x} IS NOT NULL THEN jsonb_build_array(${x}::text) END`;
+    const key = (alias: "r" | "a" | "d", time: string, bucketParams = ["$4"]) =>
       groupBy === QoeGroupBy.STAGE
         ? `CASE WHEN ${alias}.stage_id IS NOT NULL THEN jsonb_build_array(${alias}.stage_id::text) END`
         : groupBy === QoeGroupBy.TOUCHPOINT
           ? `CASE WHEN ${alias}.touchpoint_id IS NOT NULL THEN jsonb_build_array(${alias}.touchpoint_id::text) END`
           : groupBy === QoeGroupBy.PERIOD
-            ? `(SELECT jsonb_build_array(b.i) FROM unnest($4::timestamptz[], $5::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i) WHERE ${alias}.${time} >= b.bf AND ${alias}.${time} < b.bt)`
+            ? // The buckets are contiguous and cover [from, to): the number of the last one starting at or before the time.
+              `jsonb_build_array(width_bucket(${time}, ${bucketParams[0]}::timestamptz[]))`
             : groupBy === QoeGroupBy.DIMENSION
               ? `CASE WHEN ${alias}.stakeholder_id IS NOT NULL THEN jsonb_build_array((SELECT s.${dimColumn}::text FROM stakeholders s WHERE s.organization_id = ${alias}.organization_id AND s.id = ${alias}.stakeholder_id)) END`
               : `NULL::jsonb`;
-    // The bucket arrays ($4, $5) are only referenced when grouping by period.
-    const params: unknown[] = groupBy === QoeGroupBy.PERIOD ? [org, from, to, bs.map((b) => b.from), bs.map((b) => b.to)] : [org, from, to];
+    // The buckets' starts ($4 unless given) are only referenced when grouping by period.
+    const params: unknown[] = groupBy === QoeGroupBy.PERIOD ? [org, from, to, bs.map((b) => b.from)] : [org, from, to];
 
     const metricsPromise = this.em.query(
       `SELECT * FROM metrics WHERE organization_id = $1 AND ((category = 'KPI' AND perspective = 'CUSTOMER') OR category = 'SOCIAL') ORDER BY created_at, id`,
       [org],
     );
-    // People per feedback part: only needed (and only counted) for funders' suppression.
-    const partPeople = (filter: string) => (suppress ? `count(DISTINCT rp.stakeholder_id) FILTER (WHERE ${filter})` : "0");
-    const atKind = (filter: string, inUse: boolean) =>
-      partPeople(`${filter} AND rp.persp <> 'USER' AND rp.stage_impact_mode ${inUse ? "IS NOT DISTINCT FROM" : "IS DISTINCT FROM"} 'IN_USE'`);
-    const partColumns = (name: string, filter: string) =>
-      `${partPeople(filter)} AS ${name}_people, ${atKind(filter, true)} AS ${name}_in_use, ${atKind(filter, false)} AS ${name}_elsewhere`;
-    const [feedbackRows, peopleRows, loopRows, metricRows] = await Promise.all([
+    const [feedbackRows, partRows, peopleRows, loopRows, metricRows] = await Promise.all([
+      this.em.query(...this.feedbackSql(org, groupBy, dimension ?? null, from, to, bs, key, source)),
+      // People per feedback part: only needed (and only counted) for funders' suppression.
+      !suppress
+        ? []
+        : source === "tables"
+          ? this.em.query(directPartPeopleSql(key("r", "r.collected_at")), params)
+          : this.em.query(...this.partPeopleSql(org, groupBy, dimension ?? null, from, to, bs, raw, group)),
+      // People per group and overall, in one statement: a stakeholder counts once overall even when
+      // its responses fall in several groups. Distinct (group, stakeholder) pairs first, by hashing;
+      // by dimension, the stakeholders first, then their values.
+      // Without groups, the overall only (what is in no group is never shown on its own).
       this.em.query(
-        `WITH r AS (
-           SELECT r.organization_id, r.id, r.kind, r.stage_impact_mode, r.nps, r.stakeholder_id, ${key("r", "collected_at")} AS g
-             FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3
-         ), rp AS (
-           SELECT r.*, p.persp FROM r CROSS JOIN LATERAL (VALUES (r.kind::text), (CASE WHEN r.stage_impact_mode = 'IN_USE' THEN 'USER' END)) AS p(persp)
-            WHERE p.persp IS NOT NULL
-         )
-         SELECT rp.g, rp.persp, grouping(rp.g) = 1 AS total,
-                count(DISTINCT rp.id) FILTER (WHERE rp.nps >= 9) AS promoters,
-                count(DISTINCT rp.id) FILTER (WHERE rp.nps BETWEEN 7 AND 8) AS passives,
-                count(DISTINCT rp.id) FILTER (WHERE rp.nps <= 6) AS detractors,
-                avg((a.value_number - 1) / 4 * 100) FILTER (WHERE a.type = 'RATING') AS rating, count(a.response_id) FILTER (WHERE a.type = 'RATING') AS rating_n,
-                avg((a.value_number - 1) / 6 * 100) FILTER (WHERE a.type = 'EFFORT') AS effort, count(a.response_id) FILTER (WHERE a.type = 'EFFORT') AS effort_n,
-                ${partColumns("nps", "rp.nps IS NOT NULL")}, ${partColumns("rating", "a.type = 'RATING'")}, ${partColumns("effort", "a.type = 'EFFORT'")}
-           FROM rp LEFT JOIN feedback_answers a ON a.organization_id = rp.organization_id AND a.response_id = rp.id AND a.type IN ('RATING', 'EFFORT')
-          GROUP BY GROUPING SETS ((rp.g, rp.persp), (rp.persp))`,
-        params,
-      ),
-      // People per group and overall, in one statement: a stakeholder counts once overall even when its responses fall in several groups.
-      this.em.query(
-        `SELECT x.g, grouping(x.g) = 1 AS total, count(DISTINCT x.stakeholder_id) AS people
-           FROM (SELECT ${key("r", "collected_at")} AS g, r.stakeholder_id FROM feedback_responses r
-                  WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3) x
-          GROUP BY GROUPING SETS ((x.g), ())`,
+        groupBy === QoeGroupBy.NONE
+          ? `SELECT NULL::jsonb AS g, true AS total, count(*) AS people
+               FROM (SELECT r.stakeholder_id FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1) o`
+          : `WITH x AS MATERIALIZED (
+               ${
+                 groupBy === QoeGroupBy.DIMENSION
+                   ? `SELECT s.${dimColumn}::text AS g, s.id AS stakeholder_id
+                        FROM (SELECT r.stakeholder_id FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1) p
+                        JOIN stakeholders s ON s.organization_id = $1 AND s.id = p.stakeholder_id`
+                   : `SELECT ${raw("r", "r.collected_at")} AS g, r.stakeholder_id FROM feedback_responses r
+                       WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1, 2`
+               }
+             )
+             SELECT ${group("x.g")} AS g, false AS total, count(*) AS people FROM x GROUP BY x.g
+             UNION ALL
+             SELECT NULL, true, count(*) FROM (SELECT x.stakeholder_id FROM x GROUP BY 1) o`,
         params,
       ),
       // Loops exactly as actionSummary and impactReport.loops count them (LOOP_COUNTS_SQL), every
       // action due in the period in exactly one perspective: the kind of the stakeholder it is
       // about; without one, the kind of its stage's lifecycle (from its touchpoint or response);
-      // with neither, CUSTOMER. People: the stakeholders of the actions counted.
+      // with neither, CUSTOMER. People: the stakeholders of the actions counted (for funders' suppression only).
+      // Grouped on the raw key (by dimension: the stakeholder's value, joined once, not looked up per action).
       this.em.query(
-        `SELECT a.g, a.persp, grouping(a.g) = 1 AS total, ${LOOP_COUNTS_SQL},
-                count(DISTINCT a.stakeholder_id) FILTER (WHERE a.loop_closed_at IS NOT NULL OR a.due_at < now()) AS due_people
-           FROM (SELECT a.*, ${key("a", "due_at")} AS g,
+        `SELECT ${groupBy === QoeGroupBy.DIMENSION ? "a.g" : group("a.g")} AS g, a.persp, grouping(a.g) = 1 AS total, ${LOOP_COUNTS_SQL},
+                ${suppress ? "count(DISTINCT a.stakeholder_id) FILTER (WHERE a.loop_closed_at IS NOT NULL OR a.due_at < now())" : "0"} AS due_people
+           FROM (SELECT a.*,
+                        ${groupBy === QoeGroupBy.DIMENSION ? `CASE WHEN a.stakeholder_id IS NOT NULL THEN jsonb_build_array(s.${dimColumn}::text) END` : raw("a", "a.due_at")} AS g,
                         coalesce(a.kind::text, (SELECT st.kind::text FROM stages st WHERE st.organization_id = a.organization_id AND st.id = a.stage_id), 'CUSTOMER') AS persp
-                   FROM actions a WHERE a.organization_id = $1 AND a.due_at >= $2 AND a.due_at < $3) a
+                   FROM actions a
+                   ${groupBy === QoeGroupBy.DIMENSION ? "LEFT JOIN stakeholders s ON s.organization_id = a.organization_id AND s.id = a.stakeholder_id" : ""}
+                  WHERE a.organization_id = $1 AND a.due_at >= $2 AND a.due_at < $3) a
           GROUP BY GROUPING SETS ((a.g, a.persp), (a.persp))`,
         params,
       ),
@@ -417,9 +599,7 @@ export class QoeService {
       return d;
     };
     for (const r of feedbackRows) {
-      const d = cellOf(r);
-      const persp = r.persp as QoePerspective;
-      d.fb[persp] = {
+      cellOf(r).fb[r.persp as QoePerspective] = {
         promoters: Number(r.promoters),
         passives: Number(r.passives),
         detractors: Number(r.detractors),
@@ -428,6 +608,10 @@ export class QoeService {
         effortMean: r.effort === null ? null : Number(r.effort),
         effortN: Number(r.effort_n),
       };
+    }
+    for (const r of partRows) {
+      const d = cellOf(r);
+      const persp = r.persp as QoePerspective;
       for (const [part, column] of [
         ["NPS", "nps"],
         ["RATING", "rating"],
@@ -467,6 +651,10 @@ export class QoeService {
         return { key: label, value: v, label, metricIndex: null, metricFilter: () => false, extra: {} };
       });
     }
+    // The cells in a fixed order (by key; periods in time order), not in the order the statements
+    // happened to return them: funders' complementary suppression breaks ties between equal counts
+    // by position, and the same figures must always hide the same cells.
+    if (groupBy !== QoeGroupBy.PERIOD) defs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const dataOf = (d: GroupDef) => groupData.get(d.value) ?? emptyCell();
     const residual = defs.length > 0 ? residualData.cell : null;
     const hidden = suppress ? qoeSuppression(k, [...defs.map((d) => dataOf(d).counts), ...(residual ? [residual.counts] : [])], overallData.counts) : null;
