@@ -171,3 +171,10 @@ export enum NpsClass {
   DETRACTOR = "DETRACTOR",
 }
 registerEnumType(NpsClass, { name: "NpsClass", description: "PROMOTER 9..10, PASSIVE 7..8, DETRACTOR 0..6" });
+
+/** The direction of a list's order (e.g. `actions(orderBy: { field, direction })`). */
+export enum OrderDirection {
+  ASC = "ASC",
+  DESC = "DESC",
+}
+registerEnumType(OrderDirection, { name: "OrderDirection" });

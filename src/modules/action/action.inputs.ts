@@ -1,7 +1,7 @@
 import { NotBlank } from "../../common/validation";
 import { Field, ID, InputType, Int, registerEnumType } from "type-graphql";
 import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsUUID, Max, MaxLength, Min } from "class-validator";
-import { ActionRuleKind, ActionStatus, TouchpointChannel } from "../../common/enums";
+import { ActionRuleKind, ActionStatus, OrderDirection, TouchpointChannel } from "../../common/enums";
 
 @InputType()
 export class CreateActionInput {
@@ -133,12 +133,6 @@ registerEnumType(ActionOrderField, {
   name: "ActionOrderField",
   description: "CREATED_AT: when opened. DUE_AT: when due. STATUS: OPEN, IN_PROGRESS, DONE, WONT_DO (that order), then by due date",
 });
-
-export enum OrderDirection {
-  ASC = "ASC",
-  DESC = "DESC",
-}
-registerEnumType(OrderDirection, { name: "OrderDirection" });
 
 @InputType({ description: "The order of a list; ties are broken by id, so pages never skip or repeat a row" })
 export class ActionOrder {
