@@ -7,6 +7,7 @@ import { StageStays1732810000000 } from "./1732810000000-StageStays";
 import { SalesDaily1732810000001 } from "./1732810000001-SalesDaily";
 import { StatementAudit1732820000000 } from "./1732820000000-StatementAudit";
 import { FeedbackRollup1732830000000 } from "./1732830000000-FeedbackRollup";
+import { OrganizationTimeZone1732840000000 } from "./1732840000000-OrganizationTimeZone";
 
 /** Every migration, in order. The data source takes this list (no glob), so ts and js builds agree. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   SalesDaily1732810000001,
   StatementAudit1732820000000,
   FeedbackRollup1732830000000,
+  OrganizationTimeZone1732840000000,
 ];

@@ -40,6 +40,7 @@ import { TouchpointService } from "./modules/touchpoint/touchpoint.service";
 import { StakeholderService } from "./modules/stakeholder/stakeholder.service";
 import { AccessService } from "./modules/access/access.service";
 import { AuditService } from "./modules/audit/audit.service";
+import { PeriodService } from "./common/periods";
 
 /**
  * DataLoaders, new for every request (their caches never outlive it), scoped to the caller.
@@ -109,6 +110,8 @@ export interface ServiceContext {
 function createServices(sc: ServiceContext) {
   return {
     organizations: new OrganizationService(sc),
+    /** Named periods and comparisons, in the organization's time zone (src/common/periods.ts). */
+    periods: new PeriodService(sc),
     lifecycles: new LifecycleService(sc),
     functionalAreas: new FunctionalAreaService(sc),
     partners: new PartnerService(sc),

@@ -1,3 +1,4 @@
+import { NamedPeriod } from "../../common/periods";
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Action, ActionRule } from "./action.entity";
 import { ActionFilter, ActionOrder, CloseLoopInput, CreateActionInput, CreateActionRuleInput, UpdateActionInput, UpdateActionRuleInput } from "./action.inputs";
@@ -34,8 +35,15 @@ export class ActionResolver {
     description:
       "Per owner: open and overdue now; of the actions due in [from, to): loops closed on time (by the due date, even one still ahead), closed late, not closed though past due. Admins, staff and funders (small counts suppressed)",
   })
-  actionSummary(@Arg("organizationId", () => ID) organizationId: string, @Arg("from") from: Date, @Arg("to") to: Date, @Ctx() { services }: Context): Promise<ActionSummary> {
-    return services.actions.summary(organizationId, from, to);
+  async actionSummary(
+    @Arg("organizationId", () => ID) organizationId: string,
+    @Arg("from", () => Date, { nullable: true }) from: Date | undefined,
+    @Arg("to", () => Date, { nullable: true }) to: Date | undefined,
+    @Ctx() { services }: Context,
+    @Arg("period", () => NamedPeriod, { nullable: true, description: "Instead of from and to: a period in the organization's time zone" }) period?: NamedPeriod,
+  ): Promise<ActionSummary> {
+    const p = await services.periods.resolve(organizationId, { from, to, period });
+    return services.actions.summary(organizationId, p.from, p.to);
   }
 
   @Query(() => [ActionRule], { description: "The organization's action rules (at most 500)" })

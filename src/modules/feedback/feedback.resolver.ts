@@ -1,3 +1,4 @@
+import { NamedPeriod } from "../../common/periods";
 import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { GraphQLJSON } from "graphql-scalars";
 import { FeedbackResponse } from "./feedback.entity";
@@ -48,14 +49,16 @@ export class FeedbackResolver {
     description:
       "NPS over responses collected in [from, to) matching the filter, with sample size and 95 % margin of error. Funders: suppressed below k people, and filter.text (words of comments) is FORBIDDEN",
   })
-  nps(
+  async nps(
     @Arg("organizationId", () => ID) organizationId: string,
-    @Arg("from") from: Date,
-    @Arg("to") to: Date,
+    @Arg("from", () => Date, { nullable: true }) from: Date | undefined,
+    @Arg("to", () => Date, { nullable: true }) to: Date | undefined,
     @Ctx() { services }: Context,
     @Arg("filter", () => FeedbackFilter, { nullable: true }) filter?: FeedbackFilter,
+    @Arg("period", () => NamedPeriod, { nullable: true, description: "Instead of from and to: a period in the organization's time zone" }) period?: NamedPeriod,
   ): Promise<NpsResult> {
-    return services.feedback.nps(organizationId, from, to, filter);
+    const p = await services.periods.resolve(organizationId, { from, to, period });
+    return services.feedback.nps(organizationId, p.from, p.to, filter);
   }
 
   @FieldResolver(() => [Answer])

@@ -1,3 +1,4 @@
+import { NamedPeriod } from "../../common/periods";
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Lifecycle } from "./lifecycle.entity";
 import { Stage } from "./stage.entity";
@@ -15,15 +16,17 @@ export class LifecycleResolver {
     description:
       "Per stage of one lifecycle over [from, to): entered, moved on, in stage at the end and now, median days in stage; optionally split by a dimension. Small groups are suppressed for funders.",
   })
-  lifecycleFunnel(
+  async lifecycleFunnel(
     @Arg("organizationId", () => ID) organizationId: string,
     @Arg("kind", () => StakeholderKind) kind: StakeholderKind,
-    @Arg("from") from: Date,
-    @Arg("to") to: Date,
+    @Arg("from", () => Date, { nullable: true }) from: Date | undefined,
+    @Arg("to", () => Date, { nullable: true }) to: Date | undefined,
     @Ctx() { services }: Context,
     @Arg("dimension", () => Dimension, { nullable: true }) dimension?: Dimension,
+    @Arg("period", () => NamedPeriod, { nullable: true, description: "Instead of from and to: a period in the organization's time zone" }) period?: NamedPeriod,
   ): Promise<LifecycleFunnel> {
-    return services.lifecycles.funnel(organizationId, kind, from, to, dimension);
+    const p = await services.periods.resolve(organizationId, { from, to, period });
+    return services.lifecycles.funnel(organizationId, kind, p.from, p.to, dimension);
   }
 
   @Mutation(() => Lifecycle, { description: "Renames a lifecycle" })

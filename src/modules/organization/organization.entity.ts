@@ -24,6 +24,10 @@ export class Organization {
   @Field({ description: "ISO 4217 code of the currency its money amounts are in (minor units)" })
   currency!: string;
 
+  @Column({ name: "time_zone", type: "text" })
+  @Field({ description: "IANA time zone (e.g. Africa/Nairobi; UTC by default): named periods (LAST_MONTH, YEAR_TO_DATE, ...) start at midnight here" })
+  timeZone!: string;
+
   @Column({ name: "suppression_threshold", type: "int" })
   @Field(() => Int, { description: "Groups of fewer distinct stakeholders than this are hidden in funders' views (10 by default, never below 5)" })
   suppressionThreshold!: number;

@@ -43,6 +43,11 @@ export class UpdateOrganizationInput {
   @Matches(ISO_4217, { message: "currency must be a three-letter ISO 4217 code in capitals, e.g. KES" })
   currency?: string;
 
+  @Field(() => String, { nullable: true, description: "IANA time zone, e.g. Africa/Nairobi or UTC: where the named periods' days begin" })
+  @IsOptional()
+  @MaxLength(64)
+  timeZone?: string | null;
+
   @Field(() => Int, { nullable: true, description: "Smallest group shown to funders (5..1000)" })
   @IsOptional()
   @IsInt()

@@ -1,3 +1,4 @@
+import { BadInputError } from "../../common/errors";
 import { randomUUID } from "node:crypto";
 import { EntityManager } from "typeorm";
 import { Organization } from "./organization.entity";
@@ -71,13 +72,19 @@ export class OrganizationService {
     this.sc.access.require(id, ROLES.admin, "id");
     const name = input.name === undefined || input.name === null ? null : cleanName(input.name, "name", 200);
     return this.sc.em.transaction(async (em) => {
+      const timeZone = input.timeZone === undefined || input.timeZone === null ? null : input.timeZone.trim();
+      if (timeZone !== null) {
+        // PostgreSQL's own list: the one the named periods are computed with.
+        const known = await em.query(`SELECT 1 FROM pg_timezone_names WHERE name = $1`, [timeZone]);
+        if (known.length === 0) throw new BadInputError("timeZone", `timeZone must be an IANA time zone name, e.g. Africa/Nairobi, America/Lima or UTC ("${timeZone.slice(0, 64)}" is not one)`);
+      }
       const rows = await queryRows(
         em,
         `UPDATE organizations SET name = coalesce($2, name), impact_model = coalesce($3, impact_model),
                 currency = coalesce($4, currency), suppression_threshold = coalesce($5, suppression_threshold),
-                follow_up_hours = coalesce($6, follow_up_hours), updated_at = now()
+                follow_up_hours = coalesce($6, follow_up_hours), time_zone = coalesce($7, time_zone), updated_at = now()
           WHERE id = $1 RETURNING *`,
-        [id, name, input.impactModel ?? null, input.currency ?? null, input.suppressionThreshold ?? null, input.followUpHours ?? null],
+        [id, name, input.impactModel ?? null, input.currency ?? null, input.suppressionThreshold ?? null, input.followUpHours ?? null, timeZone],
       );
       if (rows.length === 0) throw new NotFoundError("Organization", "id");
       this.sc.loaders.organizationById.clear({ organizationId: id, id });

@@ -1,3 +1,4 @@
+import { NamedPeriod } from "../../common/periods";
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { QoeGroup, QoeGroupBy, QoeWeights, QoeWeightsInput, QualityOfExperience } from "./qoe.types";
 import { Dimension } from "../lifecycle/funnel.types";
@@ -12,16 +13,18 @@ export class QoeResolver {
     description:
       "Quality of experience over [from, to): overall score, the customer, user and beneficiary perspectives, each component with value, weight, sample size and whether it was missing; optionally by stage, touchpoint, period or dimension (worst first)",
   })
-  qualityOfExperience(
+  async qualityOfExperience(
     @Arg("organizationId", () => ID) organizationId: string,
-    @Arg("from") from: Date,
-    @Arg("to") to: Date,
+    @Arg("from", () => Date, { nullable: true }) from: Date | undefined,
+    @Arg("to", () => Date, { nullable: true }) to: Date | undefined,
     @Ctx() { services }: Context,
     @Arg("groupBy", () => QoeGroupBy, { defaultValue: QoeGroupBy.NONE }) groupBy: QoeGroupBy,
     @Arg("interval", () => Interval, { nullable: true }) interval?: Interval,
     @Arg("dimension", () => Dimension, { nullable: true }) dimension?: Dimension,
+    @Arg("period", () => NamedPeriod, { nullable: true, description: "Instead of from and to: a period in the organization's time zone" }) period?: NamedPeriod,
   ): Promise<QualityOfExperience> {
-    return services.qoe.compute(organizationId, from, to, groupBy, interval, dimension);
+    const p = await services.periods.resolve(organizationId, { from, to, period });
+    return services.qoe.compute(organizationId, p.from, p.to, groupBy, interval, dimension);
   }
 
   @Mutation(() => QoeWeights, { description: "Sets the organization's perspective and component weights (admins only)" })

@@ -1,3 +1,5 @@
+import { ComparePeriod, NamedPeriod } from "../../common/periods";
+import { BadInputError } from "../../common/errors";
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import { ImpactReport, Narrative, PeriodInput, SetReportNarrativeInput } from "./report.types";
 import type { Context } from "../../context";
@@ -7,14 +9,19 @@ export class ReportResolver {
   @Query(() => ImpactReport, {
     description: "The impact report for a funder over [from, to) against compareTo (default: the previous period of the same length), small groups suppressed for funders",
   })
-  impactReport(
+  async impactReport(
     @Arg("organizationId", () => ID) organizationId: string,
-    @Arg("from") from: Date,
-    @Arg("to") to: Date,
+    @Arg("from", () => Date, { nullable: true }) from: Date | undefined,
+    @Arg("to", () => Date, { nullable: true }) to: Date | undefined,
     @Ctx() { services }: Context,
     @Arg("compareTo", () => PeriodInput, { nullable: true }) compareTo?: PeriodInput,
+    @Arg("period", () => NamedPeriod, { nullable: true, description: "Instead of from and to: a period in the organization's time zone" }) period?: NamedPeriod,
+    @Arg("compare", () => ComparePeriod, { nullable: true, description: "Instead of compareTo: the previous period of the same kind, or the same period last year" }) compare?: ComparePeriod,
   ): Promise<ImpactReport> {
-    return services.reports.report(organizationId, from, to, compareTo);
+    if (compare && compareTo) throw new BadInputError("compare", "give either compare or compareTo, not both");
+    // A named period is compared with the one before it of the same kind (the month before LAST_MONTH) unless told otherwise.
+    const p = await services.periods.resolve(organizationId, { from, to, period }, compare ?? (period && !compareTo ? ComparePeriod.PREVIOUS_PERIOD : null));
+    return services.reports.report(organizationId, p.from, p.to, p.compare ?? compareTo);
   }
 
   @Query(() => [Narrative], { description: "Every version of the narrative for exactly [from, to), newest first (at most 100)" })

@@ -1,3 +1,4 @@
+import { NamedPeriod } from "../../common/periods";
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Offering, Sale } from "./sales.entity";
 import { CreateOfferingInput, RecordSalesInput, UpdateOfferingInput } from "./sales.inputs";
@@ -57,14 +58,16 @@ export class SaleResolver {
   @Query(() => SaleConnection, { description: "Sales in [from, to), oldest first (admins and staff)" })
   async sales(
     @Arg("organizationId", () => ID) organizationId: string,
-    @Arg("from") from: Date,
-    @Arg("to") to: Date,
+    @Arg("from", () => Date, { nullable: true }) from: Date | undefined,
+    @Arg("to", () => Date, { nullable: true }) to: Date | undefined,
     @Ctx() { services }: Context,
     @Arg("offeringId", () => ID, { nullable: true }) offeringId?: string,
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("period", () => NamedPeriod, { nullable: true, description: "Instead of from and to: a period in the organization's time zone" }) period?: NamedPeriod,
   ) {
-    return SaleConnection.from(await services.sales.listSales(organizationId, from, to, offeringId, first, after));
+    const p = await services.periods.resolve(organizationId, { from, to, period });
+    return SaleConnection.from(await services.sales.listSales(organizationId, p.from, p.to, offeringId, first, after));
   }
 
   @Mutation(() => BatchResult, { description: "Records up to 1000 sales; each item answered on its own (admins and staff)" })
