@@ -1,11 +1,11 @@
 import http from "node:http";
 import { Route, RouteContext, sendError } from "./routes";
-import { csvRow, dateParam, param, periodParams, stream, withCaller, xml } from "./request";
+import { csvRow, dateParam, param, periodFromUrl, stream, withCaller, xml } from "./request";
 import { Context } from "../context";
 import { ROLES } from "../common/access";
 import { BadInputError } from "../common/errors";
 import { Interval } from "../common/enums";
-import { assertId, assertPeriod } from "../common/validation";
+import { assertId } from "../common/validation";
 import { organizationThreshold, suppressTable } from "../common/suppression";
 import { ImpactReport } from "../modules/report/report.types";
 import type { ReportSessions } from "./session-token";
@@ -58,10 +58,11 @@ function interval(url: URL): Interval {
 }
 
 async function report(ctx: Context, url: URL): Promise<ImpactReport> {
-  const { from, to } = periodParams(url);
+  const org = param(url, "organizationId");
+  const { from, to } = await periodFromUrl(ctx, org, url);
   const given = url.searchParams.has("compareFrom") || url.searchParams.has("compareTo");
   const compareTo = given ? { from: dateParam(url, "compareFrom"), to: dateParam(url, "compareTo") } : null;
-  return ctx.services.reports.report(param(url, "organizationId"), from, to, compareTo);
+  return ctx.services.reports.report(org, from, to, compareTo);
 }
 
 function attachment(res: http.ServerResponse, type: string, name: string): void {
@@ -146,8 +147,7 @@ export function reportRows(r: ImpactReport): unknown[][] {
 async function* seriesRows(ctx: Context, url: URL) {
   const org = assertId(param(url, "organizationId"), "organizationId");
   ctx.access.require(org, ROLES.aggregates);
-  const { from, to } = periodParams(url);
-  assertPeriod(from, to);
+  const { from, to } = await periodFromUrl(ctx, org, url);
   const every = interval(url);
   const dimension = url.searchParams.get("dimension");
   const ids: { id: string }[] = await ctx.requestDb.em.query(`SELECT id FROM metrics WHERE organization_id = $1 ORDER BY category, created_at, id`, [org]);
@@ -164,8 +164,7 @@ async function* seriesRows(ctx: Context, url: URL) {
 async function answerRows(ctx: Context, url: URL): Promise<unknown[][]> {
   const org = assertId(param(url, "organizationId"), "organizationId");
   const role = ctx.access.require(org, ROLES.aggregates);
-  const { from, to } = periodParams(url);
-  assertPeriod(from, to);
+  const { from, to } = await periodFromUrl(ctx, org, url);
   const survey = url.searchParams.get("surveyId");
   const rows: { survey_id: string; survey: string; key: string; type: string; position: number; answer: string; responses: string; people: string }[] = await ctx.requestDb.em.query(
     `SELECT s.id AS survey_id, s.name AS survey, q.key, q.type, q.position,

@@ -1,14 +1,12 @@
 /**
  * Example operations: preloaded as tabs in GraphiQL (/graphiql), listed in docs/dashboards.md.
- * Those with `period: true` take `$from`/`$to`, which the page sets to the last 12 months.
+ * The views ask for `period: LAST_12_MONTHS`: the twelve whole months before this one in the
+ * organization's time zone, the period the report page and the downloads show by default.
  */
 export interface ExampleQuery {
   title: string;
   query: string;
-  /** Variables besides the period. */
   variables?: Record<string, unknown>;
-  /** Takes `$from` and `$to`: filled in with the 12 months up to today (UTC). */
-  period?: boolean;
 }
 
 /** The demo organization "Mwanga Solar" (loaded on first start when the database is empty). */
@@ -46,8 +44,8 @@ query Organizations {
     title: "Customer funnel, last 12 months",
     query: `# The customer lifecycle of the demo organization as a funnel over the last 12 months.
 # For funders, small groups are suppressed (their counts are null and listed in "suppressed").
-query CustomerFunnel($organizationId: ID!, $from: DateTimeISO!, $to: DateTimeISO!) {
-  lifecycleFunnel(organizationId: $organizationId, kind: CUSTOMER, from: $from, to: $to) {
+query CustomerFunnel($organizationId: ID!) {
+  lifecycleFunnel(organizationId: $organizationId, kind: CUSTOMER, period: LAST_12_MONTHS) {
     kind
     from
     to
@@ -72,13 +70,12 @@ query CustomerFunnel($organizationId: ID!, $from: DateTimeISO!, $to: DateTimeISO
 }
 `,
     variables: { organizationId: EXAMPLE_ORGANIZATION_ID },
-    period: true,
   },
   {
     title: "Impact at sale",
     query: `# Sales, revenue, contribution and beneficiaries funded per offering, with the AT_SALE social metrics.
-query ImpactAtSale($organizationId: ID!, $from: DateTimeISO!, $to: DateTimeISO!) {
-  impactAtSale(organizationId: $organizationId, from: $from, to: $to) {
+query ImpactAtSale($organizationId: ID!) {
+  impactAtSale(organizationId: $organizationId, period: LAST_12_MONTHS) {
     totals {
       sales
       unitsSold
@@ -118,13 +115,12 @@ query ImpactAtSale($organizationId: ID!, $from: DateTimeISO!, $to: DateTimeISO!)
 }
 `,
     variables: { organizationId: EXAMPLE_ORGANIZATION_ID },
-    period: true,
   },
   {
     title: "Quality of experience by touchpoint",
     query: `# Quality of experience (0..100) per touchpoint, lowest first: where to act, and who owns it.
-query QualityByTouchpoint($organizationId: ID!, $from: DateTimeISO!, $to: DateTimeISO!) {
-  qualityOfExperience(organizationId: $organizationId, from: $from, to: $to, groupBy: TOUCHPOINT) {
+query QualityByTouchpoint($organizationId: ID!) {
+  qualityOfExperience(organizationId: $organizationId, period: LAST_12_MONTHS, groupBy: TOUCHPOINT) {
     overall {
       score
       people
@@ -152,15 +148,14 @@ query QualityByTouchpoint($organizationId: ID!, $from: DateTimeISO!, $to: DateTi
 }
 `,
     variables: { organizationId: EXAMPLE_ORGANIZATION_ID },
-    period: true,
   },
   {
     title: "Impact report for a funder",
     query: `# The report a funder reads: both bottom lines against the previous period, reportable metrics,
 # experience (QoE, NPS with its margin of error), loops closed on time, disaggregations,
 # and what was hidden (small groups, for funders) or missing. Printable at /reports/<organizationId>.
-query ImpactReport($organizationId: ID!, $from: DateTimeISO!, $to: DateTimeISO!) {
-  impactReport(organizationId: $organizationId, from: $from, to: $to) {
+query ImpactReport($organizationId: ID!) {
+  impactReport(organizationId: $organizationId, period: LAST_12_MONTHS) {
     organization { name impactModel }
     period { from to }
     comparison { from to }
@@ -182,18 +177,10 @@ query ImpactReport($organizationId: ID!, $from: DateTimeISO!, $to: DateTimeISO!)
 }
 `,
     variables: { organizationId: EXAMPLE_ORGANIZATION_ID },
-    period: true,
   },
 ];
 
-/** The 12 months up to the end of today (UTC): `to` is tomorrow at midnight, `from` a year before it. */
-export function lastTwelveMonths(now: Date = new Date()): { from: string; to: string } {
-  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
-  const from = new Date(Date.UTC(to.getUTCFullYear() - 1, to.getUTCMonth(), to.getUTCDate()));
-  return { from: from.toISOString(), to: to.toISOString() };
-}
-
 /** The variables to run an example with. */
-export function exampleVariables(example: ExampleQuery, now: Date = new Date()): Record<string, unknown> {
-  return { ...(example.variables ?? {}), ...(example.period ? lastTwelveMonths(now) : {}) };
+export function exampleVariables(example: ExampleQuery): Record<string, unknown> {
+  return { ...(example.variables ?? {}) };
 }

@@ -183,8 +183,8 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
-function renderGraphiqlPage(assets: AssetStore, options: { production: boolean; now?: Date }): string {
-  const tabs = EXAMPLE_QUERIES.map((example) => ({ query: example.query, variables: JSON.stringify(exampleVariables(example, options.now), null, 2) }));
+function renderGraphiqlPage(assets: AssetStore, options: { production: boolean }): string {
+  const tabs = EXAMPLE_QUERIES.map((example) => ({ query: example.query, variables: JSON.stringify(exampleVariables(example), null, 2) }));
   const config = { endpoint: "/graphql", production: options.production, tabs };
   const notice = options.production
     ? `<span class="notice">Production: introspection is off, so the Docs and autocompletion are empty. Queries still run.</span>`

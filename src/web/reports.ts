@@ -1,5 +1,5 @@
 import { Route, RouteContext } from "./routes";
-import { periodParams, withCaller } from "./request";
+import { periodFromUrl, withCaller } from "./request";
 import { QoePartSummary, ReportPageData } from "./report-data";
 import { renderReportPage } from "./report-page";
 import { reportSessionRoutes } from "./report-session";
@@ -165,7 +165,7 @@ export function reportRoutes(options: { sessions: ReportSessions; signInAttempts
             res.end(html);
             return;
           }
-          const { from, to } = periodParams(rc.url);
+          const { from, to } = await periodFromUrl(ctx, org, rc.url);
           const html = renderReportPage({ ...(await buildReportPageData(ctx, org, from, to)), signedInWithCookie: auth.fromCookie });
           res.writeHead(200, {
             "content-type": "text/html; charset=utf-8",

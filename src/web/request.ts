@@ -3,6 +3,7 @@ import { GraphQLError } from "graphql";
 import { authenticate, authenticateKeyId } from "../modules/access/authenticate";
 import { Context, createContext } from "../context";
 import { Principal, UnauthenticatedError } from "../common/access";
+import { NamedPeriod } from "../common/periods";
 import { BadInputError, DATABASE_FAILURE_MESSAGES, databaseFailure, RETRY_AFTER_SECONDS } from "../common/errors";
 import { RouteContext, sendError } from "./routes";
 import { escapeXml } from "./charts";
@@ -166,13 +167,24 @@ export function dateParam(url: URL, name: string, fallback?: Date): Date {
 }
 
 /**
- * The period of a report or export: `from` and `to` when given, otherwise the last
- * twelve full calendar months (UTC), the same default everywhere.
+ * The period of a report page or a download: `period=<NamedPeriod>` (e.g. LAST_QUARTER), or
+ * `from` and `to`; with neither, LAST_12_MONTHS in the organization's time zone: the twelve
+ * whole calendar months before this one, the same default as the GraphiQL examples. With `from`
+ * alone it runs to the end of that default; with `to` alone it starts a year before `to`.
  */
-export function periodParams(url: URL, now: Date = new Date()): { from: Date; to: Date } {
-  const given = url.searchParams.get("from") ? dateParam(url, "from") : null;
-  const to = dateParam(url, "to", new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)));
-  return { from: given ?? new Date(Date.UTC(to.getUTCFullYear() - 1, to.getUTCMonth(), to.getUTCDate())), to };
+export async function periodFromUrl(ctx: Context, organizationId: string, url: URL): Promise<{ from: Date; to: Date }> {
+  const named = url.searchParams.get("period");
+  const from = url.searchParams.get("from") ? dateParam(url, "from") : null;
+  const to = url.searchParams.get("to") ? dateParam(url, "to") : null;
+  if (named !== null) {
+    if (!(named in NamedPeriod)) throw new BadInputError("period", `period must be one of ${Object.keys(NamedPeriod).join(", ")}`);
+    if (from || to) throw new BadInputError("period", "give either period or from and to, not both");
+    return ctx.services.periods.resolve(organizationId, { period: named as NamedPeriod });
+  }
+  if (from && to) return ctx.services.periods.resolve(organizationId, { from, to });
+  if (to) return ctx.services.periods.resolve(organizationId, { from: new Date(Date.UTC(to.getUTCFullYear() - 1, to.getUTCMonth(), to.getUTCDate(), to.getUTCHours(), to.getUTCMinutes(), to.getUTCSeconds(), to.getUTCMilliseconds())), to });
+  const fallback = await ctx.services.periods.resolve(organizationId, { period: NamedPeriod.LAST_12_MONTHS });
+  return from ? ctx.services.periods.resolve(organizationId, { from, to: fallback.to }) : fallback;
 }
 
 export function param(url: URL, name: string): string {

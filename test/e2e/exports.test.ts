@@ -191,6 +191,26 @@ describe("exports over HTTP", () => {
     expect(forced.status).toBe(403);
   });
 
+  it("takes a named period (period=LAST_MONTH) like GraphQL, and refuses an unknown one or one given two ways", async () => {
+    const before = new Date();
+    const res = await get(`/exports/${org.id}/report.json?period=LAST_MONTH`, staffKey);
+    const after = new Date();
+    expect(res.status).toBe(200);
+    const { period } = ((await res.json()) as any).report;
+    // The organization's zone is UTC: the previous calendar month (computed on both sides of the call, for a month turning in between).
+    const lastMonth = (now: Date) => ({ from: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString(), to: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString() });
+    expect([lastMonth(before), lastMonth(after)]).toContainEqual(period);
+    const unknown = await get(`/exports/${org.id}/report.json?period=LAST_DECADE`, staffKey);
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as any).errors[0]).toEqual({
+      message: "period must be one of LAST_7_DAYS, LAST_30_DAYS, LAST_90_DAYS, LAST_MONTH, LAST_QUARTER, LAST_12_MONTHS, MONTH_TO_DATE, QUARTER_TO_DATE, YEAR_TO_DATE",
+      extensions: { code: "BAD_USER_INPUT", field: "period" },
+    });
+    const both = await get(`/exports/${org.id}/report.csv?period=LAST_MONTH&${Q}`, staffKey);
+    expect(both.status).toBe(400);
+    expect(((await both.json()) as any).errors[0].extensions).toEqual({ code: "BAD_USER_INPUT", field: "period" });
+  });
+
   it("takes only full ISO date-times with a zone on real days, and both ends of a comparison period", async () => {
     const cases: [string, string][] = [
       ["from=2026-01-01&to=2026-02-01T00:00:00Z", "from"], // no time
