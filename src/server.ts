@@ -15,6 +15,7 @@ import { authenticate } from "./modules/access/authenticate";
 import { keyFromHeaders } from "./modules/access/keys";
 import { matchRoute, Route, sendError } from "./web/routes";
 import { textHygienePlugin } from "./common/text";
+import { nameDateInputErrors } from "./common/date-input-errors";
 import { Metrics, metricsPlugin } from "./web/metrics";
 
 /**
@@ -71,8 +72,9 @@ function requestPlugin(log: Logger, limits: Limits): ApolloServerPlugin<Context>
   return {
     async requestDidStart() {
       return {
-        async didEncounterErrors({ errors, contextValue }) {
+        async didEncounterErrors({ errors, contextValue, document }) {
           for (const error of errors) errorRequests.set(error, contextValue.requestId);
+          nameDateInputErrors(document, errors); // a bad date: the same answer inline and as a variable
         },
         async didResolveOperation({ request, document, schema, operation, contextValue }) {
           resolvedOperations.set(contextValue.requestDb, { name: request.operationName ?? operation?.name?.value ?? null });

@@ -3,9 +3,11 @@ import { registerEnumType } from "type-graphql";
 import { Access, ROLES } from "./access";
 import { BadInputError } from "./errors";
 import { assertId, assertPeriod } from "./validation";
+import { CalendarDay } from "./timestamps";
 
 /**
  * Periods people say. Every view that takes a period `[from, to)` also takes a named one,
+ * and `from`/`to` may be calendar dates ("2026-07-01": midnight in the organization's zone),
  * resolved in the organization's time zone (organizations.time_zone, UTC by default): days,
  * months, quarters and years begin at midnight there. "Last" periods are whole days or whole
  * calendar months; "to date" periods and the day counts run to the end of today (so they include
@@ -80,9 +82,10 @@ export async function resolvePeriod(
     if (given === "none") throw new BadInputError("from", "give from and to (ISO 8601 date-times with a zone, e.g. 2026-07-01T00:00:00Z), or a named period, e.g. period: LAST_QUARTER");
     if (given === "from") throw new BadInputError("to", "to is missing: give from and to, or a named period");
     if (given === "to") throw new BadInputError("from", "from is missing: give from and to, or a named period");
-    assertPeriod(args.from!, args.to!);
-    if (compare === null) return { from: args.from!, to: args.to!, compare: null };
-    if (compare === ComparePeriod.PREVIOUS_PERIOD) {
+    const days = args.from instanceof CalendarDay || args.to instanceof CalendarDay;
+    if (!days) assertPeriod(args.from!, args.to!);
+    if (!days && compare === null) return { from: args.from!, to: args.to!, compare: null };
+    if (!days && compare === ComparePeriod.PREVIOUS_PERIOD) {
       const length = args.to!.getTime() - args.from!.getTime();
       return { from: args.from!, to: args.to!, compare: { from: new Date(args.from!.getTime() - length), to: args.from! } };
     }
@@ -100,13 +103,25 @@ export async function resolvePeriod(
        FROM b, LATERAL (
          SELECT * FROM (${NAMED_SQL}) AS v(name, f, t, step) WHERE v.name = $3
          UNION ALL
-         SELECT 'GIVEN', $4::timestamptz AT TIME ZONE b.tz, $5::timestamptz AT TIME ZONE b.tz, ($5::timestamptz - $4::timestamptz) WHERE $3 IS NULL
+         -- Given: a calendar day begins at its midnight in the zone; a date-time is where it is.
+         SELECT 'GIVEN', g.f, g.t, g.t - g.f
+           FROM (SELECT coalesce($6::date::timestamp, $4::timestamptz AT TIME ZONE b.tz) AS f, coalesce($7::date::timestamp, $5::timestamptz AT TIME ZONE b.tz) AS t) g
+          WHERE $3 IS NULL
        ) p`,
-    [org, now, args.period ?? null, args.period ? null : args.from, args.period ? null : args.to],
+    [
+      org,
+      now,
+      args.period ?? null,
+      args.period || args.from instanceof CalendarDay ? null : args.from,
+      args.period || args.to instanceof CalendarDay ? null : args.to,
+      !args.period && args.from instanceof CalendarDay ? args.from.day : null,
+      !args.period && args.to instanceof CalendarDay ? args.to.day : null,
+    ],
   );
   if (rows.length === 0) throw new BadInputError("organizationId", "no organization with this id"); // not reached: require() passed
   const r = rows[0];
   const period = { from: new Date(r.from), to: new Date(r.to) };
+  assertPeriod(period.from, period.to);
   const previous = { from: new Date(r.previous_from), to: new Date(r.previous_to) };
   const lastYear = { from: new Date(r.last_year_from), to: new Date(r.last_year_to) };
   return { ...period, compare: compare === ComparePeriod.PREVIOUS_PERIOD ? previous : compare === ComparePeriod.SAME_PERIOD_LAST_YEAR ? lastYear : null };

@@ -1,4 +1,4 @@
-import { GraphQLScalarType } from "graphql";
+import { GraphQLError, GraphQLScalarType, Kind, print, ValueNode } from "graphql";
 import { GraphQLDateTimeISO } from "graphql-scalars";
 import { types } from "pg";
 
@@ -48,8 +48,55 @@ const base = GraphQLDateTimeISO.toConfig();
 
 export const DateTimeISOScalar = new GraphQLScalarType({
   ...base,
+  description: `${base.description ?? ""} As input it also takes a calendar date, 2026-07-01: the start of that day (in a view's period, in the organization's time zone; elsewhere in UTC).`,
   serialize(value: unknown) {
     if (typeof value === "string" && value.length === 24 && ISO_MS.test(value)) return value;
     return base.serialize!(value);
   },
+  parseValue: parseDateInput,
+  parseLiteral(ast: ValueNode) {
+    return parseDateInput(ast.kind === Kind.STRING ? ast.value : undefined, ast);
+  },
 });
+
+/**
+ * A calendar date given where a date-time is taken (`from: "2026-07-01"`): a Date at that day's
+ * midnight UTC that remembers the day, so that a view's period can begin it at midnight in the
+ * organization's time zone instead (src/common/periods.ts).
+ */
+export class CalendarDay extends Date {
+  constructor(readonly day: string) {
+    super(`${day}T00:00:00.000Z`);
+  }
+}
+
+/** The message of a date input that is neither a date-time with a zone nor a calendar date (the field is added where it is known). */
+export const DATE_INPUT_MESSAGE = "must be a date-time with a time zone, e.g. 2026-07-01T00:00:00Z, or a calendar date, e.g. 2026-07-01";
+
+/** The error of a bad date input: the same inline and as a variable (src/common/date-input-errors.ts names its field). */
+export class DateInputError extends GraphQLError {
+  /** `node`: the literal in the document, when it was one (how its field is found). */
+  constructor(shown: string, node?: ValueNode) {
+    super(`${DATE_INPUT_MESSAGE} (${shown} is neither)`, { nodes: node, extensions: { code: "BAD_USER_INPUT" } });
+  }
+}
+
+const CALENDAR_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function parseDateInput(value: unknown, node?: ValueNode): Date {
+  if (typeof value === "string") {
+    const m = CALENDAR_DAY.exec(value);
+    if (m) {
+      const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+      if (d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3])) return new CalendarDay(value);
+    } else {
+      try {
+        return base.parseValue!(value) as Date;
+      } catch {
+        // answered below, with the same message as every other bad date
+      }
+    }
+  }
+  const written = typeof value === "string" ? JSON.stringify(value) : node ? print(node) : (JSON.stringify(value) ?? typeof value);
+  throw new DateInputError(written.length > 42 ? `${written.slice(0, 40)}...` : written, node);
+}

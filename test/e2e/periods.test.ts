@@ -3,6 +3,7 @@ import { createOrg, OrgFixture } from "../helpers/fixtures";
 import { authenticate } from "../../src/modules/access/authenticate";
 import { createContext } from "../../src/context";
 import { ComparePeriod, NamedPeriod, PeriodArgs, resolvePeriod } from "../../src/common/periods";
+import { CalendarDay } from "../../src/common/timestamps";
 
 /**
  * Issue 13: periods people say, in the organization's time zone. The expected bounds are worked out
@@ -97,5 +98,35 @@ describe("named periods and time zones", () => {
       return { period: { from: month(-1), to: month(0) }, comparison: { from: month(-2), to: month(-1) } };
     };
     expect([expected(before), expected(after)]).toContainEqual(r);
+  });
+  it("takes calendar dates: the start of that day in the organization's zone", async () => {
+    await setZone("Africa/Nairobi");
+    // 2026-02-01 and 2026-03-01 at 00:00 in Nairobi (UTC+3).
+    expect((await resolve({ from: new CalendarDay("2026-02-01"), to: new CalendarDay("2026-03-01") })).period).toEqual(["2026-01-31T21:00:00.000Z", "2026-02-28T21:00:00.000Z"]);
+    // A date beside a date-time: each read as it is.
+    expect((await resolve({ from: new CalendarDay("2026-02-01"), to: new Date("2026-03-01T00:00:00Z") })).period).toEqual(["2026-01-31T21:00:00.000Z", "2026-03-01T00:00:00.000Z"]);
+    const viaApi = await app.ok<any>(`query($o: ID!) { impactReport(organizationId: $o, from: "2026-02-01", to: "2026-03-01") { period { from to } comparison { from to } } }`, { o: org.id });
+    // The comparison: the same length (28 days) just before.
+    expect(viaApi.impactReport).toEqual({
+      period: { from: "2026-01-31T21:00:00.000Z", to: "2026-02-28T21:00:00.000Z" },
+      comparison: { from: "2026-01-03T21:00:00.000Z", to: "2026-01-31T21:00:00.000Z" },
+    });
+    await setZone("UTC");
+  });
+
+  it("answers a bad date the same way inline and as a variable: BAD_USER_INPUT, the field, an example", async () => {
+    const message = (field: string, shown: string) => `${field}: must be a date-time with a time zone, e.g. 2026-07-01T00:00:00Z, or a calendar date, e.g. 2026-07-01 (${shown} is neither)`;
+    const strip = (r: { errors?: readonly { message: string; extensions?: Record<string, unknown> }[] }) => r.errors?.map((e) => ({ message: e.message, extensions: e.extensions }));
+    const inline = await app.gql(`query($o: ID!) { nps(organizationId: $o, from: "2026-13-01", to: "2026-03-01") { sampleSize } }`, { o: org.id });
+    expect(strip(inline)).toEqual([{ message: message("from", '"2026-13-01"'), extensions: { code: "BAD_USER_INPUT", field: "from" } }]);
+    const variable = await app.gql(`query($o: ID!, $f: DateTimeISO) { nps(organizationId: $o, from: $f, to: "2026-03-01") { sampleSize } }`, { o: org.id, f: "2026-13-01" });
+    expect(strip(variable)).toEqual(strip(inline));
+    // Inside an input object, named by its path.
+    const nested = await app.gql(`mutation($i: CreateActionInput!) { createAction(input: $i) { id } }`, {
+      i: { organizationId: org.id, title: "Call back", ownerAreaId: org.areas.Operations, dueAt: "next week" },
+    });
+    expect(strip(nested)).toEqual([{ message: message("input.dueAt", '"next week"'), extensions: { code: "BAD_USER_INPUT", field: "input.dueAt" } }]);
+    const number = await app.gql(`query($o: ID!) { nps(organizationId: $o, from: 20260101, to: "2026-03-01") { sampleSize } }`, { o: org.id });
+    expect(strip(number)).toEqual([{ message: message("from", "20260101"), extensions: { code: "BAD_USER_INPUT", field: "from" } }]);
   });
 });
