@@ -61,7 +61,9 @@ async function report(ctx: Context, url: URL): Promise<ImpactReport> {
   const org = param(url, "organizationId");
   const { from, to } = await periodFromUrl(ctx, org, url);
   const given = url.searchParams.has("compareFrom") || url.searchParams.has("compareTo");
-  const compareTo = given ? { from: dateParam(url, "compareFrom"), to: dateParam(url, "compareTo") } : null;
+  // Through the same resolution as the period: calendar dates begin at midnight in the organization's zone.
+  const compared = given ? await ctx.services.periods.resolve(org, { from: dateParam(url, "compareFrom"), to: dateParam(url, "compareTo") }) : null;
+  const compareTo = compared ? { from: compared.from, to: compared.to } : null;
   return ctx.services.reports.report(org, from, to, compareTo);
 }
 

@@ -4,6 +4,8 @@ import { authenticate, authenticateKeyId } from "../modules/access/authenticate"
 import { Context, createContext } from "../context";
 import { Principal, UnauthenticatedError } from "../common/access";
 import { NamedPeriod } from "../common/periods";
+import { CalendarDay } from "../common/timestamps";
+import { isCalendarDate } from "../common/validation";
 import { BadInputError, DATABASE_FAILURE_MESSAGES, databaseFailure, RETRY_AFTER_SECONDS } from "../common/errors";
 import { RouteContext, sendError } from "./routes";
 import { escapeXml } from "./charts";
@@ -155,6 +157,8 @@ export function dateParam(url: URL, name: string, fallback?: Date): Date {
     if (fallback) return fallback;
     throw new BadInputError(name, `${name} is required (ISO 8601, e.g. 2026-01-01T00:00:00Z)`);
   }
+  // A calendar date, as in GraphQL: the start of that day (in the organization's zone for a period).
+  if (/^\d{4}-\d{2}-\d{2}$/.test(raw) && isCalendarDate(raw)) return new CalendarDay(raw);
   const m = DATE_TIME.exec(raw);
   const d = new Date(raw);
   if (!m || Number.isNaN(d.getTime())) throw new BadInputError(name, `${name} must be an ISO 8601 date-time with a time zone, e.g. 2026-01-01T00:00:00Z`);

@@ -213,7 +213,7 @@ describe("exports over HTTP", () => {
 
   it("takes only full ISO date-times with a zone on real days, and both ends of a comparison period", async () => {
     const cases: [string, string][] = [
-      ["from=2026-01-01&to=2026-02-01T00:00:00Z", "from"], // no time
+      ["from=2026-1-1&to=2026-02-01T00:00:00Z", "from"], // neither a date-time nor a calendar date (YYYY-MM-DD)
       ["from=2026-01-01T00:00:00&to=2026-02-01T00:00:00Z", "from"], // no zone: the server's would be guessed
       ["from=2026-01-01T00:00:00Z&to=2026-02-30T00:00:00Z", "to"], // no such day
       ["from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&compareTo=2026-01-01T00:00:00Z", "compareFrom"],
@@ -224,6 +224,14 @@ describe("exports over HTTP", () => {
       expect({ q, status: res.status }).toEqual({ q, status: 400 });
       expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: "BAD_USER_INPUT", field });
     }
+    // Calendar dates, as in GraphQL (issue 13): the start of the day in the organization's zone, here UTC.
+    const days = await get(`/exports/${org.id}/report.json?from=2026-01-01&to=2026-02-01&compareFrom=2025-12-01&compareTo=2026-01-01`, staffKey);
+    expect(days.status).toBe(200);
+    const byDays: any = ((await days.json()) as any).report;
+    expect([byDays.period, byDays.comparison]).toEqual([
+      { from: "2026-01-01T00:00:00.000Z", to: "2026-02-01T00:00:00.000Z" },
+      { from: "2025-12-01T00:00:00.000Z", to: "2026-01-01T00:00:00.000Z" },
+    ]);
     const zoned = await get(`/exports/${org.id}/report.json?from=2026-01-01T03:00:00%2B03:00&to=2026-02-01T00:00:00Z&compareFrom=2025-12-01T00:00:00Z&compareTo=2026-01-01T00:00:00Z`, staffKey);
     expect(zoned.status).toBe(200);
     const { report }: any = await zoned.json();

@@ -21,7 +21,9 @@ export class ReportResolver {
     if (compare && compareTo) throw new BadInputError("compare", "give either compare or compareTo, not both");
     // A named period is compared with the one before it of the same kind (the month before LAST_MONTH) unless told otherwise.
     const p = await services.periods.resolve(organizationId, { from, to, period }, compare ?? (period && !compareTo ? ComparePeriod.PREVIOUS_PERIOD : null));
-    return services.reports.report(organizationId, p.from, p.to, p.compare ?? compareTo);
+    // A compareTo given by calendar dates begins them at midnight in the organization's zone, as the period.
+    const given = compareTo ? await services.periods.resolve(organizationId, { from: compareTo.from, to: compareTo.to }) : null;
+    return services.reports.report(organizationId, p.from, p.to, p.compare ?? (given ? { from: given.from, to: given.to } : undefined));
   }
 
   @Query(() => [Narrative], { description: "Every version of the narrative for exactly [from, to), newest first (at most 100)" })
