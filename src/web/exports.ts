@@ -137,7 +137,8 @@ export function reportRows(r: ImpactReport): unknown[][] {
     });
   }
   row({ ...base, section: "experience", item: "quality_of_experience", unit: "SCORE", actual: r.qualityOfExperience });
-  row({ ...base, section: "experience", item: "loops_closed_on_time", unit: "PERCENT", actual: r.loops.onTimeRate, sample_size: r.loops.due });
+  // The rate is null either because nothing was due (not hidden) or because a part of it is hidden from a funder.
+  row({ ...base, section: "experience", item: "loops_closed_on_time", unit: "PERCENT", actual: r.loops.onTimeRate, sample_size: r.loops.due, suppressed: r.loops.onTimeRate === null && r.loops.due !== 0 });
   for (const d of r.disaggregations) {
     row({ ...base, section: "disaggregation", item: d.subject, unit: "COUNT", dimension: d.dimension, dimension_value: "(total)", actual: d.total, suppressed: d.total === null });
     for (const c of d.cells) row({ ...base, section: "disaggregation", item: d.subject, unit: "COUNT", dimension: d.dimension, dimension_value: c.value, actual: c.count, suppressed: c.suppressed });

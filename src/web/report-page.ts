@@ -12,7 +12,8 @@ import { escapeXml as esc, formatDecimal, formatNumber, formatSigned, funnelChar
 type Metric = ReportPageData["metrics"][number];
 type Note = ReportPageData["notes"][number];
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** Three-letter month names, the same for every month (the en-GB locale writes "Sept" beside "Aug"). */
+export const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 function parseDate(iso: string): Date | null {
   const d = new Date(iso);

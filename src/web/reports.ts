@@ -1,7 +1,7 @@
 import { Route, RouteContext } from "./routes";
 import { periodFromUrl, withCaller } from "./request";
 import { QoePartSummary, ReportPageData } from "./report-data";
-import { renderReportPage } from "./report-page";
+import { MONTHS, renderReportPage } from "./report-page";
 import { reportSessionRoutes } from "./report-session";
 import type { ReportSessions } from "./session-token";
 import { renderReportListPage, SIGN_IN_CSP } from "./sign-in-page";
@@ -26,7 +26,7 @@ function qoeParts(score: QoePerspectiveScore | null): QoePartSummary[] {
 }
 
 function label(from: Date): string {
-  return from.toLocaleString("en-GB", { month: "short", year: "numeric", timeZone: "UTC" });
+  return `${MONTHS[from.getUTCMonth()]} ${from.getUTCFullYear()}`;
 }
 
 /**

@@ -85,6 +85,10 @@ describe("the printable report and a funder's downloads, on the demo data", () =
       const r = metricRows.find((x) => x[col("metric_id")] === m.metric.id)!;
       expect([r[col("section")], r[col("catalogue_code")], r[col("actual")]]).toEqual([m.metric.category === "KPI" ? "kpi" : "social_metric", m.metric.catalogueCode ?? "", m.actual ?? ""]);
     }
+    // The loops' rate: hidden from the funder exactly when a part of it is (due > 0 and the rate null), and marked so.
+    const loops = rows.find((r) => r[col("item")] === "loops_closed_on_time")!;
+    const rateHidden = report.loops.onTimeRate === null && report.loops.due !== 0;
+    expect([loops[col("actual")], loops[col("suppressed")]]).toEqual([rateHidden ? "" : String(report.loops.onTimeRate), String(rateHidden)]);
 
     const xml = await get(`/exports/${DEMO_SOLAR_ID}/iati.xml`, funderKey);
     expect(xml.status).toBe(200);
