@@ -1,5 +1,5 @@
 import { EntityManager } from "typeorm";
-import { registerEnumType } from "type-graphql";
+import { ArgsType, Field, registerEnumType } from "type-graphql";
 import { Access, ROLES } from "./access";
 import { BadInputError } from "./errors";
 import { assertId, assertPeriod } from "./validation";
@@ -48,6 +48,19 @@ export interface Period {
 export interface PeriodArgs {
   from?: Date | null;
   to?: Date | null;
+  period?: NamedPeriod | null;
+}
+
+/** The period arguments every view takes: `from` and `to`, or `period` (checked by resolvePeriod). */
+@ArgsType()
+export class PeriodArgsInput implements PeriodArgs {
+  @Field(() => Date, { nullable: true, description: "Start, included: a date-time with a zone, or a calendar date (midnight in the organization's time zone)" })
+  from?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "End, excluded: a date-time with a zone, or a calendar date" })
+  to?: Date | null;
+
+  @Field(() => NamedPeriod, { nullable: true, description: "Instead of from and to: a period in the organization's time zone" })
   period?: NamedPeriod | null;
 }
 

@@ -1,5 +1,5 @@
-import { NamedPeriod } from "../../common/periods";
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { PeriodArgsInput } from "../../common/periods";
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Action, ActionRule } from "./action.entity";
 import { ActionFilter, ActionOrder, CloseLoopInput, CreateActionInput, CreateActionRuleInput, UpdateActionInput, UpdateActionRuleInput } from "./action.inputs";
 import { ActionSummary } from "./action.service";
@@ -37,12 +37,10 @@ export class ActionResolver {
   })
   async actionSummary(
     @Arg("organizationId", () => ID) organizationId: string,
-    @Arg("from", () => Date, { nullable: true }) from: Date | undefined,
-    @Arg("to", () => Date, { nullable: true }) to: Date | undefined,
+    @Args(() => PeriodArgsInput) periodArgs: PeriodArgsInput,
     @Ctx() { services }: Context,
-    @Arg("period", () => NamedPeriod, { nullable: true, description: "Instead of from and to: a period in the organization's time zone" }) period?: NamedPeriod,
   ): Promise<ActionSummary> {
-    const p = await services.periods.resolve(organizationId, { from, to, period });
+    const p = await services.periods.resolve(organizationId, periodArgs);
     return services.actions.summary(organizationId, p.from, p.to);
   }
 

@@ -1,5 +1,5 @@
-import { NamedPeriod } from "../../common/periods";
-import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { PeriodArgsInput } from "../../common/periods";
+import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { GraphQLJSON } from "graphql-scalars";
 import { FeedbackResponse } from "./feedback.entity";
 import { AnswerView } from "./feedback.loaders";
@@ -51,13 +51,11 @@ export class FeedbackResolver {
   })
   async nps(
     @Arg("organizationId", () => ID) organizationId: string,
-    @Arg("from", () => Date, { nullable: true }) from: Date | undefined,
-    @Arg("to", () => Date, { nullable: true }) to: Date | undefined,
+    @Args(() => PeriodArgsInput) periodArgs: PeriodArgsInput,
     @Ctx() { services }: Context,
     @Arg("filter", () => FeedbackFilter, { nullable: true }) filter?: FeedbackFilter,
-    @Arg("period", () => NamedPeriod, { nullable: true, description: "Instead of from and to: a period in the organization's time zone" }) period?: NamedPeriod,
   ): Promise<NpsResult> {
-    const p = await services.periods.resolve(organizationId, { from, to, period });
+    const p = await services.periods.resolve(organizationId, periodArgs);
     return services.feedback.nps(organizationId, p.from, p.to, filter);
   }
 

@@ -1,5 +1,5 @@
-import { NamedPeriod } from "../../common/periods";
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { PeriodArgsInput } from "../../common/periods";
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Lifecycle } from "./lifecycle.entity";
 import { Stage } from "./stage.entity";
 import { AddStageInput, ReorderStagesInput, UpdateLifecycleInput, UpdateStageInput } from "./lifecycle.inputs";
@@ -19,13 +19,11 @@ export class LifecycleResolver {
   async lifecycleFunnel(
     @Arg("organizationId", () => ID) organizationId: string,
     @Arg("kind", () => StakeholderKind) kind: StakeholderKind,
-    @Arg("from", () => Date, { nullable: true }) from: Date | undefined,
-    @Arg("to", () => Date, { nullable: true }) to: Date | undefined,
+    @Args(() => PeriodArgsInput) periodArgs: PeriodArgsInput,
     @Ctx() { services }: Context,
     @Arg("dimension", () => Dimension, { nullable: true }) dimension?: Dimension,
-    @Arg("period", () => NamedPeriod, { nullable: true, description: "Instead of from and to: a period in the organization's time zone" }) period?: NamedPeriod,
   ): Promise<LifecycleFunnel> {
-    const p = await services.periods.resolve(organizationId, { from, to, period });
+    const p = await services.periods.resolve(organizationId, periodArgs);
     return services.lifecycles.funnel(organizationId, kind, p.from, p.to, dimension);
   }
 

@@ -1,5 +1,5 @@
-import { NamedPeriod } from "../../common/periods";
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { PeriodArgsInput } from "../../common/periods";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { QoeGroup, QoeGroupBy, QoeWeights, QoeWeightsInput, QualityOfExperience } from "./qoe.types";
 import { Dimension } from "../lifecycle/funnel.types";
 import { Stage } from "../lifecycle/stage.entity";
@@ -15,15 +15,13 @@ export class QoeResolver {
   })
   async qualityOfExperience(
     @Arg("organizationId", () => ID) organizationId: string,
-    @Arg("from", () => Date, { nullable: true }) from: Date | undefined,
-    @Arg("to", () => Date, { nullable: true }) to: Date | undefined,
+    @Args(() => PeriodArgsInput) periodArgs: PeriodArgsInput,
     @Ctx() { services }: Context,
     @Arg("groupBy", () => QoeGroupBy, { defaultValue: QoeGroupBy.NONE }) groupBy: QoeGroupBy,
     @Arg("interval", () => Interval, { nullable: true }) interval?: Interval,
     @Arg("dimension", () => Dimension, { nullable: true }) dimension?: Dimension,
-    @Arg("period", () => NamedPeriod, { nullable: true, description: "Instead of from and to: a period in the organization's time zone" }) period?: NamedPeriod,
   ): Promise<QualityOfExperience> {
-    const p = await services.periods.resolve(organizationId, { from, to, period });
+    const p = await services.periods.resolve(organizationId, periodArgs);
     return services.qoe.compute(organizationId, p.from, p.to, groupBy, interval, dimension);
   }
 

@@ -1,6 +1,6 @@
-import { ComparePeriod, NamedPeriod } from "../../common/periods";
+import { ComparePeriod, PeriodArgsInput } from "../../common/periods";
 import { BadInputError } from "../../common/errors";
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import { ImpactReport, Narrative, PeriodInput, SetReportNarrativeInput } from "./report.types";
 import type { Context } from "../../context";
 
@@ -11,16 +11,14 @@ export class ReportResolver {
   })
   async impactReport(
     @Arg("organizationId", () => ID) organizationId: string,
-    @Arg("from", () => Date, { nullable: true }) from: Date | undefined,
-    @Arg("to", () => Date, { nullable: true }) to: Date | undefined,
+    @Args(() => PeriodArgsInput) periodArgs: PeriodArgsInput,
     @Ctx() { services }: Context,
     @Arg("compareTo", () => PeriodInput, { nullable: true }) compareTo?: PeriodInput,
-    @Arg("period", () => NamedPeriod, { nullable: true, description: "Instead of from and to: a period in the organization's time zone" }) period?: NamedPeriod,
     @Arg("compare", () => ComparePeriod, { nullable: true, description: "Instead of compareTo: the previous period of the same kind, or the same period last year" }) compare?: ComparePeriod,
   ): Promise<ImpactReport> {
     if (compare && compareTo) throw new BadInputError("compare", "give either compare or compareTo, not both");
     // A named period is compared with the one before it of the same kind (the month before LAST_MONTH) unless told otherwise.
-    const p = await services.periods.resolve(organizationId, { from, to, period }, compare ?? (period && !compareTo ? ComparePeriod.PREVIOUS_PERIOD : null));
+    const p = await services.periods.resolve(organizationId, periodArgs, compare ?? (periodArgs.period && !compareTo ? ComparePeriod.PREVIOUS_PERIOD : null));
     // A compareTo given by calendar dates begins them at midnight in the organization's zone, as the period.
     const given = compareTo ? await services.periods.resolve(organizationId, { from: compareTo.from, to: compareTo.to }) : null;
     return services.reports.report(organizationId, p.from, p.to, p.compare ?? (given ? { from: given.from, to: given.to } : undefined));

@@ -1,5 +1,5 @@
-import { NamedPeriod } from "../../common/periods";
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { PeriodArgsInput } from "../../common/periods";
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Offering, Sale } from "./sales.entity";
 import { CreateOfferingInput, RecordSalesInput, UpdateOfferingInput } from "./sales.inputs";
 import { Stakeholder } from "../stakeholder/stakeholder.entity";
@@ -58,15 +58,13 @@ export class SaleResolver {
   @Query(() => SaleConnection, { description: "Sales in [from, to), oldest first (admins and staff)" })
   async sales(
     @Arg("organizationId", () => ID) organizationId: string,
-    @Arg("from", () => Date, { nullable: true }) from: Date | undefined,
-    @Arg("to", () => Date, { nullable: true }) to: Date | undefined,
+    @Args(() => PeriodArgsInput) periodArgs: PeriodArgsInput,
     @Ctx() { services }: Context,
     @Arg("offeringId", () => ID, { nullable: true }) offeringId?: string,
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
-    @Arg("period", () => NamedPeriod, { nullable: true, description: "Instead of from and to: a period in the organization's time zone" }) period?: NamedPeriod,
   ) {
-    const p = await services.periods.resolve(organizationId, { from, to, period });
+    const p = await services.periods.resolve(organizationId, periodArgs);
     return SaleConnection.from(await services.sales.listSales(organizationId, p.from, p.to, offeringId, first, after));
   }
 
