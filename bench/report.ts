@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Item, Results } from "./common";
 
@@ -20,6 +20,7 @@ function table(items: Item[]): string {
 }
 
 export function writeResults(dir: string, r: Results): void {
+  mkdirSync(dir, { recursive: true }); // --out may name a folder that is not there yet
   writeFileSync(path.join(dir, "results.json"), `${JSON.stringify(r, null, 2)}\n`);
   const file = path.join(dir, "RESULTS.md");
   const old = existsSync(file) ? readFileSync(file, "utf8") : "";
