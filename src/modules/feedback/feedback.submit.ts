@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { EntityManager } from "typeorm";
 import { AnswerInput, FeedbackItemInput, SubmitFeedbackInput } from "./feedback.inputs";
-import { BatchItemResult, BatchItemStatus, BatchResult, classifyExisting, contentHash, ItemProblems, itemTextProblems } from "../../common/batch";
+import { BatchItemResult, BatchItemStatus, BatchResult, classifyExisting, contentHash, ItemError, ItemProblems, itemTextProblems } from "../../common/batch";
 import { QuestionType, StakeholderKind } from "../../common/enums";
 import { FUTURE_SKEW_MS, isCalendarDate, isUuid } from "../../common/validation";
 import { applyRules } from "../action/rules";
@@ -121,9 +121,14 @@ export interface CheckContext {
 // ---------------------------------------------------------------------------------------------
 
 /** Checks one item against the loaded lookups; every problem is reported, in the order of the item's fields. */
-export function checkFeedbackItem(item: FeedbackItemInput, index: number, { lookups, partner, now }: CheckContext): CheckedItem {
+export function checkFeedbackItem(
+  item: FeedbackItemInput,
+  index: number,
+  { lookups, partner, now }: CheckContext,
+  /** The item's text problems, when the caller has found them already (they decide what is loaded). */
+  text: ItemError[] = itemTextProblems(item),
+): CheckedItem {
   const p = new ItemProblems();
-  const text = itemTextProblems(item);
   p.errors.push(...text);
   // A key that is not clean text is not echoed back either.
   const keyNotText = text.some((e) => e.field === KEY_FIELD);
@@ -557,12 +562,13 @@ export async function writeFeedback(em: EntityManager, org: string, toStore: Rea
 export async function submitFeedbackBatch(em: EntityManager, org: string, input: SubmitFeedbackInput, who: { keyId: string; partner: string | null }): Promise<BatchResult> {
   // Items whose text PostgreSQL cannot take (NUL, lone surrogates) are REJECTED by their check
   // and never reach a statement, not even the loads.
-  const lookups = await loadFeedbackLookups(em, org, input.items.filter((item) => itemTextProblems(item).length === 0));
+  const text = input.items.map(itemTextProblems);
+  const lookups = await loadFeedbackLookups(em, org, input.items.filter((_, index) => text[index].length === 0));
   const context: CheckContext = { lookups, partner: who.partner, now: Date.now() };
   const results: BatchItemResult[] = [];
   const ready: ReadyItem[] = [];
   input.items.forEach((item, index) => {
-    const checked = checkFeedbackItem(item, index, context);
+    const checked = checkFeedbackItem(item, index, context, text[index]);
     if (checked.rejected) results.push(checked.rejected);
     else ready.push(checked.ready);
   });
