@@ -1,23 +1,11 @@
 import { spawn, ChildProcess } from "node:child_process";
 import { promises as fs, createWriteStream, WriteStream } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { get } from "./http";
 import { waitFor } from "./wait";
 import { isAlive } from "../src/database/data-dir-lock";
 
-/** A free TCP port on 127.0.0.1 (the kernel picks it; another process could still take it before us). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../test/helpers/ports";
 
 export interface ServiceOptions {
   /** The project folder (holds dist/). */

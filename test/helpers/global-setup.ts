@@ -1,8 +1,8 @@
 import { promises as fs } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../../src/database/embedded";
+import { freePort } from "./ports";
 
 /**
  * One PostgreSQL for the whole run: embedded (started here, in a temporary folder)
@@ -21,18 +21,6 @@ export default async function globalSetup(): Promise<void> {
   const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port, database: "postgres" });
   process.env.TEST_PG_ADMIN_URL = pg.url;
   (globalThis as Record<string, unknown>).__EMBEDDED_PG__ = { pg, dir };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
