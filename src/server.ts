@@ -129,6 +129,8 @@ export async function createApollo(options: ServerOptions) {
     schema,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
+    // Compact JSON: Apollo's default pretty-prints every answer (a tenth of a list page's CPU).
+    stringifyResult: (result) => JSON.stringify(result),
     hideSchemaDetailsFromClientErrors: options.production,
     formatError,
     csrfPrevention: true,

@@ -148,8 +148,8 @@ export interface ChildPageKey extends TenantKey {
 }
 
 /**
- * Pages of child rows for many parents in one statement: a window function numbers
- * each parent's rows after its cursor, and `first + 1` of them are kept. Keyset
+ * Pages of child rows for many parents in one statement: for each parent, a LATERAL
+ * index scan reads its `first + 1` rows after its cursor and no more. Keyset
  * order is `(sortColumn, id)`. Counts go through a second loader, only when asked.
  */
 export function childPageLoader<T extends object>(em: EntityManager, entity: ClassType<T>, table: string, parentColumn: string, sortColumn: string, scope: Scope, read: Reader = (sql, params) => em.query(sql, params)) {
@@ -188,15 +188,16 @@ export function childPageLoader<T extends object>(em: EntityManager, entity: Cla
       const s = ok.length ? scopeSql(scope, 7) : { sql: "", params: [] };
       const rows: Record<string, unknown>[] = ok.length
         ? await read(
-            `SELECT x.* FROM (
-               SELECT t.*, k.i AS __key, ${micros(`t.${sortColumn}`)} AS __micros,
-                      row_number() OVER (PARTITION BY k.i ORDER BY t.${sortColumn}, t.id) AS __rn, k.lim AS __lim
-                 FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::uuid[]) AS k(i, org, parent, lim, after_micros, after_id)
-                 JOIN ${table} t ON t.organization_id = k.org AND t.${parentColumn} = k.parent
-                  AND (k.after_micros IS NULL OR (t.${sortColumn}, t.id) > (${fromMicros("k.after_micros")}, k.after_id))
-                WHERE true${s.sql}
-             ) x WHERE x.__rn <= x.__lim + 1
-             ORDER BY x.__key, x.__rn`,
+            `SELECT t.*, k.i AS __key, ${micros(`t.${sortColumn}`)} AS __micros
+               FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::uuid[]) AS k(i, org, parent, lim, after_micros, after_id)
+              CROSS JOIN LATERAL (
+                SELECT t.* FROM ${table} t
+                 WHERE t.organization_id = k.org AND t.${parentColumn} = k.parent
+                   AND (k.after_micros IS NULL OR (t.${sortColumn}, t.id) > (${fromMicros("k.after_micros")}, k.after_id))${s.sql}
+                 ORDER BY t.${sortColumn}, t.id
+                 LIMIT k.lim + 1
+              ) t
+             ORDER BY k.i, t.${sortColumn}, t.id`,
             [
               ok.map((x) => x.i),
               ok.map((x) => x.k.organizationId),
