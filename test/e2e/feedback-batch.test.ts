@@ -160,7 +160,9 @@ describe("submitFeedback: 1000-item batches", () => {
   });
 
   it("audits every stored row once, the entry being the row itself with its personal columns redacted", async () => {
-    // What each entry must be, computed from the rows (none was changed after its insert).
+    // What each entry must be, computed from the rows (none was changed after its insert). Personal
+    // columns (src/common/personal-data.ts) show "[redacted]" where they hold a value: an action's
+    // words (title, description, notes, root cause, loop message) as much as a comment.
     const expected = `
       SELECT 'feedback_responses' AS entity, r.id AS entity_id,
              to_jsonb(r) || CASE WHEN r.comment IS NULL THEN '{}'::jsonb ELSE '{"comment": "[redacted]"}'::jsonb END AS after
@@ -171,7 +173,9 @@ describe("submitFeedback: 1000-item batches", () => {
       UNION ALL
       SELECT 'stakeholders', s.id, to_jsonb(s) || '{"external_ref": "[redacted]"}'::jsonb FROM stakeholders s WHERE s.organization_id = $1 AND s.registered_by_partner_id = $2
       UNION ALL
-      SELECT 'actions', x.id, to_jsonb(x) FROM actions x WHERE x.organization_id = $1 AND x.rule_id IS NOT NULL`;
+      SELECT 'actions', x.id, to_jsonb(x) || coalesce((SELECT jsonb_object_agg(k, '[redacted]') FROM unnest(ARRAY['title', 'description', 'notes', 'root_cause', 'loop_message']) AS k
+                                                         WHERE to_jsonb(x) -> k <> 'null'::jsonb), '{}'::jsonb)
+        FROM actions x WHERE x.organization_id = $1 AND x.rule_id IS NOT NULL`;
     const logged = `
       SELECT entity, entity_id, after FROM audit_log
        WHERE organization_id = $1 AND action = 'INSERT' AND entity IN ('feedback_responses', 'feedback_answers', 'stakeholders', 'actions')

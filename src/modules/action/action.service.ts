@@ -1,3 +1,4 @@
+import { erasedError } from "../../common/personal-data";
 import { assertReferences } from "../../common/references";
 import { EntityManager } from "typeorm";
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
@@ -296,6 +297,13 @@ export class ActionService {
     return id.toLowerCase();
   }
 
+  /** Whether the action follows up a stakeholder who was erased (forgetStakeholder). */
+  private async stakeholderErased(em: EntityManager, action: Action): Promise<boolean> {
+    if (!action.stakeholderId) return false;
+    const [s] = await em.query(`SELECT erased_at FROM stakeholders WHERE organization_id = $1 AND id = $2`, [action.organizationId, action.stakeholderId]);
+    return !!s?.erased_at;
+  }
+
   async create(input: CreateActionInput): Promise<Action> {
     const org = assertId(input.organizationId, "organizationId");
     this.sc.access.require(org, ROLES.staff);
@@ -318,8 +326,10 @@ export class ActionService {
         stageId = r[0].stage_id;
       }
       if (stakeholderId) {
-        const s = await em.query(`SELECT kind FROM stakeholders WHERE organization_id = $1 AND id = $2`, [org, assertId(stakeholderId, "stakeholderId")]);
+        const s = await em.query(`SELECT kind, erased_at FROM stakeholders WHERE organization_id = $1 AND id = $2`, [org, assertId(stakeholderId, "stakeholderId")]);
         if (s.length === 0) throw new BadInputError("stakeholderId", "no stakeholder with this id in the organization");
+        // An action's words are about its person: none are written about someone erased.
+        if (s[0].erased_at) throw erasedError(input.stakeholderId ? "stakeholderId" : "responseId");
         kind = s[0].kind;
       }
       if (touchpointId) {
@@ -341,6 +351,9 @@ export class ActionService {
     const action = await this.find(input.id, "id");
     if (input.dueAt) assertDueAt(input.dueAt);
     return this.em.transaction(async (em) => {
+      for (const field of ["rootCause", "notes"] as const) {
+        if (input[field]?.trim() && (await this.stakeholderErased(em, action))) throw erasedError(field);
+      }
       const sets: string[] = ["updated_at = now()"];
       const params: unknown[] = [action.organizationId, action.id];
       const set = (column: string, value: unknown) => {
@@ -385,6 +398,7 @@ export class ActionService {
     }
     const message = cleanName(input.message, "message", 2000);
     return this.em.transaction(async (em) => {
+      if (await this.stakeholderErased(em, action)) throw erasedError("message");
       let partner: string | null = null;
       if (input.deliveredByPartnerId) {
         partner = assertId(input.deliveredByPartnerId, "deliveredByPartnerId");

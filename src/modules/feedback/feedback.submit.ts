@@ -3,6 +3,7 @@ import { EntityManager } from "typeorm";
 import { AnswerInput, FeedbackItemInput, SubmitFeedbackInput } from "./feedback.inputs";
 import { BatchItemResult, BatchItemStatus, BatchResult, classifyExisting, contentHash, ItemError, ItemProblems, itemTextProblems } from "../../common/batch";
 import { QuestionType, StakeholderKind } from "../../common/enums";
+import { ERASED_MESSAGE } from "../../common/personal-data";
 import { FUTURE_SKEW_MS, isCalendarDate, isUuid } from "../../common/validation";
 import { applyRules } from "../action/rules";
 
@@ -46,6 +47,8 @@ export interface StakeholderInfo {
   kind: StakeholderKind;
   currentStageId: string | null;
   registeredByPartnerId: string | null;
+  /** Erased (forgetStakeholder): its responses still count, but carry none of its words. */
+  erased?: boolean;
 }
 
 export interface TouchpointInfo {
@@ -160,6 +163,7 @@ export function checkFeedbackItem(
   let newRef: string | null = null;
   let kind: StakeholderKind | null = null;
   let currentStage: string | null = null;
+  let erased = false;
   if (item.stakeholderId && item.newBeneficiary) p.add("stakeholderId", "give either stakeholderId or newBeneficiary, not both");
   else if (item.stakeholderId) {
     const s = isUuid(item.stakeholderId) ? lookups.stakeholders.get(item.stakeholderId.toLowerCase()) : undefined;
@@ -169,6 +173,7 @@ export function checkFeedbackItem(
       stakeholderId = s.id;
       kind = s.kind;
       currentStage = s.currentStageId;
+      erased = !!s.erased;
     }
   } else if (item.newBeneficiary) {
     const ref = item.newBeneficiary.externalRef?.trim() ?? "";
@@ -182,6 +187,7 @@ export function checkFeedbackItem(
       kind = StakeholderKind.BENEFICIARY;
       stakeholderId = existing?.id ?? null;
       currentStage = existing?.currentStageId ?? null;
+      erased = !!existing?.erased;
     }
     for (const f of ["region", "segment"] as const) {
       const v = item.newBeneficiary[f];
@@ -243,6 +249,13 @@ export function checkFeedbackItem(
   }
   const comment = item.comment?.trim() || null;
   if (comment && comment.length > 4000) p.add("comment", "comment must be at most 4000 characters");
+  if (erased) {
+    // An erased person's scores are still counted; their words are not taken again.
+    if (comment) p.add("comment", ERASED_MESSAGE);
+    (item.answers ?? []).forEach((a, ai) => {
+      if (typeof a.value === "string" && a.value !== "" && version?.byKey.get(a.key)?.type === QuestionType.TEXT) p.add(`answers.${ai}.value`, ERASED_MESSAGE);
+    });
+  }
 
   const onlyInactive = inactive && p.errors.every((e) => e.message === INACTIVE_SURVEY);
   if ((!p.ok && !onlyInactive) || !survey || !version || !collectedAt) {
@@ -374,7 +387,7 @@ export async function loadFeedbackLookups(em: EntityManager, org: string, items:
       [org, uuids(items.map((i) => i.surveyId))],
     ),
     em.query(
-      `SELECT s.id, s.kind, s.current_stage_id, st.impact_mode AS stage_mode, s.registered_by_partner_id, s.external_ref
+      `SELECT s.id, s.kind, s.current_stage_id, st.impact_mode AS stage_mode, s.registered_by_partner_id, s.external_ref, s.erased_at
          FROM stakeholders s LEFT JOIN stages st ON st.organization_id = s.organization_id AND st.id = s.current_stage_id
         WHERE s.organization_id = $1 AND (s.id = ANY($2::uuid[]) OR (s.kind = 'BENEFICIARY' AND s.external_ref = ANY($3::text[])))`,
       [org, uuids(items.map((i) => i.stakeholderId)), refs],
@@ -403,7 +416,7 @@ export async function loadFeedbackLookups(em: EntityManager, org: string, items:
     v.byKey.set(q.key, q);
   }
   for (const r of stakeholderRows) {
-    const s: StakeholderInfo = { id: r.id, kind: r.kind, currentStageId: r.current_stage_id, registeredByPartnerId: r.registered_by_partner_id };
+    const s: StakeholderInfo = { id: r.id, kind: r.kind, currentStageId: r.current_stage_id, registeredByPartnerId: r.registered_by_partner_id, erased: r.erased_at !== null };
     lookups.stakeholders.set(r.id, s);
     if (r.kind === StakeholderKind.BENEFICIARY) lookups.beneficiariesByRef.set(r.external_ref, s);
     if (r.current_stage_id) lookups.stageModes.set(r.current_stage_id, r.stage_mode);

@@ -1,3 +1,4 @@
+import { erasedError, erasureStatements } from "../../common/personal-data";
 import { assertReferences } from "../../common/references";
 import { EntityManager } from "typeorm";
 import { Stakeholder } from "./stakeholder.entity";
@@ -139,6 +140,7 @@ export class StakeholderService {
     const found = await this.visible(input.id, "id");
     this.sc.access.require(found.organizationId, ROLES.staff, "id");
     const externalRef = input.externalRef === undefined || input.externalRef === null ? null : cleanName(input.externalRef, "externalRef", 120);
+    if (externalRef !== null && found.erasedAt) throw erasedError("externalRef");
     const sets: string[] = ["updated_at = now()"];
     const params: unknown[] = [found.organizationId, found.id];
     const set = (column: string, value: unknown) => {
@@ -220,6 +222,7 @@ export class StakeholderService {
       const stakeholder = await this.visible(input.stakeholderId, "stakeholderId");
       const org = stakeholder.organizationId;
       this.sc.access.require(org, ROLES.submit, "stakeholderId");
+      if (stakeholder.erasedAt && input.note?.trim()) throw erasedError("note");
       const partner = this.sc.access.isFieldPartner ? this.sc.access.partnerIn(org) : null;
       const tps = await em.query(`SELECT kind, partner_id FROM touchpoints WHERE organization_id = $1 AND id = $2`, [org, touchpointId]);
       if (tps.length === 0) throw new BadInputError("touchpointId", "no touchpoint with this id in the stakeholder's organization");
@@ -246,7 +249,7 @@ export class StakeholderService {
   async setContact(input: SetContactInput): Promise<Stakeholder> {
     const s = await this.visible(input.stakeholderId, "stakeholderId");
     this.sc.access.require(s.organizationId, ROLES.staff, "stakeholderId");
-    if (s.erasedAt) throw new BadInputError("stakeholderId", "this stakeholder's personal data was erased");
+    if (s.erasedAt) throw erasedError("stakeholderId");
     return this.em.transaction(async (em) => {
       await this.writeContact(em, s.organizationId, s.id, input);
       this.sc.loaders.contactByStakeholder.clear({ organizationId: s.organizationId, id: s.id });
@@ -269,8 +272,9 @@ export class StakeholderService {
   }
 
   /**
-   * Erases a stakeholder's personal data: contact data, its external reference, the
-   * free-text notes of its interactions. Its journey, interactions and
+   * Erases a stakeholder's personal data: every column of src/common/personal-data.ts on its rows
+   * (contact data, its external reference, interaction notes, comments and free-text answers, the
+   * words of its actions and of closing their loops). Its journey, interactions, scores and
    * disaggregation attributes stay, anonymous, so aggregates do not change.
    */
   async forget(id: string): Promise<Stakeholder> {
@@ -278,33 +282,15 @@ export class StakeholderService {
     this.sc.access.require(s.organizationId, ROLES.staff, "id");
     return this.em.transaction(async (em) => {
       const org = s.organizationId;
-      await em.query(`DELETE FROM stakeholder_contacts WHERE organization_id = $1 AND stakeholder_id = $2`, [org, s.id]);
-      await em.query(`UPDATE interactions SET note = NULL WHERE organization_id = $1 AND stakeholder_id = $2 AND note IS NOT NULL`, [org, s.id]);
-      // Verbatim words: comments and free-text answers; what was written back in closing the loop.
-      await em.query(`UPDATE feedback_responses SET comment = NULL WHERE organization_id = $1 AND stakeholder_id = $2 AND comment IS NOT NULL`, [org, s.id]);
-      await em.query(
-        `UPDATE feedback_answers a SET value_text = NULL FROM feedback_responses r
-          WHERE a.organization_id = $1 AND r.organization_id = $1 AND a.response_id = r.id AND r.stakeholder_id = $2 AND a.type = 'TEXT' AND a.value_text IS NOT NULL`,
-        [org, s.id],
-      );
-      await em.query(
-        `UPDATE actions SET description = NULL, loop_message = CASE WHEN loop_message IS NULL THEN NULL ELSE '[erased]' END, notes = NULL
-          WHERE organization_id = $1 AND stakeholder_id = $2`,
-        [org, s.id],
-      );
-      const rows = await queryRows(
-        em,
-        `UPDATE stakeholders SET external_ref = 'erased-' || id::text, erased_at = coalesce(erased_at, now()), updated_at = now()
-          WHERE organization_id = $1 AND id = $2 RETURNING *`,
-        [org, s.id],
-      );
+      let rows: Record<string, unknown>[] = [];
+      for (const sql of erasureStatements()) rows = await queryRows(em, sql, [org, s.id]);
       this.sc.loaders.stakeholderById.clear({ organizationId: org, id: s.id });
       this.sc.loaders.contactByStakeholder.clear({ organizationId: org, id: s.id });
       return hydrate(em, Stakeholder, rows[0]);
     });
   }
 
-  /** Everything held on one stakeholder, as one JSON document (admins and staff). */
+  /** Everything held on one stakeholder, as one JSON document (admins and staff): every personal column of src/common/personal-data.ts is in it. */
   async export(id: string): Promise<Record<string, unknown>> {
     const s = await this.visible(id, "id");
     this.sc.access.require(s.organizationId, ROLES.staff, "id");
@@ -327,7 +313,7 @@ export class StakeholderService {
       this.em.query(`SELECT at, operation, action, entity FROM audit_log WHERE organization_id = $1 AND entity_id = $2 ORDER BY at, id`, [org, s.id]),
       this.em.query(
         `SELECT r.id, r.collected_at, r.received_at, sv.name AS survey, r.comment, r.nps,
-                coalesce((SELECT json_agg(json_build_object('question', q.key, 'value', coalesce(a.value_number::text, a.value_text, a.value_bool::text)) ORDER BY q.position)
+                coalesce((SELECT json_agg(json_build_object('question', q.key, 'value', coalesce(trim_scale(a.value_number)::text, a.value_text, a.value_bool::text)) ORDER BY q.position)
                             FROM feedback_answers a JOIN survey_questions q ON q.organization_id = a.organization_id AND q.id = a.question_id
                            WHERE a.organization_id = r.organization_id AND a.response_id = r.id), '[]') AS answers
            FROM feedback_responses r JOIN surveys sv ON sv.organization_id = r.organization_id AND sv.id = r.survey_id
@@ -335,7 +321,7 @@ export class StakeholderService {
         [org, s.id],
       ),
       this.em.query(
-        `SELECT title, description, status, due_at, loop_closed_at, loop_message, loop_channel FROM actions WHERE organization_id = $1 AND stakeholder_id = $2 ORDER BY created_at, id`,
+        `SELECT title, description, status, due_at, notes, root_cause, loop_closed_at, loop_message, loop_channel FROM actions WHERE organization_id = $1 AND stakeholder_id = $2 ORDER BY created_at, id`,
         [org, s.id],
       ),
     ]);
@@ -373,6 +359,8 @@ export class StakeholderService {
         description: a.description,
         status: a.status,
         dueAt: a.due_at,
+        notes: a.notes,
+        rootCause: a.root_cause,
         loopClosedAt: a.loop_closed_at,
         loopMessage: a.loop_message,
         loopChannel: a.loop_channel,

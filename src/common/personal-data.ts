@@ -1,0 +1,109 @@
+import { BadInputError } from "./errors";
+
+/**
+ * Every column that can hold a stakeholder's personal data, in one list. Three things read it,
+ * so a column added here is handled by all of them, and a column added to the schema without
+ * being added here is caught by test/e2e/privacy-erasure.test.ts:
+ * - erasure (`forgetStakeholder`, src/modules/stakeholder/stakeholder.service.ts) empties each one
+ *   on the person's rows, the way `erased` says;
+ * - the audit log redacts each one in every entry (the audit triggers' arguments, set by the
+ *   migrations; the test compares them with this list);
+ * - the export (`stakeholderExport`) holds each one, under `exported`.
+ * Journeys, scores and attributes are not here: they stay, anonymous, so aggregates do not change.
+ */
+export interface PersonalColumn {
+  table: string;
+  column: string;
+  /**
+   * What erasure leaves: `null`; `marker` ("[erased]", for a column that must keep a value, or
+   * whose presence means something, like a loop that was closed); `row` (the row is deleted);
+   * `pseudonym` ("erased-<id>", the external reference, which must stay unique).
+   */
+  erased: "null" | "marker" | "row" | "pseudonym";
+  /** Where the column sits in `stakeholderExport`'s document (`section.field`). */
+  exported: string;
+}
+
+/** How a table's rows belong to the stakeholder: its own row, a `stakeholder_id` column, or through its response. */
+export const PERSONAL_ROWS: Record<string, "self" | "stakeholder_id" | "response"> = {
+  stakeholders: "self",
+  stakeholder_contacts: "stakeholder_id",
+  interactions: "stakeholder_id",
+  feedback_responses: "stakeholder_id",
+  feedback_answers: "response",
+  actions: "stakeholder_id",
+};
+
+export const PERSONAL_COLUMNS: readonly PersonalColumn[] = [
+  { table: "stakeholders", column: "external_ref", erased: "pseudonym", exported: "stakeholder.externalRef" },
+  { table: "stakeholder_contacts", column: "full_name", erased: "row", exported: "contact.fullName" },
+  { table: "stakeholder_contacts", column: "phone", erased: "row", exported: "contact.phone" },
+  { table: "stakeholder_contacts", column: "email", erased: "row", exported: "contact.email" },
+  { table: "stakeholder_contacts", column: "address", erased: "row", exported: "contact.address" },
+  { table: "interactions", column: "note", erased: "null", exported: "interactions.note" },
+  { table: "feedback_responses", column: "comment", erased: "null", exported: "feedback.comment" },
+  // Free-text answers only: a CHOICE answer's text is one of the survey's options, not the person's words.
+  { table: "feedback_answers", column: "value_text", erased: "null", exported: "feedback.answers" },
+  { table: "actions", column: "title", erased: "marker", exported: "actions.title" },
+  { table: "actions", column: "description", erased: "null", exported: "actions.description" },
+  { table: "actions", column: "notes", erased: "null", exported: "actions.notes" },
+  { table: "actions", column: "root_cause", erased: "null", exported: "actions.rootCause" },
+  { table: "actions", column: "loop_message", erased: "marker", exported: "actions.loopMessage" },
+];
+
+/** What an erased column holds when it must hold something. */
+export const ERASED_MARKER = "[erased]";
+
+/**
+ * The statements that erase one stakeholder's personal data ($1 organization, $2 stakeholder),
+ * made from PERSONAL_COLUMNS: one per table, the stakeholder's own row last.
+ */
+export function erasureStatements(): string[] {
+  const byTable = new Map<string, PersonalColumn[]>();
+  for (const c of PERSONAL_COLUMNS) byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
+  const statements: string[] = [];
+  let own: string | null = null;
+  for (const [table, columns] of byTable) {
+    const rows = PERSONAL_ROWS[table];
+    if (columns.some((c) => c.erased === "row")) {
+      statements.push(`DELETE FROM ${table} WHERE organization_id = $1 AND stakeholder_id = $2`);
+      continue;
+    }
+    const sets = columns.map((c) =>
+      c.erased === "null"
+        ? `${c.column} = NULL`
+        : c.erased === "marker"
+          ? `${c.column} = CASE WHEN ${c.column} IS NULL THEN NULL ELSE '${ERASED_MARKER}' END`
+          : `${c.column} = 'erased-' || id::text`,
+    );
+    // Only rows that hold something to erase: the others are not rewritten (nor audited again).
+    const holding = `(${columns.map((c) => `${rows === "response" ? "t." : ""}${c.column} IS NOT NULL`).join(" OR ")})`;
+    if (rows === "self") {
+      own = `UPDATE ${table} SET ${sets.join(", ")}, erased_at = coalesce(erased_at, now()), updated_at = now() WHERE organization_id = $1 AND id = $2 RETURNING *`;
+    } else if (rows === "response") {
+      statements.push(
+        `UPDATE ${table} t SET ${sets.join(", ")} FROM feedback_responses r
+          WHERE t.organization_id = $1 AND r.organization_id = $1 AND t.response_id = r.id AND r.stakeholder_id = $2 AND t.type = 'TEXT' AND ${holding}`,
+      );
+    } else {
+      statements.push(`UPDATE ${table} SET ${sets.join(", ")} WHERE organization_id = $1 AND stakeholder_id = $2 AND ${holding}`);
+    }
+  }
+  if (own) statements.push(own);
+  return statements;
+}
+
+/** The columns of a table the audit log redacts (the audit triggers' arguments). */
+export function auditRedacted(table: string): string[] {
+  return PERSONAL_COLUMNS.filter((c) => c.table === table).map((c) => c.column);
+}
+
+/** Why new personal data about an erased stakeholder is refused (a batch item's reason, or erasedError's message). */
+export const ERASED_MESSAGE = "this stakeholder was erased (forgetStakeholder): it takes no new personal data";
+
+/** The refusal of new personal data about an erased stakeholder: BAD_USER_INPUT on the field, with `reason: "ERASED"`. */
+export function erasedError(field: string): BadInputError {
+  const error = new BadInputError(field, ERASED_MESSAGE);
+  error.extensions.reason = "ERASED";
+  return error;
+}
