@@ -31,7 +31,7 @@ export interface RequestLogLine {
 
 /**
  * The real service as a child process, started as `npm start` does
- * (`node --max-semi-space-size=64 dist/src/index.js`) on its own data folder and ports.
+ * (`node --max-semi-space-size=32 dist/src/index.js`) on its own data folder and ports.
  * Each start is a new process on the same folder; the log of every start goes to one file.
  */
 export class Service {
@@ -70,7 +70,7 @@ export class Service {
     const o = this.options;
     this.starts += 1;
     this.log.write(`\n===== start ${this.starts} at ${new Date().toISOString()} =====\n`);
-    const child = spawn(process.execPath, ["--max-semi-space-size=64", "dist/src/index.js"], {
+    const child = spawn(process.execPath, ["--max-semi-space-size=32", "dist/src/index.js"], {
       cwd: o.root,
       // A process group of its own: its PostgreSQL (an orphan, after kill -9) stays in it, so the
       // suite can stop whatever is left of each start; and Ctrl-C on the suite reaches the suite only.
