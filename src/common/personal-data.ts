@@ -93,11 +93,6 @@ export function erasureStatements(): string[] {
   return statements;
 }
 
-/** The columns of a table the audit log redacts (the audit triggers' arguments). */
-export function auditRedacted(table: string): string[] {
-  return PERSONAL_COLUMNS.filter((c) => c.table === table).map((c) => c.column);
-}
-
 /** Why new personal data about an erased stakeholder is refused (a batch item's reason, or erasedError's message). */
 export const ERASED_MESSAGE = "this stakeholder was erased (forgetStakeholder): it takes no new personal data";
 
