@@ -537,4 +537,21 @@ describe("feedback, actions and goals: review fixes", () => {
       });
     });
   });
+  describe("an experience goal's stage and touchpoint agree", () => {
+    const CREATE = `mutation($i: CreateExperienceGoalInput!) { createExperienceGoal(input: $i) { id stage { id } touchpoint { id } } }`;
+    it("refuses a touchpoint of another lifecycle or another stage, and takes one of the stage's own", async () => {
+      // tp is a customer touchpoint of the Use stage (beforeAll); Enrolled is a beneficiary stage, Purchase a customer one.
+      const otherKind = await app.gql<any>(CREATE, { i: { organizationId: org.id, statement: "Shoes fit", stageId: org.beneficiaryStages.Enrolled, touchpointId: tp } });
+      expect(otherKind.errors?.[0]).toMatchObject({
+        message: "the touchpoint is in the CUSTOMER lifecycle; the stage is in the BENEFICIARY lifecycle",
+        extensions: { code: "BAD_USER_INPUT", field: "touchpointId" },
+      });
+      const otherStage = await app.gql<any>(CREATE, { i: { organizationId: org.id, statement: "Shoes fit", stageId: org.customerStages.Purchase, touchpointId: tp } });
+      expect(otherStage.errors?.[0]).toMatchObject({ message: 'the touchpoint "Delivery" is not in the stage "Purchase"', extensions: { code: "BAD_USER_INPUT", field: "touchpointId" } });
+      const [{ n }] = await app.db.query(`SELECT count(*)::int AS n FROM experience_goals WHERE organization_id = $1 AND statement = 'Shoes fit'`, [org.id]);
+      expect(n).toBe(0);
+      const ok = await app.ok<any>(CREATE, { i: { organizationId: org.id, statement: "Shoes fit", stageId: org.customerStages.Use, touchpointId: tp } });
+      expect(ok.createExperienceGoal).toMatchObject({ stage: { id: org.customerStages.Use }, touchpoint: { id: tp } });
+    });
+  });
 });

@@ -159,14 +159,27 @@ export class GoalService {
     const statement = cleanName(input.statement, "statement", 500);
     if (!input.stageId && !input.touchpointId) throw new BadInputError("stageId", "a goal is set at a stage or a touchpoint");
     return this.em.transaction(async (em) => {
+      const found: Record<string, { kind: string; stage_id: string | null; name: string }> = {};
       for (const [field, table] of [
         ["stageId", "stages"],
         ["touchpointId", "touchpoints"],
       ] as const) {
         const id = input[field];
         if (!id) continue;
-        const r = await em.query(`SELECT 1 FROM ${table} WHERE organization_id = $1 AND id = $2`, [org, assertId(id, field)]);
+        const r = await em.query(`SELECT kind, ${table === "stages" ? "NULL" : "stage_id"} AS stage_id, name FROM ${table} WHERE organization_id = $1 AND id = $2`, [org, assertId(id, field)]);
         if (r.length === 0) throw new BadInputError(field, `no ${table === "stages" ? "stage" : "touchpoint"} with this id in the organization`);
+        found[field] = r[0];
+      }
+      // A goal at a stage and a touchpoint: the touchpoint must be one of that stage's.
+      const stage = found.stageId;
+      const touchpoint = found.touchpointId;
+      if (stage && touchpoint && touchpoint.stage_id !== input.stageId!.toLowerCase()) {
+        throw new BadInputError(
+          "touchpointId",
+          touchpoint.kind !== stage.kind
+            ? `the touchpoint is in the ${touchpoint.kind} lifecycle; the stage is in the ${stage.kind} lifecycle`
+            : `the touchpoint "${touchpoint.name}" is not in the stage "${stage.name}"`,
+        );
       }
       const [row] = await em.query(`INSERT INTO experience_goals (organization_id, statement, stage_id, touchpoint_id) VALUES ($1, $2, $3, $4) RETURNING *`, [
         org,
