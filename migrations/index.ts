@@ -9,6 +9,7 @@ import { StatementAudit1732820000000 } from "./1732820000000-StatementAudit";
 import { FeedbackRollup1732830000000 } from "./1732830000000-FeedbackRollup";
 import { OrganizationTimeZone1732840000000 } from "./1732840000000-OrganizationTimeZone";
 import { ActionTextRedacted1732847000000 } from "./1732847000000-ActionTextRedacted";
+import { Programmes1732850000000 } from "./1732850000000-Programmes";
 
 /** Every migration, in order. The data source takes this list (no glob), so ts and js builds agree. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   FeedbackRollup1732830000000,
   OrganizationTimeZone1732840000000,
   ActionTextRedacted1732847000000,
+  Programmes1732850000000,
 ];

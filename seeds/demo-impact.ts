@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { EntityManager } from "typeorm";
 import { Random } from "./random";
 import { impactOfSale } from "../src/modules/sales/sales.service";
@@ -12,7 +13,8 @@ export interface OfferingSpec {
   revenueShareBps?: number;
   unitsGivenPerUnit?: string;
   fixedAmountPerSaleMinor?: number;
-  cause?: string;
+  /** The name of the programme (in ImpactSpec.programmes) its contribution funds. */
+  programme?: string;
   beneficiariesPerUnitGiven?: string;
   amountPerBeneficiaryMinor?: number;
   /** Share of sales that go to this offering. */
@@ -49,7 +51,28 @@ export interface MetricSpec {
   fromUnitsGiven?: boolean;
 }
 
+/** A programme the offerings fund, delivered by the named partners of the organization. */
+export interface ProgrammeSpec {
+  name: string;
+  description: string;
+  region: string;
+  unitOfDelivery: string;
+  beneficiariesPerUnit?: string;
+  partners: string[];
+}
+
+/**
+ * A uuid made from a name (sha-256, shaped as a version-4 uuid): rows added to the demo after
+ * it was first written take their ids from here, not from the generator, so every row that was
+ * there before keeps its id and figure.
+ */
+export function derivedUuid(...parts: string[]): string {
+  const h = createHash("sha256").update(parts.join("\u0000")).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 export interface ImpactSpec {
+  programmes: ProgrammeSpec[];
   offerings: OfferingSpec[];
   metrics: MetricSpec[];
   /** Sales with no known customer (walk-in, online guest), per month. */
@@ -80,14 +103,35 @@ export async function seedImpact(
   spec: ImpactSpec,
   purchases: Purchase[],
   stageId: (kind: string, name: string) => string,
+  partnerId: (name: string) => string,
 ): Promise<{ sales: number; observations: number }> {
+  // Programmes, active since the offerings were made, with the partners that deliver them.
+  const programmeIds = new Map<string, string>();
+  for (const p of spec.programmes) {
+    const id = derivedUuid(org, "programme", p.name);
+    programmeIds.set(p.name, id);
+    const created = new Date(anchor.getTime() - 400 * DAY);
+    await em.query(
+      `INSERT INTO programmes (organization_id, id, name, description, region, unit_of_delivery, beneficiaries_per_unit, active_from, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)`,
+      [org, id, p.name, p.description, p.region, p.unitOfDelivery, p.beneficiariesPerUnit ?? null, created],
+    );
+    if (p.partners.length) {
+      await em.query(`INSERT INTO programme_partners (organization_id, programme_id, partner_id, created_at) SELECT $1, $2, unnest($3::uuid[]), $4`, [
+        org,
+        id,
+        p.partners.map(partnerId),
+        created,
+      ]);
+    }
+  }
   // Offerings.
   const offerings: { id: string; spec: OfferingSpec }[] = [];
   for (const o of spec.offerings) {
     const id = rng.uuid();
     await em.query(
       `INSERT INTO offerings (organization_id, id, name, description, unit_price_minor, revenue_share_bps, units_given_per_unit, fixed_amount_per_sale_minor,
-                              cause, beneficiaries_per_unit_given, amount_per_beneficiary_minor, created_at, updated_at)
+                              programme_id, beneficiaries_per_unit_given, amount_per_beneficiary_minor, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
       [
         org,
@@ -98,7 +142,7 @@ export async function seedImpact(
         o.revenueShareBps ?? 0,
         o.unitsGivenPerUnit ?? "0",
         o.fixedAmountPerSaleMinor ?? 0,
-        o.cause ?? null,
+        o.programme ? programmeIds.get(o.programme) : null,
         o.beneficiariesPerUnitGiven ?? null,
         o.amountPerBeneficiaryMinor ?? null,
         new Date(anchor.getTime() - 400 * DAY),

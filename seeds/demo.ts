@@ -76,6 +76,15 @@ const C = TouchpointChannel;
 /** A solar-lamp company: its customers are its beneficiaries; impact happens in use. */
 const SOLAR_IMPACT: ImpactSpec = {
   anonymousSalesPerMonth: [4, 10],
+  programmes: [
+    {
+      name: "Solar lights for rural classrooms",
+      description: "Solar lighting for classrooms without grid power, paid for by 2% of each home kit sold",
+      region: "Kisumu",
+      unitOfDelivery: "classroom light kit",
+      partners: [],
+    },
+  ],
   offerings: [
     {
       name: "Jua Lamp S",
@@ -89,7 +98,7 @@ const SOLAR_IMPACT: ImpactSpec = {
       description: "Three lights, a radio and a phone charger; 2% of each sale lights a classroom",
       unitPriceMinor: 1200000,
       revenueShareBps: 200,
-      cause: "Solar lights for rural classrooms",
+      programme: "Solar lights for rural classrooms",
       amountPerBeneficiaryMinor: 150000,
       weight: 30,
       units: [1, 1],
@@ -334,6 +343,16 @@ const SOLAR: OrganizationSpec = {
 /** A school-shoe company: every pair sold gives a pair to a schoolchild; impact is created at sale. */
 const SHOES_IMPACT: ImpactSpec = {
   anonymousSalesPerMonth: [25, 45],
+  programmes: [
+    {
+      name: "Shoes for school children",
+      description: "School shoes for children in Kisumu, Siaya and Homa Bay: a pair for every pair sold",
+      region: "Kisumu, Siaya and Homa Bay",
+      unitOfDelivery: "pair of shoes",
+      beneficiariesPerUnit: "1",
+      partners: ["Shule Bora Foundation"],
+    },
+  ],
   offerings: [
     {
       name: "Hatua school shoe",
@@ -341,7 +360,7 @@ const SHOES_IMPACT: ImpactSpec = {
       unitPriceMinor: 350000,
       unitsGivenPerUnit: "1",
       beneficiariesPerUnitGiven: "1",
-      cause: "School shoes for children in Kisumu, Siaya and Homa Bay",
+      programme: "Shoes for school children",
       weight: 65,
       units: [1, 3],
     },
@@ -351,7 +370,7 @@ const SHOES_IMPACT: ImpactSpec = {
       unitPriceMinor: 250000,
       unitsGivenPerUnit: "1",
       beneficiariesPerUnitGiven: "1",
-      cause: "School shoes for children in Kisumu, Siaya and Homa Bay",
+      programme: "Shoes for school children",
       weight: 35,
       units: [1, 2],
     },
@@ -837,7 +856,11 @@ async function seedOrganization(em: EntityManager, spec: OrganizationSpec, ancho
   const purchases = t.id
     .map((_, k) => ({ customerId: t.sid[k], at: t.at[k], kind: t.kind[k], stage: t.to[k] }))
     .filter((x) => x.kind === StakeholderKind.CUSTOMER && x.stage === stageByName(StakeholderKind.CUSTOMER, "Purchase").id);
-  const impact = await seedImpact(em, org, anchor, new Random(spec.seed + 7), spec.impact, purchases, (kind, name) => stageByName(kind as StakeholderKind, name).id);
+  const impact = await seedImpact(em, org, anchor, new Random(spec.seed + 7), spec.impact, purchases, (kind, name) => stageByName(kind as StakeholderKind, name).id, (name) => {
+    const id = partnerIds.get(name);
+    if (!id) throw new Error(`demo seed: no partner "${name}"`);
+    return id;
+  });
   // Surveys after the main touchpoints, a year of feedback, actions, goals.
   const modes = new Map<string, string | null>(
     (await em.query(`SELECT id, impact_mode FROM stages WHERE organization_id = $1`, [org])).map((r: { id: string; impact_mode: string | null }) => [r.id, r.impact_mode]),

@@ -41,6 +41,8 @@ import { StakeholderService } from "./modules/stakeholder/stakeholder.service";
 import { AccessService } from "./modules/access/access.service";
 import { AuditService } from "./modules/audit/audit.service";
 import { PeriodService } from "./common/periods";
+import { Programme, ProgrammeEnrolment } from "./modules/programme/programme.entity";
+import { ProgrammeService } from "./modules/programme/programme.service";
 
 /**
  * DataLoaders, new for every request (their caches never outlive it), scoped to the caller.
@@ -70,6 +72,28 @@ export function createLoaders(em: EntityManager, access: Access, read: Reader = 
     journeyByStakeholder: childPageLoader(em, StageTransition, "stage_transitions", "stakeholder_id", "occurred_at", { ...people, partnerColumn: "recorded_by_partner_id" }, read),
     metricById: byIdLoader(em, Metric, "metrics", all),
     offeringById: byIdLoader(em, Offering, "offerings", all),
+    programmeById: byIdLoader(em, Programme, "programmes", all),
+    /** The partners that deliver each programme, by name. */
+    partnersByProgramme: new DataLoader<{ organizationId: string; id: string }, Partner[], string>(
+      async (keys) => {
+        const rows: Record<string, unknown>[] = await em.query(
+          `SELECT pp.programme_id AS __programme, p.* FROM programme_partners pp
+             JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id) ON pp.organization_id = k.org AND pp.programme_id = k.id
+             JOIN partners p ON p.organization_id = pp.organization_id AND p.id = pp.partner_id
+            WHERE pp.organization_id = ANY($3::uuid[]) ORDER BY p.name, p.id`,
+          [keys.map((k) => k.organizationId), keys.map((k) => k.id), access.organizationIds],
+        );
+        const byProgramme = new Map<string, Partner[]>();
+        for (const r of rows) {
+          const key = `${r.organization_id}:${r.__programme}`;
+          byProgramme.set(key, [...(byProgramme.get(key) ?? []), hydrate(em, Partner, r)]);
+        }
+        return keys.map((k) => byProgramme.get(`${k.organizationId}:${k.id}`) ?? []);
+      },
+      { cacheKeyFn: (k) => `${k.organizationId}:${k.id}` },
+    ),
+    /** A beneficiary's enrolments (person-level; a field partner reads the ones its partner made). */
+    enrolmentsByBeneficiary: childListLoader(em, ProgrammeEnrolment, "programme_enrolments", "beneficiary_id", "t.enrolled_at, t.id", { ...people, partnerColumn: "partner_id" }),
     targetsByMetric: childPageLoader(em, MetricTarget, "metric_targets", "metric_id", "period_from", all),
     surveyById: byIdLoader(em, Survey, "surveys", all),
     versionsBySurvey: childListLoader(em, SurveyVersion, "survey_versions", "survey_id", "t.version", all),
@@ -121,6 +145,7 @@ function createServices(sc: ServiceContext) {
     audit: new AuditService(sc),
     metrics: new MetricService(sc),
     sales: new SalesService(sc),
+    programmes: new ProgrammeService(sc),
     impact: new ImpactService(sc),
     surveys: new SurveyService(sc),
     feedback: new FeedbackService(sc),

@@ -19,6 +19,7 @@ import { ActionResolver } from "./modules/action/action.resolver";
 import { GoalResolver, InterventionResolver } from "./modules/goal/goal.resolver";
 import { QoeResolver } from "./modules/qoe/qoe.resolver";
 import { ReportResolver } from "./modules/report/report.resolver";
+import { ProgrammeEnrolmentResolver, ProgrammeResolver, StakeholderEnrolmentResolver } from "./modules/programme/programme.resolver";
 
 export const resolvers = [
   OrganizationResolver,
@@ -35,6 +36,9 @@ export const resolvers = [
   MetricResolver,
   OfferingResolver,
   SaleResolver,
+  ProgrammeResolver,
+  ProgrammeEnrolmentResolver,
+  StakeholderEnrolmentResolver,
   ImpactResolver,
   SurveyResolver,
   FeedbackResolver,

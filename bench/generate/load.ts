@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { createDefaults } from "../../src/modules/organization/organization.service";
 import { issueKey } from "../../src/modules/access/authenticate";
 import { Random } from "../../seeds/random";
+import { derivedUuid } from "../../seeds/demo-impact";
 import { OrganizationTemplate, Weighted } from "./templates";
 
 /** One organization to generate. */
@@ -448,17 +449,36 @@ export async function generateOrganization(em: EntityManager, plan: Organization
       ORDER BY x.created, n`,
   );
 
-  // --- Offerings and sales: a sale when a customer enters Purchase, plus anonymous ones.
+  // --- Programmes (ids made from their names, not drawn from rng, so every other row is as before),
+  // offerings and sales: a sale when a customer enters Purchase, plus anonymous ones.
   const offerings = spec.offerings.map((o) => ({ ...o, id: rng.uuid() }));
   const offeringsCreated = new Date(start.getTime() - 45 * DAY * 1000);
+  const programmeIds = new Map(spec.programmes.map((p) => [p.name, derivedUuid(org, "programme", p.name)]));
+  if (spec.programmes.length) {
+    await q(
+      `INSERT INTO programmes (organization_id, id, name, description, region, unit_of_delivery, beneficiaries_per_unit, active_from, created_at, updated_at) VALUES ${spec.programmes
+        .map(
+          (p, i) =>
+            `(${O}, ${lit(programmeIds.get(p.name)!)}, ${lit(p.name)}, ${lit(p.description)}, ${lit(p.region)}, ${lit(p.unitOfDelivery)}, ${p.beneficiariesPerUnit ?? "NULL"}, ${ts(offeringsCreated)}, ${ts(offeringsCreated)} + ${i} * interval '1 second', ${ts(offeringsCreated)} + ${i} * interval '1 second')`,
+        )
+        .join(", ")}`,
+    );
+    const delivered = spec.programmes.flatMap((p) =>
+      p.partners.map((name) => {
+        if (!partnerIds.has(name)) throw new Error(`template ${plan.template}: no partner "${name}"`);
+        return `(${O}, ${lit(programmeIds.get(p.name)!)}, ${lit(partnerIds.get(name)!)}, ${ts(offeringsCreated)})`;
+      }),
+    );
+    if (delivered.length) await q(`INSERT INTO programme_partners (organization_id, programme_id, partner_id, created_at) VALUES ${delivered.join(", ")}`);
+  }
   await q(
     `INSERT INTO offerings (organization_id, id, name, description, unit_price_minor, revenue_share_bps, units_given_per_unit, fixed_amount_per_sale_minor,
-                            cause, beneficiaries_per_unit_given, amount_per_beneficiary_minor, created_at, updated_at)
+                            programme_id, beneficiaries_per_unit_given, amount_per_beneficiary_minor, created_at, updated_at)
      VALUES ${offerings
        .map(
          (o, i) =>
            `(${O}, ${lit(o.id)}, ${lit(o.name)}, ${lit(o.description)}, ${o.unitPriceMinor}, ${o.revenueShareBps ?? 0}, ${o.unitsGivenPerUnit ?? "0"}, ${o.fixedAmountPerSaleMinor ?? 0},
-             ${o.cause ? lit(o.cause) : "NULL"}, ${o.beneficiariesPerUnitGiven ?? "NULL"}, ${o.amountPerBeneficiaryMinor ?? "NULL"}, ${ts(offeringsCreated)} + ${i} * interval '1 second', ${ts(offeringsCreated)} + ${i} * interval '1 second')`,
+             ${o.programme ? lit(programmeIds.get(o.programme)!) : "NULL"}, ${o.beneficiariesPerUnitGiven ?? "NULL"}, ${o.amountPerBeneficiaryMinor ?? "NULL"}, ${ts(offeringsCreated)} + ${i} * interval '1 second', ${ts(offeringsCreated)} + ${i} * interval '1 second')`,
        )
        .join(", ")}`,
   );

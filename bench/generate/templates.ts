@@ -47,7 +47,8 @@ export interface OfferingTemplate {
   revenueShareBps?: number;
   unitsGivenPerUnit?: string;
   fixedAmountPerSaleMinor?: number;
-  cause?: string;
+  /** The name of the programme (in OrganizationTemplate.programmes) its contribution funds. */
+  programme?: string;
   beneficiariesPerUnitGiven?: string;
   amountPerBeneficiaryMinor?: number;
   weight: number;
@@ -108,6 +109,8 @@ export interface OrganizationTemplate {
   extraAreas: string[];
   touchpoints: TouchpointTemplate[];
   populations: PopulationTemplate[];
+  /** What the offerings fund, delivered by the named partners. */
+  programmes: { name: string; description: string; region: string; unitOfDelivery: string; beneficiariesPerUnit?: string; partners: string[] }[];
   offerings: OfferingTemplate[];
   /** Sales with no known customer, as a share of the customers' own purchases. */
   anonymousSalesShare: number;
@@ -348,6 +351,17 @@ export const HYBRID: OrganizationTemplate = {
       contactShare: 0.1,
     },
   ],
+  programmes: [
+    { name: "Solar lights for rural classrooms", description: "Solar lighting for classrooms without grid power", region: "Kisumu", unitOfDelivery: "classroom light kit", partners: [] },
+    {
+      name: "Study lamps for schoolchildren",
+      description: "Study lamps for schoolchildren in Kisumu, Siaya and Homa Bay: one for every lamp sold",
+      region: "Kisumu, Siaya and Homa Bay",
+      unitOfDelivery: "study lamp",
+      beneficiariesPerUnit: "1",
+      partners: ["Shule Bora Foundation"],
+    },
+  ],
   offerings: [
     { name: "Jua Lamp S", description: "A solar study lamp with a phone charger, pay-as-you-go over 6 months", unitPriceMinor: 300000, weight: 55, units: [1, 1] },
     {
@@ -355,7 +369,7 @@ export const HYBRID: OrganizationTemplate = {
       description: "Three lights, a radio and a phone charger; 2% of each sale lights a classroom",
       unitPriceMinor: 1200000,
       revenueShareBps: 200,
-      cause: "Solar lights for rural classrooms",
+      programme: "Solar lights for rural classrooms",
       amountPerBeneficiaryMinor: 150000,
       weight: 25,
       units: [1, 1],
@@ -367,7 +381,7 @@ export const HYBRID: OrganizationTemplate = {
       unitsGivenPerUnit: "1",
       beneficiariesPerUnitGiven: "1",
       fixedAmountPerSaleMinor: 5000,
-      cause: "Study lamps for schoolchildren in Kisumu, Siaya and Homa Bay",
+      programme: "Study lamps for schoolchildren",
       weight: 20,
       units: [1, 3],
     },
@@ -424,6 +438,7 @@ export const SOLAR: OrganizationTemplate = {
   extraAreas: [],
   touchpoints: CUSTOMER_TOUCHPOINTS,
   populations: [CUSTOMER_POPULATION],
+  programmes: [],
   offerings: [
     { name: "Jua Lamp S", description: "A solar study lamp with a phone charger, pay-as-you-go over 6 months", unitPriceMinor: 300000, weight: 70, units: [1, 1] },
     { name: "Jua Home Kit", description: "Three lights, a radio and a phone charger", unitPriceMinor: 1200000, weight: 30, units: [1, 1] },
@@ -507,6 +522,16 @@ export const SHOES: OrganizationTemplate = {
       contactShare: 0,
     },
   ],
+  programmes: [
+    {
+      name: "Shoes for school children",
+      description: "School shoes for children in Kisumu, Siaya and Homa Bay: a pair for every pair sold",
+      region: "Kisumu, Siaya and Homa Bay",
+      unitOfDelivery: "pair of shoes",
+      beneficiariesPerUnit: "1",
+      partners: ["Shule Bora Foundation"],
+    },
+  ],
   offerings: [
     {
       name: "Hatua school shoe",
@@ -514,7 +539,7 @@ export const SHOES: OrganizationTemplate = {
       unitPriceMinor: 350000,
       unitsGivenPerUnit: "1",
       beneficiariesPerUnitGiven: "1",
-      cause: "School shoes for children in Kisumu, Siaya and Homa Bay",
+      programme: "Shoes for school children",
       weight: 65,
       units: [1, 3],
     },
@@ -524,7 +549,7 @@ export const SHOES: OrganizationTemplate = {
       unitPriceMinor: 250000,
       unitsGivenPerUnit: "1",
       beneficiariesPerUnitGiven: "1",
-      cause: "School shoes for children in Kisumu, Siaya and Homa Bay",
+      programme: "Shoes for school children",
       weight: 35,
       units: [1, 2],
     },

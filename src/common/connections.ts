@@ -27,6 +27,8 @@ export const MetricTargetConnection = Connection(MetricTarget, "MetricTarget");
 export const ObservationConnection = Connection(Observation, "Observation");
 export const OfferingConnection = Connection(Offering, "Offering");
 export const SaleConnection = Connection(Sale, "Sale");
+import { Programme } from "../modules/programme/programme.entity";
+export const ProgrammeConnection = Connection(Programme, "Programme");
 import { Survey } from "../modules/survey/survey.entity";
 import { FeedbackResponse } from "../modules/feedback/feedback.entity";
 import { Action } from "../modules/action/action.entity";

@@ -17,6 +17,7 @@ import { Survey, SurveyQuestion, SurveyVersion } from "./survey/survey.entity";
 import { FeedbackAnswer, FeedbackResponse } from "./feedback/feedback.entity";
 import { Action, ActionRule } from "./action/action.entity";
 import { ExperienceGoal, Intervention } from "./goal/goal.entity";
+import { Programme, ProgrammeEnrolment } from "./programme/programme.entity";
 
 export const entities = [Organization, Lifecycle, Stage, FunctionalArea, Partner, Touchpoint, Stakeholder, StageTransition, Interaction, StakeholderContact, ApiKey, AuditEntry, Metric, MetricTarget, Observation, Offering, Sale,
-  Survey, SurveyVersion, SurveyQuestion, FeedbackResponse, FeedbackAnswer, ActionRule, Action, ExperienceGoal, Intervention];
+  Survey, SurveyVersion, SurveyQuestion, FeedbackResponse, FeedbackAnswer, ActionRule, Action, ExperienceGoal, Intervention, Programme, ProgrammeEnrolment];

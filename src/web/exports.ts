@@ -243,6 +243,18 @@ async function* iati(ctx: Context, url: URL) {
 
 
 /**
+ * The report with each offering's `programme`: the name of the programme its contribution
+ * funds (where the free-text `cause` was), beside its `programmeId`. One statement.
+ */
+async function withProgrammeNames(ctx: Context, r: ImpactReport): Promise<unknown> {
+  const keys = r.impactAtSale.offerings.flatMap((o) => (o.offering.programmeId ? [{ organizationId: o.offering.organizationId, id: o.offering.programmeId }] : []));
+  const found = await ctx.loaders.programmeById.loadMany(keys);
+  const names = new Map(found.flatMap((p) => (p && !(p instanceof Error) ? [[p.id, p.name] as const] : [])));
+  const offerings = r.impactAtSale.offerings.map((o) => ({ ...o, offering: { ...o.offering, programme: o.offering.programmeId ? (names.get(o.offering.programmeId) ?? null) : null } }));
+  return { ...r, impactAtSale: { ...r.impactAtSale, offerings } };
+}
+
+/**
  * Exports over HTTP, authenticated and scoped like GraphQL (funders get
  * suppressed aggregates). Large ones stream; nothing is capped. With `sessions`
  * (the ReportSessions reportRoutes() got), a browser signed in on the report pages
@@ -256,7 +268,7 @@ export function exportRoutes(options: { sessions?: ReportSessions } = {}): Route
     route("report.json", async (ctx, url, res) => {
       const r = await report(ctx, url);
       attachment(res, "application/json; charset=utf-8", "impact-report.json");
-      res.end(JSON.stringify({ report: r }, null, 2));
+      res.end(JSON.stringify({ report: await withProgrammeNames(ctx, r) }, null, 2));
     }),
     route("report.csv", async (ctx, url, res) => {
       const rows = reportRows(await report(ctx, url));

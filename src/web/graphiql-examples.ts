@@ -93,6 +93,9 @@ query ImpactAtSale($organizationId: ID!) {
     offerings {
       offering {
         name
+        programme {
+          name
+        }
       }
       sales
       unitsSold

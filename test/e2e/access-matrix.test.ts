@@ -41,6 +41,8 @@ interface World {
   /** An offering and one sale of it (to `customer`); made by the organization's admin. */
   offering: string;
   sale: string;
+  /** A programme the offering funds, delivered by `partner`; made by the organization's admin. */
+  programme: string;
   /** A BENEFICIARY survey (NPS, RATING, TEXT) at `tpPartner`; made by the organization's admin. */
   survey: string;
   /** Submitted by the admin key: a detractor (`beneficiary`, NPS 3) and a promoter (`fpBeneficiary`, NPS 10). */
@@ -153,7 +155,7 @@ async function buildFeedbackData(
 }
 
 /** A metric with a target and an observation, an offering and a sale: made through the API by the organization's admin key. */
-async function buildImpactData(app: TestApp, orgId: string, adminKey: string, refs: { stage: string; touchpoint: string; customer: string }, p: string) {
+async function buildImpactData(app: TestApp, orgId: string, adminKey: string, refs: { stage: string; touchpoint: string; customer: string; partner: string }, p: string) {
   const admin = app.as(adminKey);
   const metric = (
     await admin.ok<any>(`mutation($input: CreateMetricInput!) { createMetric(input: $input) { id } }`, {
@@ -181,9 +183,14 @@ async function buildImpactData(app: TestApp, orgId: string, adminKey: string, re
     },
   });
   expect(observed.recordObservations.created).toBe(1);
+  const programme = (
+    await admin.ok<any>(`mutation($input: CreateProgrammeInput!) { createProgramme(input: $input) { id } }`, {
+      input: { organizationId: orgId, name: `${p} school lamps`, unitOfDelivery: "lamp", partnerIds: [refs.partner], activeFrom: "2026-01-01T00:00:00Z" },
+    })
+  ).createProgramme.id as string;
   const offering = (
     await admin.ok<any>(`mutation($input: CreateOfferingInput!) { createOffering(input: $input) { id } }`, {
-      input: { organizationId: orgId, name: `${p} Solar lamp`, unitPriceMinor: 250000, revenueShareBps: 500, unitsGivenPerUnit: "1", beneficiariesPerUnitGiven: "1", cause: `${p} school lamps` },
+      input: { organizationId: orgId, name: `${p} Solar lamp`, unitPriceMinor: 250000, revenueShareBps: 500, unitsGivenPerUnit: "1", beneficiariesPerUnitGiven: "1", programmeId: programme },
     })
   ).createOffering.id as string;
   const sold = await admin.ok<any>(RECORD_SALES, {
@@ -195,6 +202,7 @@ async function buildImpactData(app: TestApp, orgId: string, adminKey: string, re
     target,
     observation: observed.recordObservations.items[0].id as string,
     offering,
+    programme,
     sale: sold.recordSales.items[0].id as string,
     strings: [`${p} pupils enrolled`, `${p}-OBS-1`, `${p} Solar lamp`, `${p} school lamps`, `${p}-SALE-1`],
   };
@@ -242,7 +250,7 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
   });
   await fp.ok(MOVE, { input: { stakeholderId: fpBeneficiary, stageId: fx.beneficiaryStages.Enrolled, occurredAt: "2026-01-06T00:00:00Z" } });
   await fp.ok(RECORD, { input: { stakeholderId: fpBeneficiary, touchpointId: tpPartner, occurredAt: "2026-01-08T00:00:00Z", note: "shoes delivered" } });
-  const impact = await buildImpactData(app, fx.id, keys.ADMIN, { stage: fx.beneficiaryStages.Enrolled, touchpoint: tpOwn, customer }, p);
+  const impact = await buildImpactData(app, fx.id, keys.ADMIN, { stage: fx.beneficiaryStages.Enrolled, touchpoint: tpOwn, customer, partner }, p);
   const feedback = await buildFeedbackData(app, fx.id, keys, { touchpoint: tpPartner, beneficiary, fpBeneficiary, metric: impact.metric, area: fx.areas.Programmes }, p);
 
   return {
@@ -264,6 +272,7 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
     observation: impact.observation,
     offering: impact.offering,
     sale: impact.sale,
+    programme: impact.programme,
     survey: feedback.survey,
     detractorResponse: feedback.detractorResponse,
     promoterResponse: feedback.promoterResponse,
@@ -274,7 +283,7 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
     intervention: feedback.intervention,
     secrets: [
       ...[fx.id, name, customer, beneficiary, fpBeneficiary, partner, otherPartner, tpPartner, tpOwn, tpCustomer, `${p}-CUST-1`, `${p}-BEN-1`, `${p}-FPB-1`, `${p} Field Partner`],
-      ...[impact.metric, impact.target, impact.observation, impact.offering, impact.sale, ...impact.strings],
+      ...[impact.metric, impact.target, impact.observation, impact.offering, impact.sale, impact.programme, ...impact.strings],
       ...[feedback.survey, feedback.detractorResponse, feedback.promoterResponse, feedback.fpResponse, feedback.rule, feedback.action, feedback.goal, feedback.intervention],
       ...feedback.strings,
     ],
@@ -622,6 +631,58 @@ const MATRIX: Record<string, Row> = {
     other: everyOther("NOT_FOUND"),
     check: (d, c) => expect(d.updatePartner).toEqual({ id: c.target.otherPartner, region: `Region ${c.seq}` }),
   },
+  // Programmes: structure without personal data, read by every role like partners and touchpoints; written by admins.
+  programmes: {
+    doc: `query($org: ID!) { programmes(organizationId: $org, first: 500) { totalCount edges { node { id name partners { id } } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: every("ok"),
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => expect(d.programmes.edges.map((e: any) => e.node)).toContainEqual({ id: c.target.programme, name: expect.any(String), partners: [{ id: c.target.partner }] }),
+  },
+  programme: {
+    doc: `query($id: ID!) { programme(id: $id) { id partners { id } } }`,
+    vars: (c) => ({ id: c.target.programme }),
+    own: every("ok"),
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.programme).toEqual({ id: c.target.programme, partners: [{ id: c.target.partner }] }),
+  },
+  createProgramme: {
+    doc: `mutation($input: CreateProgrammeInput!) { createProgramme(input: $input) { id name } }`,
+    vars: (c) => ({ input: { organizationId: c.target.id, name: `Programme ${c.seq}`, activeFrom: "2026-01-01T00:00:00Z" } }),
+    own: ADMIN_ONLY,
+    other: everyOther("FORBIDDEN"),
+    writes: ["programmes"],
+    check: (d, c) => expect(d.createProgramme.name).toBe(`Programme ${c.seq}`),
+  },
+  updateProgramme: {
+    doc: `mutation($input: UpdateProgrammeInput!) { updateProgramme(input: $input) { id region } }`,
+    vars: (c) => ({ input: { id: c.target.programme, region: `Region ${c.seq}` } }),
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.updateProgramme).toEqual({ id: c.target.programme, region: `Region ${c.seq}` }),
+  },
+  enrolBeneficiary: {
+    doc: `mutation($input: EnrolBeneficiaryInput!) { enrolBeneficiary(input: $input) { id programme { id } partner { id } } }`,
+    vars: async (c) => ({ input: { programmeId: c.target.programme, beneficiaryId: await freshPerson(c), enrolledAt: "2026-01-02T00:00:00Z" } }),
+    own: SUBMIT,
+    other: OTHER_PERSON,
+    writes: ["programme_enrolments"],
+    // A field partner's key enrols as its own partner; staff enrol as the organization (no partner).
+    check: (d, c) => expect(d.enrolBeneficiary).toMatchObject({ programme: { id: c.target.programme }, partner: c.role === "FIELD_PARTNER" ? { id: c.target.partner } : null }),
+  },
+  unenrolBeneficiary: {
+    doc: `mutation($input: UnenrolBeneficiaryInput!) { unenrolBeneficiary(input: $input) { id programme { id } } }`,
+    vars: async (c) => {
+      const beneficiaryId = await freshPerson(c);
+      const by = c.role === "FIELD_PARTNER" ? c.app.as(c.target.keys.FIELD_PARTNER) : c.app;
+      await by.ok(`mutation($input: EnrolBeneficiaryInput!) { enrolBeneficiary(input: $input) { id } }`, { input: { programmeId: c.target.programme, beneficiaryId } });
+      return { input: { programmeId: c.target.programme, beneficiaryId } };
+    },
+    own: SUBMIT,
+    other: OTHER_PERSON,
+    writes: ["programme_enrolments"],
+    check: (d, c) => expect(d.unenrolBeneficiary.programme.id).toBe(c.target.programme),
+  },
   createTouchpoint: {
     doc: `mutation($input: CreateTouchpointInput!) { createTouchpoint(input: $input) { id name } }`,
     vars: (c) => ({ input: { stageId: c.target.fx.beneficiaryStages.Outcome, name: `Touchpoint ${c.seq}`, channel: "SMS", functionalAreaId: c.target.fx.areas.Programmes } }),
@@ -786,11 +847,11 @@ const MATRIX: Record<string, Row> = {
     check: (d, c) => expect(d.createOffering).toMatchObject({ name: `Offering ${c.seq}`, revenueShareBps: 250 }),
   },
   updateOffering: {
-    doc: `mutation($input: UpdateOfferingInput!) { updateOffering(input: $input) { id cause } }`,
-    vars: (c) => ({ input: { id: c.target.offering, cause: `Cause ${c.seq}` } }),
+    doc: `mutation($input: UpdateOfferingInput!) { updateOffering(input: $input) { id description programme { id } } }`,
+    vars: (c) => ({ input: { id: c.target.offering, description: `Offering ${c.seq}`, programmeId: c.target.programme } }),
     own: ADMIN_ONLY,
     other: everyOther("NOT_FOUND"),
-    check: (d, c) => expect(d.updateOffering).toEqual({ id: c.target.offering, cause: `Cause ${c.seq}` }),
+    check: (d, c) => expect(d.updateOffering).toEqual({ id: c.target.offering, description: `Offering ${c.seq}`, programme: { id: c.target.programme } }),
   },
   recordSales: {
     doc: RECORD_SALES,

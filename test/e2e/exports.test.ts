@@ -253,5 +253,21 @@ describe("exports over HTTP", () => {
     expect(csvField("-12.5")).toBe("-12.5");
     expect(csvField('say "hi", ok')).toBe('"say ""hi"", ok"');
   });
-});
 
+  it("names the programme each offering funds in the JSON report, where the free-text cause was", async () => {
+    const programme = (await app.ok<any>(`mutation($i: CreateProgrammeInput!) { createProgramme(input: $i) { id } }`, {
+      i: { organizationId: other.id, name: "Classroom lights", unitOfDelivery: "light kit", activeFrom: "2026-01-01T00:00:00Z" },
+    })).createProgramme.id;
+    const offer = (input: Record<string, unknown>) => app.ok(`mutation($i: CreateOfferingInput!) { createOffering(input: $i) { id } }`, { i: { organizationId: other.id, ...input } });
+    await offer({ name: "Lamp", revenueShareBps: 200, programmeId: programme });
+    await offer({ name: "Plain lamp" });
+    const res = await get(`/exports/${other.id}/report.json?${Q}`, app.key);
+    expect(res.status).toBe(200);
+    const body: any = await res.json();
+    const offerings = body.report.impactAtSale.offerings.map((o: any) => [o.offering.name, o.offering.programme, o.offering.programmeId, "cause" in o.offering]);
+    expect(offerings.sort()).toEqual([
+      ["Lamp", "Classroom lights", programme, false],
+      ["Plain lamp", null, null, false],
+    ]);
+  });
+});

@@ -12,17 +12,20 @@ describe("offerings, sales and impact at sale", () => {
     org = await createOrg(app, "Shoes Org", "CUSTOMER_FUNDS_BENEFICIARY");
     const make = async (input: Record<string, unknown>) =>
       (await app.ok<any>(`mutation($i: CreateOfferingInput!) { createOffering(input: $i) { id } }`, { i: { organizationId: org.id, ...input } })).createOffering.id as string;
+    const programme = async (name: string, unitOfDelivery: string) =>
+      (await app.ok<any>(`mutation($i: CreateProgrammeInput!) { createProgramme(input: $i) { id } }`, { i: { organizationId: org.id, name, unitOfDelivery, activeFrom: "2026-01-01T00:00:00Z" } }))
+        .createProgramme.id as string;
     // One pair given per pair sold; one child per pair.
-    shoes = await make({ name: "School shoes", unitPriceMinor: 350000, unitsGivenPerUnit: "1", beneficiariesPerUnitGiven: "1", cause: "Shoes for schoolchildren" });
+    shoes = await make({ name: "School shoes", unitPriceMinor: 350000, unitsGivenPerUnit: "1", beneficiariesPerUnitGiven: "1", programmeId: await programme("Shoes for schoolchildren", "pair of shoes") });
     // 5% of revenue to schooling; 25.00 funds one child-year.
-    share = await make({ name: "Sandals", revenueShareBps: 500, amountPerBeneficiaryMinor: 2500, cause: "School fees fund" });
+    share = await make({ name: "Sandals", revenueShareBps: 500, amountPerBeneficiaryMinor: 2500, programmeId: await programme("School fees fund", "child-year of schooling") });
   });
   afterAll(() => app.close());
 
   const RECORD = `mutation($i: RecordSalesInput!) { recordSales(input: $i) { created duplicates conflicts rejected items { index clientKey status id errors { field message } } } }`;
   const AT_SALE = `query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactAtSale(organizationId: $o, from: $from, to: $to) {
       totals { sales unitsSold revenue { amountMinor currency amount } contribution { amountMinor amount } unitsGiven beneficiariesFunded beneficiariesFundedExact }
-      offerings { offering { name } sales unitsSold unitsGiven beneficiariesFunded contribution { amount } }
+      offerings { offering { name programme { name unitOfDelivery } } sales unitsSold unitsGiven beneficiariesFunded contribution { amount } }
   } }`;
 
   it("computes what sales create, per offering and in total, over a half-open period", async () => {
@@ -56,8 +59,22 @@ describe("offerings, sales and impact at sale", () => {
       beneficiariesFundedExact: "8.4692",
     });
     expect(d.impactAtSale.offerings).toEqual([
-      { offering: { name: "School shoes" }, sales: 3, unitsSold: 6, unitsGiven: "6", beneficiariesFunded: 6, contribution: { amount: "0.00" } },
-      { offering: { name: "Sandals" }, sales: 1, unitsSold: 1, unitsGiven: "0", beneficiariesFunded: 2, contribution: { amount: "61.73" } },
+      {
+        offering: { name: "School shoes", programme: { name: "Shoes for schoolchildren", unitOfDelivery: "pair of shoes" } },
+        sales: 3,
+        unitsSold: 6,
+        unitsGiven: "6",
+        beneficiariesFunded: 6,
+        contribution: { amount: "0.00" },
+      },
+      {
+        offering: { name: "Sandals", programme: { name: "School fees fund", unitOfDelivery: "child-year of schooling" } },
+        sales: 1,
+        unitsSold: 1,
+        unitsGiven: "0",
+        beneficiariesFunded: 2,
+        contribution: { amount: "61.73" },
+      },
     ]);
     const april = await app.ok<any>(AT_SALE, { o: org.id, from: "2026-04-01T00:00:00Z", to: "2026-05-01T00:00:00Z" });
     expect(april.impactAtSale.totals).toMatchObject({ sales: 1, unitsSold: 5, unitsGiven: "5", beneficiariesFunded: 5 });

@@ -107,6 +107,7 @@ describe("personal data and the audit log", () => {
     expect(e.contact).toMatchObject({ fullName: "Achieng Otieno", phone: "+254 700 000 001", address: "Plot 7, Kisumu", email: null });
     expect(e.journey).toEqual([expect.objectContaining({ fromStage: null, toStage: "Uses", occurredAt: "2026-03-01T00:00:00.000Z" })]);
     expect(e.interactions).toEqual([expect.objectContaining({ touchpoint: "Home visit", note: "Achieng says the shoes fit" })]);
+    expect(e.enrolments).toEqual([]);
     // The registration wrote the stakeholder and its contact data (the interaction is its own row).
     expect(e.changes.map((c: any) => [c.operation, c.action, c.entity])).toEqual([
       ["createStakeholder", "INSERT", "stakeholders"],

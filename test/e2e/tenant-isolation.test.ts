@@ -35,6 +35,9 @@ interface World {
   observation: string;
   offering: string;
   sale: string;
+  /** A programme delivered by `partner` (the offering funds it), and `beneficiary` enrolled in it by `partner`. */
+  programme: string;
+  enrolment: string;
   /** Made by the organization's admin key: a survey at `tpPartner`, responses (one a detractor; one by the field partner),
    *  a DETRACTOR rule applied to them and the action it opened, an experience goal with an intervention. */
   survey: string;
@@ -132,9 +135,19 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
     },
   });
   expect(observed.recordObservations.created).toBe(1);
+  const programme = (
+    await admin.ok<any>(`mutation($input: CreateProgrammeInput!) { createProgramme(input: $input) { id } }`, {
+      input: { organizationId: fx.id, name: `${p} school lamps`, unitOfDelivery: "lamp", beneficiariesPerUnit: "1", partnerIds: [partner], activeFrom: "2026-01-01T00:00:00Z" },
+    })
+  ).createProgramme.id as string;
+  const enrolment = (
+    await admin.ok<any>(`mutation($input: EnrolBeneficiaryInput!) { enrolBeneficiary(input: $input) { id } }`, {
+      input: { programmeId: programme, beneficiaryId: beneficiary, partnerId: partner, enrolledAt: "2026-01-05T00:00:00Z" },
+    })
+  ).enrolBeneficiary.id as string;
   const offering = (
     await admin.ok<any>(`mutation($input: CreateOfferingInput!) { createOffering(input: $input) { id } }`, {
-      input: { organizationId: fx.id, name: `${p} Solar lamp`, unitPriceMinor: 250000, revenueShareBps: 500, unitsGivenPerUnit: "1", beneficiariesPerUnitGiven: "1", cause: `${p} school lamps` },
+      input: { organizationId: fx.id, name: `${p} Solar lamp`, unitPriceMinor: 250000, revenueShareBps: 500, unitsGivenPerUnit: "1", beneficiariesPerUnitGiven: "1", programmeId: programme },
     })
   ).createOffering.id as string;
   const sold = await admin.ok<any>(`mutation($input: RecordSalesInput!) { recordSales(input: $input) ${BATCH} }`, {
@@ -206,6 +219,8 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
     observation: observed.recordObservations.items[0].id,
     offering,
     sale: sold.recordSales.items[0].id,
+    programme,
+    enrolment,
     survey,
     detractorResponse: submitted.submitFeedback.items[0].id,
     fpResponse: byFieldPartner.submitFeedback.items[0].id,
@@ -256,6 +271,9 @@ const B_TABLES: [string, string, "org" | "keys"][] = [
   ["observations", "organization_id = $1", "org"],
   ["offerings", "organization_id = $1", "org"],
   ["sales", "organization_id = $1", "org"],
+  ["programmes", "organization_id = $1", "org"],
+  ["programme_partners", "organization_id = $1", "org"],
+  ["programme_enrolments", "organization_id = $1", "org"],
   ["surveys", "organization_id = $1", "org"],
   ["survey_versions", "organization_id = $1", "org"],
   ["survey_questions", "organization_id = $1", "org"],
@@ -380,6 +398,8 @@ describe("tenant isolation", () => {
          UNION ALL SELECT 'observations', id FROM observations WHERE organization_id = $1
          UNION ALL SELECT 'offerings', id FROM offerings WHERE organization_id = $1
          UNION ALL SELECT 'sales', id FROM sales WHERE organization_id = $1
+         UNION ALL SELECT 'programmes', id FROM programmes WHERE organization_id = $1
+         UNION ALL SELECT 'programme_enrolments', id FROM programme_enrolments WHERE organization_id = $1
          UNION ALL SELECT 'surveys', id FROM surveys WHERE organization_id = $1
          UNION ALL SELECT 'survey_versions', id FROM survey_versions WHERE organization_id = $1
          UNION ALL SELECT 'survey_questions', id FROM survey_questions WHERE organization_id = $1
@@ -405,7 +425,7 @@ describe("tenant isolation", () => {
     expect(new Set(bIds.map((r) => r.table))).toEqual(
       new Set([
         ...["organizations", "lifecycles", "stages", "functional_areas", "partners", "touchpoints", "stakeholders", "stage_transitions", "interactions", "api_keys"],
-        ...["metrics", "metric_targets", "observations", "offerings", "sales"],
+        ...["metrics", "metric_targets", "observations", "offerings", "sales", "programmes", "programme_enrolments"],
         ...["surveys", "survey_versions", "survey_questions", "feedback_responses", "action_rules", "actions", "experience_goals", "interventions"],
       ]),
     );
@@ -456,7 +476,14 @@ describe("tenant isolation", () => {
     { path: "metrics.organizationId", op: "metrics", doc: `query($x: ID!) { metrics(organizationId: $x) { totalCount edges { node { id name } } } }`, vars: (x) => ({ x }) },
     { path: "metric.id", op: "metric", doc: `query($x: ID!) { metric(id: $x) { id name targets { edges { node { id value } } } } }`, vars: (x) => ({ x }) },
     { path: "observations.metricId", op: "observations", doc: `query($x: ID!) { observations(metricId: $x) { totalCount edges { node { id value clientKey } } } }`, vars: (x) => ({ x }) },
-    { path: "offerings.organizationId", op: "offerings", doc: `query($x: ID!) { offerings(organizationId: $x) { totalCount edges { node { id name cause } } } }`, vars: (x) => ({ x }) },
+    { path: "offerings.organizationId", op: "offerings", doc: `query($x: ID!) { offerings(organizationId: $x) { totalCount edges { node { id name programme { id name } } } } }`, vars: (x) => ({ x }) },
+    {
+      path: "programmes.organizationId",
+      op: "programmes",
+      doc: `query($x: ID!) { programmes(organizationId: $x) { totalCount edges { node { id name partners { id name } } } } }`,
+      vars: (x) => ({ x }),
+    },
+    { path: "programme.id", op: "programme", doc: `query($x: ID!) { programme(id: $x) { id name partners { id name } } }`, vars: (x) => ({ x }) },
     {
       path: "sales.organizationId",
       op: "sales",
@@ -665,7 +692,22 @@ describe("tenant isolation", () => {
     batch("recordObservations", "RecordObservationsInput", "stageId", (x) => ({ organizationId: A.id, items: [{ ...goodObservation(), stageId: x }] }), NO("stage")),
     batch("recordObservations", "RecordObservationsInput", "touchpointId", (x) => ({ organizationId: A.id, items: [{ ...goodObservation(), touchpointId: x }] }), NO("touchpoint")),
     m("createOffering", "CreateOfferingInput", "{ id name }", (x) => ({ organizationId: x, name: "Hijacked" })),
-    m("updateOffering", "UpdateOfferingInput", "{ id name cause }", (x) => ({ id: x, name: "Hijacked" })),
+    m("createOffering", "CreateOfferingInput", "{ id name programme { id name } }", (x) => ({ organizationId: A.id, name: "Hijacked", programmeId: x })),
+    m("updateOffering", "UpdateOfferingInput", "{ id name programme { id name } }", (x) => ({ id: x, name: "Hijacked" })),
+    m("updateOffering", "UpdateOfferingInput", "{ id name programme { id name } }", (x) => ({ id: A.offering, programmeId: x })),
+    m("createProgramme", "CreateProgrammeInput", "{ id name }", (x) => ({ organizationId: x, name: "Hijacked", activeFrom: "2026-01-01T00:00:00Z" })),
+    m("createProgramme", "CreateProgrammeInput", "{ id name partners { id name } }", (x) => ({ organizationId: A.id, name: "Hijacked", activeFrom: "2026-01-01T00:00:00Z", partnerIds: [A.partner, x] })),
+    m("updateProgramme", "UpdateProgrammeInput", "{ id name partners { id name } }", (x) => ({ id: x, name: "Hijacked" })),
+    m("updateProgramme", "UpdateProgrammeInput", "{ id name partners { id name } }", (x) => ({ id: A.programme, partnerIds: [x] })),
+    m("enrolBeneficiary", "EnrolBeneficiaryInput", "{ id programme { id name } beneficiary { id externalRef } partner { id name } }", (x) => ({ programmeId: x, beneficiaryId: A.fpBeneficiary })),
+    m("enrolBeneficiary", "EnrolBeneficiaryInput", "{ id programme { id name } beneficiary { id externalRef } partner { id name } }", (x) => ({ programmeId: A.programme, beneficiaryId: x })),
+    m("enrolBeneficiary", "EnrolBeneficiaryInput", "{ id programme { id name } beneficiary { id externalRef } partner { id name } }", (x) => ({
+      programmeId: A.programme,
+      beneficiaryId: A.fpBeneficiary,
+      partnerId: x,
+    })),
+    m("unenrolBeneficiary", "UnenrolBeneficiaryInput", "{ id programme { id name } beneficiary { id externalRef } }", (x) => ({ programmeId: x, beneficiaryId: A.beneficiary })),
+    m("unenrolBeneficiary", "UnenrolBeneficiaryInput", "{ id programme { id name } beneficiary { id externalRef } }", (x) => ({ programmeId: A.programme, beneficiaryId: x })),
     m("recordSales", "RecordSalesInput", BATCH, (x) => ({ organizationId: x, items: [goodSale()] })),
     batch("recordSales", "RecordSalesInput", "offeringId", (x) => ({ organizationId: A.id, items: [{ ...goodSale(), offeringId: x }] }), NO("offering")),
     batch("recordSales", "RecordSalesInput", "customerId", (x) => ({ organizationId: A.id, items: [{ ...goodSale(), customerId: x }] }), NO("stakeholder")),
@@ -788,7 +830,7 @@ describe("tenant isolation", () => {
     const impactRows = async () => {
       const out: Record<string, number> = {};
       for (const t of [
-        ...["metrics", "metric_targets", "observations", "offerings", "sales", "stakeholders"],
+        ...["metrics", "metric_targets", "observations", "offerings", "sales", "stakeholders", "programmes", "programme_partners", "programme_enrolments"],
         ...["surveys", "survey_versions", "survey_questions", "feedback_responses", "feedback_answers", "action_rules", "actions", "experience_goals", "experience_goal_metrics", "interventions"],
       ])
         out[t] = (await app.db.query(`SELECT count(*)::int AS n FROM ${t}`))[0].n;
@@ -819,6 +861,11 @@ describe("tenant isolation", () => {
       ["updateMetric", `mutation($input: UpdateMetricInput!) { updateMetric(input: $input) { id } }`, (x) => ({ input: { id: x, name: "Probe" } }), "metrics"],
       ["setMetricTargets", `mutation($input: SetMetricTargetsInput!) { setMetricTargets(input: $input) { id } }`, (x) => ({ input: { metricId: x, targets: [{ from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z", value: "1" }] } }), "metrics"],
       ["updateOffering", `mutation($input: UpdateOfferingInput!) { updateOffering(input: $input) { id } }`, (x) => ({ input: { id: x, name: "Probe" } }), "offerings"],
+      ["updateOffering(programmeId)", `mutation($input: UpdateOfferingInput!) { updateOffering(input: $input) { id } }`, (x) => ({ input: { id: A.offering, programmeId: x } }), "programmes"],
+      ["programme(id)", `query($x: ID!) { programme(id: $x) { id } }`, (x) => ({ x }), "programmes"],
+      ["updateProgramme", `mutation($input: UpdateProgrammeInput!) { updateProgramme(input: $input) { id } }`, (x) => ({ input: { id: x, name: "Probe" } }), "programmes"],
+      ["enrolBeneficiary(programmeId)", `mutation($input: EnrolBeneficiaryInput!) { enrolBeneficiary(input: $input) { id } }`, (x) => ({ input: { programmeId: x, beneficiaryId: A.fpBeneficiary } }), "programmes"],
+      ["enrolBeneficiary(beneficiaryId)", `mutation($input: EnrolBeneficiaryInput!) { enrolBeneficiary(input: $input) { id } }`, (x) => ({ input: { programmeId: A.programme, beneficiaryId: x } }), "stakeholders"],
       ["survey(id)", `query($x: ID!) { survey(id: $x) { id } }`, (x) => ({ x }), "surveys"],
       ["updateSurvey", `mutation($input: UpdateSurveyInput!) { updateSurvey(input: $input) { id } }`, (x) => ({ input: { id: x, name: "Probe" } }), "surveys"],
       ["action(id)", `query($x: ID!) { action(id: $x) { id } }`, (x) => ({ x }), "actions"],
@@ -909,7 +956,7 @@ describe("tenant isolation", () => {
     it("sees and changes only A's rows, cannot write B's, and cannot alter the audit log", async () => {
       const tenantTables = [
         ...["organizations", "lifecycles", "stages", "functional_areas", "partners", "touchpoints", "stakeholders", "stage_transitions", "interactions", "stakeholder_contacts", "api_key_grants", "audit_log"],
-        ...["metrics", "metric_targets", "observations", "offerings", "sales"],
+        ...["metrics", "metric_targets", "observations", "offerings", "sales", "programmes", "programme_partners", "programme_enrolments"],
         ...["surveys", "survey_versions", "survey_questions", "feedback_responses", "feedback_answers", "action_rules", "actions", "experience_goals", "experience_goal_metrics", "interventions"],
       ];
       const ownCounts: Record<string, number> = {};
@@ -953,6 +1000,13 @@ describe("tenant isolation", () => {
         expect(await failure(`INSERT INTO stakeholders (organization_id, kind, external_ref) VALUES ($1, 'BENEFICIARY', 'RLS-PROBE')`, [B.id])).toMatch(/row-level security/);
         expect(await failure(`INSERT INTO partners (organization_id, name, kind) VALUES ($1, 'RLS probe', 'OTHER')`, [B.id])).toMatch(/row-level security/);
         expect(await failure(`INSERT INTO offerings (organization_id, name) VALUES ($1, 'RLS probe')`, [B.id])).toMatch(/row-level security/);
+        expect(await failure(`INSERT INTO programmes (organization_id, name, active_from) VALUES ($1, 'RLS probe', now())`, [B.id])).toMatch(/row-level security/);
+        expect(await failure(`INSERT INTO programme_partners (organization_id, programme_id, partner_id) VALUES ($1, $2, $3)`, [B.id, B.programme, B.otherPartner])).toMatch(
+          /row-level security/,
+        );
+        expect(
+          await failure(`INSERT INTO programme_enrolments (organization_id, programme_id, beneficiary_id, enrolled_at) VALUES ($1, $2, $3, now())`, [B.id, B.programme, B.fpBeneficiary]),
+        ).toMatch(/row-level security/);
         expect(
           await failure(`INSERT INTO observations (organization_id, metric_id, period_from, period_to, value, content_hash) VALUES ($1, $2, '2026-01-01', '2026-01-02', 1, repeat('0', 64))`, [B.id, B.metric]),
         ).toMatch(/row-level security/);

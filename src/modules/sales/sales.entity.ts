@@ -35,9 +35,9 @@ export class Offering {
   @Column({ name: "fixed_amount_per_sale_minor", type: "bigint" })
   fixedAmountPerSaleMinor!: string;
 
-  @Column({ type: "varchar", length: 200, nullable: true })
-  @Field(() => String, { nullable: true, description: "The cause or beneficiary programme the contribution goes to" })
-  cause!: string | null;
+  /** The programme the contribution funds (the `programme` field). */
+  @Column({ name: "programme_id", type: "uuid", nullable: true })
+  programmeId!: string | null;
 
   @Column({ name: "beneficiaries_per_unit_given", type: "numeric", nullable: true })
   @Field(() => DecimalScalar, { nullable: true, description: "Beneficiaries one given unit serves (e.g. 1 child per pair)" })

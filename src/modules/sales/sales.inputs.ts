@@ -45,10 +45,10 @@ export class CreateOfferingInput {
   @Min(0, { message: "fixedAmountPerSaleMinor must be 0 or more" })
   fixedAmountPerSaleMinor?: number;
 
-  @Field(() => String, { nullable: true, description: "The cause or beneficiary programme the contribution goes to" })
+  @Field(() => ID, { nullable: true, description: "The programme the contribution funds (see createProgramme)" })
   @IsOptional()
-  @MaxLength(200)
-  cause?: string | null;
+  @IsUUID("all", { message: "programmeId must be an ID (UUID)" })
+  programmeId?: string | null;
 
   @Field(() => DecimalScalar, { nullable: true, description: "Beneficiaries one given unit serves (e.g. 1 child per pair)" })
   @IsOptional()
@@ -103,10 +103,10 @@ export class UpdateOfferingInput {
   @Min(0, { message: "fixedAmountPerSaleMinor must be 0 or more" })
   fixedAmountPerSaleMinor?: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "The programme the contribution funds; null: none" })
   @IsOptional()
-  @MaxLength(200)
-  cause?: string | null;
+  @IsUUID("all", { message: "programmeId must be an ID (UUID)" })
+  programmeId?: string | null;
 
   @Field(() => DecimalScalar, { nullable: true })
   @IsOptional()

@@ -3,6 +3,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root
 import { Offering, Sale } from "./sales.entity";
 import { CreateOfferingInput, RecordSalesInput, UpdateOfferingInput } from "./sales.inputs";
 import { Stakeholder } from "../stakeholder/stakeholder.entity";
+import { Programme } from "../programme/programme.entity";
 import { BatchResult } from "../../common/batch";
 import { Money } from "../../common/scalars";
 import { NotFoundError } from "../../common/errors";
@@ -35,6 +36,11 @@ export class OfferingResolver {
   @Mutation(() => Offering, { description: "Changes an offering or its rule (admins only); recorded sales keep what they created" })
   updateOffering(@Arg("input") input: UpdateOfferingInput, @Ctx() { services }: Context): Promise<Offering> {
     return services.sales.updateOffering(input);
+  }
+
+  @FieldResolver(() => Programme, { nullable: true, description: "The programme the contribution funds" })
+  programme(@Root() o: Offering, @Ctx() { loaders }: Context): Promise<Programme | null> | null {
+    return o.programmeId ? loaders.programmeById.load({ organizationId: o.organizationId, id: o.programmeId }) : null;
   }
 
   @FieldResolver(() => Money, { nullable: true })

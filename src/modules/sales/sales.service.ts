@@ -82,10 +82,11 @@ export class SalesService {
       throw new BadInputError("beneficiariesPerUnitGiven", "beneficiariesPerUnitGiven must be more than 0");
     }
     return this.em.transaction(async (em) => {
+      const programmeId = input.programmeId ? await this.programmeIn(em, org, input.programmeId) : null;
       try {
         const [row] = await em.query(
           `INSERT INTO offerings (organization_id, name, description, unit_price_minor, revenue_share_bps, units_given_per_unit, fixed_amount_per_sale_minor,
-                                  cause, beneficiaries_per_unit_given, amount_per_beneficiary_minor)
+                                  programme_id, beneficiaries_per_unit_given, amount_per_beneficiary_minor)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
           [
             org,
@@ -95,7 +96,7 @@ export class SalesService {
             input.revenueShareBps ?? 0,
             input.unitsGivenPerUnit ?? "0",
             input.fixedAmountPerSaleMinor ?? 0,
-            input.cause?.trim() || null,
+            programmeId,
             input.beneficiariesPerUnitGiven ?? null,
             input.amountPerBeneficiaryMinor ?? null,
           ],
@@ -122,7 +123,7 @@ export class SalesService {
     if (input.revenueShareBps !== undefined && input.revenueShareBps !== null) set("revenue_share_bps", input.revenueShareBps);
     if (input.unitsGivenPerUnit !== undefined && input.unitsGivenPerUnit !== null) set("units_given_per_unit", input.unitsGivenPerUnit);
     if (input.fixedAmountPerSaleMinor !== undefined && input.fixedAmountPerSaleMinor !== null) set("fixed_amount_per_sale_minor", input.fixedAmountPerSaleMinor);
-    if (input.cause !== undefined) set("cause", input.cause?.trim() || null);
+    if (input.programmeId !== undefined) set("programme_id", input.programmeId === null ? null : await this.programmeIn(this.em, offering.organizationId, input.programmeId));
     if (input.beneficiariesPerUnitGiven !== undefined) {
       if (input.beneficiariesPerUnitGiven !== null && toFixed(input.beneficiariesPerUnitGiven) <= 0n) {
         throw new BadInputError("beneficiariesPerUnitGiven", "beneficiariesPerUnitGiven must be more than 0");
@@ -140,6 +141,13 @@ export class SalesService {
         throw error;
       }
     });
+  }
+
+  /** A programme of the organization, by id; another organization's reads as missing. */
+  private async programmeIn(em: EntityManager, org: string, id: string): Promise<string> {
+    const rows = await em.query(`SELECT id FROM programmes WHERE organization_id = $1 AND id = $2`, [org, assertId(id, "programmeId")]);
+    if (rows.length === 0) throw new NotFoundError("Programme", "programmeId");
+    return rows[0].id as string;
   }
 
   /** Sales in [from, to), oldest first (admins and staff: a sale may name a customer). */

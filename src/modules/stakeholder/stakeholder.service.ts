@@ -295,7 +295,7 @@ export class StakeholderService {
     const s = await this.visible(id, "id");
     this.sc.access.require(s.organizationId, ROLES.staff, "id");
     const org = s.organizationId;
-    const [[contact], journey, interactions, audit, responses, actions] = await Promise.all([
+    const [[contact], journey, interactions, audit, responses, actions, enrolments] = await Promise.all([
       this.em.query(`SELECT full_name, phone, email, address, updated_at FROM stakeholder_contacts WHERE organization_id = $1 AND stakeholder_id = $2`, [org, s.id]),
       this.em.query(
         `SELECT t.occurred_at, f.name AS from_stage, st.name AS to_stage, t.created_at AS recorded_at
@@ -322,6 +322,13 @@ export class StakeholderService {
       ),
       this.em.query(
         `SELECT title, description, status, due_at, notes, root_cause, loop_closed_at, loop_message, loop_channel FROM actions WHERE organization_id = $1 AND stakeholder_id = $2 ORDER BY created_at, id`,
+        [org, s.id],
+      ),
+      this.em.query(
+        `SELECT e.enrolled_at, p.name AS programme, pa.name AS partner
+           FROM programme_enrolments e JOIN programmes p ON p.organization_id = e.organization_id AND p.id = e.programme_id
+           LEFT JOIN partners pa ON pa.organization_id = e.organization_id AND pa.id = e.partner_id
+          WHERE e.organization_id = $1 AND e.beneficiary_id = $2 ORDER BY e.enrolled_at, e.id`,
         [org, s.id],
       ),
     ]);
@@ -365,6 +372,7 @@ export class StakeholderService {
         loopMessage: a.loop_message,
         loopChannel: a.loop_channel,
       })),
+      enrolments: enrolments.map((e: Record<string, unknown>) => ({ programme: e.programme, enrolledAt: e.enrolled_at, partner: e.partner })),
       changes: audit.map((a: Record<string, unknown>) => ({ at: a.at, operation: a.operation, action: a.action, entity: a.entity })),
     });
   }
