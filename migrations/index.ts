@@ -8,6 +8,7 @@ import { SalesDaily1732810000001 } from "./1732810000001-SalesDaily";
 import { StatementAudit1732820000000 } from "./1732820000000-StatementAudit";
 import { FeedbackRollup1732830000000 } from "./1732830000000-FeedbackRollup";
 import { OrganizationTimeZone1732840000000 } from "./1732840000000-OrganizationTimeZone";
+import { KeyPrincipals1732850000000 } from "./1732850000000-KeyPrincipals";
 
 /** Every migration, in order. The data source takes this list (no glob), so ts and js builds agree. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   StatementAudit1732820000000,
   FeedbackRollup1732830000000,
   OrganizationTimeZone1732840000000,
+  KeyPrincipals1732850000000,
 ];
