@@ -88,7 +88,7 @@ export function createLoaders(em: EntityManager, access: Access, read: Reader = 
              JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id) ON gm.organization_id = k.org AND gm.goal_id = k.id
              JOIN metrics m ON m.organization_id = gm.organization_id AND m.id = gm.metric_id
             WHERE gm.organization_id = ANY($3::uuid[]) ORDER BY m.created_at, m.id`,
-          [keys.map((k) => k.organizationId), keys.map((k) => k.id), access.organizationIds],
+          [keys.map((k) => k.organizationId), keys.map((k) => k.id), access.organizationIds.filter((o) => keys.some((k) => k.organizationId === o))],
         );
         return keys.map((k) => rows.filter((r) => r.__goal === k.id && r.organization_id === k.organizationId).map((r) => hydrate(em, Metric, r)));
       },
