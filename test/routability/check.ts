@@ -32,6 +32,9 @@ const CONTROL = /^\s*(BEGIN|START TRANSACTION|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|
 const EXPLAINABLE = /^\s*\(?\s*(SELECT|WITH|INSERT|UPDATE|DELETE|MERGE|VALUES|TABLE)\b/i;
 
 export interface CheckResult {
+  /** Time spent recording in the test files, and judging here (for the report: what the check costs). */
+  recordingMs: number;
+  checkMs: number;
   files: number;
   recorded: number;
   shapes: number;
@@ -47,15 +50,17 @@ export interface CheckResult {
   tenantTables: string[];
 }
 
-function merge(): { files: number; recorded: number; statements: RecordedStatement[] } {
+function merge(): { files: number; recorded: number; recordingMs: number; statements: RecordedStatement[] } {
   const byKey = new Map<string, RecordedStatement>();
   let files = 0;
   let recorded = 0;
-  if (!existsSync(STATEMENTS_DIR)) return { files, recorded, statements: [] };
+  let recordingMs = 0;
+  if (!existsSync(STATEMENTS_DIR)) return { files, recorded, recordingMs, statements: [] };
   for (const name of readdirSync(STATEMENTS_DIR).filter((n) => n.endsWith(".json"))) {
-    const data = JSON.parse(readFileSync(path.join(STATEMENTS_DIR, name), "utf8")) as { file: string; total: number; statements: RecordedStatement[] };
+    const data = JSON.parse(readFileSync(path.join(STATEMENTS_DIR, name), "utf8")) as { file: string; total: number; spentMs?: number; statements: RecordedStatement[] };
     files += 1;
     recorded += data.total;
+    recordingMs += data.spentMs ?? 0;
     for (const s of data.statements) {
       const key = `${s.origin}\u0000${s.key}`;
       const seen = byKey.get(key);
@@ -68,12 +73,13 @@ function merge(): { files: number; recorded: number; statements: RecordedStateme
       }
     }
   }
-  return { files, recorded, statements: [...byKey.values()] };
+  return { files, recorded, recordingMs, statements: [...byKey.values()] };
 }
 
 /** Judges what the tests recorded, on a fresh database of the current schema made on `adminUrl`'s server. */
 export async function checkRecorded(adminUrl: string): Promise<CheckResult | null> {
-  const { files, recorded, statements } = merge();
+  const started = Date.now();
+  const { files, recorded, recordingMs, statements } = merge();
   if (statements.length === 0) return null;
   const name = `routability_${randomBytes(5).toString("hex")}`;
   const admin = new Client({ connectionString: adminUrl });
@@ -87,7 +93,10 @@ export async function checkRecorded(adminUrl: string): Promise<CheckResult | nul
     const clients = [new Client({ connectionString: url.toString() }), new Client({ connectionString: url.toString() })];
     await Promise.all(clients.map((c) => c.connect()));
     try {
-      return await judgeAll(clients, files, recorded, statements);
+      const result = await judgeAll(clients, files, recorded, statements);
+      result.recordingMs = recordingMs;
+      result.checkMs = Date.now() - started;
+      return result;
     } finally {
       await Promise.all(clients.map((c) => c.end()));
     }
@@ -129,6 +138,8 @@ async function judgeAll(clients: Client[], files: number, recorded: number, stat
   ).rows;
 
   const result: CheckResult = {
+    recordingMs: 0,
+    checkMs: 0,
     files,
     recorded,
     shapes: statements.length,
@@ -215,6 +226,7 @@ export function report(r: CheckResult): string {
   const n = (x: number) => x.toLocaleString("en-US");
   const lines: string[] = [];
   lines.push(`Routability check: ${n(r.recorded)} statements recorded by ${r.files} test files, ${n(r.shapes)} distinct (SQL, origin, parameter form), ${n(r.judged)} judged by their plans.`);
+  lines.push(`  cost: ${n(Math.round(r.recordingMs))} ms recording in the test files, ${n(r.checkMs)} ms to judge (a fresh database, migrated, and one EXPLAIN per shape)`);
   lines.push(`  tenant tables (from the catalog: an organization_id column; reference tables ${REFERENCE_TABLES.join(", ")} apart): ${r.tenantTables.length}`);
   lines.push(`  route to one organization: ${n(r.routed.shapes)} (${n(r.routed.statements)} statements)`);
   lines.push(`  touch no tenant table: ${n(r.noTenantTable.shapes)} (${n(r.noTenantTable.statements)} statements)`);

@@ -26,7 +26,7 @@ export default class RecordingEnvironment extends NodeEnvironment {
     if (recorder && recorder.total > 0) {
       mkdirSync(STATEMENTS_DIR, { recursive: true });
       const name = `${path.basename(this.testPath)}-${createHash("sha1").update(this.testPath).digest("hex").slice(0, 8)}.json`;
-      writeFileSync(path.join(STATEMENTS_DIR, name), JSON.stringify({ file: this.testPath, total: recorder.total, statements: [...recorder.statements.values()] }));
+      writeFileSync(path.join(STATEMENTS_DIR, name), JSON.stringify({ file: this.testPath, total: recorder.total, spentMs: recorder.spentMs, statements: [...recorder.statements.values()] }));
     }
     await super.teardown();
   }

@@ -11,6 +11,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { prepareValue } = require("pg/lib/utils") as { prepareValue(value: unknown): unknown };
 import { existsSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 import type { QueryRunner } from "typeorm";
 import { originOf } from "../../src/database/statement-listeners";
 
@@ -67,21 +68,28 @@ const PLUMBING = ["src/database/statement-listeners.ts", "src/database/data-sour
  * project's) and of node are left out; a statement of TypeORM's migration runner is marked.
  */
 export function projectFrames(): string[] {
+  // The raw call sites, not the formatted stack: formatting maps every frame through source maps
+  // (jest installs that), which costs far more than the statement itself. Line numbers are then
+  // those of the compiled code: good enough to find the caller.
+  const prepare = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
+  Error.prepareStackTrace = (_error, calls) => calls;
   Error.stackTraceLimit = 80;
-  const stack = new Error().stack ?? "";
+  const holder: { stack?: unknown } = {};
+  Error.captureStackTrace(holder);
+  const calls = (holder.stack ?? []) as NodeJS.CallSite[];
+  Error.prepareStackTrace = prepare;
   Error.stackTraceLimit = limit;
-
   const frames: string[] = [];
-  for (const line of stack.split("\n").slice(1)) {
-    const m = /\(?((?:\/|[A-Za-z]:)[^():]+):(\d+):\d+\)?\s*$/.exec(line);
-    if (!m || !m[1].startsWith(ROOT)) continue;
+  for (const call of calls) {
+    const name = call.getFileName();
+    if (!name || !name.startsWith(ROOT)) continue;
     // Compiled code (dist/bench/generate.js, run by the benchmark's tests) counts as its source.
-    const file = m[1].slice(ROOT.length + 1).replace(/^dist\//, "");
-    if (file.endsWith("src/migration/MigrationExecutor.ts")) frames.push("(migration runner)");
+    const file = name.slice(ROOT.length + 1).replace(/^dist\//, "");
+    if (file.endsWith("src/migration/MigrationExecutor.ts") || file.endsWith("migration/MigrationExecutor.js")) frames.push("(migration runner)");
     if (file.includes("node_modules/") || PLUMBING.some((p) => file.startsWith(p))) continue;
-    if (!exists.has(m[1])) exists.set(m[1], existsSync(m[1]));
-    if (exists.get(m[1])) frames.push(`${file}:${m[2]}`);
+    if (!exists.has(name)) exists.set(name, existsSync(name));
+    if (exists.get(name)) frames.push(`${file}:${call.getLineNumber()}`);
   }
   return frames;
 }
@@ -101,10 +109,21 @@ function originOfFrames(frames: string[]): Origin {
 export class StatementRecorder {
   readonly statements = new Map<string, RecordedStatement>();
   total = 0;
+  /** Milliseconds spent recording (the check's cost to the tests, reported with its verdict). */
+  spentMs = 0;
 
   constructor(private readonly file: string) {}
 
   record(sql: string, params: readonly unknown[] | undefined, runner: QueryRunner | undefined, failed: boolean): void {
+    const started = performance.now();
+    try {
+      this.recordTimed(sql, params, runner, failed);
+    } finally {
+      this.spentMs += performance.now() - started;
+    }
+  }
+
+  private recordTimed(sql: string, params: readonly unknown[] | undefined, runner: QueryRunner | undefined, failed: boolean): void {
     const tag = originOf(runner);
     let origin: Origin;
     let where: string | null = null;
