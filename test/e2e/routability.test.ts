@@ -90,6 +90,7 @@ describe("the routability judge", () => {
       origin: "request",
       operations: [],
       callerOrganizations,
+      params: [X, `{${callerOrganizations.join(",")}}`],
       problems: [{ table: "stakeholders", kind: "several", values }],
     });
     const entry = (s: Judged) => ALLOW_LIST.find((e) => e.matches(s))?.name ?? null;
@@ -97,6 +98,18 @@ describe("the routability judge", () => {
     // An array naming an organization the caller does not hold, or a statement naming none: no entry.
     expect(entry(byId([A], [A, B]))).toBeNull();
     expect(entry({ ...byId([A, B], []), problems: [{ table: "stakeholders", kind: "unpinned" }] })).toBeNull();
+    // A loader's batch: covered when its keys are of several organizations, not when they are all of one.
+    const batch = (keyOrgs: string[]): Judged => ({
+      sql: "SELECT t.* FROM stages t JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id) ON t.organization_id = k.org AND t.id = k.id WHERE true AND t.organization_id = ANY($3::uuid[])",
+      origin: "request",
+      operations: [],
+      callerOrganizations: [A, B],
+      params: [`{${keyOrgs.join(",")}}`, `{${keyOrgs.map(() => X).join(",")}}`, `{${A},${B}}`],
+      problems: [{ table: "stages", kind: "several", values: [A, B].sort() }],
+    });
+    expect(entry(batch([A, B]))).toBe("batches of several organizations asked about in one request");
+    // Keys of A only, yet the statement names A and B (all the caller's): a fan-out no entry covers.
+    expect(entry(batch([A, A]))).toBeNull();
     // The API's own statements are never covered as fixtures.
     expect(entry({ ...byId([A], []), origin: "app", problems: [{ table: "stakeholders", kind: "unpinned" }] })).toBeNull();
   });

@@ -16,6 +16,8 @@ export interface Judged {
   operations: string[];
   /** The caller's organizations (requests only). */
   callerOrganizations: string[] | null;
+  /** The parameters it ran with, as text. */
+  params: (string | null)[];
   problems: Problem[];
 }
 
@@ -33,6 +35,19 @@ function spansOnlyCallersOrganizations(s: Judged): boolean {
   if (!caller || caller.length < 2 || s.problems.length === 0) return false;
   const mine = new Set(caller);
   return s.problems.every((p) => p.kind === "several" && p.values!.every((v) => mine.has(v)));
+}
+
+/**
+ * The organizations of a DataLoader batch's keys: the `org` column of its
+ * `unnest($n::uuid[], …) AS k(org, …)` (or `k(i, org, …)`), read from the parameter it ran with.
+ */
+function keyOrganizations(s: Judged): Set<string> | null {
+  const m = /unnest\(([^)]*)\) AS k\((i, )?org, /.exec(s.sql);
+  if (!m) return null;
+  const n = /^\$(\d+)/.exec(m[1].split(",")[m[2] ? 1 : 0]?.trim() ?? "");
+  const text = n ? s.params[Number(n[1]) - 1] : null;
+  if (!text || !text.startsWith("{") || !text.endsWith("}")) return null;
+  return new Set(text.slice(1, -1).split(",").filter((v) => v !== ""));
 }
 
 const onlyTables = (s: Judged, tables: string[]) => s.problems.every((p) => tables.includes(p.table));
@@ -68,13 +83,18 @@ export const ALLOW_LIST: AllowEntry[] = [
     name: "batches of several organizations asked about in one request",
     reason:
       "a DataLoader batch is keyed by (organization, id) and names the organizations of its keys: one statement for the rows of every organization the request asks about at once (e.g. `organizations { lifecycles }` for a key with several); a request about one organization names one",
-    matches: (s) => s.origin === "request" && /\bAS k\((?:i, )?org, /.test(s.sql) && spansOnlyCallersOrganizations(s),
+    matches: (s) => {
+      // Only the organizations of the batch's own keys, and several of them: a batch of one organization must name one.
+      const keys = keyOrganizations(s);
+      return s.origin === "request" && !!keys && keys.size > 1 && spansOnlyCallersOrganizations(s) && s.problems.every((p) => p.values!.every((v) => keys.has(v)));
+    },
   },
   {
     name: "look-ups by bare id for a caller with several organizations",
     reason:
       "an id alone does not say its organization, so a caller holding roles in several organizations looks it up in all of them (organization_id = ANY(the caller's organizations)); on Citus such a read goes to each of those shards, and FOR UPDATE across shards is refused",
     until: "global ids (issue 12, item 1) carry the organization",
-    matches: (s) => s.origin === "request" && spansOnlyCallersOrganizations(s),
+    // A loader's batch knows its keys' organizations: it is never a look-up by bare id.
+    matches: (s) => s.origin === "request" && keyOrganizations(s) === null && spansOnlyCallersOrganizations(s),
   },
 ];

@@ -44,7 +44,7 @@ export interface CheckResult {
   control: { shapes: number; statements: number };
   failedInTests: { shapes: number; statements: number };
   allowed: { entry: AllowEntry; statements: (Judged & { count: number })[]; total: number }[];
-  failures: (Judged & { count: number; files: string[]; where: string | null; params: (string | null)[] })[];
+  failures: (Judged & { count: number; files: string[]; where: string | null })[];
   functions: Map<string, number>;
   triggers: { table: string; name: string; fn: string; level: string }[];
   tenantTables: string[];
@@ -155,10 +155,10 @@ async function judgeAll(clients: Client[], files: number, recorded: number, stat
     tenantTables: [...tenant.keys()].sort(),
   };
   const allow = (s: RecordedStatement, problems: Problem[]): boolean => {
-    const judged: Judged = { sql: s.sql, origin: s.origin, operations: s.operations, callerOrganizations: s.callerOrganizations, problems };
+    const judged: Judged = { sql: s.sql, origin: s.origin, operations: s.operations, callerOrganizations: s.callerOrganizations, params: s.params, problems };
     const i = ALLOW_LIST.findIndex((e) => (WHOLESALE[e.name] ?? []).includes(s.origin) || e.matches(judged));
     if (i < 0) {
-      result.failures.push({ ...judged, count: s.count, files: s.files, where: s.where, params: s.params });
+      result.failures.push({ ...judged, count: s.count, files: s.files, where: s.where });
       return false;
     }
     result.allowed[i].total += s.count;

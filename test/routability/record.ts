@@ -2,8 +2,9 @@
  * Records every statement the API sends to PostgreSQL during a test file (jest's
  * setupFilesAfterEnv: test/routability/setup.ts installs it), for the routability check
  * (test/routability/check.ts). Statements are kept once per "shape": the same SQL text, from
- * the same origin, with parameters of the same form (null or not, arrays by length, and
- * whether an array holds exactly the caller's organizations), with the first values seen.
+ * the same origin, with parameters of the same form (null or not, arrays by length and by
+ * distinct values, one or more, and whether an array holds exactly the caller's organizations),
+ * with the first values seen.
  * The values are kept as pg sends them (text), so the check can EXPLAIN the statement
  * with the very parameters it ran with.
  */
@@ -48,7 +49,9 @@ function shapeOf(params: readonly unknown[] | undefined, callerOrganizations: st
       if (p === null || p === undefined) return "n";
       if (Array.isArray(p)) {
         const same = caller !== null && p.every((v) => typeof v === "string") && [...new Set(p as string[])].sort().join(",") === caller;
-        return `a${p.length === 0 ? 0 : p.length === 1 ? 1 : "N"}${same ? "c" : ""}`;
+        // Length and number of distinct values (1 or more): a batch of keys of one organization and one of several differ.
+        const distinct = new Set(p.map((v) => JSON.stringify(v))).size;
+        return `a${p.length === 0 ? 0 : p.length === 1 ? 1 : "N"}d${distinct <= 1 ? distinct : "N"}${same ? "c" : ""}`;
       }
       return "v";
     })
