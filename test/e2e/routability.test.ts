@@ -104,7 +104,8 @@ describe("the routability judge", () => {
       origin: "request",
       operations: [],
       callerOrganizations: [A, B],
-      params: [`{${keyOrgs.join(",")}}`, `{${keyOrgs.map(() => X).join(",")}}`, `{${A},${B}}`],
+      // As pg sends arrays: {"…","…"}.
+      params: [`{${keyOrgs.map((o) => `"${o}"`).join(",")}}`, `{${keyOrgs.map(() => `"${X}"`).join(",")}}`, `{"${A}","${B}"}`],
       problems: [{ table: "stages", kind: "several", values: [A, B].sort() }],
     });
     expect(entry(batch([A, B]))).toBe("batches of several organizations asked about in one request");

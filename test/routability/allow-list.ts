@@ -47,7 +47,14 @@ function keyOrganizations(s: Judged): Set<string> | null {
   const n = /^\$(\d+)/.exec(m[1].split(",")[m[2] ? 1 : 0]?.trim() ?? "");
   const text = n ? s.params[Number(n[1]) - 1] : null;
   if (!text || !text.startsWith("{") || !text.endsWith("}")) return null;
-  return new Set(text.slice(1, -1).split(",").filter((v) => v !== ""));
+  // pg writes an array of uuids as {"…","…"}.
+  return new Set(
+    text
+      .slice(1, -1)
+      .split(",")
+      .map((v) => v.replace(/^"(.*)"$/, "$1"))
+      .filter((v) => v !== "" && v !== "NULL"),
+  );
 }
 
 const onlyTables = (s: Judged, tables: string[]) => s.problems.every((p) => tables.includes(p.table));
