@@ -1,6 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: "node",
+  // The node environment, which also writes out the statements each file sent (the routability check, test/routability/).
+  testEnvironment: "<rootDir>/test/routability/environment.ts",
+  setupFilesAfterEnv: ["<rootDir>/test/routability/setup.ts"],
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },

@@ -10,6 +10,7 @@ import { FeedbackRollup1732830000000 } from "./1732830000000-FeedbackRollup";
 import { OrganizationTimeZone1732840000000 } from "./1732840000000-OrganizationTimeZone";
 import { ActionTextRedacted1732847000000 } from "./1732847000000-ActionTextRedacted";
 import { Programmes1732850000000 } from "./1732850000000-Programmes";
+import { KeyPrincipals1732851000000 } from "./1732851000000-KeyPrincipals";
 
 /** Every migration, in order. The data source takes this list (no glob), so ts and js builds agree. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   OrganizationTimeZone1732840000000,
   ActionTextRedacted1732847000000,
   Programmes1732850000000,
+  KeyPrincipals1732851000000,
 ];

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { Access, Principal } from "./common/access";
-import { byIdLoader, childListLoader, childPageLoader, OrganizationRowsLoader, Reader } from "./common/loaders";
+import { byIdLoader, childListLoader, childPageLoader, linkedRowsLoader, OrganizationRowsLoader, Reader } from "./common/loaders";
 import { answersByResponseLoader } from "./modules/feedback/feedback.loaders";
 import { RequestDb } from "./database/request-db";
 import { Bulkhead } from "./database/bulkhead";
@@ -20,8 +20,6 @@ import { Offering } from "./modules/sales/sales.entity";
 import { MetricService } from "./modules/metric/metric.service";
 import { SalesService } from "./modules/sales/sales.service";
 import { ImpactService } from "./modules/impact/impact.service";
-import DataLoader from "dataloader";
-import { hydrate } from "./database/rows";
 import { Survey, SurveyQuestion, SurveyVersion } from "./modules/survey/survey.entity";
 import { FeedbackResponse } from "./modules/feedback/feedback.entity";
 import { Action } from "./modules/action/action.entity";
@@ -74,24 +72,7 @@ export function createLoaders(em: EntityManager, access: Access, read: Reader = 
     offeringById: byIdLoader(em, Offering, "offerings", all),
     programmeById: byIdLoader(em, Programme, "programmes", all),
     /** The partners that deliver each programme, by name. */
-    partnersByProgramme: new DataLoader<{ organizationId: string; id: string }, Partner[], string>(
-      async (keys) => {
-        const rows: Record<string, unknown>[] = await em.query(
-          `SELECT pp.programme_id AS __programme, p.* FROM programme_partners pp
-             JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id) ON pp.organization_id = k.org AND pp.programme_id = k.id
-             JOIN partners p ON p.organization_id = pp.organization_id AND p.id = pp.partner_id
-            WHERE pp.organization_id = ANY($3::uuid[]) ORDER BY p.name, p.id`,
-          [keys.map((k) => k.organizationId), keys.map((k) => k.id), access.organizationIds],
-        );
-        const byProgramme = new Map<string, Partner[]>();
-        for (const r of rows) {
-          const key = `${r.organization_id}:${r.__programme}`;
-          byProgramme.set(key, [...(byProgramme.get(key) ?? []), hydrate(em, Partner, r)]);
-        }
-        return keys.map((k) => byProgramme.get(`${k.organizationId}:${k.id}`) ?? []);
-      },
-      { cacheKeyFn: (k) => `${k.organizationId}:${k.id}` },
-    ),
+    partnersByProgramme: linkedRowsLoader(em, Partner, { table: "programme_partners", parentColumn: "programme_id", rowColumn: "partner_id" }, "partners", "t.name, t.id", all),
     /** A beneficiary's enrolments (person-level; a field partner reads the ones its partner made). */
     enrolmentsByBeneficiary: childListLoader(em, ProgrammeEnrolment, "programme_enrolments", "beneficiary_id", "t.enrolled_at, t.id", { ...people, partnerColumn: "partner_id" }),
     targetsByMetric: childPageLoader(em, MetricTarget, "metric_targets", "metric_id", "period_from", all),
@@ -105,19 +86,7 @@ export function createLoaders(em: EntityManager, access: Access, read: Reader = 
     actionsByResponse: childListLoader(em, Action, "actions", "response_id", "t.created_at", people),
     interventionsByGoal: childListLoader(em, Intervention, "interventions", "goal_id", "t.starts_on, t.id", all),
     goalById: byIdLoader(em, ExperienceGoal, "experience_goals", all),
-    metricsByGoal: new DataLoader<{ organizationId: string; id: string }, Metric[], string>(
-      async (keys) => {
-        const rows: Record<string, unknown>[] = await em.query(
-          `SELECT gm.goal_id AS __goal, m.* FROM experience_goal_metrics gm
-             JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id) ON gm.organization_id = k.org AND gm.goal_id = k.id
-             JOIN metrics m ON m.organization_id = gm.organization_id AND m.id = gm.metric_id
-            WHERE gm.organization_id = ANY($3::uuid[]) ORDER BY m.created_at, m.id`,
-          [keys.map((k) => k.organizationId), keys.map((k) => k.id), access.organizationIds],
-        );
-        return keys.map((k) => rows.filter((r) => r.__goal === k.id && r.organization_id === k.organizationId).map((r) => hydrate(em, Metric, r)));
-      },
-      { cacheKeyFn: (k) => `${k.organizationId}:${k.id}` },
-    ),
+    metricsByGoal: linkedRowsLoader(em, Metric, { table: "experience_goal_metrics", parentColumn: "goal_id", rowColumn: "metric_id" }, "metrics", "t.created_at, t.id", all),
     interactionsByStakeholder: childPageLoader(em, Interaction, "interactions", "stakeholder_id", "occurred_at", { ...people, partnerColumn: "recorded_by_partner_id" }),
   };
 }

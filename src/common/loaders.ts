@@ -28,11 +28,17 @@ export interface Scope {
   partnerColumn?: string;
 }
 
-/** SQL and parameters that restrict alias `t` to the scope; `next` is the next free parameter number. */
-function scopeSql(scope: Scope, next: number): { sql: string; params: unknown[] } {
+/**
+ * SQL and parameters that restrict alias `t` to the scope; `next` is the next free parameter number.
+ * The organizations named are those of the batch's keys that the caller holds a role in: a batch
+ * about one organization (the usual case, and every batch of a request about one organization)
+ * names that one, so the statement routes to its shard once the tables are distributed.
+ */
+function scopeSql(scope: Scope, next: number, keys: readonly TenantKey[]): { sql: string; params: unknown[] } {
   if (scope.personLevel) scope.access.requirePersonLevel();
   let sql = ` AND t.organization_id = ANY($${next}::uuid[])`;
-  const params: unknown[] = [scope.access.organizationIds];
+  const asked = new Set(keys.map((k) => k.organizationId));
+  const params: unknown[] = [scope.access.organizationIds.filter((o) => asked.has(o))];
   if (scope.partnerColumn && scope.access.isFieldPartner) {
     const partners = scope.access.organizationIds.map((o) => scope.access.partnerIn(o)).filter((p): p is string => !!p);
     sql += ` AND t.${scope.partnerColumn} = ANY($${next + 1}::uuid[])`;
@@ -48,7 +54,7 @@ function scopeSql(scope: Scope, next: number): { sql: string; params: unknown[] 
 export function byIdLoader<T extends { organizationId: string; id: string }>(em: EntityManager, entity: ClassType<T>, table: string, scope: Scope) {
   return new DataLoader<TenantKey, T | null, string>(
     async (keys) => {
-      const s = scopeSql(scope, 3);
+      const s = scopeSql(scope, 3, keys);
       const rows: Record<string, unknown>[] = await em.query(
         `SELECT t.* FROM ${table} t JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id) ON t.organization_id = k.org AND t.id = k.id WHERE true${s.sql}`,
         [keys.map((k) => k.organizationId), keys.map((k) => k.id), ...s.params],
@@ -74,7 +80,7 @@ export class OrganizationRowsLoader<T extends { organizationId: string; id: stri
   constructor(em: EntityManager, entity: ClassType<T>, table: string, scope: Scope) {
     super(
       async (keys) => {
-        const s = scopeSql(scope, 2);
+        const s = scopeSql(scope, 2, keys);
         const organizations = [...new Set(keys.map((k) => k.organizationId))];
         const rows: Record<string, unknown>[] = await em.query(`SELECT t.* FROM ${table} t WHERE t.organization_id = ANY($1::uuid[])${s.sql}`, [organizations, ...s.params]);
         const byOrganization = new Map<string, Map<string, T>>(organizations.map((o) => [o, new Map()]));
@@ -121,7 +127,7 @@ export class OrganizationRowsLoader<T extends { organizationId: string; id: stri
 export function childListLoader<T extends object>(em: EntityManager, entity: ClassType<T>, table: string, parentColumn: string, orderBy: string, scope: Scope) {
   return new DataLoader<TenantKey, T[], string>(
     async (keys) => {
-      const s = scopeSql(scope, 3);
+      const s = scopeSql(scope, 3, keys);
       const rows: Record<string, unknown>[] = await em.query(
         `SELECT t.* FROM ${table} t JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id)
            ON t.organization_id = k.org AND t.${parentColumn} = k.id
@@ -142,6 +148,36 @@ export function childListLoader<T extends object>(em: EntityManager, entity: Cla
   );
 }
 
+/**
+ * Rows linked to each parent through a link table (e.g. a goal's metrics through
+ * experience_goal_metrics), in one statement per batch, in `orderBy` order (over alias `t`,
+ * the linked table).
+ */
+export function linkedRowsLoader<T extends object>(em: EntityManager, entity: ClassType<T>, link: { table: string; parentColumn: string; rowColumn: string }, table: string, orderBy: string, scope: Scope) {
+  return new DataLoader<TenantKey, T[], string>(
+    async (keys) => {
+      const s = scopeSql(scope, 3, keys);
+      const rows: Record<string, unknown>[] = await em.query(
+        `SELECT l.${link.parentColumn} AS __parent, t.* FROM ${link.table} l
+           JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id) ON l.organization_id = k.org AND l.${link.parentColumn} = k.id
+           JOIN ${table} t ON t.organization_id = l.organization_id AND t.id = l.${link.rowColumn}
+          WHERE true${s.sql}
+          ORDER BY ${orderBy}`,
+        [keys.map((k) => k.organizationId), keys.map((k) => k.id), ...s.params],
+      );
+      const byParent = new Map<string, T[]>();
+      for (const r of rows) {
+        const key = `${r.organization_id}:${r.__parent}`;
+        const list = byParent.get(key) ?? [];
+        list.push(hydrate(em, entity, r));
+        byParent.set(key, list);
+      }
+      return keys.map((k) => byParent.get(tenantKey(k)) ?? []);
+    },
+    { cacheKeyFn: tenantKey },
+  );
+}
+
 export interface ChildPageKey extends TenantKey {
   first?: number | null;
   after?: string | null;
@@ -155,7 +191,7 @@ export interface ChildPageKey extends TenantKey {
 export function childPageLoader<T extends object>(em: EntityManager, entity: ClassType<T>, table: string, parentColumn: string, sortColumn: string, scope: Scope, read: Reader = (sql, params) => em.query(sql, params)) {
   const counts = new DataLoader<TenantKey, number, string>(
     async (keys) => {
-      const s = scopeSql(scope, 3);
+      const s = scopeSql(scope, 3, keys);
       const rows: { org: string; parent: string; n: string }[] = await em.query(
         `SELECT t.organization_id AS org, t.${parentColumn} AS parent, count(*) AS n
            FROM ${table} t JOIN unnest($1::uuid[], $2::uuid[]) AS k(org, id)
@@ -185,7 +221,7 @@ export function childPageLoader<T extends object>(em: EntityManager, entity: Cla
         i: number;
         p: { first: number; after: CursorKey | null };
       }[];
-      const s = ok.length ? scopeSql(scope, 7) : { sql: "", params: [] };
+      const s = ok.length ? scopeSql(scope, 7, ok.map((x) => x.k)) : { sql: "", params: [] };
       const rows: Record<string, unknown>[] = ok.length
         ? await read(
             `SELECT t.*, k.i AS __key, ${micros(`t.${sortColumn}`)} AS __micros

@@ -3,6 +3,7 @@ import { DataSource, Logger, QueryRunner } from "typeorm";
 import { types } from "pg";
 import { migrations } from "../../migrations";
 import { entities } from "../modules/entities";
+import { notifyStatement } from "./statement-listeners";
 
 // A SQL date is a calendar day, not an instant: keep it as "YYYY-MM-DD" instead of a
 // Date at local midnight (which would shift with the server's time zone).
@@ -29,10 +30,12 @@ class CountingLogger implements Logger {
   ) {}
   logQuery(query: string, parameters?: unknown[], _queryRunner?: QueryRunner): void {
     this.counter.count += 1;
+    notifyStatement(query, parameters, _queryRunner);
     if (this.counter.record) this.counter.statements.push(query);
     if (this.logSql) process.stdout.write(`${JSON.stringify({ level: "debug", sql: query, params: parameters?.length ?? 0 })}\n`);
   }
-  logQueryError(error: string | Error, query: string): void {
+  logQueryError(error: string | Error, query: string, parameters?: unknown[], queryRunner?: QueryRunner): void {
+    notifyStatement(query, parameters, queryRunner, true);
     if (this.logSql) process.stdout.write(`${JSON.stringify({ level: "warn", sqlError: String(error), sql: query })}\n`);
   }
   logQuerySlow(time: number, query: string): void {

@@ -3,6 +3,7 @@ import { escapeLiteral, PoolClient, types as pgTypes } from "pg";
 import { Access } from "../common/access";
 import { Bulkhead } from "./bulkhead";
 import { pgTimestampToIso } from "../common/timestamps";
+import type { StatementOrigin } from "./statement-listeners";
 
 /** The role API requests run as: not a superuser, not the tables' owner, so row-level security applies. */
 export const APP_ROLE = "dbl_app";
@@ -40,6 +41,8 @@ export class RequestDb {
     private readonly bulkhead: Bulkhead | null,
   ) {
     const runner = db.createQueryRunner(); // no connection yet
+    const origin: StatementOrigin = { origin: "request", organizationIds: () => access.organizationIds, operation: () => this.operation };
+    runner.data = { origin };
     const query = runner.query.bind(runner) as QueryRunner["query"];
     this.queue = new StatementQueue(() => this.begin(runner, query));
     runner.query = ((...args: Parameters<QueryRunner["query"]>) => this.queue.run(() => query(...args))) as QueryRunner["query"];

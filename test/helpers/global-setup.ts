@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../../src/database/embedded";
 import { freePort } from "./ports";
+import { RESULTS_DIR } from "../routability/paths";
 
 /**
  * One PostgreSQL for the whole run: embedded (started here, in a temporary folder)
@@ -10,6 +11,8 @@ import { freePort } from "./ports";
  * own database on it (test/helpers/app.ts), so files never see each other's rows.
  */
 export default async function globalSetup(): Promise<void> {
+  // What an earlier run recorded for the routability check (test/routability/) is not judged again.
+  await fs.rm(RESULTS_DIR, { recursive: true, force: true });
   if (process.env.TEST_DATABASE_URL) {
     process.env.TEST_PG_ADMIN_URL = process.env.TEST_DATABASE_URL;
     return;

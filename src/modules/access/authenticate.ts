@@ -1,34 +1,52 @@
 import { DataSource, EntityManager } from "typeorm";
 import { Principal, UnauthenticatedError } from "../../common/access";
 import { malformedKeyMessage, newKey, parseKey, secretMatches } from "./keys";
+import type { StatementOrigin } from "../../database/statement-listeners";
 
 type KeyRow = { id: string; kind: Principal["keyKind"]; name: string; secret_hash: Buffer; revoked_at: Date | null; stale: boolean; grants: Principal["grants"] };
 
-/** A key row with its grants, found by prefix or by id: the one query both ways of authenticating use. */
+/**
+ * A key row with its grants, found by prefix or by id: the one query both ways of authenticating
+ * use. The grants are the key's copy in api_key_principals, kept in step with api_key_grants by a
+ * trigger in the same transaction as every change (migrations/1732851000000-KeyPrincipals.ts), so
+ * authentication reads one row of each of two platform tables: on Citus, reference tables read on
+ * whichever node the request reaches, never every shard of api_key_grants. A grant removed or a key
+ * revoked is refused from the first request that starts after that change commits, on every replica.
+ */
 const KEY_ROW = `SELECT k.id, k.kind, k.name, k.secret_hash, k.revoked_at,
-              (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS stale,
-              coalesce((SELECT json_agg(json_build_object('organizationId', g.organization_id, 'role', g.role, 'partnerId', g.partner_id))
-                          FROM api_key_grants g WHERE g.api_key_id = k.id), '[]') AS grants
-         FROM api_keys k`;
+              (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS stale, coalesce(p.grants, '[]') AS grants
+         FROM api_keys k LEFT JOIN api_key_principals p ON p.api_key_id = k.id`;
+
+/** Statements of authentication, sent outside any request, named as such (the routability check reads it). */
+async function authQuery<T>(db: DataSource, sql: string, params: unknown[]): Promise<T[]> {
+  const runner = db.createQueryRunner();
+  const origin: StatementOrigin = { origin: "authentication" };
+  runner.data = { origin };
+  try {
+    return await runner.query(sql, params);
+  } finally {
+    await runner.release();
+  }
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What every authentication checks once the key row is known: not revoked; then notes its use and builds the principal. */
 async function principalOf(db: DataSource, row: KeyRow): Promise<Principal> {
   if (row.revoked_at) throw new UnauthenticatedError("The API key has been revoked");
-  if (row.stale) await db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
+  if (row.stale) await authQuery(db, `UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
   return { keyId: row.id, keyKind: row.kind, name: row.name, grants: row.grants };
 }
 
 /**
  * Finds the key's principal. Runs as the login user (before any organization is
- * known), reading only the key row found by its prefix and that key's grants.
+ * known), reading only the key row found by its prefix (its grants included).
  */
 export async function authenticate(db: DataSource, key: string | null): Promise<Principal> {
   if (!key) throw new UnauthenticatedError();
   const parts = parseKey(key);
   if (!parts) throw new UnauthenticatedError(malformedKeyMessage(key));
-  const rows: KeyRow[] = await db.query(`${KEY_ROW} WHERE k.prefix = $1`, [parts.prefix]);
+  const rows = await authQuery<KeyRow>(db, `${KEY_ROW} WHERE k.prefix = $1`, [parts.prefix]);
   const row = rows[0];
   if (!row || !secretMatches(parts.secret, row.secret_hash)) throw new UnauthenticatedError("The API key is not valid");
   return principalOf(db, row);
@@ -43,7 +61,7 @@ export async function authenticate(db: DataSource, key: string | null): Promise<
  */
 export async function authenticateKeyId(db: DataSource, keyId: string): Promise<Principal> {
   if (!UUID.test(keyId)) throw new UnauthenticatedError("The API key is not valid");
-  const rows: KeyRow[] = await db.query(`${KEY_ROW} WHERE k.id = $1`, [keyId]);
+  const rows = await authQuery<KeyRow>(db, `${KEY_ROW} WHERE k.id = $1`, [keyId]);
   if (!rows[0]) throw new UnauthenticatedError("The API key is not valid");
   return principalOf(db, rows[0]);
 }

@@ -181,7 +181,7 @@ export class ImpactService {
   offeringRows(org: OrgInfo, from: Date, to: Date): Promise<Record<string, unknown>[]> {
     return this.em.query(
       `SELECT o.* FROM offerings o WHERE o.organization_id = $1
-          AND (o.active OR EXISTS (SELECT 1 FROM sales s WHERE s.organization_id = o.organization_id AND s.offering_id = o.id AND s.occurred_at >= $2 AND s.occurred_at < $3))
+          AND (o.active OR EXISTS (SELECT 1 FROM sales s WHERE s.organization_id = $1 AND s.offering_id = o.id AND s.occurred_at >= $2 AND s.occurred_at < $3))
         ORDER BY o.created_at, o.id`,
       [org.id, from, to],
     );
