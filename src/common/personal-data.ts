@@ -55,6 +55,26 @@ export const PERSONAL_COLUMNS: readonly PersonalColumn[] = [
 export const ERASED_MARKER = "[erased]";
 
 /**
+ * How an erased stakeholder's external reference (its pseudonym, "erased-<id>") starts. The
+ * pseudonym must stay unique, so no one may register or take a reference that starts so: one
+ * made to match "erased-<someone's id>" would make that person's erasure fail.
+ */
+export const ERASED_REF_PREFIX = "erased-";
+
+/** Whether an external reference starts like an erased stakeholder's pseudonym (in any case). */
+export function isErasedRef(ref: string): boolean {
+  return ref.toLowerCase().startsWith(ERASED_REF_PREFIX);
+}
+
+/** The refusal of a new external reference that starts like a pseudonym ("erased-"). */
+export const ERASED_REF_MESSAGE = `external references starting with "${ERASED_REF_PREFIX}" are kept for erased stakeholders`;
+
+/** Refuses (BAD_USER_INPUT on the field) an external reference that starts like a pseudonym. */
+export function assertNotErasedRef(ref: string, field: string): void {
+  if (isErasedRef(ref)) throw new BadInputError(field, ERASED_REF_MESSAGE);
+}
+
+/**
  * The statements that erase one stakeholder's personal data ($1 organization, $2 stakeholder),
  * made from PERSONAL_COLUMNS: one per table, the stakeholder's own row last.
  */
@@ -74,7 +94,7 @@ export function erasureStatements(): string[] {
         ? `${c.column} = NULL`
         : c.erased === "marker"
           ? `${c.column} = CASE WHEN ${c.column} IS NULL THEN NULL ELSE '${ERASED_MARKER}' END`
-          : `${c.column} = 'erased-' || id::text`,
+          : `${c.column} = '${ERASED_REF_PREFIX}' || id::text`,
     );
     // Only rows that hold something to erase: the others are not rewritten (nor audited again).
     const holding = `(${columns.map((c) => `${rows === "response" ? "t." : ""}${c.column} IS NOT NULL`).join(" OR ")})`;

@@ -257,4 +257,36 @@ describe("erasure that leaves nothing behind", () => {
     await staff.ok(`mutation($i: UpdateActionInput!) { updateAction(input: $i) { id } }`, { i: { id: actionId, status: "DONE" } });
     await staff.ok(`mutation($i: RecordInteractionInput!) { recordInteraction(input: $i) { id } }`, { i: { stakeholderId: person, touchpointId: touchpoint } });
   });
+  it("keeps \"erased-<id>\" for the erased: a reference starting so is refused, so no one can make an erasure fail", async () => {
+    const CREATE = `mutation($i: CreateStakeholderInput!) { createStakeholder(input: $i) { id } }`;
+    const FORGET = `mutation($id: ID!) { forgetStakeholder(id: $id) { externalRef erasedAt } }`;
+    const other = (await staff.ok<any>(CREATE, { i: { organizationId: org.id, kind: "BENEFICIARY", externalRef: "V-2" } })).createStakeholder.id;
+    const victim = (
+      await staff.ok<any>(CREATE, { i: { organizationId: org.id, kind: "BENEFICIARY", externalRef: "V-1", contact: { fullName: "Akinyi Otieno" } } })
+    ).createStakeholder.id;
+    const badRef = (r: any, field: string) => {
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
+      expect(r.errors[0].message).toMatch(/erased-/);
+    };
+    // Before: this registration went through, and the victim's erasure then failed with INTERNAL_SERVER_ERROR.
+    badRef(await staff.gql(CREATE, { i: { organizationId: org.id, kind: "BENEFICIARY", externalRef: `erased-${victim}` } }), "externalRef");
+    badRef(await staff.gql(`mutation($i: UpdateStakeholderInput!) { updateStakeholder(input: $i) { id } }`, { i: { id: other, externalRef: `ERASED-${victim}` } }), "externalRef");
+    const fb = await staff.ok<any>(SUBMIT, {
+      i: {
+        organizationId: org.id,
+        items: [{ clientSubmissionId: "v-1", surveyId: survey, newBeneficiary: { externalRef: `erased-${victim}` }, touchpointId: touchpoint, collectedAt: "2026-04-01T00:00:00Z", answers: [{ key: "nps", value: 9 }] }],
+      },
+    });
+    expect(fb.submitFeedback.items.map((i: any) => [i.status, i.errors.map((e: any) => e.field)])).toEqual([["REJECTED", ["newBeneficiary.externalRef"]]]);
+    // A reference taken before the rule (written here behind the API's back): the erasure is a CONFLICT naming it, and nothing is erased.
+    await app.db.query(`UPDATE stakeholders SET external_ref = $3 WHERE organization_id = $1 AND id = $2`, [org.id, other, `erased-${victim}`]);
+    const clash = await staff.gql(FORGET, { id: victim });
+    expect(clash.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", field: "id" });
+    const [kept] = await app.db.query(`SELECT s.external_ref, s.erased_at, c.full_name FROM stakeholders s JOIN stakeholder_contacts c ON c.organization_id = s.organization_id AND c.stakeholder_id = s.id WHERE s.id = $1`, [victim]);
+    expect(kept).toEqual({ external_ref: "V-1", erased_at: null, full_name: "Akinyi Otieno" });
+    // Once that reference is changed, the erasure goes through.
+    await staff.ok(`mutation($i: UpdateStakeholderInput!) { updateStakeholder(input: $i) { id } }`, { i: { id: other, externalRef: "V-2" } });
+    const done = await staff.ok<any>(FORGET, { id: victim });
+    expect(done.forgetStakeholder.externalRef).toBe(`erased-${victim}`);
+  });
 });

@@ -3,7 +3,7 @@ import { EntityManager } from "typeorm";
 import { AnswerInput, FeedbackItemInput, SubmitFeedbackInput } from "./feedback.inputs";
 import { BatchItemResult, BatchItemStatus, BatchResult, classifyExisting, contentHash, ItemError, ItemProblems, itemTextProblems } from "../../common/batch";
 import { QuestionType, StakeholderKind } from "../../common/enums";
-import { ERASED_MESSAGE } from "../../common/personal-data";
+import { ERASED_MESSAGE, ERASED_REF_MESSAGE, isErasedRef } from "../../common/personal-data";
 import { FUTURE_SKEW_MS, isCalendarDate, isUuid } from "../../common/validation";
 import { applyRules } from "../action/rules";
 
@@ -180,7 +180,8 @@ export function checkFeedbackItem(
     if (!ref || ref.length > 120) p.add("newBeneficiary.externalRef", "externalRef must be 1 to 120 characters");
     else {
       const existing = lookups.beneficiariesByRef.get(ref);
-      if (existing && partner && existing.registeredByPartnerId !== partner) {
+      if (!existing && isErasedRef(ref)) p.add("newBeneficiary.externalRef", ERASED_REF_MESSAGE);
+      else if (existing && partner && existing.registeredByPartnerId !== partner) {
         p.add("newBeneficiary.externalRef", "this external reference was registered by the organization's staff or another partner: it can't be used by your key; ask the organization's staff");
       }
       newRef = ref;

@@ -1,4 +1,4 @@
-import { erasedError, erasureStatements } from "../../common/personal-data";
+import { assertNotErasedRef, erasedError, erasureStatements } from "../../common/personal-data";
 import { assertReferences } from "../../common/references";
 import { EntityManager } from "typeorm";
 import { Stakeholder } from "./stakeholder.entity";
@@ -104,6 +104,7 @@ export class StakeholderService {
     const partner = this.sc.access.isFieldPartner ? this.sc.access.partnerIn(org) : null;
     if (partner && input.kind !== StakeholderKind.BENEFICIARY) throw new ForbiddenError("Field partners register beneficiaries only", "kind");
     const externalRef = cleanName(input.externalRef, "externalRef", 120);
+    assertNotErasedRef(externalRef, "externalRef");
     const enteredAt = input.enteredAt ?? new Date();
     if (input.enteredAt) assertNotFuture(input.enteredAt, "enteredAt");
     if (input.enteredAt && !input.stageId) throw new BadInputError("enteredAt", "enteredAt needs a stageId");
@@ -141,6 +142,7 @@ export class StakeholderService {
     this.sc.access.require(found.organizationId, ROLES.staff, "id");
     const externalRef = input.externalRef === undefined || input.externalRef === null ? null : cleanName(input.externalRef, "externalRef", 120);
     if (externalRef !== null && found.erasedAt) throw erasedError("externalRef");
+    if (externalRef !== null && externalRef !== found.externalRef) assertNotErasedRef(externalRef, "externalRef");
     const sets: string[] = ["updated_at = now()"];
     const params: unknown[] = [found.organizationId, found.id];
     const set = (column: string, value: unknown) => {
@@ -283,7 +285,15 @@ export class StakeholderService {
     return this.em.transaction(async (em) => {
       const org = s.organizationId;
       let rows: Record<string, unknown>[] = [];
-      for (const sql of erasureStatements()) rows = await queryRows(em, sql, [org, s.id]);
+      try {
+        for (const sql of erasureStatements()) rows = await queryRows(em, sql, [org, s.id]);
+      } catch (error) {
+        // Only a reference registered before "erased-" was refused can hold the pseudonym already.
+        if (isUniqueViolation(error, "uq_stakeholders_external_ref")) {
+          throw new ConflictError("id", `another ${s.kind.toLowerCase()} has the external reference "erased-${s.id}" this erasure gives; change that one's reference first`);
+        }
+        throw error;
+      }
       this.sc.loaders.stakeholderById.clear({ organizationId: org, id: s.id });
       this.sc.loaders.contactByStakeholder.clear({ organizationId: org, id: s.id });
       return hydrate(em, Stakeholder, rows[0]);
