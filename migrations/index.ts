@@ -11,6 +11,7 @@ import { OrganizationTimeZone1732840000000 } from "./1732840000000-OrganizationT
 import { ActionTextRedacted1732847000000 } from "./1732847000000-ActionTextRedacted";
 import { Programmes1732850000000 } from "./1732850000000-Programmes";
 import { KeyPrincipals1732851000000 } from "./1732851000000-KeyPrincipals";
+import { ErasedContentHash1732852000000 } from "./1732852000000-ErasedContentHash";
 
 /** Every migration, in order. The data source takes this list (no glob), so ts and js builds agree. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   ActionTextRedacted1732847000000,
   Programmes1732850000000,
   KeyPrincipals1732851000000,
+  ErasedContentHash1732852000000,
 ];

@@ -1,3 +1,4 @@
+import { ERASED_MARKER } from "./personal-data";
 import { createHash } from "node:crypto";
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 import { textProblem, textProblems } from "./text";
@@ -202,6 +203,16 @@ export interface Keyed {
  */
 export function classifyExisting(item: Keyed, existing: { id: string; content_hash: string } | undefined, field = "clientKey"): BatchItemResult | null {
   if (!existing) return null;
+  if (existing.content_hash.trimEnd() === ERASED_MARKER) {
+    // The stored row's content was erased with its person (src/common/personal-data.ts): nothing to compare, and nothing to confirm.
+    return {
+      index: item.index,
+      clientKey: item.clientKey,
+      status: BatchItemStatus.CONFLICT,
+      id: existing.id,
+      errors: [{ field, message: `this ${field === "clientKey" ? "client key" : field} was used before by a stakeholder who was erased: its content can't be compared; nothing was changed` }],
+    };
+  }
   const same = existing.content_hash === item.hash;
   return {
     index: item.index,

@@ -20,8 +20,8 @@ export interface PersonalColumn {
    * `pseudonym` ("erased-<id>", the external reference, which must stay unique).
    */
   erased: "null" | "marker" | "row" | "pseudonym";
-  /** Where the column sits in `stakeholderExport`'s document (`section.field`). */
-  exported: string;
+  /** Where the column sits in `stakeholderExport`'s document (`section.field`); null for a value derived from the person's words that means nothing to them (a hash). */
+  exported: string | null;
 }
 
 /** How a table's rows belong to the stakeholder: its own row, a `stakeholder_id` column, or through its response. */
@@ -42,6 +42,8 @@ export const PERSONAL_COLUMNS: readonly PersonalColumn[] = [
   { table: "stakeholder_contacts", column: "address", erased: "row", exported: "contact.address" },
   { table: "interactions", column: "note", erased: "null", exported: "interactions.note" },
   { table: "feedback_responses", column: "comment", erased: "null", exported: "feedback.comment" },
+  // The hash a retry is compared by covers the comment and free-text answers: kept, it would confirm a guess of them.
+  { table: "feedback_responses", column: "content_hash", erased: "marker", exported: null },
   // Free-text answers only: a CHOICE answer's text is one of the survey's options, not the person's words.
   { table: "feedback_answers", column: "value_text", erased: "null", exported: "feedback.answers" },
   { table: "actions", column: "title", erased: "marker", exported: "actions.title" },

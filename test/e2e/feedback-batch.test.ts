@@ -162,10 +162,11 @@ describe("submitFeedback: 1000-item batches", () => {
   it("audits every stored row once, the entry being the row itself with its personal columns redacted", async () => {
     // What each entry must be, computed from the rows (none was changed after its insert). Personal
     // columns (src/common/personal-data.ts) show "[redacted]" where they hold a value: an action's
-    // words (title, description, notes, root cause, loop message) as much as a comment.
+    // words (title, description, notes, root cause, loop message) as much as a comment, and a
+    // response's content hash (it covers the comment and free-text answers).
     const expected = `
       SELECT 'feedback_responses' AS entity, r.id AS entity_id,
-             to_jsonb(r) || CASE WHEN r.comment IS NULL THEN '{}'::jsonb ELSE '{"comment": "[redacted]"}'::jsonb END AS after
+             to_jsonb(r) || CASE WHEN r.comment IS NULL THEN '{}'::jsonb ELSE '{"comment": "[redacted]"}'::jsonb END || '{"content_hash": "[redacted]"}'::jsonb AS after
         FROM feedback_responses r WHERE r.organization_id = $1
       UNION ALL
       SELECT 'feedback_answers', NULL, to_jsonb(a) || CASE WHEN a.value_text IS NULL THEN '{}'::jsonb ELSE '{"value_text": "[redacted]"}'::jsonb END
@@ -215,8 +216,8 @@ describe("submitFeedback: 1000-item batches", () => {
         )
       ).map((r: any) => `${r.table}: ${r.def.replace(/^CREATE TRIGGER \S+ /, "").replace(/ ON (?:public\.)?\S+ /, " ")}`);
     const up = await definitions();
-    expect(up).toContain("feedback_responses: AFTER INSERT REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_inserted('comment')");
-    expect(up).toContain("feedback_responses: AFTER DELETE OR UPDATE FOR EACH ROW EXECUTE FUNCTION audit_row('comment')");
+    expect(up).toContain("feedback_responses: AFTER INSERT REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_inserted('comment', 'content_hash')");
+    expect(up).toContain("feedback_responses: AFTER DELETE OR UPDATE FOR EACH ROW EXECUTE FUNCTION audit_row('comment', 'content_hash')");
     expect(up).toContain("stakeholder_contacts: AFTER INSERT REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_inserted('full_name', 'phone', 'email', 'address')");
     // Every audited table has both triggers (28 tables today).
     const tables = new Set(up.map((d: string) => d.split(":")[0])).size;
@@ -227,14 +228,14 @@ describe("submitFeedback: 1000-item batches", () => {
       await new StatementAudit1732820000000().down(runner);
       const down = await definitions();
       expect(down).toHaveLength(tables);
-      expect(down).toContain("feedback_responses: AFTER INSERT OR DELETE OR UPDATE FOR EACH ROW EXECUTE FUNCTION audit_row('comment')");
+      expect(down).toContain("feedback_responses: AFTER INSERT OR DELETE OR UPDATE FOR EACH ROW EXECUTE FUNCTION audit_row('comment', 'content_hash')");
       expect(down).toContain("stakeholder_contacts: AFTER INSERT OR DELETE OR UPDATE FOR EACH ROW EXECUTE FUNCTION audit_row('full_name', 'phone', 'email', 'address')");
       // The per-row trigger writes the very entries the statement trigger wrote (same check as above, on new rows).
       const r = await field.ok<any>(SUBMIT, { i: { organizationId: org.id, items: [item(7000), item(7001)] } });
       expect(r.submitFeedback.created).toBe(2);
       const [row] = await app.db.query(
         `SELECT count(*)::int AS n FROM audit_log l JOIN feedback_responses f ON f.id = l.entity_id
-          WHERE l.organization_id = $1 AND f.client_submission_id IN ('k7000', 'k7001') AND l.after = to_jsonb(f) || '{"comment": "[redacted]"}'::jsonb`,
+          WHERE l.organization_id = $1 AND f.client_submission_id IN ('k7000', 'k7001') AND l.after = to_jsonb(f) || '{"comment": "[redacted]", "content_hash": "[redacted]"}'::jsonb`,
         [org.id],
       );
       expect(row.n).toBe(2);

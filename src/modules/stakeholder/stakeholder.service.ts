@@ -141,7 +141,11 @@ export class StakeholderService {
     const found = await this.visible(input.id, "id");
     this.sc.access.require(found.organizationId, ROLES.staff, "id");
     const externalRef = input.externalRef === undefined || input.externalRef === null ? null : cleanName(input.externalRef, "externalRef", 120);
-    if (externalRef !== null && found.erasedAt) throw erasedError("externalRef");
+    if (found.erasedAt) {
+      // Free text about an erased person: refused (gender and age band are choices from a list).
+      if (externalRef !== null) throw erasedError("externalRef");
+      for (const f of ["region", "segment"] as const) if (input[f]) throw erasedError(f);
+    }
     if (externalRef !== null && externalRef !== found.externalRef) assertNotErasedRef(externalRef, "externalRef");
     const sets: string[] = ["updated_at = now()"];
     const params: unknown[] = [found.organizationId, found.id];
