@@ -74,16 +74,16 @@ export class Programmes1732850000000 implements MigrationInterface {
       CREATE INDEX ix_offerings_programme ON offerings (organization_id, programme_id) WHERE programme_id IS NOT NULL;
 
       INSERT INTO programmes (organization_id, name, beneficiaries_per_unit, active_from, created_at, updated_at)
-      SELECT organization_id, (array_agg(btrim(cause) ORDER BY created_at, id))[1],
+      SELECT organization_id, (array_agg(btrim(regexp_replace(cause, '[[:space:]]+', ' ', 'g')) ORDER BY created_at, id))[1],
              CASE WHEN count(DISTINCT beneficiaries_per_unit_given) = 1 AND count(*) = count(beneficiaries_per_unit_given) THEN min(beneficiaries_per_unit_given) END,
              min(created_at), min(created_at), min(created_at)
         FROM offerings
-       WHERE btrim(coalesce(cause, '')) <> ''
-       GROUP BY organization_id, lower(btrim(cause));
+       WHERE btrim(regexp_replace(coalesce(cause, ''), '[[:space:]]+', ' ', 'g')) <> ''
+       GROUP BY organization_id, lower(btrim(regexp_replace(cause, '[[:space:]]+', ' ', 'g')));
 
       UPDATE offerings o SET programme_id = p.id
         FROM programmes p
-       WHERE p.organization_id = o.organization_id AND lower(p.name) = lower(btrim(o.cause));
+       WHERE p.organization_id = o.organization_id AND lower(p.name) = lower(btrim(regexp_replace(o.cause, '[[:space:]]+', ' ', 'g')));
 
       ALTER TABLE offerings DROP COLUMN cause;
     `);

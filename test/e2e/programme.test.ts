@@ -245,6 +245,8 @@ describe("programmes and enrolments", () => {
            ($1, 'Sandal', 'Fees fund', 2, '2020-02-01'),
            ($1, 'Slipper', 'fees FUND', 3, '2020-03-01'),
            ($1, 'Sock', '   ', NULL, '2020-04-01'),
+           ($1, 'Clog', E'Shoes  for\tschool children\n', 1, '2020-05-01'),
+           ($1, 'Boot', E'\t\n', NULL, '2020-06-01'),
            ($2, 'Their shoe', 'School shoes', 1, '2021-01-01')`,
         [org.id, other.id],
       );
@@ -262,12 +264,13 @@ describe("programmes and enrolments", () => {
       { organization: "Hatua Test", name: "Fees fund", per_unit: null, active_from: "2020-02-01", offerings: ["Sandal", "Slipper"] },
       // " school SHOES " is another cause than "Shoes for school children": its own programme, trimmed.
       { organization: "Hatua Test", name: "school SHOES", per_unit: "1.0000", active_from: "2020-01-01", offerings: ["Sneaker"] },
-      { organization: "Hatua Test", name: "Shoes for school children", per_unit: "1.0000", active_from: expect.any(String), offerings: ["School shoe"] },
+      // Whitespace of any kind, anywhere, counts as one space: a tab and a newline don't make another cause.
+      { organization: "Hatua Test", name: "Shoes for school children", per_unit: "1.0000", active_from: expect.any(String), offerings: ["Clog", "School shoe"] },
       // The same words in another organization: its own programme.
       { organization: "Other Org", name: "School shoes", per_unit: "1.0000", active_from: "2021-01-01", offerings: ["Their shoe"] },
     ]);
-    // A blank cause funded nothing: no programme.
-    expect(await app.db.query(`SELECT programme_id FROM offerings WHERE name = 'Sock'`)).toEqual([{ programme_id: null }]);
+    // A blank cause (spaces, a tab, a newline) funded nothing: no programme.
+    expect(await app.db.query(`SELECT programme_id FROM offerings WHERE name IN ('Sock', 'Boot')`)).toEqual([{ programme_id: null }, { programme_id: null }]);
     // The API reads them like any programme.
     const listed = (await app.ok<any>(`query($o: ID!) { programmes(organizationId: $o) { totalCount } }`, { o: org.id })).programmes.totalCount;
     expect(listed).toBe(3);
