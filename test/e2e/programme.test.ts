@@ -150,6 +150,9 @@ describe("programmes and enrolments", () => {
       [{ programmeId: shoes, beneficiaryId: staffRegistered, partnerId: distributor }, app, { code: "BAD_USER_INPUT", field: "partnerId" }],
       [{ programmeId: shoes, beneficiaryId: staffRegistered, partnerId: otherPartner }, app, { code: "NOT_FOUND", field: "partnerId" }],
       [{ programmeId: shoes, beneficiaryId: staffRegistered, enrolledAt: "2099-01-01T00:00:00Z" }, app, { code: "BAD_USER_INPUT", field: "enrolledAt" }],
+      // Before the programme started (shoes is active from 2026-01-01), or long before anything.
+      [{ programmeId: shoes, beneficiaryId: staffRegistered, enrolledAt: "2025-12-31T23:59:59Z" }, app, { code: "BAD_USER_INPUT", field: "enrolledAt" }],
+      [{ programmeId: shoes, beneficiaryId: staffRegistered, enrolledAt: "1900-01-01T00:00:00Z" }, app, { code: "BAD_USER_INPUT", field: "enrolledAt" }],
       [{ programmeId: randomUUID(), beneficiaryId: staffRegistered }, app, { code: "NOT_FOUND", field: "programmeId" }],
       [{ programmeId: shoes, beneficiaryId: randomUUID() }, app, { code: "NOT_FOUND", field: "beneficiaryId" }],
       // A field partner: not someone another registered (not revealed), not as another partner.

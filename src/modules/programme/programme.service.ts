@@ -169,6 +169,13 @@ export class ProgrammeService {
       const programme = await this.find(em, input.programmeId, "programmeId");
       const org = programme.organizationId;
       this.sc.access.require(org, ROLES.submit, "programmeId");
+      // Within the programme's active period [activeFrom, activeTo).
+      if (enrolledAt.getTime() < programme.activeFrom.getTime()) {
+        throw new BadInputError("enrolledAt", `enrolledAt is before the programme started (${programme.activeFrom.toISOString()})`);
+      }
+      if (programme.activeTo && enrolledAt.getTime() >= programme.activeTo.getTime()) {
+        throw new BadInputError("enrolledAt", `enrolledAt is not before the programme ended (${programme.activeTo.toISOString()})`);
+      }
       const beneficiary = await this.visibleBeneficiary(em, org, input.beneficiaryId);
       const own = this.sc.access.isFieldPartner ? this.sc.access.partnerIn(org) : null;
       let partnerId = input.partnerId === undefined || input.partnerId === null ? null : assertId(input.partnerId, "partnerId");
