@@ -30,6 +30,11 @@ export function assertPeriod(from: Date, to: Date): void {
   if (to.getTime() - from.getTime() > MAX_PERIOD_MS) throw new BadInputError("to", "a period spans at most 20 years");
 }
 
+/** Optional free text as stored: trimmed, and blank or missing as null. */
+export function optionalText(value: string | null | undefined): string | null {
+  return value?.trim() || null;
+}
+
 /** Trims a name and rejects an empty one. */
 export function cleanName(value: string, field: string, max: number): string {
   const name = value.trim();

@@ -5,12 +5,9 @@ import { ForbiddenError, ROLES } from "../../common/access";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
 import { toFixed } from "../../common/decimal";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
-import { assertId, assertNotFuture, cleanName } from "../../common/validation";
+import { assertId, assertNotFuture, cleanName, optionalText } from "../../common/validation";
 import { hydrate, isUniqueViolation, queryRows } from "../../database/rows";
 import type { ServiceContext } from "../../context";
-
-/** Optional text: trimmed, empty as null. */
-const text = (value: string | null | undefined): string | null => value?.trim() || null;
 
 function checkBeneficiariesPerUnit(value: string | null | undefined): void {
   if (value !== undefined && value !== null && toFixed(value) <= 0n) throw new BadInputError("beneficiariesPerUnit", "beneficiariesPerUnit must be more than 0");
@@ -87,7 +84,7 @@ export class ProgrammeService {
         const [row] = await em.query(
           `INSERT INTO programmes (organization_id, name, description, region, unit_of_delivery, beneficiaries_per_unit, active_from, active_to)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-          [org, name, text(input.description), text(input.region), text(input.unitOfDelivery), input.beneficiariesPerUnit ?? null, input.activeFrom, input.activeTo ?? null],
+          [org, name, optionalText(input.description), optionalText(input.region), optionalText(input.unitOfDelivery), input.beneficiariesPerUnit ?? null, input.activeFrom, input.activeTo ?? null],
         );
         await this.setPartners(em, org, row.id, partnerIds);
         return hydrate(em, Programme, row);
@@ -117,9 +114,9 @@ export class ProgrammeService {
         sets.push(`${column} = $${params.length}`);
       };
       if (name !== null) set("name", name);
-      if (input.description !== undefined) set("description", text(input.description));
-      if (input.region !== undefined) set("region", text(input.region));
-      if (input.unitOfDelivery !== undefined) set("unit_of_delivery", text(input.unitOfDelivery));
+      if (input.description !== undefined) set("description", optionalText(input.description));
+      if (input.region !== undefined) set("region", optionalText(input.region));
+      if (input.unitOfDelivery !== undefined) set("unit_of_delivery", optionalText(input.unitOfDelivery));
       if (input.beneficiariesPerUnit !== undefined) set("beneficiaries_per_unit", input.beneficiariesPerUnit);
       if (input.activeFrom !== undefined && input.activeFrom !== null) set("active_from", input.activeFrom);
       if (input.activeTo !== undefined) set("active_to", input.activeTo);

@@ -19,11 +19,10 @@ import { BadInputError, ConflictError, NotFoundError } from "../../common/errors
 import { StakeholderKind } from "../../common/enums";
 import { hydrate, isUniqueViolation, queryRows } from "../../database/rows";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
-import { assertId, assertNotFuture, cleanName } from "../../common/validation";
+import { assertId, assertNotFuture, cleanName, optionalText } from "../../common/validation";
 import type { ServiceContext } from "../../context";
 
 const jsonDocument = (value: Record<string, unknown>): Record<string, unknown> => JSON.parse(JSON.stringify(value));
-const clean = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : v.trim() || null);
 
 export class StakeholderService {
   constructor(private readonly sc: ServiceContext) {}
@@ -117,7 +116,7 @@ export class StakeholderService {
         [row] = await em.query(
           `INSERT INTO stakeholders (organization_id, kind, external_ref, gender, age_band, region, segment, current_stage_id, current_stage_entered_at, registered_by_partner_id)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-          [org, input.kind, externalRef, input.gender ?? null, input.ageBand ?? null, clean(input.region) ?? null, clean(input.segment) ?? null, stage, stage ? enteredAt : null, partner],
+          [org, input.kind, externalRef, input.gender ?? null, input.ageBand ?? null, optionalText(input.region), optionalText(input.segment), stage, stage ? enteredAt : null, partner],
         );
       } catch (error) {
         if (isUniqueViolation(error, "uq_stakeholders_external_ref")) {
@@ -156,8 +155,8 @@ export class StakeholderService {
     if (externalRef !== null) set("external_ref", externalRef);
     if (input.gender !== undefined) set("gender", input.gender);
     if (input.ageBand !== undefined) set("age_band", input.ageBand);
-    if (input.region !== undefined) set("region", clean(input.region));
-    if (input.segment !== undefined) set("segment", clean(input.segment));
+    if (input.region !== undefined) set("region", optionalText(input.region));
+    if (input.segment !== undefined) set("segment", optionalText(input.segment));
     return this.em.transaction(async (em) => {
       try {
         const rows = await queryRows(em, `UPDATE stakeholders SET ${sets.join(", ")} WHERE organization_id = $1 AND id = $2 RETURNING *`, params);
@@ -264,7 +263,7 @@ export class StakeholderService {
   }
 
   private async writeContact(em: EntityManager, org: string, stakeholderId: string, c: ContactInput): Promise<void> {
-    const values = [clean(c.fullName) ?? null, clean(c.phone) ?? null, clean(c.email) ?? null, clean(c.address) ?? null];
+    const values = [optionalText(c.fullName), optionalText(c.phone), optionalText(c.email), optionalText(c.address)];
     if (values.every((v) => v === null)) {
       await em.query(`DELETE FROM stakeholder_contacts WHERE organization_id = $1 AND stakeholder_id = $2`, [org, stakeholderId]);
       return;
