@@ -351,9 +351,8 @@ export class ActionService {
     const action = await this.find(input.id, "id");
     if (input.dueAt) assertDueAt(input.dueAt);
     return this.em.transaction(async (em) => {
-      for (const field of ["rootCause", "notes"] as const) {
-        if (input[field]?.trim() && (await this.stakeholderErased(em, action))) throw erasedError(field);
-      }
+      const words = (["rootCause", "notes"] as const).find((field) => input[field]?.trim());
+      if (words && (await this.stakeholderErased(em, action))) throw erasedError(words);
       const sets: string[] = ["updated_at = now()"];
       const params: unknown[] = [action.organizationId, action.id];
       const set = (column: string, value: unknown) => {
