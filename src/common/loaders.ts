@@ -29,16 +29,23 @@ export interface Scope {
 }
 
 /**
- * SQL and parameters that restrict alias `t` to the scope; `next` is the next free parameter number.
- * The organizations named are those of the batch's keys that the caller holds a role in: a batch
- * about one organization (the usual case, and every batch of a request about one organization)
- * names that one, so the statement routes to its shard once the tables are distributed.
+ * The organizations of a batch's keys that the caller holds a role in: what a loader's statement
+ * names, so that a batch about one organization (the usual case, and every batch of a request
+ * about one organization) routes to that organization's shard once the tables are distributed.
+ */
+export function batchOrganizations(access: Access, keys: readonly TenantKey[]): string[] {
+  const asked = new Set(keys.map((k) => k.organizationId));
+  return access.organizationIds.filter((o) => asked.has(o));
+}
+
+/**
+ * SQL and parameters that restrict alias `t` to the scope (the batch's organizations, see
+ * batchOrganizations); `next` is the next free parameter number.
  */
 function scopeSql(scope: Scope, next: number, keys: readonly TenantKey[]): { sql: string; params: unknown[] } {
   if (scope.personLevel) scope.access.requirePersonLevel();
   let sql = ` AND t.organization_id = ANY($${next}::uuid[])`;
-  const asked = new Set(keys.map((k) => k.organizationId));
-  const params: unknown[] = [scope.access.organizationIds.filter((o) => asked.has(o))];
+  const params: unknown[] = [batchOrganizations(scope.access, keys)];
   if (scope.partnerColumn && scope.access.isFieldPartner) {
     const partners = scope.access.organizationIds.map((o) => scope.access.partnerIn(o)).filter((p): p is string => !!p);
     sql += ` AND t.${scope.partnerColumn} = ANY($${next + 1}::uuid[])`;

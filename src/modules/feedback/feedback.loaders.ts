@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import { EntityManager } from "typeorm";
 import { Access } from "../../common/access";
-import { TenantKey } from "../../common/loaders";
+import { batchOrganizations, TenantKey } from "../../common/loaders";
 import { hydrate } from "../../database/rows";
 import { SurveyQuestion } from "../survey/survey.entity";
 
@@ -36,7 +36,7 @@ export function answersByResponseLoader(em: EntityManager, access: Access, quest
          SELECT a.response_id AS __response, a.value_number AS __number, a.value_bool AS __bool, a.value_text AS __text, q.*
            FROM a JOIN survey_questions q ON q.organization_id = a.organization_id AND q.id = a.question_id
           ORDER BY a.organization_id, a.response_id, q.position, a.question_id`,
-        [keys.map((k) => k.organizationId), keys.map((k) => k.id), access.organizationIds.filter((o) => keys.some((k) => k.organizationId === o))],
+        [keys.map((k) => k.organizationId), keys.map((k) => k.id), batchOrganizations(access, keys)],
       );
       const questions = new Map<string, SurveyQuestion>();
       const groups = new Map<string, AnswerView[]>();
