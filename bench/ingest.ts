@@ -1,3 +1,4 @@
+import { globalId, NodeType, organizationGlobalId } from "../src/common/global-ids";
 import { Client } from "pg";
 import { graphql, log, percentile, post, ratio, round } from "./common";
 import { BenchContext } from "./context";
@@ -82,6 +83,21 @@ function batch(kind: Kind, f: Fixtures, org: string, tag: string, size: number):
   return { items: items.map((x) => ({ ...x })), ...(org ? {} : {}) };
 }
 
+/** A batch as the API takes it: the organization and every id of its items as global ids (the raw contender takes the UUIDs). */
+function apiBody(kind: Kind, body: { items: unknown[] }, org: string): Record<string, unknown> {
+  const ids: Record<Kind, [string, NodeType][]> = {
+    feedback: [["surveyId", "Survey"], ["stakeholderId", "Stakeholder"]],
+    sales: [["offeringId", "Offering"], ["customerId", "Stakeholder"]],
+    observations: [["metricId", "Metric"]],
+  };
+  const items = (body.items as Record<string, unknown>[]).map((item) => {
+    const out = { ...item };
+    for (const [field, type] of ids[kind]) if (typeof out[field] === "string") out[field] = globalId(type, org, out[field] as string);
+    return out;
+  });
+  return { organizationId: organizationGlobalId(org), items };
+}
+
 const MUTATION: Record<Kind, string> = {
   feedback: `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { created rejected conflicts duplicates } }`,
   sales: `mutation($input: RecordSalesInput!) { recordSales(input: $input) { created rejected conflicts duplicates } }`,
@@ -146,13 +162,14 @@ export async function runIngest(ctx: BenchContext): Promise<void> {
                   if (r.status !== 200) throw new Error(`raw ${kind}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
                   return o.batchSize;
                 }
-                const r = await graphql(api.port, MUTATION[kind], { input: { organizationId: target.org, ...body } }, keys.staff);
+                const input = apiBody(kind, body, target.org);
+                const r = await graphql(api.port, MUTATION[kind], { input }, keys.staff);
                 const res = r.data[FIELD[kind]];
                 if (res.created !== o.batchSize) {
                   const detail = await graphql(
                     api.port,
                     MUTATION[kind].replace("created rejected", "created rejected items { status errors { field message } }"),
-                    { input: { organizationId: target.org, ...body, dryRun: kind === "feedback" ? true : undefined } },
+                    { input: { ...input, dryRun: kind === "feedback" ? true : undefined } },
                     keys.staff,
                   ).catch((e: unknown) => ({ data: String(e) }));
                   throw new Error(`api ${kind}: created ${res.created} of ${o.batchSize} (${JSON.stringify(res)}): ${JSON.stringify(detail.data).slice(0, 600)}`);

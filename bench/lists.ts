@@ -1,3 +1,4 @@
+import { organizationGlobalId, readGlobalId } from "../src/common/global-ids";
 import { cpuSeconds, graphql, HttpAnswer, load, LoadResult, log, percentile, post, ratio, round, RssSampler } from "./common";
 import { BenchContext, startPostGraphile } from "./context";
 
@@ -8,6 +9,9 @@ import { BenchContext, startPostGraphile } from "./context";
  */
 
 const CONNECTIONS = 16;
+
+/** The API's global id as the row's UUID the other contenders answer. */
+const rowKey = (id: string): string => readGlobalId(id)?.id ?? id;
 
 const API_STAKEHOLDERS = `query($org: ID!) { stakeholders(organizationId: $org, first: 100) { edges { node {
   id externalRef kind currentStage { id name } journey(first: 5) { edges { node { id occurredAt toStage { id name } } } } } } } }`;
@@ -86,13 +90,13 @@ export async function runLists(ctx: BenchContext): Promise<void> {
           {
             name: "api",
             pid: api.proc.pid!,
-            send: () => post(api.port, "/graphql", JSON.stringify({ query: API_STAKEHOLDERS, variables: { org: target.org } }), auth),
+            send: () => post(api.port, "/graphql", JSON.stringify({ query: API_STAKEHOLDERS, variables: { org: organizationGlobalId(target.org) } }), auth),
             shape: async () =>
               stakeholderShape(
-                (await graphql(api.port, API_STAKEHOLDERS, { org: target.org }, keys.staff)).data.stakeholders.edges.map((e: any) => ({
-                  id: e.node.id,
-                  stage: e.node.currentStage?.id ?? null,
-                  journey: e.node.journey.edges.map((j: any) => j.node.id),
+                (await graphql(api.port, API_STAKEHOLDERS, { org: organizationGlobalId(target.org) }, keys.staff)).data.stakeholders.edges.map((e: any) => ({
+                  id: rowKey(e.node.id),
+                  stage: e.node.currentStage ? rowKey(e.node.currentStage.id) : null,
+                  journey: e.node.journey.edges.map((j: any) => rowKey(j.node.id)),
                 })),
               ),
           },
@@ -103,9 +107,9 @@ export async function runLists(ctx: BenchContext): Promise<void> {
             shape: async () =>
               stakeholderShape(
                 JSON.parse((await post(raw.port, "/lists/stakeholders", "{}")).body).data.stakeholders.edges.map((e: any) => ({
-                  id: e.node.id,
-                  stage: e.node.currentStage?.id ?? null,
-                  journey: e.node.journey.edges.map((j: any) => j.node.id),
+                  id: rowKey(e.node.id),
+                  stage: e.node.currentStage ? rowKey(e.node.currentStage.id) : null,
+                  journey: e.node.journey.edges.map((j: any) => rowKey(j.node.id)),
                 })),
               ),
           },
@@ -131,9 +135,9 @@ export async function runLists(ctx: BenchContext): Promise<void> {
           {
             name: "api",
             pid: api.proc.pid!,
-            send: () => post(api.port, "/graphql", JSON.stringify({ query: API_FEEDBACK, variables: { org: target.org } }), auth),
+            send: () => post(api.port, "/graphql", JSON.stringify({ query: API_FEEDBACK, variables: { org: organizationGlobalId(target.org) } }), auth),
             shape: async () => ({
-              rows: new Map((await graphql(api.port, API_FEEDBACK, { org: target.org }, keys.staff)).data.feedbackResponses.edges.map((e: any) => [e.node.id, String(e.node.answers.length)])),
+              rows: new Map((await graphql(api.port, API_FEEDBACK, { org: organizationGlobalId(target.org) }, keys.staff)).data.feedbackResponses.edges.map((e: any) => [rowKey(e.node.id), String(e.node.answers.length)])),
             }),
           },
           {
@@ -141,7 +145,7 @@ export async function runLists(ctx: BenchContext): Promise<void> {
             pid: raw.proc.pid!,
             send: () => post(raw.port, "/lists/feedback", "{}"),
             shape: async () => ({
-              rows: new Map(JSON.parse((await post(raw.port, "/lists/feedback", "{}")).body).data.feedbackResponses.edges.map((e: any) => [e.node.id, String(e.node.answers.length)])),
+              rows: new Map(JSON.parse((await post(raw.port, "/lists/feedback", "{}")).body).data.feedbackResponses.edges.map((e: any) => [rowKey(e.node.id), String(e.node.answers.length)])),
             }),
           },
           {
@@ -200,7 +204,7 @@ export async function runLists(ctx: BenchContext): Promise<void> {
       const a = summary.get("api")!;
       const r = summary.get("raw")!;
       const p = summary.get("postgraphile")!;
-      const statements = await ctx.statementsPerRequest(list.apiQuery, { org: target.org }, keys.staff);
+      const statements = await ctx.statementsPerRequest(list.apiQuery, { org: organizationGlobalId(target.org) }, keys.staff);
       log(`${list.name}: api ${round(a.rps)} req/s, raw ${round(r.rps)}, postgraphile ${round(p.rps)}; api ${statements} statements/request, ${round(a.cpuMs, 2)} ms CPU/request, peak RSS ${round(a.rss)} MB`);
       const extra = Object.fromEntries([...summary].map(([n, s]) => [n, { reqPerS: round(s.rps), p50Ms: round(s.p50), p95Ms: round(s.p95), cpuMsPerRequest: round(s.cpuMs, 2), peakRssMb: round(s.rss), requests: s.requests, errors: s.errors }]));
       ctx.items.push(

@@ -1,7 +1,7 @@
 import { graphql, log, percentile, post, ratio, round } from "./common";
 import { BenchContext } from "./context";
 import { superClient } from "./setup";
-import { compareFigures, MONTH_VIEWS, ViewArgs, VIEWS } from "./contenders/sql-views";
+import { apiArgs, compareFigures, MONTH_VIEWS, ViewArgs, VIEWS } from "./contenders/sql-views";
 
 /**
  * Group 2, every view against the best hand-written SQL for the same figures
@@ -29,7 +29,7 @@ export async function runViews(ctx: BenchContext): Promise<void> {
       const name = `${spec.name}, ${period.label} ${period.from.slice(0, 10)}..${period.to.slice(0, 10)}`;
       const args: ViewArgs = { org: target.org, from: period.from, to: period.to, metricId: metric };
       const key = spec.as === "funder" ? keys.funder : keys.staff;
-      const viaApi = async () => graphql(api.port, spec.query, spec.variables(args), key);
+      const viaApi = async () => graphql(api.port, spec.query, spec.variables(apiArgs(args)), key);
       const viaSql = async () => {
         const r = await post(raw.port, `/views/${index}`, JSON.stringify({ args }));
         if (r.status !== 200) throw new Error(`hand-written SQL for ${spec.name}: HTTP ${r.status} ${r.body.slice(0, 500)}`);
@@ -73,7 +73,7 @@ export async function runViews(ctx: BenchContext): Promise<void> {
       }
       if (sqlFailed) ctx.notes.push(`${name}: the hand-written SQL failed: ${sqlFailed}`);
       if (failed) ctx.notes.push(`${name}: the API failed: ${failed}`);
-      const statements = failed ? null : await ctx.statementsPerRequest(spec.query, spec.variables(args), key, 1);
+      const statements = failed ? null : await ctx.statementsPerRequest(spec.query, spec.variables(apiArgs(args)), key, 1);
       const a50 = apiMs.length ? percentile(apiMs, 50) : null;
       const s50 = sqlMs.length ? percentile(sqlMs, 50) : NaN;
       const limit = spec.name.startsWith("impactReport") ? 500 : 100;

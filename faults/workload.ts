@@ -1,3 +1,4 @@
+import { readGlobalId } from "../src/common/global-ids";
 import http from "node:http";
 import { DataSource } from "typeorm";
 import { Client } from "pg";
@@ -36,8 +37,9 @@ export async function prepareWorkload(service: Service, prefix: string): Promise
     ({ key } = await issueKey(db, {
       name: "fault suite (staff)",
       kind: "MEMBER",
-      issuerOrganizationId: EXAMPLE_ORGANIZATION_ID,
-      grants: [{ organizationId: EXAMPLE_ORGANIZATION_ID, role: "STAFF" }],
+      // issueKey, like the tables, takes the organization's UUID (the API takes its global id).
+      issuerOrganizationId: readGlobalId(EXAMPLE_ORGANIZATION_ID)!.id,
+      grants: [{ organizationId: readGlobalId(EXAMPLE_ORGANIZATION_ID)!.id, role: "STAFF" }],
     }));
   } finally {
     await db.destroy();
@@ -256,7 +258,7 @@ export async function checkLedger(w: Workload, ledger: IngestLedger): Promise<Le
     ({ rows } = await client.query<{ id: string; n: number }>(
       `SELECT client_submission_id AS id, count(*)::int AS n FROM feedback_responses
         WHERE organization_id = $1 AND starts_with(client_submission_id, $2) GROUP BY 1`,
-      [w.organizationId, w.prefix],
+      [readGlobalId(w.organizationId)!.id, w.prefix],
     ));
   } finally {
     await client.end();

@@ -39,8 +39,10 @@ import { StakeholderService } from "./modules/stakeholder/stakeholder.service";
 import { AccessService } from "./modules/access/access.service";
 import { AuditService } from "./modules/audit/audit.service";
 import { PeriodService } from "./common/periods";
+import { DecodedIds } from "./common/global-id-schema";
 import { Programme, ProgrammeEnrolment } from "./modules/programme/programme.entity";
 import { ProgrammeService } from "./modules/programme/programme.service";
+import { NodeService } from "./modules/node/node.service";
 
 /**
  * DataLoaders, new for every request (their caches never outlive it), scoped to the caller.
@@ -98,6 +100,8 @@ export interface ServiceContext {
   access: Access;
   loaders: Loaders;
   requestDb: RequestDb;
+  /** The organization of each id the caller gave (decoded from its global id): what a look-up by id names. */
+  ids: DecodedIds;
 }
 
 function createServices(sc: ServiceContext) {
@@ -122,6 +126,8 @@ function createServices(sc: ServiceContext) {
     goals: new GoalService(sc),
     qoe: new QoeService(sc),
     reports: new ReportService(sc),
+    /** Objects by global id (`node`, `nodes`). */
+    nodes: new NodeService(sc),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -132,6 +138,7 @@ export interface Context {
   loaders: Loaders;
   services: Services;
   requestDb: RequestDb;
+  ids: DecodedIds;
   /** Ends the request's transaction; the server calls it when the response is ready. */
   finish(commit?: boolean): Promise<void>;
 }
@@ -140,6 +147,7 @@ export async function createContext(db: DataSource, principal: Principal, reques
   const access = new Access(principal);
   const requestDb = RequestDb.open(db, access, requestId, batchWrites);
   const loaders = createLoaders(requestDb.em, access, (sql, params) => requestDb.rows(sql, params));
-  const services = createServices({ em: requestDb.em, access, loaders, requestDb });
-  return { requestId, access, loaders, services, requestDb, finish: (commit = true) => requestDb.finish(commit) };
+  const ids = new DecodedIds();
+  const services = createServices({ em: requestDb.em, access, loaders, requestDb, ids });
+  return { requestId, access, loaders, services, requestDb, ids, finish: (commit = true) => requestDb.finish(commit) };
 }

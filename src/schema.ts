@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { DateTimeISOScalar } from "./common/timestamps";
+import { withGlobalIds } from "./common/global-id-schema";
 import { OrganizationResolver } from "./modules/organization/organization.resolver";
 import { LifecycleResolver, StageResolver } from "./modules/lifecycle/lifecycle.resolver";
 import { FunctionalAreaResolver } from "./modules/functional-area/functional-area.resolver";
@@ -19,6 +20,7 @@ import { ActionResolver } from "./modules/action/action.resolver";
 import { GoalResolver, InterventionResolver } from "./modules/goal/goal.resolver";
 import { QoeResolver } from "./modules/qoe/qoe.resolver";
 import { ReportResolver } from "./modules/report/report.resolver";
+import { NodeResolver } from "./modules/node/node.resolver";
 import { ProgrammeEnrolmentResolver, ProgrammeResolver, StakeholderEnrolmentResolver } from "./modules/programme/programme.resolver";
 
 export const resolvers = [
@@ -47,18 +49,19 @@ export const resolvers = [
   InterventionResolver,
   QoeResolver,
   ReportResolver,
+  NodeResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 
-/** Builds the schema once per process; class-validator runs on every input (`validate: true`). */
+/** Builds the schema once per process; class-validator runs on every input (`validate: true`); ids are global (common/global-id-schema.ts). */
 export function getSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers,
     // Same DateTimeISO scalar, which also passes through timestamps already in its form (common/timestamps.ts).
     scalarsMap: [{ type: Date, scalar: DateTimeISOScalar }],
     validate: { forbidUnknownValues: false, stopAtFirstError: false },
-  });
+  }).then(withGlobalIds);
   return built;
 }
 

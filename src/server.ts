@@ -14,6 +14,7 @@ import { DEFAULT_LIMITS, limitRules, Limits, QueryTooCostlyError, queryCost, Rat
 import { authenticate } from "./modules/access/authenticate";
 import { keyFromHeaders } from "./modules/access/keys";
 import { matchRoute, Route, sendError } from "./web/routes";
+import { globalId } from "./common/global-ids";
 import { textHygienePlugin } from "./common/text";
 import { nameDateInputErrors } from "./common/date-input-errors";
 import { Metrics, metricsPlugin } from "./web/metrics";
@@ -299,7 +300,8 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
             production: options.production,
             limiter,
             identify: (keyId) => {
-              seen.keyId = keyId;
+              // The access log names the key as the API does (`me { keyId }`): its global id.
+              seen.keyId = globalId("ApiKey", keyId, keyId);
             },
           });
         }
@@ -329,7 +331,7 @@ export async function createApp(db: DataSource, options: ServerOptions): Promise
       const requested = method === "GET" ? url.searchParams.get("operationName") : (body as { operationName?: unknown } | undefined)?.operationName;
       if (typeof requested === "string" && GRAPHQL_NAME.test(requested)) seen.operationName = requested;
       const principal = await authenticate(db, keyFromHeaders(req.headers));
-      seen.keyId = principal.keyId;
+      seen.keyId = globalId("ApiKey", principal.keyId, principal.keyId);
       const wait = limiter.hit(principal.keyId);
       if (wait > 0) {
         return refuse(429, "RATE_LIMITED", `Too many requests for this API key (limit ${limiter.perMinute} a minute); retry in ${wait} s`, {

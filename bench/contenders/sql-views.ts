@@ -1,3 +1,4 @@
+import { globalId, organizationGlobalId, readGlobalId } from "../../src/common/global-ids";
 import { PoolClient } from "pg";
 
 /**
@@ -22,6 +23,16 @@ export interface ViewArgs {
   to: string;
   /** metricSeries: the metric. */
   metricId?: string;
+}
+
+/** The API's global id as the row's UUID the hand-written SQL keys its figures by (other keys as they are). */
+function rowKey(key: string): string {
+  return readGlobalId(key)?.id ?? key;
+}
+
+/** The arguments as the API takes them: the organization and the metric by their global ids. */
+export function apiArgs(a: ViewArgs): ViewArgs {
+  return { ...a, org: organizationGlobalId(a.org), metricId: a.metricId ? globalId("Metric", a.org, a.metricId) : a.metricId };
 }
 
 export interface ViewSpec {
@@ -178,7 +189,7 @@ function qoeFromApi(q: any, by: QoeBy): Figures {
   };
   add("all", q.overall);
   // Periods are compared by label (YYYY-MM), the other groups by key (a stage or touchpoint id, a dimension value).
-  for (const g of q.groups) add(by === "PERIOD" ? g.label : g.key, g);
+  for (const g of q.groups) add(by === "PERIOD" ? g.label : rowKey(g.key), g);
   return out;
 }
 
@@ -206,7 +217,7 @@ const funnel: ViewSpec = {
   fromApi: (d) => {
     const out: Figures = {};
     for (const s of d.lifecycleFunnel.stages) {
-      const k = s.stage.id;
+      const k = rowKey(s.stage.id);
       for (const f of ["entered", "movedOn", "inStageAtEnd", "current", "completedStays", "medianDaysInStage"]) out[`${k}.${f}`] = s[f];
       for (const g of s.groups ?? []) for (const f of ["entered", "movedOn", "inStageAtEnd", "current"]) out[`${k}.${g.value}.${f}`] = g[f];
     }
@@ -305,8 +316,8 @@ const atSale: ViewSpec = {
   fromApi: (d) => {
     const out = totalsFromApi(d.impactAtSale.totals, "1");
     for (const o of d.impactAtSale.offerings) {
-      out[`1.${o.offering.id}.sales`] = o.sales;
-      out[`1.${o.offering.id}.revenue`] = o.revenue.amountMinor;
+      out[`1.${rowKey(o.offering.id)}.sales`] = o.sales;
+      out[`1.${rowKey(o.offering.id)}.revenue`] = o.revenue.amountMinor;
     }
     return out;
   },
@@ -359,9 +370,9 @@ const inUseView: ViewSpec = {
     const out: Figures = { "1.inUse": d.impactInUse.stakeholdersInUse };
     for (const s of d.impactInUse.stages) {
       if (s.entered === 0 && s.active === 0 && s.left === 0) continue;
-      out[`1.${s.stage.id}.entered`] = s.entered;
-      out[`1.${s.stage.id}.active`] = s.active;
-      out[`1.${s.stage.id}.left`] = s.left;
+      out[`1.${rowKey(s.stage.id)}.entered`] = s.entered;
+      out[`1.${rowKey(s.stage.id)}.active`] = s.active;
+      out[`1.${rowKey(s.stage.id)}.left`] = s.left;
     }
     return out;
   },

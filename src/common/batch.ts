@@ -1,8 +1,9 @@
 import { ERASED_MARKER } from "./personal-data";
 import { createHash } from "node:crypto";
-import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { textProblem, textProblems } from "./text";
 import { BadInputError } from "./errors";
+import { globalId, idProblem, NO_ROW, NodeType, readGlobalId } from "./global-ids";
 
 export const MAX_BATCH = 1000;
 
@@ -57,7 +58,7 @@ export class BatchItemResult {
   @Field(() => BatchItemStatus)
   status!: BatchItemStatus;
 
-  @Field(() => String, { nullable: true, description: "The stored row's id (CREATED, DUPLICATE, CONFLICT)" })
+  @Field(() => ID, { nullable: true, description: "The stored row's id (CREATED, DUPLICATE, CONFLICT)" })
   id!: string | null;
 
   @Field(() => [ItemError], { description: "Every reason for a REJECTED or CONFLICT item" })
@@ -84,9 +85,10 @@ export class BatchResult {
   @Field(() => [BatchItemResult])
   items!: BatchItemResult[];
 
-  static of(items: BatchItemResult[]): BatchResult {
+  /** The answer of a batch that writes rows of `type` in organization `organizationId`: items in their order, their ids global. */
+  static of(items: BatchItemResult[], type: NodeType, organizationId: string): BatchResult {
     const r = new BatchResult();
-    r.items = items;
+    r.items = items.sort((a, b) => a.index - b.index).map((i) => (i.id ? { ...i, id: globalId(type, organizationId, i.id) } : i));
     r.created = items.filter((i) => i.status === BatchItemStatus.CREATED).length;
     r.duplicates = items.filter((i) => i.status === BatchItemStatus.DUPLICATE).length;
     r.conflicts = items.filter((i) => i.status === BatchItemStatus.CONFLICT).length;
@@ -170,6 +172,37 @@ export function canonicalJson(v: unknown): string | undefined {
  */
 export function itemTextProblems(item: object): ItemError[] {
   return Object.entries(item).flatMap(([field, value]) => textProblems(value, field));
+}
+
+/** What a batch item's id field holds when it was not an id of its type: never a UUID, so the item's check refuses it (see itemIdProblem). */
+const NOT_AN_ID = "not-an-id:";
+
+/**
+ * A batch's item ids (global ids, common/global-ids.ts), decoded before the items are checked, so
+ * that the checks and the loads see UUIDs: an id of the batch's organization becomes its row's
+ * UUID; an id of another organization becomes NO_ROW (the item answers "no … with this id in the
+ * organization", as for an id that does not exist); anything else is kept, marked, for the item's
+ * check to refuse with itemIdProblem. One bad id rejects its item, never the batch.
+ */
+export function decodeItemIds<T extends object>(items: T[], fields: Partial<Record<keyof T & string, NodeType>>, organizationId: string): T[] {
+  const entries = Object.entries(fields) as [keyof T & string, NodeType][];
+  return items.map((item) => {
+    let out: T | null = null;
+    for (const [field, type] of entries) {
+      const value = item[field] as unknown;
+      if (value === null || value === undefined) continue;
+      const d = readGlobalId(value);
+      const decoded = d && d.type === type ? (d.organizationId === organizationId ? d.id : NO_ROW) : `${NOT_AN_ID}${String(value)}`;
+      out ??= { ...item };
+      (out as Record<string, unknown>)[field] = decoded;
+    }
+    return out ?? item;
+  });
+}
+
+/** Why a batch item's id field (decoded by decodeItemIds) holds no UUID: not an id, or an id of another type. */
+export function itemIdProblem(value: unknown, field: string, type: NodeType): string {
+  return idProblem(typeof value === "string" && value.startsWith(NOT_AN_ID) ? value.slice(NOT_AN_ID.length) : value, field, [type]);
 }
 
 /** A client key as a result echoes it: trimmed, or null when empty or not clean text. */

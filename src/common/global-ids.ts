@@ -120,9 +120,15 @@ function named(types: readonly NodeType[]): string {
  */
 export function decodeGlobalId(value: unknown, field: string, types?: readonly NodeType[]): DecodedId {
   const decoded = readGlobalId(value);
-  if (!decoded) throw new BadInputError(field, `${field} is not an ID${types ? ` of ${named(types)}` : ""} (IDs are the opaque strings the API returns, e.g. "${NODE_TYPES[types?.[0] ?? "Stakeholder"].prefix}_…")`);
-  if (types && !types.includes(decoded.type)) throw new BadInputError(field, `${field} must be the ID of ${named(types)}, not of ${named([decoded.type])}`);
+  if (!decoded || (types && !types.includes(decoded.type))) throw new BadInputError(field, idProblem(value, field, types));
   return decoded;
+}
+
+/** Why `value` is not an id of `types` (all types when none is given), said for `field`. */
+export function idProblem(value: unknown, field: string, types?: readonly NodeType[]): string {
+  const decoded = readGlobalId(value);
+  if (decoded && types && !types.includes(decoded.type)) return `${field} must be the ID of ${named(types)}, not of ${named([decoded.type])}`;
+  return `${field} is not an ID${types ? ` of ${named(types)}` : ""} (IDs are the opaque strings the API returns, e.g. "${NODE_TYPES[types?.[0] ?? "Stakeholder"].prefix}_…")`;
 }
 
 /** A UUID no row has (ids are random v4 UUIDs): what an id of another organization names inside a batch, so the batch answers NOT_FOUND as for any id that is not there. */

@@ -6,6 +6,11 @@ import { ROLES } from "../common/access";
 import { BadInputError } from "../common/errors";
 import { Interval } from "../common/enums";
 import { assertId } from "../common/validation";
+import { batchItemId, decodeGlobalId, globalId, NodeType, organizationGlobalId } from "../common/global-ids";
+import { encodeIdsAs } from "../common/global-id-schema";
+import { getSchema } from "../schema";
+import { hydrate } from "../database/rows";
+import { Metric } from "../modules/metric/metric.entity";
 import { organizationThreshold, suppressTable } from "../common/suppression";
 import { ImpactReport } from "../modules/report/report.types";
 import type { ReportSessions } from "./session-token";
@@ -107,7 +112,7 @@ export function reportRows(r: ImpactReport): unknown[][] {
       ...base,
       section: m.metric.category === "KPI" ? "kpi" : "social_metric",
       item: m.metric.name,
-      metric_id: m.metric.id,
+      metric_id: globalId("Metric", m.metric.organizationId, m.metric.id),
       catalogue_code: m.metric.catalogueCode,
       unit: m.metric.unit,
       baseline: m.baseline,
@@ -153,11 +158,12 @@ async function* seriesRows(ctx: Context, url: URL) {
   const { from, to } = await periodFromUrl(ctx, org, url);
   const every = interval(url);
   const dimension = url.searchParams.get("dimension");
-  const ids: { id: string }[] = await ctx.requestDb.em.query(`SELECT id FROM metrics WHERE organization_id = $1 ORDER BY category, created_at, id`, [org]);
-  for (const { id } of ids) {
-    const s = await ctx.services.impact.metricSeries(id, from, to, every, dimension);
+  const em = ctx.requestDb.em;
+  const metrics: Record<string, unknown>[] = await em.query(`SELECT * FROM metrics WHERE organization_id = $1 ORDER BY category, created_at, id`, [org]);
+  for (const row of metrics) {
+    const s = await ctx.services.impact.metricSeries(hydrate(em, Metric, row), from, to, every, dimension);
     for (const p of s.points) {
-      const common = [s.metric.id, s.metric.name, s.metric.category, s.metric.catalogueCode, s.metric.unit, s.metric.aggregation, p.from, p.to];
+      const common = [globalId("Metric", org, s.metric.id), s.metric.name, s.metric.category, s.metric.catalogueCode, s.metric.unit, s.metric.aggregation, p.from, p.to];
       yield [...common, dimension ?? null, dimension ? "(total)" : null, p.actual, p.target, p.attainment, p.observations, p.suppressed];
       for (const g of p.groups ?? []) yield [...common, dimension, g.value, g.actual, null, null, g.observations, g.suppressed];
     }
@@ -195,7 +201,7 @@ async function answerRows(ctx: Context, url: URL): Promise<unknown[][]> {
       if (others[0]) hidden[others[0].i] = true;
     }
     group.forEach((g, i) =>
-      out.push([g.survey_id, g.survey, g.key, g.type, g.answer, hidden[i] ? null : Number(g.responses), hidden[i] ? null : Number(g.people), hidden[i]]),
+      out.push([globalId("Survey", org, g.survey_id), g.survey, g.key, g.type, g.answer, hidden[i] ? null : Number(g.responses), hidden[i] ? null : Number(g.people), hidden[i]]),
     );
   }
   return out;
@@ -206,18 +212,19 @@ async function* iati(ctx: Context, url: URL) {
   const r = await report(ctx, url);
   const every = interval(url);
   const org = r.organization;
+  const orgId = organizationGlobalId(org.id);
   const day = (d: Date) => d.toISOString().slice(0, 10);
   yield `<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03" generated-datetime="${xml(r.generatedAt.toISOString())}">\n`;
   yield `  <iati-activity default-currency="${xml(org.currency.trim())}" last-updated-datetime="${xml(r.generatedAt.toISOString())}">\n`;
-  yield `    <iati-identifier>${xml(`XM-DBL-${org.id}`)}</iati-identifier>\n`;
-  yield `    <reporting-org ref="${xml(`XM-DBL-${org.id}`)}" type="21"><narrative>${xml(org.name)}</narrative></reporting-org>\n`;
+  yield `    <iati-identifier>${xml(`XM-DBL-${orgId}`)}</iati-identifier>\n`;
+  yield `    <reporting-org ref="${xml(`XM-DBL-${orgId}`)}" type="21"><narrative>${xml(org.name)}</narrative></reporting-org>\n`;
   yield `    <title><narrative>${xml(`${org.name}: results ${day(r.period.from)} to ${day(new Date(r.period.to.getTime() - 1))}`)}</narrative></title>\n`;
   yield `    <description><narrative>${xml(r.narrative?.text ?? `Impact model: ${org.impactModel}`)}</narrative></description>\n`;
-  yield `    <participating-org ref="${xml(`XM-DBL-${org.id}`)}" role="4" type="21"><narrative>${xml(org.name)}</narrative></participating-org>\n`;
+  yield `    <participating-org ref="${xml(`XM-DBL-${orgId}`)}" role="4" type="21"><narrative>${xml(org.name)}</narrative></participating-org>\n`;
   yield `    <activity-status code="2"/>\n`;
   yield `    <activity-date iso-date="${day(org.createdAt)}" type="2"/>\n`;
   for (const m of r.metrics) {
-    const series = await ctx.services.impact.metricSeries(m.metric.id, r.period.from, r.period.to, every, null);
+    const series = await ctx.services.impact.metricSeries(m.metric, r.period.from, r.period.to, every, null);
     const type = m.metric.kind === "OUTPUT" && m.metric.category === "SOCIAL" ? 2 : 1;
     yield `    <result type="${type}" aggregation-status="${m.metric.aggregation === "SUM" ? 1 : 0}">\n`;
     yield `      <title><narrative>${xml(m.metric.name)}</narrative></title>\n`;
@@ -268,7 +275,7 @@ export function exportRoutes(options: { sessions?: ReportSessions } = {}): Route
     route("report.json", async (ctx, url, res) => {
       const r = await report(ctx, url);
       attachment(res, "application/json; charset=utf-8", "impact-report.json");
-      res.end(JSON.stringify({ report: await withProgrammeNames(ctx, r) }, null, 2));
+      res.end(JSON.stringify({ report: encodeIdsAs(await getSchema(), "ImpactReport", await withProgrammeNames(ctx, r)) }, null, 2));
     }),
     route("report.csv", async (ctx, url, res) => {
       const rows = reportRows(await report(ctx, url));
@@ -343,19 +350,40 @@ export function exportRoutes(options: { sessions?: ReportSessions } = {}): Route
         if (parts.length === 1 && files.has(parts[0])) return redirectToPath(res, rc.url, parts[0]);
         const download = parts.length === 2 ? files.get(parts[1]) : undefined;
         if (!download) return sendError(res, 404, "NOT_FOUND", `Not found: the downloads are /exports/<organizationId>/<file>, with <file> one of ${[...files.keys()].join(", ")}`);
-        let org: string;
-        try {
-          org = decodeURIComponent(parts[0]);
-        } catch {
-          return sendError(res, 400, "BAD_USER_INPUT", "organizationId must be a UUID");
-        }
+        const org = organizationInPath(parts[0]);
+        if (org instanceof BadInputError) return sendError(res, 400, "BAD_USER_INPUT", org.message);
         // The organization comes from the path (the handlers read it as the organizationId parameter).
         const url = new URL(rc.url);
         url.searchParams.set("organizationId", org);
-        return withCaller(rc, req, res, (ctx) => download(ctx, url, res), options.sessions);
+        return withCaller(
+          rc,
+          req,
+          res,
+          (ctx) => {
+            // The other ids of the query string are the organization's (a survey's of another one names none).
+            for (const [name, type] of QUERY_IDS) {
+              const given = url.searchParams.get(name);
+              if (given) url.searchParams.set(name, batchItemId(given, name, type, org));
+            }
+            return download(ctx, url, res);
+          },
+          options.sessions,
+        );
       },
     },
   ];
+}
+
+/** Ids a download takes in its query string, by parameter. */
+const QUERY_IDS: [string, NodeType][] = [["surveyId", "Survey"]];
+
+/** The organization of a download's path (its global id, percent-decoded), or the error to answer. */
+function organizationInPath(raw: string): string | BadInputError {
+  try {
+    return decodeGlobalId(decodeURIComponent(raw), "organizationId", ["Organization"]).organizationId;
+  } catch (error) {
+    return error instanceof BadInputError ? error : new BadInputError("organizationId", "organizationId is not an ID of an Organization");
+  }
 }
 
 /** A download asked for the old way (?organizationId=): 308 to its path under the organization, the other parameters kept. */

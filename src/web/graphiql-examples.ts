@@ -10,7 +10,7 @@ export interface ExampleQuery {
 }
 
 /** The demo organization "Mwanga Solar" (loaded on first start when the database is empty). */
-export const EXAMPLE_ORGANIZATION_ID = "a0000000-0000-4000-8000-000000000001";
+export const EXAMPLE_ORGANIZATION_ID = "org_oAAAAAAAQACAAAAAAAAAAQ";
 
 export const EXAMPLE_QUERIES: readonly ExampleQuery[] = [
   {

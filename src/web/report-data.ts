@@ -4,6 +4,7 @@
  * Built by src/web/reports.ts from the GraphQL services; drawn by src/web/report-page.ts.
  */
 export interface ReportPageData {
+  /** `id`: the organization's global id, as in the API and the downloads' paths. */
   organization: { id: string; name: string; impactModel: string; currency: string };
   period: { from: string; to: string };
   comparison: { from: string; to: string };

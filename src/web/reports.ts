@@ -8,6 +8,7 @@ import { renderReportListPage, SIGN_IN_CSP } from "./sign-in-page";
 import { Context } from "../context";
 import { ROLES } from "../common/access";
 import { BadInputError } from "../common/errors";
+import { decodeGlobalId, organizationGlobalId } from "../common/global-ids";
 import { Interval, StakeholderKind } from "../common/enums";
 import { assertId, assertPeriod } from "../common/validation";
 import { buckets } from "../modules/impact/impact.service";
@@ -54,13 +55,13 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
   // The report knows whether the caller's numbers are suppressed, and the threshold.
   const { applied: suppressed, threshold: k } = report.suppression;
   const npsByMonth = new Map<number, { p: number; pa: number; d: number; people: number }>(npsRows.map((r: Record<string, number>) => [Number(r.i), r]));
-  const series = await Promise.all(report.metrics.map((m) => ctx.services.impact.metricSeries(m.metric.id, from, to, Interval.MONTH)));
+  const series = await Promise.all(report.metrics.map((m) => ctx.services.impact.metricSeries(m.metric, from, to, Interval.MONTH)));
   const sale = report.impactAtSale.totals;
   const prev = report.previousImpactAtSale;
   const customerNps = report.customerExperience.nps;
   const beneficiaryNps = report.beneficiaryExperience.nps;
   return {
-    organization: { id: report.organization.id, name: report.organization.name, impactModel: IMPACT_MODEL_WORDS[report.organization.impactModel] ?? report.organization.impactModel, currency: report.organization.currency.trim() },
+    organization: { id: organizationGlobalId(report.organization.id), name: report.organization.name, impactModel: IMPACT_MODEL_WORDS[report.organization.impactModel] ?? report.organization.impactModel, currency: report.organization.currency.trim() },
     period: { from: from.toISOString(), to: to.toISOString() },
     comparison: { from: report.comparison.from.toISOString(), to: report.comparison.to.toISOString() },
     generatedAt: report.generatedAt.toISOString(),
@@ -126,20 +127,23 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
   };
 }
 
-/** The organization id in the page's path: percent-decoded, a trailing slash allowed. */
+/** The organization in the page's path (its global id, percent-decoded, a trailing slash allowed), or "" for none. */
 function pathId(raw: string): string {
+  let given: string;
   try {
-    return decodeURIComponent(raw).replace(/\/$/, "");
+    given = decodeURIComponent(raw).replace(/\/$/, "");
   } catch {
-    throw new BadInputError("organizationId", "organizationId must be a UUID");
+    throw new BadInputError("organizationId", "organizationId is not an ID of an Organization");
   }
+  return given === "" ? "" : decodeGlobalId(given, "organizationId", ["Organization"]).organizationId;
 }
 
-/** The organizations whose report the caller may read (roles that read aggregates), by name. */
+/** The organizations whose report the caller may read (roles that read aggregates), by name, with their global ids. */
 async function readableOrganizations(ctx: Context): Promise<{ id: string; name: string }[]> {
   const ids = ctx.access.organizationIds.filter((id) => (ROLES.aggregates as readonly string[]).includes(ctx.access.roleIn(id) ?? ""));
   if (!ids.length) return [];
-  return ctx.requestDb.em.query(`SELECT id, name FROM organizations WHERE id = ANY($1::uuid[]) ORDER BY name, id`, [ids]);
+  const rows: { id: string; name: string }[] = await ctx.requestDb.em.query(`SELECT id, name FROM organizations WHERE id = ANY($1::uuid[]) ORDER BY name, id`, [ids]);
+  return rows.map((r) => ({ id: organizationGlobalId(r.id), name: r.name }));
 }
 
 /**

@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { getNamedType, GraphQLArgument, GraphQLField, GraphQLInputType, isInputObjectType } from "graphql";
 import { getSchema } from "../../src/schema";
 import type { Role } from "../../src/common/access";
-import { Caller, GqlResult, startTestApp, TestApp } from "../helpers/app";
+import { Caller, GqlResult, idOf, rowId, startTestApp, TestApp, unknownId } from "../helpers/app";
 import { count, createOrg, OrgFixture } from "../helpers/fixtures";
 import { keyPrefix } from "../helpers/keys";
 
@@ -13,7 +12,8 @@ import { keyPrefix } from "../helpers/keys";
  */
 
 const ROLE_LIST: Role[] = ["ADMIN", "STAFF", "FUNDER", "FIELD_PARTNER"];
-type Outcome = "ok" | "FORBIDDEN" | "NOT_FOUND";
+/** NULL: an answer of null without an error (`node` for an id the caller may not see). */
+type Outcome = "ok" | "FORBIDDEN" | "NOT_FOUND" | "NULL";
 type Vars = Record<string, unknown>;
 
 /** One organization built through the API, with a key for each role. */
@@ -336,24 +336,24 @@ async function freshPerson(c: Cell): Promise<string> {
 
 async function keyId(app: TestApp, key: string): Promise<string> {
   const [row] = await app.db.query(`SELECT id FROM api_keys WHERE prefix = $1`, [keyPrefix(key)]);
-  return row.id;
+  return idOf("ApiKey", row.id, row.id);
 }
 
 async function registeredBy(app: TestApp, partnerId: string): Promise<string[]> {
-  const rows: { id: string }[] = await app.db.query(`SELECT id FROM stakeholders WHERE registered_by_partner_id = $1 ORDER BY id`, [partnerId]);
-  return rows.map((r) => r.id);
+  const rows: { organization_id: string; id: string }[] = await app.db.query(`SELECT organization_id, id FROM stakeholders WHERE registered_by_partner_id = $1 ORDER BY id`, [partnerId]);
+  return rows.map((r) => idOf("Stakeholder", r.organization_id, r.id)).sort();
 }
 
 /** The organization's feedback responses, by id. */
 async function responsesOf(app: TestApp, orgId: string): Promise<string[]> {
   const rows: { id: string }[] = await app.db.query(`SELECT id FROM feedback_responses WHERE organization_id = $1 ORDER BY id`, [orgId]);
-  return rows.map((r) => r.id);
+  return rows.map((r) => idOf("FeedbackResponse", orgId, r.id)).sort();
 }
 
 /** The responses a partner's field-partner keys submitted, by id. */
 async function submittedBy(app: TestApp, partnerId: string): Promise<string[]> {
-  const rows: { id: string }[] = await app.db.query(`SELECT id FROM feedback_responses WHERE submitted_by_partner_id = $1 ORDER BY id`, [partnerId]);
-  return rows.map((r) => r.id);
+  const rows: { organization_id: string; id: string }[] = await app.db.query(`SELECT organization_id, id FROM feedback_responses WHERE submitted_by_partner_id = $1 ORDER BY id`, [partnerId]);
+  return rows.map((r) => idOf("FeedbackResponse", r.organization_id, r.id)).sort();
 }
 
 /** NPS answers collected in January 2026, straight from the database. */
@@ -435,6 +435,21 @@ const MATRIX: Record<string, Row> = {
     own: SUBMIT,
     other: OTHER_PERSON,
     check: (d, c) => expect(d.stakeholder.id).toBe(person(c)),
+  },
+  node: {
+    doc: `query($id: ID!) { node(id: $id) { id ... on Stakeholder { externalRef } } }`,
+    vars: (c) => ({ id: person(c) }),
+    // Read as `stakeholder(id:)` is; another organization's person reads as nothing (no error that would say it exists).
+    own: SUBMIT,
+    other: everyOther("NULL"),
+    check: (d, c) => expect(d.node.id).toBe(person(c)),
+  },
+  nodes: {
+    doc: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+    vars: (c) => ({ ids: [c.target.id, c.target.tpPartner] }),
+    own: every("ok"),
+    other: everyOther("ok"),
+    check: (d, c) => expect(d.nodes).toEqual(c.own ? [{ id: c.target.id }, { id: c.target.tpPartner }] : [null, null]),
   },
   stakeholderExport: {
     doc: `query($id: ID!) { stakeholderExport(id: $id) }`,
@@ -591,7 +606,7 @@ const MATRIX: Record<string, Row> = {
     // A fresh target every run: the lifecycle's current order, rotated by one.
     vars: async (c) => {
       const rows: { id: string }[] = await c.app.db.query(`SELECT id FROM stages WHERE lifecycle_id = $1 ORDER BY position`, [c.target.lifecycle.CUSTOMER]);
-      const ids = rows.map((r) => r.id);
+      const ids = rows.map((r) => idOf("Stage", c.target.id, r.id));
       return { input: { lifecycleId: c.target.lifecycle.CUSTOMER, stageIds: [...ids.slice(1), ids[0]] } };
     },
     own: ADMIN_ONLY,
@@ -973,11 +988,11 @@ const MATRIX: Record<string, Row> = {
         d.submitFeedback.items[0].id,
       ]);
       expect(stored).toEqual({
-        organization_id: c.target.id,
-        stakeholder_id: person(c),
-        touchpoint_id: c.target.tpPartner,
+        organization_id: rowId(c.target.id),
+        stakeholder_id: rowId(person(c)),
+        touchpoint_id: rowId(c.target.tpPartner),
         nps: 8,
-        submitted_by_partner_id: c.role === "FIELD_PARTNER" ? c.self.partner : null,
+        submitted_by_partner_id: c.role === "FIELD_PARTNER" ? rowId(c.self.partner) : null,
       });
     },
   },
@@ -1233,7 +1248,8 @@ async function snapshot(app: TestApp, tables: string[]): Promise<Record<string, 
 
 function outcomeOf(res: GqlResult, op: string): string {
   if (res.errors?.length) return String(res.errors[0].extensions?.code);
-  return res.data?.[op] === undefined || res.data?.[op] === null ? "NO DATA" : "ok";
+  if (res.data?.[op] === null) return "NULL";
+  return res.data?.[op] === undefined ? "NO DATA" : "ok";
 }
 
 describe("access matrix", () => {
@@ -1394,7 +1410,7 @@ describe("access matrix", () => {
         stage_transitions: before.stage_transitions,
       });
       const made = await app.db.query(`SELECT external_ref, registered_by_partner_id FROM stakeholders WHERE organization_id = $1 AND external_ref LIKE 'ALPHA-FP-NEW-%'`, [A.id]);
-      expect(made).toEqual([{ external_ref: "ALPHA-FP-NEW-1", registered_by_partner_id: A.partner }]);
+      expect(made).toEqual([{ external_ref: "ALPHA-FP-NEW-1", registered_by_partner_id: rowId(A.partner) }]);
       const stored = await app.db.query(
         `SELECT r.client_submission_id, r.touchpoint_id, r.submitted_by_partner_id, r.submitted_by_key_id, s.registered_by_partner_id
            FROM feedback_responses r JOIN stakeholders s ON s.organization_id = r.organization_id AND s.id = r.stakeholder_id
@@ -1403,7 +1419,7 @@ describe("access matrix", () => {
       );
       const fpKey = await keyId(app, A.keys.FIELD_PARTNER);
       expect(stored).toEqual(
-        ["FP-FB-0", "FP-FB-4"].map((ck) => ({ client_submission_id: ck, touchpoint_id: A.tpPartner, submitted_by_partner_id: A.partner, submitted_by_key_id: fpKey, registered_by_partner_id: A.partner })),
+        ["FP-FB-0", "FP-FB-4"].map((ck) => ({ client_submission_id: ck, touchpoint_id: rowId(A.tpPartner), submitted_by_partner_id: rowId(A.partner), submitted_by_key_id: rowId(fpKey), registered_by_partner_id: rowId(A.partner) })),
       );
     });
 
@@ -1448,9 +1464,9 @@ describe("access matrix", () => {
         { ...good, metricId: B.metric },
         { ...good, stageId: B.fx.beneficiaryStages.Enrolled },
         { ...good, touchpointId: B.tpOwn },
-        { ...good, metricId: randomUUID() },
-        { ...good, stageId: randomUUID() },
-        { ...good, touchpointId: randomUUID() },
+        { ...good, metricId: unknownId("Metric", A.id) },
+        { ...good, stageId: unknownId("Stage", A.id) },
+        { ...good, touchpointId: unknownId("Touchpoint", A.id) },
       ];
       const before = await perOrg(["observations", "metrics", "metric_targets"]);
       const res = await app.as(A.keys[role]).gql<any>(RECORD_OBSERVATIONS, { input: { organizationId: A.id, items } });
@@ -1473,7 +1489,7 @@ describe("access matrix", () => {
       expect(B.secrets.filter((x) => JSON.stringify(res).includes(x))).toEqual([]);
       expect(await perOrg(["observations", "metrics", "metric_targets"])).toEqual({ ...before, "observations of A": before["observations of A"] + 1 });
       const [stored] = await app.db.query(`SELECT organization_id, metric_id, stage_id, touchpoint_id FROM observations WHERE id = $1`, [res.data!.recordObservations.items[0].id]);
-      expect(stored).toEqual({ organization_id: A.id, metric_id: A.metric, stage_id: null, touchpoint_id: null });
+      expect(stored).toEqual({ organization_id: rowId(A.id), metric_id: rowId(A.metric), stage_id: null, touchpoint_id: null });
     });
 
     it.each(["ADMIN", "STAFF", "FIELD_PARTNER"] as Role[])("submitFeedback as %s: B's surveyId, stakeholderId, touchpointId", async (role) => {
@@ -1491,9 +1507,9 @@ describe("access matrix", () => {
         { ...good(1), surveyId: B.survey },
         { ...good(2), stakeholderId: role === "FIELD_PARTNER" ? B.fpBeneficiary : B.beneficiary },
         { ...good(3), touchpointId: B.tpPartner },
-        { ...good(4), surveyId: randomUUID() },
-        { ...good(5), stakeholderId: randomUUID() },
-        { ...good(6), touchpointId: randomUUID() },
+        { ...good(4), surveyId: unknownId("Survey", A.id) },
+        { ...good(5), stakeholderId: unknownId("Stakeholder", A.id) },
+        { ...good(6), touchpointId: unknownId("Touchpoint", A.id) },
         // A new beneficiary with B's survey: rejected, and not registered either.
         { ...good(7), stakeholderId: undefined, newBeneficiary: { externalRef: `X-${role}-NEW` }, surveyId: B.survey },
       ];
@@ -1521,7 +1537,7 @@ describe("access matrix", () => {
       expect(B.secrets.filter((x) => JSON.stringify(res).includes(x))).toEqual([]);
       expect(await perOrg(tables)).toEqual({ ...before, "feedback_responses of A": before["feedback_responses of A"] + 1, "feedback_answers of A": before["feedback_answers of A"] + 2 });
       const [stored] = await app.db.query(`SELECT organization_id, survey_id, stakeholder_id, touchpoint_id FROM feedback_responses WHERE id = $1`, [res.data!.submitFeedback.items[0].id]);
-      expect(stored).toEqual({ organization_id: A.id, survey_id: A.survey, stakeholder_id: own, touchpoint_id: A.tpPartner });
+      expect(stored).toEqual({ organization_id: rowId(A.id), survey_id: rowId(A.survey), stakeholder_id: rowId(own), touchpoint_id: rowId(A.tpPartner) });
     });
 
     it.each(["ADMIN", "STAFF"] as Role[])("recordSales as %s: B's offeringId, customerId", async (role) => {
@@ -1530,8 +1546,8 @@ describe("access matrix", () => {
         good,
         { ...good, offeringId: B.offering },
         { ...good, customerId: B.customer },
-        { ...good, offeringId: randomUUID() },
-        { ...good, customerId: randomUUID() },
+        { ...good, offeringId: unknownId("Offering", A.id) },
+        { ...good, customerId: unknownId("Stakeholder", A.id) },
       ];
       const before = await perOrg(["sales", "offerings", "stakeholders"]);
       const res = await app.as(A.keys[role]).gql<any>(RECORD_SALES, { input: { organizationId: A.id, items } });
@@ -1552,7 +1568,7 @@ describe("access matrix", () => {
       expect(B.secrets.filter((x) => JSON.stringify(res).includes(x))).toEqual([]);
       expect(await perOrg(["sales", "offerings", "stakeholders"])).toEqual({ ...before, "sales of A": before["sales of A"] + 1 });
       const [stored] = await app.db.query(`SELECT organization_id, offering_id, customer_id FROM sales WHERE id = $1`, [res.data!.recordSales.items[0].id]);
-      expect(stored).toEqual({ organization_id: A.id, offering_id: A.offering, customer_id: null });
+      expect(stored).toEqual({ organization_id: rowId(A.id), offering_id: rowId(A.offering), customer_id: null });
     });
   });
 

@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from "../helpers/app";
+import { idOf, rowId, startTestApp, TestApp } from "../helpers/app";
 import { generate, GeneratorOptions, GeneratorResult, countRows } from "../../bench/generate";
 import { DEFAULT_LIFECYCLES, DEFAULT_FUNCTIONAL_AREAS } from "../../src/modules/organization/defaults";
 import { impactOfSale } from "../../src/modules/sales/sales.service";
@@ -237,7 +237,7 @@ describe("bench data generator", () => {
   it("answers every view on the generated data, with figures that agree with direct SQL", async () => {
     const admin = app.as(made.keys.find((k) => k.organization === hybrid && k.role === "ADMIN")!.key);
     const funder = app.as(made.keys.find((k) => k.organization === hybrid && k.role === "FUNDER")!.key);
-    const v = { o: hybrid, ...YEAR };
+    const v = { o: idOf("Organization", hybrid, hybrid), ...YEAR };
     const nps = (await admin.ok<any>(`query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { nps(organizationId: $o, from: $from, to: $to) { score sampleSize promoters passives detractors } }`, v)).nps;
     const [sql] = await app.db.query(
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE nps >= 9)::int AS p, count(*) FILTER (WHERE nps BETWEEN 7 AND 8)::int AS a, count(*) FILTER (WHERE nps <= 6)::int AS d
@@ -268,7 +268,7 @@ describe("bench data generator", () => {
         [hybrid, kind, YEAR.from, YEAR.to],
       );
       expect(funnel.stages).toHaveLength(6);
-      for (const s of funnel.stages) expect(s.entered).toBe(entered.find((e) => e.stage === s.stage.id)?.n ?? 0);
+      for (const s of funnel.stages) expect(s.entered).toBe(entered.find((e) => e.stage === rowId(s.stage.id))?.n ?? 0);
     }
 
     const atSale = (
@@ -284,17 +284,17 @@ describe("bench data generator", () => {
     await admin.ok(`query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactInUse(organizationId: $o, from: $from, to: $to) { stakeholdersInUse stages { entered active } socialMetrics { actual } } }`, v);
     await admin.ok(`query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { doubleBottomLine(organizationId: $o, from: $from, to: $to) { business { revenue { current { amountMinor } } } social { unitsGiven { current } } } }`, v);
     const [metric] = await app.db.query(`SELECT id FROM metrics WHERE organization_id = $1 AND name = 'School attendance'`, [hybrid]);
-    const series = (await admin.ok<any>(`query($m: ID!) { metricSeries(metricId: $m, from: "2026-01-01T00:00:00Z", to: "2026-07-01T00:00:00Z", interval: MONTH, dimension: "gender") { points { actual target groups { value actual } } } }`, { m: metric.id }))
+    const series = (await admin.ok<any>(`query($m: ID!) { metricSeries(metricId: $m, from: "2026-01-01T00:00:00Z", to: "2026-07-01T00:00:00Z", interval: MONTH, dimension: "gender") { points { actual target groups { value actual } } } }`, { m: idOf("Metric", hybrid, metric.id) }))
       .metricSeries;
     expect(series.points).toHaveLength(6);
     expect(series.points.every((p: any) => p.actual !== null && p.groups.length === 2)).toBe(true);
     await funder.ok(`query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactReport(organizationId: $o, from: $from, to: $to) { impactAtSale { totals { sales } } notes { kind } } }`, v);
 
-    const people = (await admin.ok<any>(`query($o: ID!) { stakeholders(organizationId: $o, first: 100) { totalCount edges { node { id currentStage { name } journey(first: 5) { edges { node { occurredAt } } } } } } }`, { o: hybrid }))
+    const people = (await admin.ok<any>(`query($o: ID!) { stakeholders(organizationId: $o, first: 100) { totalCount edges { node { id currentStage { name } journey(first: 5) { edges { node { occurredAt } } } } } } }`, { o: v.o }))
       .stakeholders;
     expect(people.totalCount).toBe(300);
     expect(people.edges).toHaveLength(100);
-    const responses = (await admin.ok<any>(`query($o: ID!) { feedbackResponses(organizationId: $o, first: 100) { totalCount edges { node { nps answers { question { key } value } } } } }`, { o: hybrid })).feedbackResponses;
+    const responses = (await admin.ok<any>(`query($o: ID!) { feedbackResponses(organizationId: $o, first: 100) { totalCount edges { node { nps answers { question { key } value } } } } }`, { o: v.o })).feedbackResponses;
     expect(responses.totalCount).toBe(2000);
     expect(responses.edges[0].node.answers.find((a: any) => a.question.key === "nps").value).toBe(responses.edges[0].node.nps);
   });

@@ -1,5 +1,10 @@
-import { startTestApp, TestApp, Caller } from "../helpers/app";
-import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
+import { Caller, idOf, startTestApp, TestApp } from "../helpers/app";
+import { DEMO_SHOES_ID as DEMO_SHOES_UUID, DEMO_SOLAR_ID as DEMO_SOLAR_UUID, seedDemo } from "../../seeds/demo";
+import { organizationGlobalId } from "../../src/common/global-ids";
+
+/** The demo organizations, by their global ids (as the API writes them). */
+const DEMO_SOLAR_ID = organizationGlobalId(DEMO_SOLAR_UUID);
+const DEMO_SHOES_ID = organizationGlobalId(DEMO_SHOES_UUID);
 
 const ANCHOR = new Date("2026-11-01T00:00:00Z");
 const YEAR = { from: "2025-11-01T00:00:00Z", to: "2026-11-01T00:00:00Z" };
@@ -98,7 +103,7 @@ describe("the views on the demo data", () => {
       await shoesAdmin.ok<any>(
         `query($m: ID!) { metricSeries(metricId: $m, from: "2026-01-01T00:00:00Z", to: "2026-07-01T00:00:00Z", interval: MONTH, dimension: "gender") {
            points { from actual target groups { value actual } } } }`,
-        { m: (await app.db.query(`SELECT id FROM metrics WHERE organization_id = $1 AND name = 'School attendance'`, [DEMO_SHOES_ID]))[0].id },
+        { m: idOf("Metric", DEMO_SHOES_ID, (await app.db.query(`SELECT id FROM metrics WHERE organization_id = $1 AND name = 'School attendance'`, [DEMO_SHOES_ID]))[0].id) },
       )
     ).metricSeries;
     const rows: { pf: Date; v: string }[] = await app.db.query(

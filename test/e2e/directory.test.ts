@@ -1,4 +1,4 @@
-import { GqlResult, startTestApp, TestApp } from "../helpers/app";
+import { asStored, GqlResult, startTestApp, TestApp, unknownId } from "../helpers/app";
 
 /**
  * The directory of an organization: functional areas, partners and touchpoints,
@@ -30,7 +30,6 @@ const ORG_DIRECTORY = `
     }
   }`;
 
-const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
 
 /** The error contract: the code (and field), no data, no SQL and no stack in the message. */
 function expectError(result: GqlResult, code: string, field?: string): void {
@@ -106,7 +105,7 @@ describe("directory: functional areas, partners, touchpoints", () => {
       const a = await newOrg();
       const b = await newOrg();
       const area = (await app.ok(CREATE_AREA, { input: { organizationId: a.id, name: "  Impact measurement " } })).createFunctionalArea;
-      expect(area.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(area.id).toMatch(/^fna_[A-Za-z0-9_-]{43}$/);
       expect(area.name).toBe("Impact measurement");
 
       const names = async (orgId: string) => {
@@ -139,7 +138,7 @@ describe("directory: functional areas, partners, touchpoints", () => {
 
     it("an organization the caller holds no role in (here: unknown) -> FORBIDDEN; malformed -> BAD_USER_INPUT field organizationId; blank name -> field name", async () => {
       const before = await count("functional_areas");
-      expectError(await app.gql(CREATE_AREA, { input: { organizationId: UNKNOWN_ID, name: "Ghost" } }), "FORBIDDEN", "organizationId");
+      expectError(await app.gql(CREATE_AREA, { input: { organizationId: unknownId("Organization"), name: "Ghost" } }), "FORBIDDEN", "organizationId");
       expectError(await app.gql(CREATE_AREA, { input: { organizationId: "nope", name: "Ghost" } }), "BAD_USER_INPUT", "organizationId");
       const a = await newOrg();
       const afterOrg = await count("functional_areas");
@@ -155,7 +154,7 @@ describe("directory: functional areas, partners, touchpoints", () => {
       expect(renamed).toMatchObject({ id: a.area["Sales"], name: "Sales and distribution" });
 
       expectError(await app.gql(UPDATE_AREA, { input: { id: a.area["Sales"], name: "finance" } }), "CONFLICT", "name");
-      expectError(await app.gql(UPDATE_AREA, { input: { id: UNKNOWN_ID, name: "X" } }), "NOT_FOUND", "id");
+      expectError(await app.gql(UPDATE_AREA, { input: { id: unknownId("FunctionalArea"), name: "X" } }), "NOT_FOUND", "id");
       expectError(await app.gql(UPDATE_AREA, { input: { id: "x", name: "X" } }), "BAD_USER_INPUT", "id");
       expectError(await app.gql(UPDATE_AREA, { input: { id: a.area["Sales"], name: "" } }), "BAD_USER_INPUT", "name");
 
@@ -225,9 +224,9 @@ describe("directory: functional areas, partners, touchpoints", () => {
     });
 
     it("unknown organization -> FORBIDDEN, unknown partner -> NOT_FOUND; malformed ids -> BAD_USER_INPUT", async () => {
-      expectError(await app.gql(CREATE_PARTNER, { input: { organizationId: UNKNOWN_ID, name: "Ghost", kind: "OTHER" } }), "FORBIDDEN", "organizationId");
+      expectError(await app.gql(CREATE_PARTNER, { input: { organizationId: unknownId("Organization"), name: "Ghost", kind: "OTHER" } }), "FORBIDDEN", "organizationId");
       expectError(await app.gql(CREATE_PARTNER, { input: { organizationId: "bad", name: "Ghost", kind: "OTHER" } }), "BAD_USER_INPUT", "organizationId");
-      expectError(await app.gql(UPDATE_PARTNER, { input: { id: UNKNOWN_ID, name: "Ghost" } }), "NOT_FOUND", "id");
+      expectError(await app.gql(UPDATE_PARTNER, { input: { id: unknownId("Partner"), name: "Ghost" } }), "NOT_FOUND", "id");
       expectError(await app.gql(UPDATE_PARTNER, { input: { id: "bad", name: "Ghost" } }), "BAD_USER_INPUT", "id");
     });
 
@@ -283,10 +282,10 @@ describe("directory: functional areas, partners, touchpoints", () => {
       expect(training.kind).toBe(training.stage.lifecycle.kind);
 
       const rows = await app.db.query(`SELECT name, kind, stage_id, functional_area_id, partner_id FROM touchpoints WHERE organization_id = $1 ORDER BY created_at`, [a.id]);
-      expect(rows).toEqual([
+      expect(rows).toEqual(asStored([
         { name: "Home delivery", kind: "CUSTOMER", stage_id: a.stage["Purchase"], functional_area_id: a.area["Sales"], partner_id: partner.id },
         { name: "Training session", kind: "BENEFICIARY", stage_id: a.stage["Enrolled"], functional_area_id: a.area["Programmes"], partner_id: null },
-      ]);
+      ]));
     });
 
     it("a functional area or partner of ANOTHER organization -> BAD_USER_INPUT naming the field, nothing written", async () => {
@@ -310,13 +309,13 @@ describe("directory: functional areas, partners, touchpoints", () => {
       );
       // Unknown ids are the same answer as another organization's.
       expectError(
-        await app.gql(CREATE_TP, { input: { stageId: a.stage["Use"], name: "Repair visit", channel: "FIELD_VISIT", functionalAreaId: UNKNOWN_ID } }),
+        await app.gql(CREATE_TP, { input: { stageId: a.stage["Use"], name: "Repair visit", channel: "FIELD_VISIT", functionalAreaId: unknownId("FunctionalArea") } }),
         "BAD_USER_INPUT",
         "functionalAreaId",
       );
       expectError(
         await app.gql(CREATE_TP, {
-          input: { stageId: a.stage["Use"], name: "Repair visit", channel: "FIELD_VISIT", functionalAreaId: a.area["Operations"], partnerId: UNKNOWN_ID },
+          input: { stageId: a.stage["Use"], name: "Repair visit", channel: "FIELD_VISIT", functionalAreaId: a.area["Operations"], partnerId: unknownId("Partner") },
         }),
         "BAD_USER_INPUT",
         "partnerId",
@@ -332,7 +331,7 @@ describe("directory: functional areas, partners, touchpoints", () => {
     it("unknown stage -> NOT_FOUND field stageId; malformed ids -> BAD_USER_INPUT naming the field", async () => {
       const a = await newOrg();
       const before = await count("touchpoints");
-      expectError(await app.gql(CREATE_TP, { input: { stageId: UNKNOWN_ID, name: "X", channel: "SMS", functionalAreaId: a.area["Sales"] } }), "NOT_FOUND", "stageId");
+      expectError(await app.gql(CREATE_TP, { input: { stageId: unknownId("Stage"), name: "X", channel: "SMS", functionalAreaId: a.area["Sales"] } }), "NOT_FOUND", "stageId");
       expectError(await app.gql(CREATE_TP, { input: { stageId: "x", name: "X", channel: "SMS", functionalAreaId: a.area["Sales"] } }), "BAD_USER_INPUT", "stageId");
       expectError(await app.gql(CREATE_TP, { input: { stageId: a.stage["Need"], name: "X", channel: "SMS", functionalAreaId: "x" } }), "BAD_USER_INPUT", "functionalAreaId");
       expectError(
@@ -389,10 +388,10 @@ describe("directory: functional areas, partners, touchpoints", () => {
       const tp = await createTouchpoint({ stageId: a.stage["Need"], name: "Billboard", channel: "PRINT", functionalAreaId: a.area["Marketing"] });
       expectError(await app.gql(UPDATE_TP, { input: { id: tp.id, functionalAreaId: b.area["Marketing"] } }), "BAD_USER_INPUT", "functionalAreaId");
       expectError(await app.gql(UPDATE_TP, { input: { id: tp.id, partnerId: partnerOfB.id } }), "BAD_USER_INPUT", "partnerId");
-      expectError(await app.gql(UPDATE_TP, { input: { id: UNKNOWN_ID, name: "X" } }), "NOT_FOUND", "id");
+      expectError(await app.gql(UPDATE_TP, { input: { id: unknownId("Touchpoint"), name: "X" } }), "NOT_FOUND", "id");
       expectError(await app.gql(UPDATE_TP, { input: { id: "x", name: "X" } }), "BAD_USER_INPUT", "id");
       const [row] = await app.db.query(`SELECT functional_area_id, partner_id FROM touchpoints WHERE id = $1`, [tp.id]);
-      expect(row).toEqual({ functional_area_id: a.area["Marketing"], partner_id: null });
+      expect(row).toEqual(asStored({ functional_area_id: a.area["Marketing"], partner_id: null }));
     });
 
     it("Organization.touchpoints paginates with first/after and reports totalCount", async () => {

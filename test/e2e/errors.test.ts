@@ -1,4 +1,5 @@
-import { startTestApp, TestApp } from "../helpers/app";
+import type { NodeType } from "../../src/common/global-ids";
+import { startTestApp, TestApp, unknownId } from "../helpers/app";
 import { count, createOrg } from "../helpers/fixtures";
 
 describe("errors", () => {
@@ -76,31 +77,32 @@ describe("errors", () => {
   it("answers an unknown id in a filter NOT_FOUND on its field, like an unknown id anywhere else", async () => {
     const org = await createOrg(app, "Filters");
     const other = await createOrg(app, "Other filters");
-    const unknown = "00000000-0000-4000-8000-00000000abcd";
+    /** An id of the right type, of the organization, that names no row. */
+    const missing = (type: NodeType) => unknownId(type, org.id);
     const notFound = (r: { data?: unknown; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] }, what: string, field: string) => {
       expect(r.data).toBeNull();
       expect(r.errors?.map((e) => ({ message: e.message, extensions: e.extensions }))).toEqual([{ message: `${what} not found`, extensions: { code: "NOT_FOUND", field } }]);
     };
     const people = `query($o: ID!, $s: ID) { stakeholders(organizationId: $o, filter: { stageId: $s }) { totalCount } }`;
-    notFound(await app.gql(people, { o: org.id, s: unknown }), "Stage", "filter.stageId");
+    notFound(await app.gql(people, { o: org.id, s: missing("Stage") }), "Stage", "filter.stageId");
     // Another organization's stage is not this organization's: the same answer.
     notFound(await app.gql(people, { o: org.id, s: other.customerStages.Use }), "Stage", "filter.stageId");
     expect((await app.ok<any>(people, { o: org.id, s: org.customerStages.Use })).stakeholders.totalCount).toBe(0);
     notFound(
-      await app.gql(`query($o: ID!, $f: FeedbackFilter) { feedbackResponses(organizationId: $o, filter: $f) { totalCount } }`, { o: org.id, f: { surveyId: unknown } }),
+      await app.gql(`query($o: ID!, $f: FeedbackFilter) { feedbackResponses(organizationId: $o, filter: $f) { totalCount } }`, { o: org.id, f: { surveyId: missing("Survey") } }),
       "Survey",
       "filter.surveyId",
     );
     notFound(
       await app.gql(`query($o: ID!, $f: FeedbackFilter) { nps(organizationId: $o, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z", filter: $f) { score } }`, {
         o: org.id,
-        f: { touchpointId: unknown },
+        f: { touchpointId: missing("Touchpoint") },
       }),
       "Touchpoint",
       "filter.touchpointId",
     );
     notFound(
-      await app.gql(`query($o: ID!, $a: ID) { actions(organizationId: $o, filter: { ownerAreaId: $a }) { totalCount } }`, { o: org.id, a: unknown }),
+      await app.gql(`query($o: ID!, $a: ID) { actions(organizationId: $o, filter: { ownerAreaId: $a }) { totalCount } }`, { o: org.id, a: missing("FunctionalArea") }),
       "Functional area",
       "filter.ownerAreaId",
     );

@@ -1,6 +1,6 @@
 
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { startTestApp, TestApp } from "../helpers/app";
+import { idOf, startTestApp, TestApp } from "../helpers/app";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
 import { createApp, App } from "../../src/server";
 import { exportRoutes, REPORT_CSV_COLUMNS, SERIES_CSV_COLUMNS, ANSWERS_CSV_COLUMNS } from "../../src/web/exports";
@@ -46,7 +46,7 @@ describe("exports over HTTP", () => {
     await app.ok(`mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { created } }`, {
       i: {
         organizationId: org.id,
-        items: kids.map((k, n) => ({ clientSubmissionId: `t${n}`, surveyId: survey, stakeholderId: k.id, collectedAt: "2026-01-15T00:00:00Z", answers: [{ key: "travel", value: n < 3 ? "Walk" : "Bus" }] })),
+        items: kids.map((k, n) => ({ clientSubmissionId: `t${n}`, surveyId: survey, stakeholderId: idOf("Stakeholder", org.id, k.id), collectedAt: "2026-01-15T00:00:00Z", answers: [{ key: "travel", value: n < 3 ? "Walk" : "Bus" }] })),
       },
     });
     funderKey = await app.issue("FUNDER", [{ organizationId: org.id, role: "FUNDER" }]);

@@ -1,4 +1,4 @@
-import { startTestApp, TestApp, Caller } from "../helpers/app";
+import { Caller, rowId, startTestApp, TestApp } from "../helpers/app";
 import { createOrg, createStakeholder, OrgFixture } from "../helpers/fixtures";
 
 /**
@@ -394,7 +394,7 @@ describe("feedback, actions and goals: review fixes", () => {
       const who = await createStakeholder(app, { organizationId: org.id, kind: "CUSTOMER", externalRef: "STAGE-1" });
       const made = await app.ok<any>(SUBMIT, { i: { organizationId: org.id, items: [{ clientSubmissionId: "stage-1", surveyId: s, stakeholderId: who, collectedAt: at(-1), answers: [{ key: "nps", value: 7 }] }] } });
       const [row] = await app.db.query(`SELECT stage_id FROM feedback_responses WHERE id = $1`, [made.submitFeedback.items[0].id]);
-      expect(row.stage_id).toBe(org.customerStages.Use);
+      expect(row.stage_id).toBe(rowId(org.customerStages.Use));
     });
 
     it("feedbackResponses: newest first, and its description says so", async () => {
@@ -423,7 +423,7 @@ describe("feedback, actions and goals: review fixes", () => {
           [rule],
         );
       const [first] = await opened();
-      expect(first).toMatchObject({ response: old, after_created: 48 * 3600, ahead: true });
+      expect(first).toMatchObject({ response: rowId(old), after_created: 48 * 3600, ahead: true });
       expect(first.after_received).toBeGreaterThan(30 * 24 * 3600);
       const overdue = await staff.ok<any>(`query($o: ID!) { actions(organizationId: $o, filter: { overdue: true }) { edges { node { response { id } } } } }`, { o: org.id });
       expect(overdue.actions.edges.map((e: any) => e.node.response?.id)).not.toContain(old);
@@ -434,11 +434,11 @@ describe("feedback, actions and goals: review fixes", () => {
       await app.db.query(`UPDATE feedback_responses SET received_at = $2 WHERE id = $1`, [second, at(-19)]);
       await app.ok(`mutation($i: UpdateActionRuleInput!) { updateActionRule(input: $i) { id } }`, { i: { id: rule, active: true, applyToExisting: true } });
       const rows = await opened();
-      expect(rows.find((r: any) => r.response === second)).toMatchObject({ after_created: 48 * 3600, ahead: true });
+      expect(rows.find((r: any) => r.response === rowId(second))).toMatchObject({ after_created: 48 * 3600, ahead: true });
 
       // A response submitted while the rule is on: opened with it, due received + 48 h.
       const fresh = await respond(4, "Broken again");
-      expect((await opened()).find((r: any) => r.response === fresh)).toMatchObject({ after_created: 48 * 3600, after_received: 48 * 3600, ahead: true });
+      expect((await opened()).find((r: any) => r.response === rowId(fresh))).toMatchObject({ after_created: 48 * 3600, after_received: 48 * 3600, ahead: true });
     });
   });
 

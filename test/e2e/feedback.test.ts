@@ -1,4 +1,4 @@
-import { startTestApp, TestApp, Caller } from "../helpers/app";
+import { Caller, idOf, startTestApp, TestApp } from "../helpers/app";
 import { createOrg, createStakeholder, OrgFixture } from "../helpers/fixtures";
 
 const SUBMIT = `mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { created duplicates conflicts rejected valid items { index clientKey status id errors { field message } } } }`;
@@ -388,7 +388,7 @@ describe("quality of experience", () => {
     );
     expect(a).toEqual({ owner: "Operations", seconds: 48 * 3600 });
     // A new detractor gets its action at once.
-    const sid = (await app.db.query(`SELECT id FROM surveys WHERE organization_id = $1`, [org.id]))[0].id;
+    const sid = idOf("Survey", org.id, (await app.db.query(`SELECT id FROM surveys WHERE organization_id = $1`, [org.id]))[0].id);
     const who = await createStakeholder(app, { organizationId: org.id, kind: "CUSTOMER", externalRef: "NEW" });
     const r = await app.ok<any>(SUBMIT, {
       i: { organizationId: org.id, items: [{ clientSubmissionId: "new", surveyId: sid, stakeholderId: who, touchpointId: shop, collectedAt: "2026-02-01T00:00:00Z", answers: [{ key: "nps", value: 2 }] }] },

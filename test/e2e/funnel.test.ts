@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from "../helpers/app";
+import { startTestApp, TestApp, unknownId } from "../helpers/app";
 import { createOrg, createStakeholder, move, OrgFixture } from "../helpers/fixtures";
 
 /**
@@ -95,7 +95,7 @@ describe("lifecycleFunnel", () => {
     const reversed = await app.gql(query, { org: org.id, from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z" });
     expect(reversed.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "to" });
 
-    const unknown = await app.gql(query, { org: "a0000000-0000-4000-8000-00000000dead", from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" });
+    const unknown = await app.gql(query, { org: unknownId("Organization"), from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" });
     // An organization the caller holds no role in answers FORBIDDEN, whether or not it exists.
     expect(unknown.errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", field: "organizationId" });
 

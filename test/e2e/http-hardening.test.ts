@@ -1,5 +1,5 @@
 import { Running, startServer, stopServer } from "../helpers/server";
-import { startTestApp, TestApp } from "../helpers/app";
+import { idOf, startTestApp, TestApp } from "../helpers/app";
 import { createOrg } from "../helpers/fixtures";
 import { MAX_BODY_BYTES, ServerOptions } from "../../src/server";
 import { MAX_BATCH, MAX_BATCH_JSON_BYTES } from "../../src/common/batch";
@@ -184,7 +184,7 @@ describe("HTTP hardening", () => {
       const bearer = await post(defaults, `{ me { keyId name kind grants { organizationId role } } }`, { key, via: "bearer" });
       expect(bearer.status).toBe(200);
       expect(bearer.json.errors).toBeUndefined();
-      expect(bearer.json.data.me).toEqual({ keyId: before[0].id, name: "fresh key", kind: "MEMBER", grants: [{ organizationId: orgId, role: "STAFF" }] });
+      expect(bearer.json.data.me).toEqual({ keyId: idOf("ApiKey", before[0].id, before[0].id), name: "fresh key", kind: "MEMBER", grants: [{ organizationId: orgId, role: "STAFF" }] });
 
       const after = await test.db.query(`SELECT last_used_at FROM api_keys WHERE prefix = $1`, [prefix]);
       expect(after[0].last_used_at).toBeInstanceOf(Date);
@@ -192,7 +192,7 @@ describe("HTTP hardening", () => {
 
       const header = await post(defaults, `{ me { keyId } }`, { key, via: "x-api-key" });
       expect(header.status).toBe(200);
-      expect(header.json).toEqual({ data: { me: { keyId: before[0].id } } });
+      expect(header.json).toEqual({ data: { me: { keyId: idOf("ApiKey", before[0].id, before[0].id) } } });
 
       // The scheme is case-insensitive; surrounding spaces are ignored.
       const lower = await fetch(`${defaults.url}/graphql`, {
@@ -201,7 +201,7 @@ describe("HTTP hardening", () => {
         body: JSON.stringify({ query: "{ me { keyId } }" }),
       });
       expect(lower.status).toBe(200);
-      expect(await lower.json()).toEqual({ data: { me: { keyId: before[0].id } } });
+      expect(await lower.json()).toEqual({ data: { me: { keyId: idOf("ApiKey", before[0].id, before[0].id) } } });
     });
 
     it("refuses a key revoked through revokeApiKey by an admin of the issuing organization", async () => {

@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from "../helpers/app";
+import { startTestApp, TestApp, unknownId } from "../helpers/app";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
 
 describe("offerings, sales and impact at sale", () => {
@@ -242,7 +242,7 @@ describe("metrics, observations, targets and series", () => {
       item,
       { ...item, value: "4" },
       { metricId: m, from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z", value: "1", dimensions: { "bad key": "x", gender: "" } },
-      { metricId: "a0000000-0000-4000-8000-0000000000ff", from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z", value: "1" },
+      { metricId: unknownId("Metric", org.id), from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z", value: "1" },
     ]);
     expect(r.recordObservations.items.map((i: any) => i.status)).toEqual(["DUPLICATE", "CONFLICT", "REJECTED", "REJECTED"]);
     expect(r.recordObservations.items[2].errors.map((e: any) => e.field)).toEqual(["to", "dimensions", "dimensions"]);

@@ -1,4 +1,4 @@
-import { GqlResult, startTestApp, TestApp } from "../helpers/app";
+import { GqlResult, startTestApp, TestApp, unknownId } from "../helpers/app";
 
 /**
  * Lifecycles and stages: adding stages (at the end or at a position), renaming and
@@ -223,19 +223,19 @@ describe("lifecycles and stages", () => {
       expect(await stageCount(orgId)).toBe(12);
     });
 
-    it("a stage id of another organization as lifecycleId -> NOT_FOUND (lifecycle)", async () => {
+    it("a stage id as lifecycleId -> BAD_USER_INPUT (an id of another type), nothing written", async () => {
       const mine = await newOrg();
       const other = await newOrg();
       const foreignStageId = other.customer.stages[0].id;
-      const result = await app.gql(ADD_STAGE, { input: { lifecycleId: foreignStageId, name: "Sneaky" } });
-      expectError(result, "NOT_FOUND", "lifecycleId");
-      expect(result.errors![0].message).toMatch(/lifecycle/i);
+      const wrongType = await app.gql(ADD_STAGE, { input: { lifecycleId: foreignStageId, name: "Sneaky" } });
+      expectError(wrongType, "BAD_USER_INPUT", "lifecycleId");
+      expect(wrongType.errors![0].message).toMatch(/must be the ID of a Lifecycle, not of a Stage/);
       expect(await stageCount(mine.orgId)).toBe(12);
       expect(await stageCount(other.orgId)).toBe(12);
     });
 
     it("an unknown lifecycleId -> NOT_FOUND; a malformed one -> BAD_USER_INPUT field lifecycleId", async () => {
-      expectError(await app.gql(ADD_STAGE, { input: { lifecycleId: "00000000-0000-4000-8000-000000000000", name: "X" } }), "NOT_FOUND", "lifecycleId");
+      expectError(await app.gql(ADD_STAGE, { input: { lifecycleId: unknownId("Lifecycle"), name: "X" } }), "NOT_FOUND", "lifecycleId");
       expectError(await app.gql(ADD_STAGE, { input: { lifecycleId: "not-a-uuid", name: "X" } }), "BAD_USER_INPUT", "lifecycleId");
     });
   });
@@ -285,7 +285,7 @@ describe("lifecycles and stages", () => {
     });
 
     it("unknown id -> NOT_FOUND; malformed id -> BAD_USER_INPUT field id", async () => {
-      expectError(await app.gql(UPDATE_STAGE, { input: { id: "00000000-0000-4000-8000-000000000000", name: "X" } }), "NOT_FOUND", "id");
+      expectError(await app.gql(UPDATE_STAGE, { input: { id: unknownId("Stage"), name: "X" } }), "NOT_FOUND", "id");
       expectError(await app.gql(UPDATE_STAGE, { input: { id: "nope", name: "X" } }), "BAD_USER_INPUT", "id");
     });
   });
@@ -328,7 +328,7 @@ describe("lifecycles and stages", () => {
         ["duplicated, all present", [...ids, ids[2]]],
         ["a stage of the other lifecycle", [...ids.slice(0, 5), beneficiary.stages[0].id]],
         ["a stage of another organization", [...ids.slice(0, 5), other.customer.stages[5].id]],
-        ["an unknown stage", [...ids.slice(0, 5), "00000000-0000-4000-8000-000000000000"]],
+        ["an unknown stage", [...ids.slice(0, 5), unknownId("Stage", orgId)]],
       ];
       for (const [label, stageIds] of bad) {
         const result = await app.gql(REORDER, { input: { lifecycleId: customer.id, stageIds: [...stageIds].reverse() } });
@@ -352,7 +352,7 @@ describe("lifecycles and stages", () => {
     it("an unknown lifecycle -> NOT_FOUND field lifecycleId", async () => {
       const { customer } = await newOrg();
       const ids = customer.stages.map((s) => s.id);
-      expectError(await app.gql(REORDER, { input: { lifecycleId: "00000000-0000-4000-8000-000000000000", stageIds: ids } }), "NOT_FOUND", "lifecycleId");
+      expectError(await app.gql(REORDER, { input: { lifecycleId: unknownId("Lifecycle"), stageIds: ids } }), "NOT_FOUND", "lifecycleId");
     });
 
     it("reorder after addStage includes the new stage", async () => {
@@ -383,7 +383,7 @@ describe("lifecycles and stages", () => {
     it("blank name -> BAD_USER_INPUT field name; unknown id -> NOT_FOUND; malformed id -> BAD_USER_INPUT field id", async () => {
       const { orgId, customer } = await newOrg();
       expectError(await app.gql(UPDATE_LIFECYCLE, { input: { id: customer.id, name: " " } }), "BAD_USER_INPUT", "name");
-      expectError(await app.gql(UPDATE_LIFECYCLE, { input: { id: "00000000-0000-4000-8000-000000000000", name: "X" } }), "NOT_FOUND", "id");
+      expectError(await app.gql(UPDATE_LIFECYCLE, { input: { id: unknownId("Lifecycle"), name: "X" } }), "NOT_FOUND", "id");
       expectError(await app.gql(UPDATE_LIFECYCLE, { input: { id: "x", name: "X" } }), "BAD_USER_INPUT", "id");
       expect((await lifecycles(orgId)).customer.name).toBe("Customer lifecycle");
     });

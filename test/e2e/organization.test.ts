@@ -1,4 +1,4 @@
-import { GqlResult, startTestApp, TestApp } from "../helpers/app";
+import { GqlResult, startTestApp, TestApp, unknownId } from "../helpers/app";
 
 /**
  * Organizations: creation with the default lifecycles and functional areas,
@@ -70,7 +70,7 @@ describe("organizations", () => {
   describe("createOrganization", () => {
     it("creates the organization with its fields", async () => {
       const org = await createOk("Solar Lamps Kenya", "CUSTOMER_IS_BENEFICIARY", "KES");
-      expect(org.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(org.id).toMatch(/^org_[A-Za-z0-9_-]{22}$/);
       expect(org).toMatchObject({ name: "Solar Lamps Kenya", impactModel: "CUSTOMER_IS_BENEFICIARY", currency: "KES" });
       expect(new Date(org.createdAt).getTime()).not.toBeNaN();
 
@@ -231,7 +231,7 @@ describe("organizations", () => {
     });
 
     it("unknown id (an organization the caller holds no role in) -> FORBIDDEN", async () => {
-      expectError(await app.gql(UPDATE, { input: { id: "00000000-0000-4000-8000-000000000000", name: "x" } }), "FORBIDDEN", "id");
+      expectError(await app.gql(UPDATE, { input: { id: unknownId("Organization"), name: "x" } }), "FORBIDDEN", "id");
     });
 
     it('id "not-a-uuid" -> BAD_USER_INPUT field id', async () => {
@@ -248,16 +248,17 @@ describe("organizations", () => {
 
   describe("organization(id)", () => {
     it("unknown id (an organization the caller holds no role in) -> FORBIDDEN", async () => {
-      expectError(await app.gql(GET, { id: "00000000-0000-4000-8000-000000000000" }), "FORBIDDEN", "id");
+      expectError(await app.gql(GET, { id: unknownId("Organization") }), "FORBIDDEN", "id");
     });
 
     it("malformed id -> BAD_USER_INPUT field id", async () => {
       expectError(await app.gql(GET, { id: "not-a-uuid" }), "BAD_USER_INPUT", "id");
     });
 
-    it("finds an organization by its id in capitals", async () => {
+    it("takes its id exactly as given: ids are opaque and case-sensitive, so the id in capitals is not an id", async () => {
       const org = await createOk("Upper Case Id");
-      expect((await app.ok(GET, { id: org.id.toUpperCase() })).organization.id).toBe(org.id);
+      expect((await app.ok(GET, { id: org.id })).organization.id).toBe(org.id);
+      expectError(await app.gql(GET, { id: org.id.toUpperCase() }), "BAD_USER_INPUT", "id");
     });
   });
 });

@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from "../helpers/app";
+import { rowId, startTestApp, TestApp } from "../helpers/app";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
 import { authenticate } from "../../src/modules/access/authenticate";
 import { createContext } from "../../src/context";
@@ -25,7 +25,7 @@ describe("named periods and time zones", () => {
   const resolve = async (args: PeriodArgs, compare: ComparePeriod | null = null) => {
     const ctx = await createContext(app.db, await authenticate(app.db, app.key));
     try {
-      const r = await resolvePeriod(ctx.requestDb.em, ctx.access, org.id, args, compare, NOW);
+      const r = await resolvePeriod(ctx.requestDb.em, ctx.access, String(rowId(org.id)), args, compare, NOW);
       const iso = (p: { from: Date; to: Date } | null) => (p ? [p.from.toISOString(), p.to.toISOString()] : null);
       return { period: iso(r), compare: iso(r.compare) };
     } finally {

@@ -1,4 +1,4 @@
-import { startTestApp, TestApp, Caller } from "../helpers/app";
+import { Caller, rowId, startTestApp, TestApp } from "../helpers/app";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
 
 describe("personal data and the audit log", () => {
@@ -75,7 +75,7 @@ describe("personal data and the audit log", () => {
     const funnelQuery = `query($o: ID!) { lifecycleFunnel(organizationId: $o, kind: BENEFICIARY, from: "2026-01-01T00:00:00Z", to: "2026-12-01T00:00:00Z") { stages { stage { name } entered current } } }`;
     const before = await staff.ok<any>(funnelQuery, { o: org.id });
     const forgotten = await staff.ok<any>(`mutation($id: ID!) { forgetStakeholder(id: $id) { id externalRef erasedAt gender region } }`, { id });
-    expect(forgotten.forgetStakeholder.externalRef).toBe(`erased-${id}`);
+    expect(forgotten.forgetStakeholder.externalRef).toBe(`erased-${rowId(id)}`);
     expect(forgotten.forgetStakeholder.erasedAt).not.toBeNull();
     // Disaggregation attributes stay (they are what aggregates need), as do journey and interactions.
     expect(forgotten.forgetStakeholder).toMatchObject({ gender: "FEMALE", region: "Kisumu" });

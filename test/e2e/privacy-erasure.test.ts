@@ -1,4 +1,4 @@
-import { startTestApp, TestApp, Caller } from "../helpers/app";
+import { Caller, rowId, startTestApp, TestApp } from "../helpers/app";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
 import { PERSONAL_COLUMNS, PERSONAL_ROWS } from "../../src/common/personal-data";
 
@@ -307,17 +307,17 @@ describe("erasure that leaves nothing behind", () => {
       expect(r.errors[0].message).toMatch(/erased-/);
     };
     // Before: this registration went through, and the victim's erasure then failed with INTERNAL_SERVER_ERROR.
-    badRef(await staff.gql(CREATE, { i: { organizationId: org.id, kind: "BENEFICIARY", externalRef: `erased-${victim}` } }), "externalRef");
-    badRef(await staff.gql(`mutation($i: UpdateStakeholderInput!) { updateStakeholder(input: $i) { id } }`, { i: { id: other, externalRef: `ERASED-${victim}` } }), "externalRef");
+    badRef(await staff.gql(CREATE, { i: { organizationId: org.id, kind: "BENEFICIARY", externalRef: `erased-${rowId(victim)}` } }), "externalRef");
+    badRef(await staff.gql(`mutation($i: UpdateStakeholderInput!) { updateStakeholder(input: $i) { id } }`, { i: { id: other, externalRef: `ERASED-${rowId(victim)}` } }), "externalRef");
     const fb = await staff.ok<any>(SUBMIT, {
       i: {
         organizationId: org.id,
-        items: [{ clientSubmissionId: "v-1", surveyId: survey, newBeneficiary: { externalRef: `erased-${victim}` }, touchpointId: touchpoint, collectedAt: "2026-04-01T00:00:00Z", answers: [{ key: "nps", value: 9 }] }],
+        items: [{ clientSubmissionId: "v-1", surveyId: survey, newBeneficiary: { externalRef: `erased-${rowId(victim)}` }, touchpointId: touchpoint, collectedAt: "2026-04-01T00:00:00Z", answers: [{ key: "nps", value: 9 }] }],
       },
     });
     expect(fb.submitFeedback.items.map((i: any) => [i.status, i.errors.map((e: any) => e.field)])).toEqual([["REJECTED", ["newBeneficiary.externalRef"]]]);
     // A reference taken before the rule (written here behind the API's back): the erasure is a CONFLICT naming it, and nothing is erased.
-    await app.db.query(`UPDATE stakeholders SET external_ref = $3 WHERE organization_id = $1 AND id = $2`, [org.id, other, `erased-${victim}`]);
+    await app.db.query(`UPDATE stakeholders SET external_ref = $3 WHERE organization_id = $1 AND id = $2`, [org.id, other, `erased-${rowId(victim)}`]);
     const clash = await staff.gql(FORGET, { id: victim });
     expect(clash.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", field: "id" });
     const [kept] = await app.db.query(`SELECT s.external_ref, s.erased_at, c.full_name FROM stakeholders s JOIN stakeholder_contacts c ON c.organization_id = s.organization_id AND c.stakeholder_id = s.id WHERE s.id = $1`, [victim]);
@@ -325,6 +325,6 @@ describe("erasure that leaves nothing behind", () => {
     // Once that reference is changed, the erasure goes through.
     await staff.ok(`mutation($i: UpdateStakeholderInput!) { updateStakeholder(input: $i) { id } }`, { i: { id: other, externalRef: "V-2" } });
     const done = await staff.ok<any>(FORGET, { id: victim });
-    expect(done.forgetStakeholder.externalRef).toBe(`erased-${victim}`);
+    expect(done.forgetStakeholder.externalRef).toBe(`erased-${rowId(victim)}`);
   });
 });

@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { startTestApp, TestApp, Caller, GqlResult } from "../helpers/app";
+import { startTestApp, TestApp, Caller, GqlResult, unknownId } from "../helpers/app";
 import { count, createOrg, OrgFixture } from "../helpers/fixtures";
 import { Programmes1732850000000 } from "../../migrations/1732850000000-Programmes";
 
@@ -52,7 +51,7 @@ describe("programmes and enrolments", () => {
         region: "Kisumu",
         unitOfDelivery: "pair of shoes",
         beneficiariesPerUnit: "1",
-        partnerIds: [fieldPartner, fieldPartner.toUpperCase()],
+        partnerIds: [fieldPartner, fieldPartner],
         activeFrom: "2026-01-01T00:00:00Z",
       },
     });
@@ -95,7 +94,7 @@ describe("programmes and enrolments", () => {
       [{ ...base, beneficiariesPerUnit: "-1" }, { code: "BAD_USER_INPUT", field: "beneficiariesPerUnit" }],
       [{ ...base, partnerIds: ["not-an-id"] }, { code: "BAD_USER_INPUT", field: "partnerIds" }],
       [{ ...base, partnerIds: [fieldPartner, otherPartner] }, { code: "NOT_FOUND", field: "partnerIds" }],
-      [{ ...base, partnerIds: [randomUUID()] }, { code: "NOT_FOUND", field: "partnerIds" }],
+      [{ ...base, partnerIds: [unknownId("Partner", org.id)] }, { code: "NOT_FOUND", field: "partnerIds" }],
       [{ ...base, name: "shoes FOR school children" }, { code: "CONFLICT", field: "name" }],
     ];
     for (const [input, expected] of cases) expect({ input, ...error(await app.gql(CREATE, { i: input })) }).toEqual({ input, ...expected });
@@ -105,7 +104,7 @@ describe("programmes and enrolments", () => {
     // Another organization's programme reads as a missing one.
     const theirs = (await app.ok<any>(CREATE, { i: { organizationId: other.id, name: "Theirs", activeFrom: "2026-01-01T00:00:00Z" } })).createProgramme.id;
     const otherOrgAdmin = app.as(await app.issue("MEMBER", [{ organizationId: org.id, role: "ADMIN" }], "org admin"));
-    const asMissing = error(await otherOrgAdmin.gql(`query($id: ID!) { programme(id: $id) { id } }`, { id: randomUUID() }));
+    const asMissing = error(await otherOrgAdmin.gql(`query($id: ID!) { programme(id: $id) { id } }`, { id: unknownId("Programme", org.id) }));
     expect(asMissing).toEqual({ code: "NOT_FOUND", field: "id" });
     expect(error(await otherOrgAdmin.gql(`query($id: ID!) { programme(id: $id) { id } }`, { id: theirs }))).toEqual(asMissing);
     expect(error(await otherOrgAdmin.gql(UPDATE, { i: { id: theirs, name: "Hijacked" } }))).toEqual(asMissing);
@@ -153,8 +152,8 @@ describe("programmes and enrolments", () => {
       // Before the programme started (shoes is active from 2026-01-01), or long before anything.
       [{ programmeId: shoes, beneficiaryId: staffRegistered, enrolledAt: "2025-12-31T23:59:59Z" }, app, { code: "BAD_USER_INPUT", field: "enrolledAt" }],
       [{ programmeId: shoes, beneficiaryId: staffRegistered, enrolledAt: "1900-01-01T00:00:00Z" }, app, { code: "BAD_USER_INPUT", field: "enrolledAt" }],
-      [{ programmeId: randomUUID(), beneficiaryId: staffRegistered }, app, { code: "NOT_FOUND", field: "programmeId" }],
-      [{ programmeId: shoes, beneficiaryId: randomUUID() }, app, { code: "NOT_FOUND", field: "beneficiaryId" }],
+      [{ programmeId: unknownId("Programme", org.id), beneficiaryId: staffRegistered }, app, { code: "NOT_FOUND", field: "programmeId" }],
+      [{ programmeId: shoes, beneficiaryId: unknownId("Stakeholder", org.id) }, app, { code: "NOT_FOUND", field: "beneficiaryId" }],
       // A field partner: not someone another registered (not revealed), not as another partner.
       [{ programmeId: shoes, beneficiaryId: staffRegistered }, fp, { code: "NOT_FOUND", field: "beneficiaryId" }],
       [{ programmeId: shoes, beneficiaryId: fpRegistered, partnerId: distributor }, fp, { code: "FORBIDDEN", field: "partnerId" }],

@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from "../helpers/app";
+import { idOf, startTestApp, TestApp } from "../helpers/app";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
 
 /**
@@ -146,7 +146,7 @@ describe("SQL statements per nested query", () => {
         items: customers.map((c, n) => ({
           clientSubmissionId: `count-${n}`,
           surveyId: survey,
-          stakeholderId: c.id,
+          stakeholderId: idOf("Stakeholder", org.id, c.id),
           // Response n was collected n minutes after 2026-02-01.
           collectedAt: new Date(Date.UTC(2026, 1, 1, 0, n)).toISOString(),
           answers: [

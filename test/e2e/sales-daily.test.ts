@@ -1,4 +1,4 @@
-import { startTestApp, TestApp, Caller } from "../helpers/app";
+import { Caller, rowId, startTestApp, TestApp } from "../helpers/app";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
 import { mulberry32 } from "../helpers/random";
 
@@ -133,7 +133,7 @@ describe("sales_daily: kept on write, equal to the direct aggregate; impact at s
       for (const caller of [app as Caller, funder]) {
         const data = await caller.ok<any>(query, { org: org.id, from, to });
         expect(shape(data.impactAtSale.totals)).toEqual(totals(row(1, null)));
-        for (const o of data.impactAtSale.offerings) expect(shape(o)).toEqual(totals(row(1, o.offering.id)));
+        for (const o of data.impactAtSale.offerings) expect(shape(o)).toEqual(totals(row(1, String(rowId(o.offering.id)))));
         const dbl = data.doubleBottomLine;
         const [now, before] = [totals(row(1, null)), totals(row(2, null))];
         expect(dbl.business.sales).toEqual({ current: now.sales, previous: before.sales });
@@ -167,7 +167,7 @@ describe("sales_daily: kept on write, equal to the direct aggregate; impact at s
       await runner.query(`SET LOCAL ROLE dbl_app`);
       await runner.query(`SELECT set_config('app.org_ids', $1, true)`, [other.id]);
       const rows: any[] = await runner.query(`SELECT DISTINCT organization_id FROM sales_daily`);
-      expect(rows.map((r) => r.organization_id)).toEqual([other.id]);
+      expect(rows.map((r) => r.organization_id)).toEqual([rowId(other.id)]);
       await expect(runner.query(`DELETE FROM sales_daily`)).rejects.toThrow(/permission denied/);
       await runner.rollbackTransaction();
     } finally {

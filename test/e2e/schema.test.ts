@@ -12,8 +12,11 @@ describe("schema.graphql", () => {
   it("defines the domain core types and the foundation queries", async () => {
     const sdl = await printSdl();
     for (const type of ["Organization", "Lifecycle", "Stage", "Touchpoint", "FunctionalArea", "Partner", "Stakeholder", "StageTransition", "Interaction"]) {
-      expect(sdl).toMatch(new RegExp(`^type ${type} \\{`, "m"));
+      // Each is a Node: fetched again by its global id with node(id:).
+      expect(sdl).toMatch(new RegExp(`^type ${type} implements Node \\{`, "m"));
     }
+    expect(sdl).toContain("  node(id: ID!): Node");
+    expect(sdl).toContain("  nodes(ids: [ID!]!): [Node]!");
     for (const query of ["organization(id: ID!): Organization!", "organizations(", "stakeholders(", "stakeholder(id: ID!): Stakeholder!", "lifecycleFunnel("]) {
       expect(sdl).toContain(`  ${query}`);
     }

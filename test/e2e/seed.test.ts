@@ -1,5 +1,10 @@
 import { startTestApp, TestApp } from "../helpers/app";
-import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo, seedDemoIfEmpty } from "../../seeds/demo";
+import { DEMO_SHOES_ID as DEMO_SHOES_UUID, DEMO_SOLAR_ID as DEMO_SOLAR_UUID, seedDemo, seedDemoIfEmpty } from "../../seeds/demo";
+import { organizationGlobalId } from "../../src/common/global-ids";
+
+/** The demo organizations, by their global ids (as the API writes them). */
+const DEMO_SOLAR_ID = organizationGlobalId(DEMO_SOLAR_UUID);
+const DEMO_SHOES_ID = organizationGlobalId(DEMO_SHOES_UUID);
 import { activeDemoKeys, DemoKey, demoKeysFileText, parseDemoKeysFile } from "../../seeds/demo-keys";
 
 const ANCHOR = new Date("2026-11-01T00:00:00Z");
@@ -43,7 +48,7 @@ describe("demo data", () => {
     expect(await activeDemoKeys(b.db, keysA)).toEqual([]); // a's keys open nothing in b
     for (const { spec, key } of keys) {
       const me = await a.as(key).ok<any>(`{ me { kind grants { organizationId role } } }`);
-      expect(me.me).toEqual({ kind: spec.kind, grants: [{ organizationId: spec.organization, role: spec.role }] });
+      expect(me.me).toEqual({ kind: spec.kind, grants: [{ organizationId: organizationGlobalId(spec.organization), role: spec.role }] });
     }
   });
 
@@ -100,9 +105,9 @@ describe("demo data", () => {
       `SELECT organization_id, kind, count(*)::int AS n FROM stakeholders GROUP BY 1, 2 ORDER BY 1, 2`,
     );
     expect(counts).toEqual([
-      { organization_id: DEMO_SOLAR_ID, kind: "CUSTOMER", n: 320 },
-      { organization_id: DEMO_SHOES_ID, kind: "CUSTOMER", n: 260 },
-      { organization_id: DEMO_SHOES_ID, kind: "BENEFICIARY", n: 240 },
+      { organization_id: DEMO_SOLAR_UUID, kind: "CUSTOMER", n: 320 },
+      { organization_id: DEMO_SHOES_UUID, kind: "CUSTOMER", n: 260 },
+      { organization_id: DEMO_SHOES_UUID, kind: "BENEFICIARY", n: 240 },
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { startTestApp, TestApp, Caller } from "../helpers/app";
+import { Caller, idOf, rowId, startTestApp, TestApp } from "../helpers/app";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
 import { suppressCount, suppressTable } from "../../src/common/suppression";
 import { mulberry32 } from "../helpers/random";
@@ -205,7 +205,7 @@ describe("stage_stays: kept on write, equal to the direct computation; the views
         .sort((a, b) => String(a.dim ?? "\uffff").localeCompare(String(b.dim ?? "\uffff")))
         .map((g) => ({ value: g.dim, ...counts(g) }));
       const median = total?.median_seconds === null || total?.median_seconds === undefined ? null : Math.round((Number(total.median_seconds) / 86400) * 1000) / 1000;
-      return { stage: { id }, ...counts(total), completedStays: Number(total?.completed ?? 0), medianDaysInStage: median, groups: dimension ? groups : null };
+      return { stage: { id: idOf("Stage", org.id, id) }, ...counts(total), completedStays: Number(total?.completed ?? 0), medianDaysInStage: median, groups: dimension ? groups : null };
     });
   }
 
@@ -258,7 +258,7 @@ describe("stage_stays: kept on write, equal to the direct computation; the views
       expect(inUse.impactInUse.stakeholdersInUse).toBe(total(1));
       expect(inUse.doubleBottomLine.social.stakeholdersInUse).toEqual({ current: total(1), previous: total(2) });
       for (const s of inUse.impactInUse.stages) {
-        const r = old.find((x) => Number(x.i) === 1 && x.stage_id === s.stage.id);
+        const r = old.find((x) => Number(x.i) === 1 && x.stage_id === rowId(s.stage.id));
         expect({ entered: s.entered, active: s.active, left: s.left }).toEqual({ entered: Number(r?.entered ?? 0), active: Number(r?.active ?? 0), left: Number(r?.left_stage ?? 0) });
       }
       const seen = await funder.ok<any>(`query($org: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactInUse(organizationId: $org, from: $from, to: $to) { stakeholdersInUse } }`, {
@@ -313,7 +313,7 @@ describe("stage_stays: kept on write, equal to the direct computation; the views
       await runner.query(`SET LOCAL ROLE dbl_app`);
       await runner.query(`SELECT set_config('app.org_ids', $1, true)`, [other.id]);
       const rows: any[] = await runner.query(`SELECT DISTINCT organization_id FROM stage_stays`);
-      expect(rows.map((r) => r.organization_id)).toEqual([other.id]);
+      expect(rows.map((r) => r.organization_id)).toEqual([rowId(other.id)]);
       // Writes by the API role keep the stays right through the SECURITY DEFINER triggers.
       const [s] = await runner.query(`SELECT id, kind FROM stakeholders WHERE organization_id = $1 LIMIT 1`, [other.id]);
       const [st] = await runner.query(`SELECT id FROM stages WHERE organization_id = $1 AND kind = $2 ORDER BY position DESC LIMIT 1`, [other.id, s.kind]);

@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from "../helpers/app";
+import { startTestApp, TestApp, unknownId } from "../helpers/app";
 import { count, createOrg, createStakeholder, move, OrgFixture } from "../helpers/fixtures";
 
 const NO_INTERNALS = /select |insert |update |constraint|\bat .*\(|node_modules|stakeholders_/i;
@@ -57,7 +57,7 @@ describe("stakeholders, journeys and interactions", () => {
       [{ externalRef: "x".repeat(121) }, "BAD_USER_INPUT", "externalRef"],
       [{ region: "r".repeat(121) }, "BAD_USER_INPUT", "region"],
       [{ organizationId: "not-an-id" }, "BAD_USER_INPUT", "organizationId"],
-      [{ organizationId: "a0000000-0000-4000-8000-00000000beef" }, "FORBIDDEN", "organizationId"],
+      [{ organizationId: unknownId("Organization") }, "FORBIDDEN", "organizationId"],
       [{ stageId: "zzz" }, "BAD_USER_INPUT", "stageId"],
       [{ stageId: org.beneficiaryStages.Enrolled, enteredAt: "2999-01-01T00:00:00Z" }, "BAD_USER_INPUT", "enteredAt"],
       [{ enteredAt: "2026-01-01T00:00:00Z" }, "BAD_USER_INPUT", "enteredAt"],
@@ -134,8 +134,8 @@ describe("stakeholders, journeys and interactions", () => {
       [{ stageId: other.customerStages.Research }, "BAD_USER_INPUT", "stageId", /no stage with this id/],
       [{ stageId: org.customerStages.Need }, "BAD_USER_INPUT", "stageId", /already in this stage/],
       [{ stageId: org.customerStages.Research, occurredAt: "2999-01-01T00:00:00Z" }, "BAD_USER_INPUT", "occurredAt", /future/],
-      [{ stakeholderId: "a0000000-0000-4000-8000-00000000f00d", stageId: org.customerStages.Research }, "NOT_FOUND", "stakeholderId", /not found/],
-      [{ stakeholderId: "123" }, "BAD_USER_INPUT", "stakeholderId", /UUID/],
+      [{ stakeholderId: unknownId("Stakeholder", org.id), stageId: org.customerStages.Research }, "NOT_FOUND", "stakeholderId", /not found/],
+      [{ stakeholderId: "123" }, "BAD_USER_INPUT", "stakeholderId", /not an ID of a Stakeholder/],
     ];
     for (const [patch, code, field, message] of cases) {
       const r = await app.gql(MOVE, { input: { stakeholderId: id, stageId: org.customerStages.Research, occurredAt: "2026-01-02T00:00:00Z", ...patch } });
@@ -193,12 +193,12 @@ describe("stakeholders, journeys and interactions", () => {
       input: { id, region: null, gender: "FEMALE" },
     });
     expect(r.updateStakeholder).toEqual({ externalRef: "U-1", region: null, segment: "Primary", gender: "FEMALE" });
-    const missing = await app.gql(`mutation { updateStakeholder(input: { id: "a0000000-0000-4000-8000-0000000000aa", region: "x" }) { id } }`);
+    const missing = await app.gql(`mutation { updateStakeholder(input: { id: "${unknownId("Stakeholder", org.id)}", region: "x" }) { id } }`);
     expect(missing.errors?.[0].extensions).toMatchObject({ code: "NOT_FOUND", field: "id" });
   });
 
   it("answers NOT_FOUND for an unknown stakeholder and BAD_USER_INPUT for a malformed id", async () => {
-    const missing = await app.gql(`{ stakeholder(id: "a0000000-0000-4000-8000-0000000000ab") { id } }`);
+    const missing = await app.gql(`{ stakeholder(id: "${unknownId("Stakeholder", org.id)}") { id } }`);
     expect(missing.errors?.[0].extensions).toMatchObject({ code: "NOT_FOUND", field: "id" });
     const malformed = await app.gql(`{ stakeholder(id: "1 OR 1=1") { id } }`);
     expect(malformed.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "id" });
@@ -287,7 +287,7 @@ describe("stakeholders list: filters and pagination", () => {
   });
 
   it("answers FORBIDDEN for an organization the caller holds no role in, whether or not it exists", async () => {
-    const r = await app.gql(LIST, { org: "a0000000-0000-4000-8000-0000000000cc" });
+    const r = await app.gql(LIST, { org: unknownId("Organization") });
     expect(r.errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", field: "organizationId" });
   });
 });

@@ -1,9 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { getNamedType, GraphQLInputType, isInputObjectType } from "graphql";
 import { getSchema } from "../../src/schema";
 import type { Role } from "../../src/common/access";
-import { Caller, GqlResult, startTestApp, TestApp } from "../helpers/app";
+import { Caller, GqlResult, idOf, rowId, startTestApp, TestApp, unknownId } from "../helpers/app";
+import { idProblem, nodeTypeOfTable, readGlobalId } from "../../src/common/global-ids";
+import { inputFieldType } from "../../src/common/global-id-schema";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
 import { keyPrefix } from "../helpers/keys";
 
@@ -239,7 +240,7 @@ async function buildWorld(app: TestApp, name: string, p: string): Promise<World>
 
 async function keyId(app: TestApp, key: string): Promise<string> {
   const [row] = await app.db.query(`SELECT id FROM api_keys WHERE prefix = $1`, [keyPrefix(key)]);
-  return row.id;
+  return idOf("ApiKey", row.id, row.id);
 }
 
 /** Runs `fn` over `items`, `n` at a time. */
@@ -381,7 +382,8 @@ describe("tenant isolation", () => {
           ORDER BY k.id`,
         [B.id, A.id],
       )
-    ).map((r: { id: string }) => r.id);
+    ).map((r: { id: string }) => idOf("ApiKey", r.id, r.id));
+    // As the API writes them: global ids of their types.
     bIds = [
       ...(await app.db.query(
         `SELECT 'organizations' AS table, id FROM organizations WHERE id = $1
@@ -409,14 +411,15 @@ describe("tenant isolation", () => {
          UNION ALL SELECT 'experience_goals', id FROM experience_goals WHERE organization_id = $1
          UNION ALL SELECT 'interventions', id FROM interventions WHERE organization_id = $1`,
         [B.id],
-      )),
+      )).map((r: { table: string; id: string }) => ({ table: r.table, id: idOf(nodeTypeOfTable(r.table)!, B.id, r.id) })),
       ...bKeyIds.map((id) => ({ table: "api_keys", id })),
     ];
     const stages: { lifecycle_id: string; id: string }[] = await app.db.query(`SELECT lifecycle_id, id FROM stages WHERE organization_id = $1 ORDER BY position`, [B.id]);
     bStagesByLifecycle = {};
-    for (const s of stages) (bStagesByLifecycle[s.lifecycle_id] ??= []).push(s.id);
+    for (const s of stages) (bStagesByLifecycle[idOf("Lifecycle", B.id, s.lifecycle_id)] ??= []).push(idOf("Stage", B.id, s.id));
     const refs: { external_ref: string }[] = await app.db.query(`SELECT external_ref FROM stakeholders WHERE organization_id = $1`, [B.id]);
-    forbiddenStrings = [...new Set([...bIds.map((r) => r.id), ...B.strings, ...refs.map((r) => r.external_ref)])];
+    // B's ids both ways: as global ids and as the UUIDs they carry.
+    forbiddenStrings = [...new Set([...bIds.map((r) => r.id), ...bIds.map((r) => String(rowId(r.id))), ...B.strings, ...refs.map((r) => r.external_ref)])];
     checksumBefore = await checksum();
   });
   afterAll(() => app?.close());
@@ -435,6 +438,9 @@ describe("tenant isolation", () => {
   });
 
   const querySlots = (): Slot[] => [
+    // Any object by id: another organization's reads as nothing (null, no error).
+    { path: "node.id", op: "node", doc: `query($x: ID!) { node(id: $x) { id } }`, vars: (x) => ({ x }), filter: true },
+    { path: "nodes.ids", op: "nodes", doc: `query($x: ID!) { nodes(ids: [$x]) { id } }`, vars: (x) => ({ x }), filter: true },
     { path: "organization.id", op: "organization", doc: `query($x: ID!) { organization(id: $x) { id name lifecycles { id name } } }`, vars: (x) => ({ x }) },
     {
       path: "stakeholders.organizationId",
@@ -795,7 +801,10 @@ describe("tenant isolation", () => {
       const where = `${who}: ${slot.path}${slot.note ? ` (${slot.note})` : ""} = ${b.table} ${b.id}`;
       if (slot.item) {
         // Not an error of the whole call: that item is REJECTED on that field, as an unknown id would be; nothing created.
-        const expected = { created: 0, duplicates: 0, conflicts: 0, rejected: 1, items: [{ index: 0, clientKey: slot.clientKey ?? null, status: "REJECTED", id: null, errors: [slot.item] }] };
+        // B's id of the field's type names no row of A ("no … with this id"); an id of another type says so.
+        const type = inputFieldType(slot.item.field)!;
+        const error = readGlobalId(b.id)?.type === type ? slot.item : { field: slot.item.field, message: idProblem(b.id, slot.item.field, [type]) };
+        const expected = { created: 0, duplicates: 0, conflicts: 0, rejected: 1, items: [{ index: 0, clientKey: slot.clientKey ?? null, status: "REJECTED", id: null, errors: [error] }] };
         if (res.errors?.length) problems.push(`${where} -> ${res.errors[0].extensions?.code} "${res.errors[0].message}" (expected the item REJECTED)`);
         else if (!isDeepStrictEqual(plain(res.data?.[slot.op]), expected)) problems.push(`${where} -> ${JSON.stringify(res.data).slice(0, 300)}`);
       } else if (res.errors?.length) {
@@ -887,7 +896,7 @@ describe("tenant isolation", () => {
         ["A admin", aAdmin],
       ] as const) {
         const answer = (r: GqlResult) => ({ data: r.data ?? null, code: r.errors?.[0]?.extensions?.code, message: r.errors?.[0]?.message, field: r.errors?.[0]?.extensions?.field });
-        const missing = answer(await caller.gql(doc, vars(randomUUID())));
+        const missing = answer(await caller.gql(doc, vars(table === "organizations" ? unknownId("Organization") : unknownId(nodeTypeOfTable(table)!, A.id))));
         expect(["NOT_FOUND", "FORBIDDEN"]).toContain(missing.code);
         for (const b of bIds.filter((r) => r.table === table)) {
           expect({ who, id: b.id, ...answer(await caller.gql(doc, vars(b.id))) }).toEqual({ who, id: b.id, ...missing });
@@ -906,7 +915,7 @@ describe("tenant isolation", () => {
         ["A admin", aAdmin],
       ] as const) {
         const answer = (r: GqlResult) => ({ data: r.data ?? null, code: r.errors?.[0]?.extensions?.code, message: r.errors?.[0]?.message, field: r.errors?.[0]?.extensions?.field });
-        const missing = answer(await caller.gql(doc, vars(randomUUID())));
+        const missing = answer(await caller.gql(doc, vars(unknownId("FeedbackResponse", A.id))));
         expect(missing).toMatchObject({ data: null, field: "responseId" });
         expect(["NOT_FOUND", "BAD_USER_INPUT"]).toContain(missing.code);
         const responses = bIds.filter((r) => r.table === "feedback_responses");
@@ -1085,7 +1094,7 @@ describe("tenant isolation", () => {
       const before = await grantsOfA();
       const problems: string[] = [];
       for (const role of ["ADMIN", "STAFF", "FUNDER", "FIELD_PARTNER"] as Role[]) {
-        const madeUp = answer(await aAdmin.gql(GRANT, grantInput(randomUUID(), role)));
+        const madeUp = answer(await aAdmin.gql(GRANT, grantInput(unknownId("ApiKey"), role)));
         expect({ role, code: madeUp.code, data: madeUp.data }).toEqual({ role, code: "NOT_FOUND", data: null });
         for (const id of bKeyIds) {
           if (id === bFunderKey && role === "FUNDER") continue; // by design: see the next test

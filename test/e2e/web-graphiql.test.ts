@@ -6,7 +6,12 @@ import { browserIt, withBrowser } from "../helpers/browser";
 import { ServerOptions } from "../../src/server";
 import { graphiqlRoutes, GRAPHIQL_ASSET_NAMES } from "../../src/web/graphiql";
 import { EXAMPLE_ORGANIZATION_ID, EXAMPLE_QUERIES, exampleVariables } from "../../src/web/graphiql-examples";
-import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
+import { DEMO_SHOES_ID as DEMO_SHOES_UUID, DEMO_SOLAR_ID as DEMO_SOLAR_UUID, seedDemo } from "../../seeds/demo";
+import { organizationGlobalId } from "../../src/common/global-ids";
+
+/** The demo organizations, by their global ids (as the API writes them). */
+const DEMO_SOLAR_ID = organizationGlobalId(DEMO_SOLAR_UUID);
+const DEMO_SHOES_ID = organizationGlobalId(DEMO_SHOES_UUID);
 
 /**
  * GraphiQL at /graphiql, served entirely from this server (no CDN): the page, its

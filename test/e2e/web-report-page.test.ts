@@ -10,7 +10,12 @@ import { exportRoutes, REPORT_CSV_COLUMNS } from "../../src/web/exports";
 import { formatDecimal } from "../../src/web/charts";
 import { reportRoutes } from "../../src/web/reports";
 import { ReportSessions } from "../../src/web/session-token";
-import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
+import { DEMO_SHOES_ID as DEMO_SHOES_UUID, DEMO_SOLAR_ID as DEMO_SOLAR_UUID, seedDemo } from "../../seeds/demo";
+import { organizationGlobalId } from "../../src/common/global-ids";
+
+/** The demo organizations, by their global ids (as the API writes them). */
+const DEMO_SOLAR_ID = organizationGlobalId(DEMO_SOLAR_UUID);
+const DEMO_SHOES_ID = organizationGlobalId(DEMO_SHOES_UUID);
 
 /**
  * What a funder does with the demo data: download the report of the organization

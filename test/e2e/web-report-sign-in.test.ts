@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { AddressInfo } from "node:net";
-import { startTestApp, TestApp } from "../helpers/app";
+import { idOf, startTestApp, TestApp } from "../helpers/app";
 import { parseCsv } from "../helpers/csv";
 import { browserIt, withBrowser } from "../helpers/browser";
 import { createApp, App } from "../../src/server";
@@ -10,7 +10,12 @@ import { exportRoutes, REPORT_CSV_COLUMNS } from "../../src/web/exports";
 import { reportRoutes } from "../../src/web/reports";
 import { LEGACY_REPORT_COOKIE, MAX_SESSION_BODY_BYTES, REPORT_COOKIE } from "../../src/web/report-session";
 import { ReportSessions, SESSION_SECONDS } from "../../src/web/session-token";
-import { DEMO_SHOES_ID, DEMO_SOLAR_ID, seedDemo } from "../../seeds/demo";
+import { DEMO_SHOES_ID as DEMO_SHOES_UUID, DEMO_SOLAR_ID as DEMO_SOLAR_UUID, seedDemo } from "../../seeds/demo";
+import { organizationGlobalId } from "../../src/common/global-ids";
+
+/** The demo organizations, by their global ids (as the API writes them). */
+const DEMO_SOLAR_ID = organizationGlobalId(DEMO_SOLAR_UUID);
+const DEMO_SHOES_ID = organizationGlobalId(DEMO_SHOES_UUID);
 import { keyParts, keyPrefix, withOtherSecret } from "../helpers/keys";
 
 /**
@@ -408,7 +413,7 @@ describe("browser sign-in for the printable report and the exports", () => {
     await withCookie(`/reports/${DEMO_SOLAR_ID}`, `${LEGACY_REPORT_COOKIE}=${funderKey}`);
     const text = JSON.stringify(logged);
     expect(logged.some((e) => e.msg === "request" && e.path === "/reports/session")).toBe(true);
-    expect(logged.some((e) => e.msg === "request" && e.path === `/reports/${DEMO_SOLAR_ID}` && e.keyId === funderKeyId)).toBe(true);
+    expect(logged.some((e) => e.msg === "request" && e.path === `/reports/${DEMO_SOLAR_ID}` && e.keyId === idOf("ApiKey", funderKeyId, funderKeyId))).toBe(true);
     expect(text).not.toContain(funderKey);
     expect(text).not.toContain(keyParts(funderKey).secret);
     expect(text).not.toContain(keyParts(staffKey).secret);

@@ -9,6 +9,59 @@ import { Context, createContext } from "../../src/context";
 import { authenticate, issueKey } from "../../src/modules/access/authenticate";
 import type { Limits } from "../../src/common/hardening";
 import type { Role } from "../../src/common/access";
+import { globalId, NodeType, readGlobalId } from "../../src/common/global-ids";
+import { randomUUID } from "node:crypto";
+
+/** A well-formed global id that names no row: of `organizationId` (a global id or a UUID), or of an organization that does not exist. */
+export function unknownId(type: NodeType, organizationId?: string): string {
+  const org = organizationId ? String(rowId(organizationId)) : randomUUID();
+  return globalId(type, org, type === "Organization" ? org : randomUUID());
+}
+
+/** The global id of a row a test read with SQL: its type, its organization (a global id or a UUID) and its UUID. */
+export function idOf(type: NodeType, organizationId: string, id: string): string {
+  return globalId(type, String(rowId(organizationId)), id);
+}
+
+/** A global id as its row's UUID (any other value as it is): tests write SQL with the ids the API gave them. */
+export function rowId<T>(value: T): T | string {
+  const d = readGlobalId(value);
+  return d ? d.id : value;
+}
+
+const rowIds = (value: unknown): unknown => (Array.isArray(value) ? value.map(rowIds) : rowId(value));
+
+/** A value as the tables store it: every global id in it (deep, in arrays and objects) as its row's UUID. For comparing SQL rows with what the API gave. */
+export function asStored<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(asStored) as T;
+  if (value && typeof value === "object" && !(value instanceof Date)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asStored(v)])) as T;
+  return rowId(value) as T;
+}
+
+/** SQL parameters with the API's global ids (also inside arrays) as their rows' UUIDs. */
+export const sqlParams = (params: unknown[] | undefined): unknown[] | undefined => params?.map(rowIds);
+
+/**
+ * The test's view of the database: `query` takes the API's global ids among its parameters and
+ * sends their UUIDs (the tables hold UUIDs; the API answers global ids). The server itself keeps
+ * the DataSource as it is.
+ */
+function withRowIds(db: DataSource): DataSource {
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === "query") return (sql: string, params?: unknown[], ...rest: unknown[]) => (target.query as Function).call(target, sql, sqlParams(params), ...rest);
+      if (prop === "createQueryRunner")
+        return (...args: unknown[]) => {
+          const runner = (target.createQueryRunner as Function).apply(target, args);
+          const query = runner.query.bind(runner);
+          runner.query = (sql: string, params?: unknown[], ...rest: unknown[]) => query(sql, sqlParams(params), ...rest);
+          return runner;
+        };
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
 
 export interface GqlResult<T = Record<string, any>> {
   data?: T | null;
@@ -80,11 +133,18 @@ export async function startTestApp(options: { production?: boolean; limits?: Lim
     };
   };
   const issue: TestApp["issue"] = async (kind, grants, keyName = `${kind} test key`) =>
-    (await issueKey(db, { name: keyName, kind, issuerOrganizationId: null, grants })).key;
+    (
+      await issueKey(db, {
+        name: keyName,
+        kind,
+        issuerOrganizationId: null,
+        grants: grants.map((g) => ({ ...g, organizationId: String(rowId(g.organizationId)), partnerId: g.partnerId ? String(rowId(g.partnerId)) : g.partnerId })),
+      })
+    ).key;
   const main = caller(await issue("MEMBER", [], "test runner"));
   return {
     ...main,
-    db,
+    db: withRowIds(db),
     counter,
     apollo,
     logged,

@@ -96,12 +96,4 @@ export const ALLOW_LIST: AllowEntry[] = [
       return s.origin === "request" && !!keys && keys.size > 1 && spansOnlyCallersOrganizations(s) && s.problems.every((p) => p.values!.every((v) => keys.has(v)));
     },
   },
-  {
-    name: "look-ups by bare id for a caller with several organizations",
-    reason:
-      "an id alone does not say its organization, so a caller holding roles in several organizations looks it up in all of them (organization_id = ANY(the caller's organizations)); on Citus such a read goes to each of those shards, and FOR UPDATE across shards is refused",
-    until: "global ids (issue 12, item 1) carry the organization",
-    // A loader's batch knows its keys' organizations: it is never a look-up by bare id.
-    matches: (s) => s.origin === "request" && keyOrganizations(s) === null && spansOnlyCallersOrganizations(s),
-  },
 ];

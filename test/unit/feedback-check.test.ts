@@ -155,7 +155,7 @@ describe("checkFeedbackItem", () => {
   it("reports every problem of an item, each on its field", () => {
     expect(reasons(staff, { clientSubmissionId: "  " })).toEqual([{ field: "clientSubmissionId", message: "clientSubmissionId must not be empty" }]);
     expect(reasons(staff, { clientSubmissionId: "x".repeat(121) })).toEqual([{ field: "clientSubmissionId", message: "clientSubmissionId must be at most 120 characters" }]);
-    expect(reasons(staff, { surveyId: "survey-1" })).toEqual([{ field: "surveyId", message: "surveyId must be an ID (UUID)" }]);
+    expect(reasons(staff, { surveyId: "survey-1" })).toEqual([{ field: "surveyId", message: 'surveyId is not an ID of a Survey (IDs are the opaque strings the API returns, e.g. "srv_…")' }]);
     expect(reasons(staff, { surveyId: id(99) })).toEqual([{ field: "surveyId", message: "no survey with this id in the organization" }]);
     expect(reasons(staff, { surveyVersion: 3 })).toEqual([{ field: "surveyVersion", message: "the survey has no version 3" }]);
     expect(reasons(staff, { collectedAt: "2026-02-30T10:00:00Z" })).toEqual([
@@ -166,7 +166,7 @@ describe("checkFeedbackItem", () => {
     expect(checkFeedbackItem(item({ collectedAt: "2026-03-10T12:05:00Z" }), 0, staff).ready).toBeDefined();
     expect(reasons(staff, { collectedAt: "2026-03-10T12:06:00Z" })).toEqual([{ field: "collectedAt", message: "collectedAt is in the future" }]);
     expect(reasons(staff, { newBeneficiary: { externalRef: "NEW-1" } })).toEqual([{ field: "stakeholderId", message: "give either stakeholderId or newBeneficiary, not both" }]);
-    expect(reasons(staff, { stakeholderId: "child" })).toEqual([{ field: "stakeholderId", message: "stakeholderId must be an ID (UUID)" }]);
+    expect(reasons(staff, { stakeholderId: "child" })).toEqual([{ field: "stakeholderId", message: 'stakeholderId is not an ID of a Stakeholder (IDs are the opaque strings the API returns, e.g. "stk_…")' }]);
     expect(reasons(staff, { stakeholderId: id(98) })).toEqual([{ field: "stakeholderId", message: "no stakeholder with this id in the organization" }]);
     expect(reasons(staff, { stakeholderId: null })).toEqual([{ field: "stakeholderId", message: "a response needs stakeholderId or newBeneficiary" }]);
     expect(reasons(staff, { stakeholderId: null, newBeneficiary: { externalRef: " ", region: "r".repeat(121), segment: "s".repeat(121) } })).toEqual([
@@ -179,7 +179,7 @@ describe("checkFeedbackItem", () => {
       { field: "surveyId", message: "the survey is for BENEFICIARY stakeholders; this is a CUSTOMER" },
       { field: "touchpointId", message: "the touchpoint is in the BENEFICIARY lifecycle; the stakeholder is a CUSTOMER" },
     ]);
-    expect(reasons(staff, { touchpointId: "visit" })).toEqual([{ field: "touchpointId", message: "touchpointId must be an ID (UUID)" }]);
+    expect(reasons(staff, { touchpointId: "visit" })).toEqual([{ field: "touchpointId", message: 'touchpointId is not an ID of a Touchpoint (IDs are the opaque strings the API returns, e.g. "tpt_…")' }]);
     expect(reasons(staff, { touchpointId: id(97) })).toEqual([{ field: "touchpointId", message: "no touchpoint with this id in the organization" }]);
     expect(reasons(staff, { comment: "c".repeat(4001) })).toEqual([{ field: "comment", message: "comment must be at most 4000 characters" }]);
   });

@@ -1,9 +1,10 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { ActionRuleKind, ActionStatus, StakeholderKind, TouchpointChannel } from "../../common/enums";
 
 @Entity({ name: "action_rules" })
-@ObjectType({
+@ObjectType({ implements: Node,
   description:
     "Opens an action for every response that matches it (every detractor, every low rating, every comment with a keyword), due the organization's followUpHours after the action is opened",
 })
@@ -44,7 +45,7 @@ export class ActionRule {
 }
 
 @Entity({ name: "actions" })
-@ObjectType({ description: "A follow-up, owned by a functional area (and optionally a person), with a due date; closing the loop records what was said back" })
+@ObjectType({ implements: Node, description: "A follow-up, owned by a functional area (and optionally a person), with a due date; closing the loop records what was said back" })
 export class Action {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

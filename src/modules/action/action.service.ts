@@ -278,9 +278,9 @@ export class ActionService {
   }
 
   private async find(id: string, field: string, lock = false): Promise<Action> {
-    const rows = await this.em.query(`SELECT * FROM actions WHERE id = $1 AND organization_id = ANY($2::uuid[])${lock ? " FOR UPDATE" : ""}`, [
-      assertId(id, field),
-      this.sc.access.organizationIds,
+    const rows = await this.em.query(`SELECT * FROM actions WHERE organization_id = $1 AND id = $2${lock ? " FOR UPDATE" : ""}`, [
+      this.sc.ids.organizationOf(id, "Action", field),
+      id,
     ]);
     if (rows.length === 0) throw new NotFoundError("Action", field);
     this.sc.access.require(rows[0].organization_id, ROLES.staff, field);
@@ -517,7 +517,7 @@ export class ActionService {
   }
 
   async updateRule(input: UpdateActionRuleInput): Promise<ActionRule> {
-    const rows = await this.em.query(`SELECT * FROM action_rules WHERE id = $1 AND organization_id = ANY($2::uuid[])`, [assertId(input.id, "id"), this.sc.access.organizationIds]);
+    const rows = await this.em.query(`SELECT * FROM action_rules WHERE organization_id = $1 AND id = $2`, [this.sc.ids.organizationOf(input.id, "Action rule", "id"), input.id]);
     if (rows.length === 0) throw new NotFoundError("Action rule", "id");
     const org = rows[0].organization_id as string;
     this.sc.access.require(org, ROLES.admin, "id");

@@ -1,9 +1,10 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, ObjectType } from "type-graphql";
 import { GraphQLJSONObject } from "graphql-scalars";
 
 @Entity({ name: "audit_log" })
-@ObjectType({ description: "One write, as recorded in the same transaction. Personal data and secrets show as \"[redacted]\"." })
+@ObjectType({ implements: Node, description: "One write, as recorded in the same transaction. Personal data and secrets show as \"[redacted]\"." })
 export class AuditEntry {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   @Field(() => ID)

@@ -1,10 +1,11 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import type { Timestamp } from "../../common/timestamps";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { ImpactMode, QuestionType, StakeholderKind } from "../../common/enums";
 
 @Entity({ name: "feedback_responses" })
-@ObjectType({ description: "A stakeholder's answers to a survey, with the verbatim comment", simpleResolvers: true })
+@ObjectType({ implements: Node, description: "A stakeholder's answers to a survey, with the verbatim comment", simpleResolvers: true })
 export class FeedbackResponse {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

@@ -203,8 +203,8 @@ export class FeedbackService {
     this.sc.access.requirePersonLevel("id");
     const partner = this.sc.access.isFieldPartner ? this.sc.access.organizationIds.map((o) => this.sc.access.partnerIn(o)) : null;
     const rows = await this.em.query(
-      `SELECT * FROM feedback_responses WHERE id = $1 AND organization_id = ANY($2::uuid[]) AND ($3::uuid[] IS NULL OR submitted_by_partner_id = ANY($3::uuid[]))`,
-      [assertId(id, "id"), this.sc.access.organizationIds, partner],
+      `SELECT * FROM feedback_responses WHERE organization_id = $1 AND id = $2 AND ($3::uuid[] IS NULL OR submitted_by_partner_id = ANY($3::uuid[]))`,
+      [this.sc.ids.organizationOf(id, "Feedback response", "id"), id, partner],
     );
     if (rows.length === 0) throw new NotFoundError("Feedback response", "id");
     return hydrate(this.em, FeedbackResponse, rows[0]);

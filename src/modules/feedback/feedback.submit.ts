@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { EntityManager } from "typeorm";
 import { AnswerInput, FeedbackItemInput, SubmitFeedbackInput } from "./feedback.inputs";
-import { BatchItemResult, BatchItemStatus, BatchResult, classifyExisting, contentHash, ItemError, ItemProblems, itemTextProblems } from "../../common/batch";
+import { BatchItemResult, BatchItemStatus, BatchResult, classifyExisting, contentHash, ItemError, ItemProblems, itemTextProblems, decodeItemIds, itemIdProblem } from "../../common/batch";
 import { QuestionType, StakeholderKind } from "../../common/enums";
 import { ERASED_MESSAGE, ERASED_REF_MESSAGE, isErasedRef } from "../../common/personal-data";
 import { FUTURE_SKEW_MS, isCalendarDate, isUuid } from "../../common/validation";
@@ -139,7 +139,7 @@ export function checkFeedbackItem(
   if (!clientKey && !keyNotText) p.add(KEY_FIELD, "clientSubmissionId must not be empty");
   else if (clientKey.length > 120) p.add(KEY_FIELD, "clientSubmissionId must be at most 120 characters");
   const survey = isUuid(item.surveyId) ? lookups.surveys.get(item.surveyId.toLowerCase()) : undefined;
-  if (!isUuid(item.surveyId)) p.add("surveyId", "surveyId must be an ID (UUID)");
+  if (!isUuid(item.surveyId)) p.add("surveyId", itemIdProblem(item.surveyId, "surveyId", "Survey"));
   else if (!survey) p.add("surveyId", "no survey with this id in the organization");
   // An inactive survey takes no new response, but a retry of one stored before it was retired
   // is still a DUPLICATE (or a CONFLICT): decided by classifyFeedback, which knows the stored ids.
@@ -167,7 +167,7 @@ export function checkFeedbackItem(
   if (item.stakeholderId && item.newBeneficiary) p.add("stakeholderId", "give either stakeholderId or newBeneficiary, not both");
   else if (item.stakeholderId) {
     const s = isUuid(item.stakeholderId) ? lookups.stakeholders.get(item.stakeholderId.toLowerCase()) : undefined;
-    if (!isUuid(item.stakeholderId)) p.add("stakeholderId", "stakeholderId must be an ID (UUID)");
+    if (!isUuid(item.stakeholderId)) p.add("stakeholderId", itemIdProblem(item.stakeholderId, "stakeholderId", "Stakeholder"));
     else if (!s || (partner && s.registeredByPartnerId !== partner)) p.add("stakeholderId", "no stakeholder with this id in the organization");
     else {
       stakeholderId = s.id;
@@ -204,7 +204,7 @@ export function checkFeedbackItem(
   let stageId: string | null = null;
   if (item.touchpointId) {
     const t = isUuid(item.touchpointId) ? lookups.touchpoints.get(item.touchpointId.toLowerCase()) : undefined;
-    if (!isUuid(item.touchpointId)) p.add("touchpointId", "touchpointId must be an ID (UUID)");
+    if (!isUuid(item.touchpointId)) p.add("touchpointId", itemIdProblem(item.touchpointId, "touchpointId", "Touchpoint"));
     else if (!t) p.add("touchpointId", "no touchpoint with this id in the organization");
     else {
       if (kind && t.kind !== kind) p.add("touchpointId", `the touchpoint is in the ${t.kind} lifecycle; the stakeholder is a ${kind}`);
@@ -375,8 +375,10 @@ const uuids = (values: (string | null | undefined)[]) => [...new Set(values.filt
 export async function loadFeedbackLookups(em: EntityManager, org: string, items: FeedbackItemInput[]): Promise<FeedbackLookups> {
   const refs = [...new Set(items.map((i) => i.newBeneficiary?.externalRef?.trim()).filter((r): r is string => !!r))];
   const keys = [...new Set(items.map((i) => i.clientSubmissionId?.trim()).filter((k): k is string => !!k && k.length <= 120))];
+  const surveyIds = uuids(items.map((i) => i.surveyId));
+  // Nothing to look up, no statement (a batch whose every survey id is bad reads no survey).
   const [surveyRows, stakeholderRows, touchpointRows, takenRows] = await Promise.all([
-    em.query(
+    surveyIds.length === 0 ? [] : em.query(
       `SELECT s.id, s.audience, s.stage_id, st.impact_mode AS stage_mode, s.current_version, s.active,
               v.version, v.id AS version_id, q.id AS question_id, q.key, q.type, q.options, q.required
          FROM surveys s
@@ -385,7 +387,7 @@ export async function loadFeedbackLookups(em: EntityManager, org: string, items:
          LEFT JOIN survey_questions q ON q.organization_id = v.organization_id AND q.survey_version_id = v.id
         WHERE s.organization_id = $1 AND s.id = ANY($2::uuid[])
         ORDER BY q.position`,
-      [org, uuids(items.map((i) => i.surveyId))],
+      [org, surveyIds],
     ),
     em.query(
       `SELECT s.id, s.kind, s.current_stage_id, st.impact_mode AS stage_mode, s.registered_by_partner_id, s.external_ref, s.erased_at
@@ -577,11 +579,12 @@ export async function submitFeedbackBatch(em: EntityManager, org: string, input:
   // Items whose text PostgreSQL cannot take (NUL, lone surrogates) are REJECTED by their check
   // and never reach a statement, not even the loads.
   const text = input.items.map(itemTextProblems);
-  const lookups = await loadFeedbackLookups(em, org, input.items.filter((_, index) => text[index].length === 0));
+  const items = decodeItemIds(input.items, { stakeholderId: "Stakeholder", surveyId: "Survey", touchpointId: "Touchpoint" }, org);
+  const lookups = await loadFeedbackLookups(em, org, items.filter((_, index) => text[index].length === 0));
   const context: CheckContext = { lookups, partner: who.partner, now: Date.now() };
   const results: BatchItemResult[] = [];
   const ready: ReadyItem[] = [];
-  input.items.forEach((item, index) => {
+  items.forEach((item, index) => {
     const checked = checkFeedbackItem(item, index, context, text[index]);
     if (checked.rejected) results.push(checked.rejected);
     else ready.push(checked.ready);
@@ -589,5 +592,5 @@ export async function submitFeedbackBatch(em: EntityManager, org: string, input:
   const classified = classifyFeedback(ready, lookups.taken, input.dryRun === true);
   results.push(...classified.results);
   if (classified.toStore.length) results.push(...(await writeFeedback(em, org, classified.toStore, who)));
-  return BatchResult.of(results.sort((a, b) => a.index - b.index));
+  return BatchResult.of(results, "FeedbackResponse", org);
 }

@@ -1,8 +1,9 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, ObjectType } from "type-graphql";
 
 @Entity({ name: "functional_areas" })
-@ObjectType({ description: "A part of the organization that owns touchpoints and actions: marketing, sales, operations, ..." })
+@ObjectType({ implements: Node, description: "A part of the organization that owns touchpoints and actions: marketing, sales, operations, ..." })
 export class FunctionalArea {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

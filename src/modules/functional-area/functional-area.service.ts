@@ -28,7 +28,7 @@ export class FunctionalAreaService {
   async update(input: UpdateFunctionalAreaInput): Promise<FunctionalArea> {
     const name = cleanName(input.name, "name", 120);
     const id = assertId(input.id, "id");
-    const found = await this.sc.em.query(`SELECT organization_id FROM functional_areas WHERE id = $1 AND organization_id = ANY($2::uuid[])`, [id, this.sc.access.organizationIds]);
+    const found = await this.sc.em.query(`SELECT organization_id FROM functional_areas WHERE organization_id = $1 AND id = $2`, [this.sc.ids.organizationOf(id, "FunctionalArea", "id"), id]);
     if (found.length === 0) throw new NotFoundError("FunctionalArea", "id");
     this.sc.access.require(found[0].organization_id, ROLES.admin, "id");
     return this.sc.em.transaction(async (em) => {

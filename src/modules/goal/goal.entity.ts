@@ -1,9 +1,10 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, ObjectType } from "type-graphql";
 import { InterventionStatus } from "../../common/enums";
 
 @Entity({ name: "experience_goals" })
-@ObjectType({ description: "A unit-level statement of the experience to give at a stage or touchpoint, the input KPIs that tell whether it is delivered, and the interventions planned for it" })
+@ObjectType({ implements: Node, description: "A unit-level statement of the experience to give at a stage or touchpoint, the input KPIs that tell whether it is delivered, and the interventions planned for it" })
 export class ExperienceGoal {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;
@@ -32,7 +33,7 @@ export class ExperienceGoal {
 }
 
 @Entity({ name: "interventions" })
-@ObjectType({ description: "Something planned to deliver an experience goal, with an owner and a timeline" })
+@ObjectType({ implements: Node, description: "Something planned to deliver an experience goal, with an owner and a timeline" })
 export class Intervention {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

@@ -139,7 +139,7 @@ export class GoalService {
   }
 
   private async goal(id: string, field: string): Promise<ExperienceGoal> {
-    const rows = await this.em.query(`SELECT * FROM experience_goals WHERE id = $1 AND organization_id = ANY($2::uuid[])`, [assertId(id, field), this.sc.access.organizationIds]);
+    const rows = await this.em.query(`SELECT * FROM experience_goals WHERE organization_id = $1 AND id = $2`, [this.sc.ids.organizationOf(id, "Experience goal", field), id]);
     if (rows.length === 0) throw new NotFoundError("Experience goal", field);
     this.sc.access.require(rows[0].organization_id, ROLES.staff, field);
     return hydrate(this.em, ExperienceGoal, rows[0]);
@@ -223,7 +223,7 @@ export class GoalService {
   }
 
   async updateIntervention(input: UpdateInterventionInput): Promise<Intervention> {
-    const rows = await this.em.query(`SELECT * FROM interventions WHERE id = $1 AND organization_id = ANY($2::uuid[])`, [assertId(input.id, "id"), this.sc.access.organizationIds]);
+    const rows = await this.em.query(`SELECT * FROM interventions WHERE organization_id = $1 AND id = $2`, [this.sc.ids.organizationOf(input.id, "Intervention", "id"), input.id]);
     if (rows.length === 0) throw new NotFoundError("Intervention", "id");
     const org = rows[0].organization_id as string;
     this.sc.access.require(org, ROLES.staff, "id");

@@ -47,6 +47,6 @@ export class ImpactResolver {
     // The period is the metric's organization's (its time zone, for a named period or calendar dates).
     const metric = await services.metrics.get(metricId, undefined, "metricId");
     const p = await services.periods.resolve(metric.organizationId, periodArgs);
-    return services.impact.metricSeries(metricId, p.from, p.to, interval, dimension);
+    return services.impact.metricSeries(metric, p.from, p.to, interval, dimension);
   }
 }

@@ -1,9 +1,10 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, ObjectType } from "type-graphql";
 import { StakeholderKind } from "../../common/enums";
 
 @Entity({ name: "lifecycles" })
-@ObjectType({ description: "The ordered stages one kind of stakeholder (customer or beneficiary) goes through with an organization" })
+@ObjectType({ implements: Node, description: "The ordered stages one kind of stakeholder (customer or beneficiary) goes through with an organization" })
 export class Lifecycle {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

@@ -34,9 +34,9 @@ export class LifecycleService {
 
   /** A row of the caller's organizations by id; NOT_FOUND otherwise (existence is never revealed). */
   private async findIn(table: string, id: string, what: string, field: string, lock = false): Promise<Record<string, any>> {
-    const rows = await this.em.query(`SELECT * FROM ${table} WHERE id = $1 AND organization_id = ANY($2::uuid[])${lock ? " FOR UPDATE" : ""}`, [
-      assertId(id, field),
-      this.sc.access.organizationIds,
+    const rows = await this.em.query(`SELECT * FROM ${table} WHERE organization_id = $1 AND id = $2${lock ? " FOR UPDATE" : ""}`, [
+      this.sc.ids.organizationOf(id, what, field),
+      id,
     ]);
     if (rows.length === 0) throw new NotFoundError(what, field);
     return rows[0];

@@ -1,9 +1,10 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { ImpactMode, StakeholderKind } from "../../common/enums";
 
 @Entity({ name: "stages" })
-@ObjectType({ description: "One step of a lifecycle, e.g. purchase or use", simpleResolvers: true })
+@ObjectType({ implements: Node, description: "One step of a lifecycle, e.g. purchase or use", simpleResolvers: true })
 export class Stage {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

@@ -1,10 +1,11 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, ObjectType } from "type-graphql";
 import { ImpactMode, MetricAggregation, MetricCategory, MetricDirection, MetricKind, MetricPerspective, MetricUnit } from "../../common/enums";
 import { DecimalScalar } from "../../common/scalars";
 
 @Entity({ name: "metrics" })
-@ObjectType({ description: "Something measured over time: a KPI (business) or a social metric (impact)" })
+@ObjectType({ implements: Node, description: "Something measured over time: a KPI (business) or a social metric (impact)" })
 export class Metric {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;
@@ -89,7 +90,7 @@ export class Metric {
 }
 
 @Entity({ name: "metric_targets" })
-@ObjectType({ description: "The target of a metric for a period [from, to)" })
+@ObjectType({ implements: Node, description: "The target of a metric for a period [from, to)" })
 export class MetricTarget {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

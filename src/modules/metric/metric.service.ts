@@ -6,7 +6,7 @@ import { CreateMetricInput, MetricFilter, ObservationItemInput, RecordObservatio
 import { ROLES } from "../../common/access";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
 import { MetricCategory } from "../../common/enums";
-import { BatchItemResult, BatchItemStatus, BatchResult, checkBatchSize, classifyExisting, contentHash, echoedKey, ItemProblems, itemTextProblems } from "../../common/batch";
+import { BatchItemResult, BatchItemStatus, BatchResult, checkBatchSize, classifyExisting, contentHash, echoedKey, ItemProblems, itemTextProblems, decodeItemIds, itemIdProblem } from "../../common/batch";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, assertNotFuture, cleanName, isUuid } from "../../common/validation";
 import { hydrate, isUniqueViolation, queryRows } from "../../database/rows";
@@ -25,7 +25,7 @@ export class MetricService {
 
   /** A metric of the caller's organizations (NOT_FOUND otherwise), with the caller's role checked. */
   async get(id: string, roles: readonly ("ADMIN" | "STAFF" | "FUNDER" | "FIELD_PARTNER")[] = ROLES.aggregates, field = "id"): Promise<Metric> {
-    const rows = await this.em.query(`SELECT * FROM metrics WHERE id = $1 AND organization_id = ANY($2::uuid[])`, [assertId(id, field), this.sc.access.organizationIds]);
+    const rows = await this.em.query(`SELECT * FROM metrics WHERE organization_id = $1 AND id = $2`, [this.sc.ids.organizationOf(id, "Metric", field), id]);
     if (rows.length === 0) throw new NotFoundError("Metric", field);
     this.sc.access.require(rows[0].organization_id, roles, field);
     return hydrate(this.em, Metric, rows[0]);
@@ -192,9 +192,10 @@ export class MetricService {
     this.sc.access.require(org, ROLES.staff);
     checkBatchSize(input.items);
     await this.sc.requestDb.enterBatchWrite(); // the bulkhead: batches never take every connection
+    const items = decodeItemIds(input.items, { metricId: "Metric", stageId: "Stage", touchpointId: "Touchpoint" }, org);
     return this.em.transaction(async (em) => {
-      const metricIds = [...new Set(input.items.map((i) => i.metricId).filter(isUuid).map((id) => id.toLowerCase()))];
-      const refIds = [...new Set(input.items.flatMap((i) => [i.stageId, i.touchpointId]).filter((v): v is string => isUuid(v)).map((id) => id.toLowerCase()))];
+      const metricIds = [...new Set(items.map((i) => i.metricId).filter(isUuid).map((id) => id.toLowerCase()))];
+      const refIds = [...new Set(items.flatMap((i) => [i.stageId, i.touchpointId]).filter((v): v is string => isUuid(v)).map((id) => id.toLowerCase()))];
       const [metrics, stages, touchpoints] = await Promise.all([
         em.query(`SELECT id FROM metrics WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org, metricIds]),
         em.query(`SELECT id FROM stages WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org, refIds]),
@@ -207,13 +208,13 @@ export class MetricService {
       };
       const results: BatchItemResult[] = [];
       const rows: (PreparedObservation & { index: number })[] = [];
-      input.items.forEach((item, index) => {
+      items.forEach((item, index) => {
         const prepared = prepareObservation(item, known);
         if ("errors" in prepared) results.push({ index, clientKey: echoedKey(item.clientKey), status: BatchItemStatus.REJECTED, id: null, errors: prepared.errors });
         else rows.push({ ...prepared, index });
       });
       results.push(...(await insertKeyed(em, org, "observations", rows)));
-      return BatchResult.of(results.sort((a, b) => a.index - b.index));
+      return BatchResult.of(results, "Observation", org);
     });
   }
 
@@ -245,7 +246,7 @@ function prepareObservation(
   const clientKey = item.clientKey?.trim() || null;
   if (clientKey && clientKey.length > 120) p.add("clientKey", "clientKey must be at most 120 characters");
   const metricId = item.metricId?.toLowerCase();
-  if (!isUuid(metricId)) p.add("metricId", "metricId must be an ID (UUID)");
+  if (!isUuid(metricId)) p.add("metricId", itemIdProblem(item.metricId, "metricId", "Metric"));
   else if (!known.metric.has(metricId)) p.add("metricId", "no metric with this id in the organization");
   if (!(item.from < item.to)) p.add("to", "to must be after from (periods are [from, to))");
   else if (item.to.getTime() - item.from.getTime() > MAX_PERIOD_MS) p.add("to", "a period spans at most 20 years");
@@ -263,7 +264,7 @@ function prepareObservation(
   ] as const) {
     const v = item[field];
     if (v === null || v === undefined) continue;
-    if (!isUuid(v)) p.add(field, `${field} must be an ID (UUID)`);
+    if (!isUuid(v)) p.add(field, itemIdProblem(v, field, field === "stageId" ? "Stage" : "Touchpoint"));
     else if (!set.has(v.toLowerCase())) p.add(field, `no ${field === "stageId" ? "stage" : "touchpoint"} with this id in the organization`);
   }
   const dimensions: Record<string, string> = {};

@@ -1,10 +1,11 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { GraphQLJSONObject } from "graphql-scalars";
 import { DecimalScalar } from "../../common/scalars";
 
 @Entity({ name: "observations" })
-@ObjectType({ description: "A value of a metric for a period [from, to), optionally for a stage or touchpoint and disaggregated by dimensions" })
+@ObjectType({ implements: Node, description: "A value of a metric for a period [from, to), optionally for a stage or touchpoint and disaggregated by dimensions" })
 export class Observation {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

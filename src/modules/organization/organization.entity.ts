@@ -1,9 +1,10 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { ImpactModel } from "../../common/enums";
 
 @Entity({ name: "organizations" })
-@ObjectType({ description: "A social enterprise or NGO: the tenant. Every record belongs to exactly one organization." })
+@ObjectType({ implements: Node, description: "A social enterprise or NGO: the tenant. Every record belongs to exactly one organization." })
 export class Organization {
   @PrimaryColumn("uuid")
   @Field(() => ID)

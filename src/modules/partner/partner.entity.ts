@@ -1,9 +1,10 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, ObjectType } from "type-graphql";
 import { PartnerKind } from "../../common/enums";
 
 @Entity({ name: "partners" })
-@ObjectType({ description: "An outside organization that delivers touchpoints: a distributor, a field partner, ..." })
+@ObjectType({ implements: Node, description: "An outside organization that delivers touchpoints: a distributor, a field partner, ..." })
 export class Partner {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

@@ -31,7 +31,7 @@ export class PartnerService {
   async update(input: UpdatePartnerInput): Promise<Partner> {
     const name = input.name === undefined || input.name === null ? null : cleanName(input.name, "name", 200);
     const id = assertId(input.id, "id");
-    const found = await this.sc.em.query(`SELECT organization_id FROM partners WHERE id = $1 AND organization_id = ANY($2::uuid[])`, [id, this.sc.access.organizationIds]);
+    const found = await this.sc.em.query(`SELECT organization_id FROM partners WHERE organization_id = $1 AND id = $2`, [this.sc.ids.organizationOf(id, "Partner", "id"), id]);
     if (found.length === 0) throw new NotFoundError("Partner", "id");
     const org = found[0].organization_id as string;
     this.sc.access.require(org, ROLES.admin, "id");

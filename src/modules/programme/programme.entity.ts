@@ -1,9 +1,10 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, ObjectType } from "type-graphql";
 import { DecimalScalar } from "../../common/scalars";
 
 @Entity({ name: "programmes" })
-@ObjectType({
+@ObjectType({ implements: Node,
   description:
     "What the organization delivers to beneficiaries (e.g. school shoes for the children of one region), usually with partners. Offerings' impact rules fund a programme; beneficiaries are enrolled in one.",
 })
@@ -53,7 +54,7 @@ export class Programme {
 }
 
 @Entity({ name: "programme_enrolments" })
-@ObjectType({ description: "A beneficiary enrolled in a programme: when, and by which partner (none when the organization enrolled them itself)" })
+@ObjectType({ implements: Node, description: "A beneficiary enrolled in a programme: when, and by which partner (none when the organization enrolled them itself)" })
 export class ProgrammeEnrolment {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

@@ -38,9 +38,9 @@ export class ProgrammeService {
 
   /** A programme in the caller's organizations, or NOT_FOUND (another organization's id reads as missing). */
   private async find(em: EntityManager, id: string, field: string, lock = false): Promise<Programme> {
-    const rows = await em.query(`SELECT * FROM programmes WHERE id = $1 AND organization_id = ANY($2::uuid[])${lock ? " FOR UPDATE" : ""}`, [
-      assertId(id, field),
-      this.sc.access.organizationIds,
+    const rows = await em.query(`SELECT * FROM programmes WHERE organization_id = $1 AND id = $2${lock ? " FOR UPDATE" : ""}`, [
+      this.sc.ids.organizationOf(id, "Programme", field),
+      id,
     ]);
     if (rows.length === 0) throw new NotFoundError("Programme", field);
     return hydrate(em, Programme, rows[0]);

@@ -1,3 +1,4 @@
+import { globalId } from "../../common/global-ids";
 import { EntityManager } from "typeorm";
 import { QoeGroup, QoeGroupBy, QoePerspective, QoeWeights, QoeWeightsInput, QualityOfExperience } from "./qoe.types";
 import { COMPONENTS, componentWeight, DEFAULT_WEIGHTS, FeedbackPartName, FeedbackStats, PerspectiveInputs, perspectiveWeight, scoreOverall, scorePerspective } from "./score";
@@ -642,7 +643,8 @@ export class QoeService {
       const names = new Map<string, string>(
         (await this.em.query(`SELECT id, name FROM ${table} WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org, [...ids]])).map((r: { id: string; name: string }) => [r.id, r.name]),
       );
-      defs = [...ids].map((id) => ({ key: id, value: id, label: names.get(id) ?? id, metricIndex: 0, metricFilter: (m: Metric) => m[column] === id, extra: { [column]: id } }));
+      const type = groupBy === QoeGroupBy.STAGE ? "Stage" : "Touchpoint";
+      defs = [...ids].map((id) => ({ key: globalId(type, org, id), value: id, label: names.get(id) ?? globalId(type, org, id), metricIndex: 0, metricFilter: (m: Metric) => m[column] === id, extra: { [column]: id } }));
     } else if (groupBy === QoeGroupBy.PERIOD) {
       defs = bs.map((b, i) => ({ key: String(i + 1), value: i + 1, label: periodLabel(b, interval!), metricIndex: i + 1, metricFilter: () => true, extra: { from: b.from, to: b.to } }));
     } else if (groupBy === QoeGroupBy.DIMENSION) {

@@ -1,10 +1,11 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 
 import { DecimalScalar } from "../../common/scalars";
 
 @Entity({ name: "offerings" })
-@ObjectType({ description: "What is sold, with the impact rule that says what each sale creates at the point of sale" })
+@ObjectType({ implements: Node, description: "What is sold, with the impact rule that says what each sale creates at the point of sale" })
 export class Offering {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;
@@ -60,7 +61,7 @@ export class Offering {
 }
 
 @Entity({ name: "sales" })
-@ObjectType({ description: "One sale, with what it created at the point of sale (computed from the offering's rule when recorded)" })
+@ObjectType({ implements: Node, description: "One sale, with what it created at the point of sale (computed from the offering's rule when recorded)" })
 export class Sale {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

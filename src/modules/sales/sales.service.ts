@@ -4,7 +4,7 @@ import { Offering, Sale } from "./sales.entity";
 import { CreateOfferingInput, RecordSalesInput, SaleItemInput, UpdateOfferingInput } from "./sales.inputs";
 import { ROLES } from "../../common/access";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
-import { BatchItemResult, BatchItemStatus, BatchResult, checkBatchSize, contentHash, echoedKey, ItemProblems, itemTextProblems } from "../../common/batch";
+import { BatchItemResult, BatchItemStatus, BatchResult, checkBatchSize, contentHash, echoedKey, ItemProblems, itemTextProblems, decodeItemIds, itemIdProblem } from "../../common/batch";
 import { divRoundHalfUp, fromFixed, SCALE, toFixed } from "../../common/decimal";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, assertNotFuture, assertPeriod, cleanName, isUuid } from "../../common/validation";
@@ -50,7 +50,7 @@ export class SalesService {
   }
 
   async getOffering(id: string, roles: readonly ("ADMIN" | "STAFF" | "FUNDER" | "FIELD_PARTNER")[], field = "id"): Promise<Offering> {
-    const rows = await this.em.query(`SELECT * FROM offerings WHERE id = $1 AND organization_id = ANY($2::uuid[])`, [assertId(id, field), this.sc.access.organizationIds]);
+    const rows = await this.em.query(`SELECT * FROM offerings WHERE organization_id = $1 AND id = $2`, [this.sc.ids.organizationOf(id, "Offering", field), id]);
     if (rows.length === 0) throw new NotFoundError("Offering", field);
     this.sc.access.require(rows[0].organization_id, roles, field);
     return hydrate(this.em, Offering, rows[0]);
@@ -181,8 +181,9 @@ export class SalesService {
     this.sc.access.require(org, ROLES.staff);
     checkBatchSize(input.items);
     await this.sc.requestDb.enterBatchWrite(); // the bulkhead: batches never take every connection
+    const items = decodeItemIds(input.items, { offeringId: "Offering", customerId: "Stakeholder" }, org);
     return this.em.transaction(async (em) => {
-      const ids = (f: (i: SaleItemInput) => string | null | undefined) => [...new Set(input.items.map(f).filter((v): v is string => isUuid(v)).map((v) => v.toLowerCase()))];
+      const ids = (f: (i: SaleItemInput) => string | null | undefined) => [...new Set(items.map(f).filter((v): v is string => isUuid(v)).map((v) => v.toLowerCase()))];
       const [offerings, customers] = await Promise.all([
         em.query(`SELECT * FROM offerings WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org, ids((i) => i.offeringId)]),
         em.query(`SELECT id, kind FROM stakeholders WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org, ids((i) => i.customerId)]),
@@ -191,14 +192,14 @@ export class SalesService {
       const customerKind = new Map<string, string>(customers.map((r: { id: string; kind: string }) => [r.id, r.kind]));
       const results: BatchItemResult[] = [];
       const rows: { index: number; id: string; clientKey: string | null; hash: string; values: unknown[] }[] = [];
-      input.items.forEach((item, index) => {
+      items.forEach((item, index) => {
         const p = new ItemProblems();
         p.errors.push(...itemTextProblems(item));
         const clientKey = echoedKey(item.clientKey);
         if (clientKey && clientKey.length > 120) p.add("clientKey", "clientKey must be at most 120 characters");
         const offeringId = item.offeringId?.toLowerCase();
         const offering = isUuid(offeringId) ? offeringById.get(offeringId) : undefined;
-        if (!isUuid(offeringId)) p.add("offeringId", "offeringId must be an ID (UUID)");
+        if (!isUuid(offeringId)) p.add("offeringId", itemIdProblem(item.offeringId, "offeringId", "Offering"));
         else if (!offering) p.add("offeringId", "no offering with this id in the organization");
         if (!Number.isInteger(item.units) || item.units < 1 || item.units > MAX_UNITS) p.add("units", `units must be a whole number from 1 to ${MAX_UNITS}`);
         if (!Number.isSafeInteger(item.amountMinor) || item.amountMinor < 0) p.add("amountMinor", "amountMinor must be a whole number of minor units, 0 or more");
@@ -209,7 +210,7 @@ export class SalesService {
         }
         const customerId = item.customerId?.toLowerCase() ?? null;
         if (customerId !== null) {
-          if (!isUuid(customerId)) p.add("customerId", "customerId must be an ID (UUID)");
+          if (!isUuid(customerId)) p.add("customerId", itemIdProblem(item.customerId, "customerId", "Stakeholder"));
           else if (!customerKind.has(customerId)) p.add("customerId", "no stakeholder with this id in the organization");
           else if (customerKind.get(customerId) !== "CUSTOMER") p.add("customerId", "the stakeholder is not a CUSTOMER");
         }
@@ -229,7 +230,7 @@ export class SalesService {
         });
       });
       results.push(...(await insertKeyed(em, org, "sales", rows)));
-      return BatchResult.of(results.sort((a, b) => a.index - b.index));
+      return BatchResult.of(results, "Sale", org);
     });
   }
 }

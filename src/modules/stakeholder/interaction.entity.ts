@@ -1,9 +1,10 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, ObjectType } from "type-graphql";
 import { StakeholderKind } from "../../common/enums";
 
 @Entity({ name: "interactions" })
-@ObjectType({ description: "A stakeholder's visit to a touchpoint" })
+@ObjectType({ implements: Node, description: "A stakeholder's visit to a touchpoint" })
 export class Interaction {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

@@ -1,10 +1,11 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import type { Timestamp } from "../../common/timestamps";
 import { Field, ID, ObjectType } from "type-graphql";
 import { StakeholderKind } from "../../common/enums";
 
 @Entity({ name: "stage_transitions" })
-@ObjectType({ description: "One step of a stakeholder's journey: it entered `toStage` (from `fromStage`, if any) at `occurredAt`", simpleResolvers: true })
+@ObjectType({ implements: Node, description: "One step of a stakeholder's journey: it entered `toStage` (from `fromStage`, if any) at `occurredAt`", simpleResolvers: true })
 export class StageTransition {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

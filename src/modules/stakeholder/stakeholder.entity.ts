@@ -1,10 +1,11 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import type { Timestamp } from "../../common/timestamps";
 import { Field, ID, ObjectType } from "type-graphql";
 import { AgeBand, Gender, StakeholderKind } from "../../common/enums";
 
 @Entity({ name: "stakeholders" })
-@ObjectType({ description: "One customer or beneficiary, pseudonymous: an external reference and the attributes results are disaggregated by", simpleResolvers: true })
+@ObjectType({ implements: Node, description: "One customer or beneficiary, pseudonymous: an external reference and the attributes results are disaggregated by", simpleResolvers: true })
 export class Stakeholder {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

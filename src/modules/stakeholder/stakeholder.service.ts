@@ -1,3 +1,4 @@
+import { globalId, organizationGlobalId } from "../../common/global-ids";
 import { assertNotErasedRef, erasedError, erasureStatements } from "../../common/personal-data";
 import { assertReferences } from "../../common/references";
 import { EntityManager } from "typeorm";
@@ -40,9 +41,9 @@ export class StakeholderService {
     const { access } = this.sc;
     const partners = access.isFieldPartner ? access.organizationIds.map((o) => access.partnerIn(o)) : null;
     const rows = await this.em.query(
-      `SELECT * FROM stakeholders WHERE id = $1 AND organization_id = ANY($2::uuid[])
+      `SELECT * FROM stakeholders WHERE organization_id = $1 AND id = $2
           AND ($3::uuid[] IS NULL OR registered_by_partner_id = ANY($3::uuid[]))${lock ? " FOR UPDATE" : ""}`,
-      [assertId(id, field), access.organizationIds, partners],
+      [this.sc.ids.organizationOf(id, "Stakeholder", field), id, partners],
     );
     if (rows.length === 0) throw new NotFoundError("Stakeholder", field);
     return hydrate(this.em, Stakeholder, rows[0]);
@@ -109,7 +110,7 @@ export class StakeholderService {
     if (input.enteredAt && !input.stageId) throw new BadInputError("enteredAt", "enteredAt needs a stageId");
     return this.em.transaction(async (em) => {
       const [taken] = await em.query(`SELECT id, registered_by_partner_id FROM stakeholders WHERE organization_id = $1 AND kind = $2 AND external_ref = $3`, [org, input.kind, externalRef]);
-      if (taken) throw registeredAlready(input.kind, externalRef, taken, partner);
+      if (taken) throw registeredAlready(org, input.kind, externalRef, taken, partner);
       const stage = input.stageId ? await this.stageFor(em, org, input.kind, input.stageId, "stageId") : null;
       let row: Record<string, unknown>;
       try {
@@ -349,8 +350,8 @@ export class StakeholderService {
     return jsonDocument({
       exportedAt: new Date().toISOString(),
       stakeholder: {
-        id: s.id,
-        organizationId: org,
+        id: globalId("Stakeholder", org, s.id),
+        organizationId: organizationGlobalId(org),
         kind: s.kind,
         externalRef: s.externalRef,
         gender: s.gender,
@@ -366,7 +367,7 @@ export class StakeholderService {
       journey: journey.map((t: Record<string, unknown>) => ({ occurredAt: t.occurred_at, fromStage: t.from_stage, toStage: t.to_stage, recordedAt: t.recorded_at })),
       interactions: interactions.map((i: Record<string, unknown>) => ({ occurredAt: i.occurred_at, touchpoint: i.touchpoint, note: i.note, recordedAt: i.recorded_at })),
       feedback: responses.map((r: Record<string, unknown>) => ({
-        id: r.id,
+        id: globalId("FeedbackResponse", org, String(r.id)),
         survey: r.survey,
         collectedAt: r.collected_at,
         receivedAt: r.received_at,
@@ -407,10 +408,11 @@ export class StakeholderService {
  * `stakeholderId`) when the caller may see that stakeholder (staff; a field partner for its own
  * beneficiaries); otherwise only that it is taken, and whom to ask.
  */
-export function registeredAlready(kind: string, externalRef: string, taken: { id: string; registered_by_partner_id: string | null }, partner: string | null): ConflictError {
+export function registeredAlready(organizationId: string, kind: string, externalRef: string, taken: { id: string; registered_by_partner_id: string | null }, partner: string | null): ConflictError {
   const what = `a ${kind.toLowerCase()} with external reference "${externalRef}"`;
   if (partner === null || taken.registered_by_partner_id === partner) {
-    return new ConflictError("externalRef", `${what} exists already (id ${taken.id}): use it as stakeholderId instead of registering it again`, { existingId: taken.id });
+    const existingId = globalId("Stakeholder", organizationId, taken.id);
+    return new ConflictError("externalRef", `${what} exists already (id ${existingId}): use it as stakeholderId instead of registering it again`, { existingId });
   }
   return new ConflictError("externalRef", `${what} was registered by the organization's staff or another partner: it can't be registered again, nor used by your key; ask the organization's staff`);
 }

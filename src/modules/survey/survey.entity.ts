@@ -1,9 +1,10 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { QuestionType, StakeholderKind } from "../../common/enums";
 
 @Entity({ name: "surveys" })
-@ObjectType({ description: "A short questionnaire for one audience, usually sent after a touchpoint. Versioned: editing makes a new version." })
+@ObjectType({ implements: Node, description: "A short questionnaire for one audience, usually sent after a touchpoint. Versioned: editing makes a new version." })
 export class Survey {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;
@@ -44,7 +45,7 @@ export class Survey {
 }
 
 @Entity({ name: "survey_versions" })
-@ObjectType({ description: "One version of a survey's questions; answers point at the version they answered" })
+@ObjectType({ implements: Node, description: "One version of a survey's questions; answers point at the version they answered" })
 export class SurveyVersion {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;
@@ -66,7 +67,7 @@ export class SurveyVersion {
 }
 
 @Entity({ name: "survey_questions" })
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ implements: Node, simpleResolvers: true })
 export class SurveyQuestion {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

@@ -17,7 +17,7 @@ export class SurveyService {
   }
 
   async get(id: string, field = "id"): Promise<Survey> {
-    const rows = await this.em.query(`SELECT * FROM surveys WHERE id = $1 AND organization_id = ANY($2::uuid[])`, [assertId(id, field), this.sc.access.organizationIds]);
+    const rows = await this.em.query(`SELECT * FROM surveys WHERE organization_id = $1 AND id = $2`, [this.sc.ids.organizationOf(id, "Survey", field), id]);
     if (rows.length === 0) throw new NotFoundError("Survey", field);
     this.sc.access.require(rows[0].organization_id, ROLES.structure, field);
     return hydrate(this.em, Survey, rows[0]);

@@ -1,9 +1,10 @@
+import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, ObjectType } from "type-graphql";
 import { StakeholderKind, TouchpointChannel } from "../../common/enums";
 
 @Entity({ name: "touchpoints" })
-@ObjectType({ description: "A moment inside a stage where the stakeholder meets the organization, owned by a functional area and possibly delivered by a partner" })
+@ObjectType({ implements: Node, description: "A moment inside a stage where the stakeholder meets the organization, owned by a functional area and possibly delivered by a partner" })
 export class Touchpoint {
   @PrimaryColumn({ name: "organization_id", type: "uuid" })
   organizationId!: string;

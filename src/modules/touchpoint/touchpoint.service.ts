@@ -14,9 +14,9 @@ export class TouchpointService {
     const stageId = assertId(input.stageId, "stageId");
     const name = cleanName(input.name, "name", 200);
     return this.sc.em.transaction(async (em) => {
-      const stages = await em.query(`SELECT organization_id, id, kind FROM stages WHERE id = $1 AND organization_id = ANY($2::uuid[])`, [
+      const stages = await em.query(`SELECT organization_id, id, kind FROM stages WHERE organization_id = $1 AND id = $2`, [
+        this.sc.ids.organizationOf(stageId, "Stage", "stageId"),
         stageId,
-        this.sc.access.organizationIds,
       ]);
       if (stages.length === 0) throw new NotFoundError("Stage", "stageId");
       const { organization_id: org, kind } = stages[0];
@@ -41,7 +41,7 @@ export class TouchpointService {
     const id = assertId(input.id, "id");
     const name = input.name === undefined || input.name === null ? null : cleanName(input.name, "name", 200);
     return this.sc.em.transaction(async (em) => {
-      const found = await em.query(`SELECT * FROM touchpoints WHERE id = $1 AND organization_id = ANY($2::uuid[]) FOR UPDATE`, [id, this.sc.access.organizationIds]);
+      const found = await em.query(`SELECT * FROM touchpoints WHERE organization_id = $1 AND id = $2 FOR UPDATE`, [this.sc.ids.organizationOf(id, "Touchpoint", "id"), id]);
       if (found.length === 0) throw new NotFoundError("Touchpoint", "id");
       const org = found[0].organization_id as string;
       this.sc.access.require(org, ROLES.admin, "id");
