@@ -41,6 +41,7 @@ import { AuditService } from "./modules/audit/audit.service";
 import { PeriodService } from "./common/periods";
 import { Programme, ProgrammeEnrolment } from "./modules/programme/programme.entity";
 import { ProgrammeService } from "./modules/programme/programme.service";
+import { DeliveryService } from "./modules/delivery/delivery.service";
 
 /**
  * DataLoaders, new for every request (their caches never outlive it), scoped to the caller.
@@ -115,6 +116,7 @@ function createServices(sc: ServiceContext) {
     metrics: new MetricService(sc),
     sales: new SalesService(sc),
     programmes: new ProgrammeService(sc),
+    deliveries: new DeliveryService(sc),
     impact: new ImpactService(sc),
     surveys: new SurveyService(sc),
     feedback: new FeedbackService(sc),

@@ -20,6 +20,7 @@ import { GoalResolver, InterventionResolver } from "./modules/goal/goal.resolver
 import { QoeResolver } from "./modules/qoe/qoe.resolver";
 import { ReportResolver } from "./modules/report/report.resolver";
 import { ProgrammeEnrolmentResolver, ProgrammeResolver, StakeholderEnrolmentResolver } from "./modules/programme/programme.resolver";
+import { DeliveryResolver } from "./modules/delivery/delivery.resolver";
 
 export const resolvers = [
   OrganizationResolver,
@@ -39,6 +40,7 @@ export const resolvers = [
   ProgrammeResolver,
   ProgrammeEnrolmentResolver,
   StakeholderEnrolmentResolver,
+  DeliveryResolver,
   ImpactResolver,
   SurveyResolver,
   FeedbackResolver,
