@@ -65,10 +65,7 @@ describe("deliveries and funded versus delivered", () => {
     idleFp = app.as(await app.issue("FIELD_PARTNER", [{ organizationId: org.id, role: "FIELD_PARTNER", partnerId: idle }], "idle fp"));
     funder = app.as(await app.issue("FUNDER", [{ organizationId: org.id, role: "FUNDER" }], "funder"));
   });
-  afterAll(() => {
-    if (process.env.DEL_DEBUG) console.log(JSON.stringify(app.logged.filter((e) => e.level === "error").slice(0, 3)));
-    return app.close();
-  });
+  afterAll(() => app.close());
 
   describe("recordDeliveries: the batch contract", () => {
     it("answers every item: CREATED, REJECTED with every reason (code and field), a repeated key in the batch as a DUPLICATE; the good items are stored", async () => {
