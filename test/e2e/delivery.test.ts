@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, Caller, GqlResult } from "../helpers/app";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
+import { mulberry32 } from "../helpers/random";
 
 /**
  * Deliveries (issue 14, items 2 and 3): recordDeliveries with submitFeedback's batch contract (client
@@ -368,6 +369,73 @@ describe("deliveries and funded versus delivered", () => {
       });
       expect(error(await fp.gql(FVD, { o: org.id, p: scenario, from: "2026-02-01T00:00:00Z", to: "2026-04-01T00:00:00Z" }))).toEqual({ code: "FORBIDDEN", field: "organizationId" });
       expect(error(await staff.gql(FVD, { o: org.id, p: otherProgramme, from: "2026-02-01T00:00:00Z", to: "2026-04-01T00:00:00Z" }))).toEqual({ code: "NOT_FOUND", field: "programmeId" });
+    });
+  });
+
+  describe("funded versus delivered against a unit-by-unit first-in, first-out on random data", () => {
+    it("gives the figures a loop over every unit gives, for random sales, deliveries and periods", async () => {
+      const seed = 14;
+      const rnd = mulberry32(seed);
+      const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+      const at = () => new Date(Date.parse("2026-01-02T00:00:00Z") + Math.floor(rnd() * 170 * 86400) * 1000).toISOString();
+      const random = await programme(org.id, "Random shoes", [fieldPartner]);
+      const offering = (
+        await app.ok<any>(`mutation($i: CreateOfferingInput!) { createOffering(input: $i) { id } }`, {
+          i: { organizationId: org.id, name: "Random shoe", unitsGivenPerUnit: "1", fixedAmountPerSaleMinor: 777, programmeId: random },
+        })
+      ).createOffering.id;
+      const saleItems = Array.from({ length: 40 }, (_, n) => ({ clientKey: `rnd-sale-${n}`, offeringId: offering, occurredAt: at(), units: int(1, 3), amountMinor: 1000 }));
+      const sold = await app.ok<any>(`mutation($i: RecordSalesInput!) { recordSales(input: $i) { created items { id } } }`, { i: { organizationId: org.id, items: saleItems } });
+      expect(sold.recordSales.created).toBe(40);
+      const children: string[] = [];
+      for (let n = 0; n < 6; n++) children.push(await stakeholder(staff, org.id, `RND-CHILD-${n}`));
+      const deliveryItems = Array.from({ length: 30 }, (_, n) => ({
+        clientKey: `rnd-delivery-${n}`,
+        programmeId: random,
+        deliveredAt: at(),
+        units: int(1, 4),
+        ...(rnd() < 0.7 ? { beneficiaryId: children[int(0, 5)] } : { site: { name: `School ${int(1, 3)}`, peopleReached: int(0, 30) } }),
+      }));
+      const delivered = await record(staff, deliveryItems);
+      expect(delivered.recordDeliveries.created).toBe(30);
+      const sales = saleItems.map((x, n) => ({ ...x, id: sold.recordSales.items[n].id as string, t: Date.parse(x.occurredAt) }));
+      const deliveries = deliveryItems.map((x, n) => ({ ...x, id: delivered.recordDeliveries.items[n].id as string, t: Date.parse(x.deliveredAt) }));
+      const order = (a: { t: number; id: string }, b: { t: number; id: string }) => a.t - b.t || (a.id < b.id ? -1 : 1);
+
+      let measured = 0;
+      for (let p = 0; p < 6; p++) {
+        const from = Date.parse("2026-01-01T00:00:00Z") + int(0, 120) * 86400000;
+        const to = from + int(1, 90) * 86400000;
+        // The direct computation: every unit funded before `to` in sale order, every unit delivered before `to` in delivery order.
+        const funded = sales.filter((x) => x.t < to).sort(order).flatMap((x) => Array.from({ length: x.units }, () => x));
+        const handed = deliveries.filter((x) => x.t < to).sort(order).flatMap((x) => Array.from({ length: x.units }, () => x));
+        const days: number[] = [];
+        for (let u = 0; u < Math.min(funded.length, handed.length); u++) if (handed[u].t >= from) days.push((handed[u].t - funded[u].t) / 86400000);
+        days.sort((a, b) => a - b);
+        measured += days.length;
+        const pct = (tenths: number) => (days.length ? Math.round(days[Math.ceil((tenths * days.length) / 10) - 1] * 100) / 100 : null);
+        const inPeriod = deliveries.filter((x) => x.t >= from && x.t < to);
+        const people = new Set(inPeriod.filter((x) => "beneficiaryId" in x).map((x: any) => x.beneficiaryId)).size;
+        const atSites = inPeriod.reduce((n, x: any) => n + (x.site ? x.site.peopleReached : 0), 0);
+        const salesIn = sales.filter((x) => x.t >= from && x.t < to);
+        const contribution = 777 * salesIn.length;
+        const expected = {
+          unitsFunded: String(salesIn.reduce((n, x) => n + x.units, 0)),
+          contribution: { amountMinor: contribution },
+          unitsDelivered: inPeriod.reduce((n, x) => n + x.units, 0),
+          fundedToDate: String(funded.length),
+          deliveredToDate: handed.length,
+          backlog: String(Math.max(0, funded.length - handed.length)),
+          deliveredBeyondFunded: String(Math.max(0, handed.length - funded.length)),
+          daysToDelivery: { units: String(days.length), median: pct(5), p90: pct(9) },
+          beneficiariesReached: { people, atSites, total: people + atSites, suppressed: false },
+          costPerBeneficiaryReached: people + atSites > 0 ? { amountMinor: Math.floor((2 * contribution + people + atSites) / (2 * (people + atSites))) } : null,
+        };
+        const [row] = await fvd(staff, random, new Date(from).toISOString(), new Date(to).toISOString());
+        expect({ seed, period: p, ...row }).toMatchObject({ seed, period: p, ...expected });
+      }
+      // The periods drawn do measure days (the comparison is not one of empty sets).
+      expect(measured).toBeGreaterThan(20);
     });
   });
 });
