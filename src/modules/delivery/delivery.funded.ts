@@ -22,18 +22,25 @@ export const FUNDED_VS_DELIVERED_SQL = `
 WITH prog AS (
   SELECT p.* FROM programmes p WHERE p.organization_id = $1 AND ($2::uuid IS NULL OR p.id = $2)
 ), s AS (
-  -- Units in ten-thousandths (units given have 4 decimals): bigint sums, exact and faster than numeric.
-  SELECT o.programme_id AS pid, x.occurred_at AS at, (x.units_given * 10000)::bigint AS u, x.contribution_minor AS c,
+  -- The sales that fund units, up to the period's end. Units in ten-thousandths (units given have
+  -- 4 decimals): bigint sums, exact and faster than numeric.
+  SELECT o.programme_id AS pid, x.occurred_at AS at, (x.units_given * 10000)::bigint AS u,
          sum((x.units_given * 10000)::bigint) OVER (PARTITION BY o.programme_id ORDER BY x.occurred_at, x.id) AS hi
     FROM offerings o JOIN sales x ON x.organization_id = o.organization_id AND x.offering_id = o.id
-   WHERE o.organization_id = $1 AND o.programme_id IN (SELECT id FROM prog) AND x.occurred_at < $4
+   WHERE o.organization_id = $1 AND o.programme_id IN (SELECT id FROM prog) AND x.occurred_at < $4 AND x.units_given > 0
+), money AS (
+  -- Money from every sale of the programme in the period, units given or not.
+  SELECT o.programme_id AS pid, sum(x.contribution_minor) AS contribution
+    FROM offerings o JOIN sales x ON x.organization_id = o.organization_id AND x.offering_id = o.id
+   WHERE o.organization_id = $1 AND o.programme_id IN (SELECT id FROM prog) AND x.occurred_at >= $3 AND x.occurred_at < $4
+   GROUP BY o.programme_id
 ), d AS (
   SELECT d.programme_id AS pid, d.delivered_at AS at, d.units::bigint * 10000 AS u, d.beneficiary_id, d.people_reached,
          sum(d.units::bigint * 10000) OVER (PARTITION BY d.programme_id ORDER BY d.delivered_at, d.id) AS hi
     FROM deliveries d
    WHERE d.organization_id = $1 AND d.programme_id IN (SELECT id FROM prog) AND d.delivered_at < $4
 ), funded AS (
-  SELECT pid, sum(u) AS to_date, coalesce(sum(u) FILTER (WHERE at >= $3), 0) AS units, coalesce(sum(c) FILTER (WHERE at >= $3), 0) AS contribution
+  SELECT pid, sum(u) AS to_date, coalesce(sum(u) FILTER (WHERE at >= $3), 0) AS units
     FROM s GROUP BY pid
 ), delivered AS (
   SELECT pid, sum(u) AS to_date, coalesce(sum(u) FILTER (WHERE at >= $3), 0) AS units,
@@ -41,7 +48,7 @@ WITH prog AS (
          coalesce(sum(people_reached) FILTER (WHERE at >= $3), 0) AS at_sites
     FROM d GROUP BY pid
 ), breakpoints AS (
-  SELECT pid, hi - u AS pos, at AS sale_at, NULL::timestamptz AS delivery_at FROM s WHERE u > 0
+  SELECT pid, hi - u AS pos, at AS sale_at, NULL::timestamptz AS delivery_at FROM s
   UNION ALL
   SELECT pid, hi - u, NULL, at FROM d
 ), segments AS (
@@ -67,11 +74,12 @@ WITH prog AS (
     FROM ranked GROUP BY pid
 )
 SELECT p.*,
-       coalesce(f.units, 0)::text AS f_units, coalesce(f.contribution, 0)::text AS f_contribution, coalesce(f.to_date, 0)::text AS f_to_date,
+       coalesce(f.units, 0)::text AS f_units, coalesce(m.contribution, 0)::text AS f_contribution, coalesce(f.to_date, 0)::text AS f_to_date,
        coalesce(e.units, 0)::text AS d_units, coalesce(e.to_date, 0)::text AS d_to_date, coalesce(e.people, 0)::int AS d_people, coalesce(e.at_sites, 0)::int AS d_at_sites,
        coalesce(y.units, 0)::text AS y_units, y.median AS y_median, y.p90 AS y_p90
   FROM prog p
   LEFT JOIN funded f ON f.pid = p.id
+  LEFT JOIN money m ON m.pid = p.id
   LEFT JOIN delivered e ON e.pid = p.id
   LEFT JOIN days y ON y.pid = p.id
  ORDER BY p.created_at, p.id`;
