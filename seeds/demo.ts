@@ -1,3 +1,4 @@
+import { DeliverySpec, seedDeliveries } from "./demo-deliveries";
 import { DataSource, EntityManager } from "typeorm";
 import { Random } from "./random";
 import { createDefaults } from "../src/modules/organization/organization.service";
@@ -51,6 +52,8 @@ interface OrganizationSpec {
   feedback: FeedbackSpec;
   /** The narrative of the default report period (the 12 whole months before the anchor's month). */
   narrative: string;
+  /** Monthly deliveries of a programme by its field partner (src/modules/delivery), if it has them. */
+  deliveries?: DeliverySpec;
 }
 
 const KENYA_REGIONS = [
@@ -540,6 +543,19 @@ const SHOES_FEEDBACK: FeedbackSpec = {
 const SHOES: OrganizationSpec = {
   id: DEMO_SHOES_ID,
   impact: SHOES_IMPACT,
+  // Shule Bora hands out most of the pairs funded so far on the 6th of each month (a backlog stays), and a
+  // third of them four months before the anchor's month (the slow month: the rains closed the roads).
+  deliveries: {
+    programme: "Shoes for school children",
+    partner: "Shule Bora Foundation",
+    sites: ["Kisumu Central Primary", "Siaya Township Primary", "Homa Bay Primary", "Kondele Primary"],
+    day: 6,
+    hour: 7,
+    share: 0.85,
+    slowMonthsAgo: 4,
+    slowShare: 0.3,
+    named: [3, 6],
+  },
   feedback: SHOES_FEEDBACK,
   narrative: [
     "Every pair sold gave a pair to a schoolchild in Kisumu, Siaya or Homa Bay, delivered by the Shule Bora Foundation on distribution days.",
@@ -664,6 +680,7 @@ export interface SeedResult {
   observations: number;
   responses: number;
   actions: number;
+  deliveries: number;
   /** The demo keys, made at random (shown once: only their hashes are stored). */
   keys: DemoKey[];
 }
@@ -683,7 +700,7 @@ export async function seedDemoIfEmpty(db: DataSource, anchor?: Date): Promise<Se
 export async function seedDemo(db: DataSource, anchor: Date = startOfTodayUtc()): Promise<SeedResult> {
   const result = await db.transaction(async (em) => {
     await em.query(`SELECT set_config('app.operation', 'seed', true)`);
-    const total: SeedResult = { organizations: 0, stakeholders: 0, transitions: 0, interactions: 0, sales: 0, observations: 0, responses: 0, actions: 0, keys: [] };
+    const total: SeedResult = { organizations: 0, stakeholders: 0, transitions: 0, interactions: 0, sales: 0, observations: 0, responses: 0, actions: 0, deliveries: 0, keys: [] };
     for (const spec of DEMO_ORGANIZATIONS) {
       const r = await seedOrganization(em, spec, anchor);
       total.organizations += 1;
@@ -694,6 +711,7 @@ export async function seedDemo(db: DataSource, anchor: Date = startOfTodayUtc())
       total.observations += r.observations;
       total.responses += r.responses;
       total.actions += r.actions;
+      total.deliveries += r.deliveries;
     }
     total.keys = await insertDemoKeys(em, demoKeySpecs(DEMO_SOLAR_ID, DEMO_SHOES_ID));
     return total;
@@ -703,6 +721,10 @@ export async function seedDemo(db: DataSource, anchor: Date = startOfTodayUtc())
   // (measured: quality of experience by touchpoint 11.6 s before ANALYZE, 0.18 s after).
   await db.query("ANALYZE");
   return result;
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }
 
 function startOfTodayUtc(): Date {
@@ -861,6 +883,10 @@ async function seedOrganization(em: EntityManager, spec: OrganizationSpec, ancho
     if (!id) throw new Error(`demo seed: no partner "${name}"`);
     return id;
   });
+  // A year of monthly deliveries of the programme by its field partner, through the API's batch path.
+  const deliveries = spec.deliveries
+    ? await seedDeliveries(em, org, anchor, new Random(spec.seed + 13), spec.deliveries, partnerIds.get(spec.deliveries.partner) ?? fail(`demo seed: no partner "${spec.deliveries.partner}"`))
+    : { deliveries: 0 };
   // Surveys after the main touchpoints, a year of feedback, actions, goals.
   const modes = new Map<string, string | null>(
     (await em.query(`SELECT id, impact_mode FROM stages WHERE organization_id = $1`, [org])).map((r: { id: string; impact_mode: string | null }) => [r.id, r.impact_mode]),
@@ -884,5 +910,5 @@ async function seedOrganization(em: EntityManager, spec: OrganizationSpec, ancho
   const reportTo = new Date(Date.UTC(anchor.getUTCFullYear(), anchor.getUTCMonth(), 1));
   const reportFrom = new Date(Date.UTC(anchor.getUTCFullYear() - 1, anchor.getUTCMonth(), 1));
   await em.query(`INSERT INTO report_narratives (organization_id, period_from, period_to, version, text) VALUES ($1, $2, $3, 1, $4)`, [org, reportFrom, reportTo, spec.narrative]);
-  return { stakeholders: s.id.length, transitions: t.id.length, interactions: i.id.length, ...impact, ...feedback };
+  return { stakeholders: s.id.length, transitions: t.id.length, interactions: i.id.length, ...impact, ...feedback, ...deliveries };
 }

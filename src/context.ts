@@ -43,6 +43,7 @@ import { DecodedIds } from "./common/global-id-schema";
 import { Programme, ProgrammeEnrolment } from "./modules/programme/programme.entity";
 import { ProgrammeService } from "./modules/programme/programme.service";
 import { NodeService } from "./modules/node/node.service";
+import { DeliveryService } from "./modules/delivery/delivery.service";
 
 /**
  * DataLoaders, new for every request (their caches never outlive it), scoped to the caller.
@@ -119,6 +120,7 @@ function createServices(sc: ServiceContext) {
     metrics: new MetricService(sc),
     sales: new SalesService(sc),
     programmes: new ProgrammeService(sc),
+    deliveries: new DeliveryService(sc),
     impact: new ImpactService(sc),
     surveys: new SurveyService(sc),
     feedback: new FeedbackService(sc),

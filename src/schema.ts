@@ -22,6 +22,7 @@ import { QoeResolver } from "./modules/qoe/qoe.resolver";
 import { ReportResolver } from "./modules/report/report.resolver";
 import { NodeResolver } from "./modules/node/node.resolver";
 import { ProgrammeEnrolmentResolver, ProgrammeResolver, StakeholderEnrolmentResolver } from "./modules/programme/programme.resolver";
+import { DeliveryResolver } from "./modules/delivery/delivery.resolver";
 
 export const resolvers = [
   OrganizationResolver,
@@ -41,6 +42,7 @@ export const resolvers = [
   ProgrammeResolver,
   ProgrammeEnrolmentResolver,
   StakeholderEnrolmentResolver,
+  DeliveryResolver,
   ImpactResolver,
   SurveyResolver,
   FeedbackResolver,

@@ -4,6 +4,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { textProblem, textProblems } from "./text";
 import { BadInputError } from "./errors";
 import { globalId, idProblem, NO_ROW, NodeType, readGlobalId } from "./global-ids";
+import { FUTURE_SKEW_MS, isCalendarDate } from "./validation";
 
 export const MAX_BATCH = 1000;
 
@@ -45,7 +46,15 @@ export class ItemError {
 
   @Field()
   message!: string;
+
+  @Field(() => String, {
+    description:
+      "Why, as a code: BAD_USER_INPUT (the value is wrong), NOT_FOUND (no such row in the organization, or none the caller may see), FORBIDDEN (the caller's role or partner may not do this), CONFLICT (the client key was used before with other content)",
+  })
+  code?: ItemErrorCode;
 }
+
+export type ItemErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "FORBIDDEN" | "CONFLICT";
 
 @ObjectType({ description: "What happened to one item of a batch, in the order sent", simpleResolvers: true })
 export class BatchItemResult {
@@ -87,6 +96,8 @@ export class BatchResult {
 
   /** The answer of a batch that writes rows of `type` in organization `organizationId`: items in their order, their ids global. */
   static of(items: BatchItemResult[], type: NodeType, organizationId: string): BatchResult {
+    // Every reason has a code: a CONFLICT item's are CONFLICT; a reason given without one is BAD_USER_INPUT.
+    for (const item of items) for (const e of item.errors) e.code ??= item.status === BatchItemStatus.CONFLICT ? "CONFLICT" : "BAD_USER_INPUT";
     const r = new BatchResult();
     r.items = items.sort((a, b) => a.index - b.index).map((i) => (i.id ? { ...i, id: globalId(type, organizationId, i.id) } : i));
     r.created = items.filter((i) => i.status === BatchItemStatus.CREATED).length;
@@ -214,8 +225,8 @@ export function echoedKey(key: string | null | undefined): string | null {
 /** Collects the reasons an item is rejected. */
 export class ItemProblems {
   readonly errors: ItemError[] = [];
-  add(field: string, message: string): void {
-    this.errors.push({ field, message });
+  add(field: string, message: string, code?: ItemErrorCode): void {
+    this.errors.push(code ? { field, message, code } : { field, message });
   }
   get ok(): boolean {
     return this.errors.length === 0;
@@ -254,4 +265,129 @@ export function classifyExisting(item: Keyed, existing: { id: string; content_ha
     id: existing.id,
     errors: same ? [] : [{ field, message: `this ${field === "clientKey" ? "client key" : field} was used before with different content; nothing was changed` }],
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The contract's steps every keyed batch shares (submitFeedback, recordDeliveries)
+// ---------------------------------------------------------------------------------------------
+
+/** A client key is at most this long (the column is varchar(120)). */
+export const MAX_CLIENT_KEY = 120;
+
+/**
+ * An item's client key, checked: trimmed; empty or longer than MAX_CLIENT_KEY is a reason on
+ * `field`. A key that is not clean text (its reason is among `text` already) gives "" and no
+ * second reason, and is not echoed back.
+ */
+export function itemClientKey(value: string | null | undefined, field: string, text: ItemError[], p: ItemProblems): string {
+  const keyNotText = text.some((e) => e.field === field);
+  const clientKey = keyNotText ? "" : (value?.trim() ?? "");
+  if (!clientKey && !keyNotText) p.add(field, `${field} must not be empty`);
+  else if (clientKey.length > MAX_CLIENT_KEY) p.add(field, `${field} must be at most ${MAX_CLIENT_KEY} characters`);
+  return clientKey;
+}
+
+/** The client keys worth looking up: trimmed, not empty, not too long, each once. */
+export function lookupKeys(values: (string | null | undefined)[]): string[] {
+  return [...new Set(values.map((v) => v?.trim()).filter((k): k is string => !!k && k.length <= MAX_CLIENT_KEY))];
+}
+
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A batch item's time (a string, so that one bad item is rejected alone rather than failing the
+ * whole batch as a DateTime argument would): ISO 8601 with a time zone, a day that exists on the
+ * calendar (Date.parse rolls "2026-02-30T…" over to March 2), and not later than `now` plus the
+ * allowed clock skew. null, with the reason on `field`, otherwise.
+ */
+export function itemTimestamp(value: unknown, field: string, now: number, p: ItemProblems): Date | null {
+  if (typeof value !== "string" || !ISO_TIMESTAMP.test(value.trim()) || !isCalendarDate(value.trim().slice(0, 10)) || Number.isNaN(Date.parse(value))) {
+    p.add(field, `${field} must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T09:30:00Z`);
+    return null;
+  }
+  const at = new Date(value);
+  if (at.getTime() > now + FUTURE_SKEW_MS) p.add(field, `${field} is in the future`);
+  return at;
+}
+
+/** A row stored under a client key: what a retry is compared with. */
+export interface StoredItem {
+  id: string;
+  content_hash: string;
+}
+
+/**
+ * What happens to the items that passed their checks, before anything is written:
+ * - a dry run answers VALID, or DUPLICATE / CONFLICT against what is stored or an earlier item of the batch;
+ * - otherwise an item whose client key is stored already is a DUPLICATE or CONFLICT, and the rest are
+ *   to be stored (`toStore`; two items of the batch with one key are sorted out by the insert).
+ * `field` names the input field that holds the key.
+ */
+export function classifyKeyed<T extends Keyed & { clientKey: string }>(ready: T[], taken: Map<string, StoredItem>, dryRun: boolean, field: string): { results: BatchItemResult[]; toStore: T[] } {
+  const results: BatchItemResult[] = [];
+  const toStore: T[] = [];
+  const firstSeen = new Map<string, T>();
+  for (const r of ready) {
+    const keyed = { index: r.index, clientKey: r.clientKey, hash: r.hash };
+    const stored = taken.get(r.clientKey);
+    if (dryRun) {
+      const earlier = stored ?? (firstSeen.has(r.clientKey) ? { id: "", content_hash: firstSeen.get(r.clientKey)!.hash } : undefined);
+      const classified = classifyExisting(keyed, earlier, field);
+      if (classified) results.push({ ...classified, id: classified.id || null });
+      else {
+        firstSeen.set(r.clientKey, r);
+        results.push({
+          index: r.index,
+          clientKey: r.clientKey,
+          status: BatchItemStatus.VALID,
+          id: null,
+          errors: [],
+        });
+      }
+    } else if (stored) {
+      results.push(classifyExisting(keyed, stored, field)!);
+    } else {
+      toStore.push(r);
+    }
+  }
+  return { results, toStore };
+}
+
+/** Orders rows by a key so that concurrent batches take their unique-index locks in the same order (no deadlock). */
+export function byKey<T>(rows: T[], key: (r: T) => string): T[] {
+  return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/**
+ * The answers for the items a batch tried to store: CREATED for those the insert stored (`created`:
+ * item to its new id); the others' keys were taken meanwhile (by a concurrent request, or by an
+ * earlier item of the same batch), so they are read again (`loadTaken`, one statement) and answer
+ * DUPLICATE or CONFLICT; an item whose key is not found either answers `unresolved(item)`.
+ */
+export async function settleKeyed<T extends Keyed & { clientKey: string }>(
+  toStore: T[],
+  created: Map<T, string>,
+  loadTaken: (keys: string[]) => Promise<Map<string, StoredItem>>,
+  field: string,
+  unresolved: (item: T) => BatchItemResult,
+): Promise<BatchItemResult[]> {
+  const results: BatchItemResult[] = [];
+  const pending: T[] = [];
+  for (const r of toStore) {
+    const id = created.get(r);
+    if (id)
+      results.push({
+        index: r.index,
+        clientKey: r.clientKey,
+        status: BatchItemStatus.CREATED,
+        id,
+        errors: [],
+      });
+    else pending.push(r);
+  }
+  if (pending.length) {
+    const existing = await loadTaken(pending.map((r) => r.clientKey));
+    for (const r of pending) results.push(classifyExisting({ index: r.index, clientKey: r.clientKey, hash: r.hash }, existing.get(r.clientKey), field) ?? unresolved(r));
+  }
+  return results;
 }

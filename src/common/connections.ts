@@ -1,3 +1,4 @@
+import { Delivery } from "../modules/delivery/delivery.entity";
 import { Connection } from "./pagination";
 import { Organization } from "../modules/organization/organization.entity";
 import { FunctionalArea } from "../modules/functional-area/functional-area.entity";
@@ -29,6 +30,7 @@ export const OfferingConnection = Connection(Offering, "Offering");
 export const SaleConnection = Connection(Sale, "Sale");
 import { Programme } from "../modules/programme/programme.entity";
 export const ProgrammeConnection = Connection(Programme, "Programme");
+export const DeliveryConnection = Connection(Delivery, "Delivery");
 import { Survey } from "../modules/survey/survey.entity";
 import { FeedbackResponse } from "../modules/feedback/feedback.entity";
 import { Action } from "../modules/action/action.entity";

@@ -76,7 +76,7 @@ const ID_ARGUMENTS: Record<string, NodeType> = {
 const ID_OF: Record<string, NodeType> = { ApiKeyWithRole: "ApiKey" };
 
 /** Input types of batch items: their ids are decoded by the batch's check step, item by item (`batchItemId`). */
-export const BATCH_ITEM_INPUTS = new Set(["FeedbackItemInput", "ObservationItemInput", "SaleItemInput"]);
+export const BATCH_ITEM_INPUTS = new Set(["FeedbackItemInput", "ObservationItemInput", "SaleItemInput", "DeliveryItemInput"]);
 
 /** Inputs that take an id of any type. */
 const ANY_TYPE_INPUTS = new Set(["AuditFilter.entityId"]);

@@ -33,6 +33,7 @@ export const NODE_TYPES = {
   Sale: { prefix: "sal", table: "sales" },
   Programme: { prefix: "prg", table: "programmes" },
   ProgrammeEnrolment: { prefix: "enr", table: "programme_enrolments" },
+  Delivery: { prefix: "dlv", table: "deliveries" },
   Survey: { prefix: "srv", table: "surveys" },
   SurveyVersion: { prefix: "svv", table: "survey_versions" },
   SurveyQuestion: { prefix: "qst", table: "survey_questions" },

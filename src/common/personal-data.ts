@@ -24,14 +24,15 @@ export interface PersonalColumn {
   exported: string | null;
 }
 
-/** How a table's rows belong to the stakeholder: its own row, a `stakeholder_id` column, or through its response. */
-export const PERSONAL_ROWS: Record<string, "self" | "stakeholder_id" | "response"> = {
+/** How a table's rows belong to the stakeholder: its own row, a column holding its id (`stakeholder_id`, `beneficiary_id`), or through its response. */
+export const PERSONAL_ROWS: Record<string, "self" | "stakeholder_id" | "beneficiary_id" | "response"> = {
   stakeholders: "self",
   stakeholder_contacts: "stakeholder_id",
   interactions: "stakeholder_id",
   feedback_responses: "stakeholder_id",
   feedback_answers: "response",
   actions: "stakeholder_id",
+  deliveries: "beneficiary_id",
 };
 
 export const PERSONAL_COLUMNS: readonly PersonalColumn[] = [
@@ -51,6 +52,9 @@ export const PERSONAL_COLUMNS: readonly PersonalColumn[] = [
   { table: "actions", column: "notes", erased: "null", exported: "actions.notes" },
   { table: "actions", column: "root_cause", erased: "null", exported: "actions.rootCause" },
   { table: "actions", column: "loop_message", erased: "marker", exported: "actions.loopMessage" },
+  // A delivery's evidence note is free text ("handed to her aunt at the school gate"); its hash covers the note, as a response's covers its comment.
+  { table: "deliveries", column: "evidence_note", erased: "null", exported: "deliveries.evidenceNote" },
+  { table: "deliveries", column: "content_hash", erased: "marker", exported: null },
 ];
 
 /** What an erased column holds when it must hold something. */
@@ -88,7 +92,7 @@ export function erasureStatements(): string[] {
   for (const [table, columns] of byTable) {
     const rows = PERSONAL_ROWS[table];
     if (columns.some((c) => c.erased === "row")) {
-      statements.push(`DELETE FROM ${table} WHERE organization_id = $1 AND stakeholder_id = $2`);
+      statements.push(`DELETE FROM ${table} WHERE organization_id = $1 AND ${rows} = $2`);
       continue;
     }
     const sets = columns.map((c) =>
@@ -108,7 +112,7 @@ export function erasureStatements(): string[] {
           WHERE t.organization_id = $1 AND r.organization_id = $1 AND t.response_id = r.id AND r.stakeholder_id = $2 AND t.type = 'TEXT' AND ${holding}`,
       );
     } else {
-      statements.push(`UPDATE ${table} SET ${sets.join(", ")} WHERE organization_id = $1 AND stakeholder_id = $2 AND ${holding}`);
+      statements.push(`UPDATE ${table} SET ${sets.join(", ")} WHERE organization_id = $1 AND ${rows} = $2 AND ${holding}`);
     }
   }
   if (own) statements.push(own);

@@ -8,6 +8,8 @@ const TABLES = {
   touchpoint: "touchpoints",
   survey: "surveys",
   "functional area": "functional_areas",
+  programme: "programmes",
+  partner: "partners",
 } as const;
 
 export type Reference = { what: keyof typeof TABLES; id: string | null | undefined; field: string };

@@ -18,6 +18,7 @@ import { FeedbackAnswer, FeedbackResponse } from "./feedback/feedback.entity";
 import { Action, ActionRule } from "./action/action.entity";
 import { ExperienceGoal, Intervention } from "./goal/goal.entity";
 import { Programme, ProgrammeEnrolment } from "./programme/programme.entity";
+import { Delivery } from "./delivery/delivery.entity";
 
 export const entities = [Organization, Lifecycle, Stage, FunctionalArea, Partner, Touchpoint, Stakeholder, StageTransition, Interaction, StakeholderContact, ApiKey, AuditEntry, Metric, MetricTarget, Observation, Offering, Sale,
-  Survey, SurveyVersion, SurveyQuestion, FeedbackResponse, FeedbackAnswer, ActionRule, Action, ExperienceGoal, Intervention, Programme, ProgrammeEnrolment];
+  Survey, SurveyVersion, SurveyQuestion, FeedbackResponse, FeedbackAnswer, ActionRule, Action, ExperienceGoal, Intervention, Programme, ProgrammeEnrolment, Delivery];

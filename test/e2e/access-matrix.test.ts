@@ -698,6 +698,37 @@ const MATRIX: Record<string, Row> = {
     writes: ["programme_enrolments"],
     check: (d, c) => expect(d.unenrolBeneficiary.programme.id).toBe(c.target.programme),
   },
+  recordDeliveries: {
+    doc: `mutation($input: RecordDeliveriesInput!) { recordDeliveries(input: $input) ${BATCH} }`,
+    // The field partner delivers to its own registration, as its own partner.
+    vars: (c) => ({ input: { organizationId: c.target.id, items: [{ clientKey: `M-DL-${c.seq}`, programmeId: c.target.programme, deliveredAt: "2026-01-20T00:00:00Z", units: 1, beneficiaryId: person(c) }] } }),
+    own: SUBMIT,
+    other: everyOther("FORBIDDEN"),
+    writes: ["deliveries", "stakeholders"],
+    check: (d) => expect(d.recordDeliveries).toMatchObject({ created: 1, duplicates: 0, conflicts: 0, rejected: 0 }),
+  },
+  deliveries: {
+    doc: `query($org: ID!) { deliveries(organizationId: $org, first: 500) { totalCount edges { node { id units programme { id } } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: SUBMIT,
+    other: everyOther("FORBIDDEN"),
+    check: async (d, c) => {
+      // Field partners: only the deliveries their partner submitted.
+      const [{ n }] = await c.app.db.query(`SELECT count(*)::int AS n FROM deliveries WHERE organization_id = $1 AND ($2::uuid IS NULL OR submitted_by_partner_id = $2)`, [
+        c.target.id,
+        c.role === "FIELD_PARTNER" ? c.self.partner : null,
+      ]);
+      expect(d.deliveries.totalCount).toBe(n);
+      expect(d.deliveries.edges).toHaveLength(n);
+    },
+  },
+  fundedVsDelivered: {
+    doc: `query($org: ID!) { fundedVsDelivered(organizationId: $org, ${FUNNEL_PERIOD}) { organizationId programmes { programme { id } unitsFunded backlog beneficiariesReached { total } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => expect(d.fundedVsDelivered.programmes.map((p: any) => p.programme.id)).toContain(c.target.programme),
+  },
   createTouchpoint: {
     doc: `mutation($input: CreateTouchpointInput!) { createTouchpoint(input: $input) { id name } }`,
     vars: (c) => ({ input: { stageId: c.target.fx.beneficiaryStages.Outcome, name: `Touchpoint ${c.seq}`, channel: "SMS", functionalAreaId: c.target.fx.areas.Programmes } }),

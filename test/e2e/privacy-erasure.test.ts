@@ -37,6 +37,9 @@ const NOT_PERSONAL: Record<string, string> = {
   "stage_stays.region": "a copy of the disaggregation attribute",
   "stage_stays.segment": "a copy of the disaggregation attribute",
   "stage_transitions.kind": "CUSTOMER or BENEFICIARY",
+  "deliveries.beneficiary_kind": "always BENEFICIARY (part of the foreign key)",
+  "deliveries.client_key": "the field app's key for the delivery, made by the app",
+  "deliveries.site_name": "a school or clinic delivered to (a site delivery names no stakeholder)",
 };
 
 const SECRETS = ["Wanjiru", "+254 722", "ROOT1", "family dispute", "shoes pinch", "teacher", "call back", "Plot 9", "sister", "W-77"];
@@ -50,6 +53,8 @@ describe("erasure that leaves nothing behind", () => {
   let person: string;
   let actionId: string;
   let writtenExport: any;
+  let programme: string;
+  const DELIVER = `mutation($i: RecordDeliveriesInput!) { recordDeliveries(input: $i) { created items { status errors { field message } } } }`;
 
   const EXPORT = `query($id: ID!) { stakeholderExport(id: $id) }`;
   const SUBMIT = `mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { created rejected items { status errors { field message } } } }`;
@@ -125,6 +130,14 @@ describe("erasure that leaves nothing behind", () => {
     await staff.ok(`mutation($i: CloseLoopInput!) { closeLoop(input: $i) { id } }`, {
       i: { actionId, channel: "PHONE", message: "Told Grace Wanjiru new shoes come Friday" },
     });
+    // A pair of shoes delivered to her, with an evidence note that names people.
+    programme = (
+      await app.ok<any>(`mutation($i: CreateProgrammeInput!) { createProgramme(input: $i) { id } }`, { i: { organizationId: org.id, name: "Shoes", activeFrom: "2026-01-01T00:00:00Z" } })
+    ).createProgramme.id;
+    const delivered = await staff.ok<any>(DELIVER, {
+      i: { organizationId: org.id, items: [{ clientKey: "d-1", programmeId: programme, deliveredAt: "2026-03-04T00:00:00Z", units: 1, beneficiaryId: person, evidenceNote: "her sister Wanjiru signed" }] },
+    });
+    expect(delivered.recordDeliveries.created).toBe(1);
     writtenExport = (await staff.ok<any>(EXPORT, { id: person })).stakeholderExport;
   });
   afterAll(() => app.close());
@@ -169,6 +182,7 @@ describe("erasure that leaves nothing behind", () => {
     expect(e.contact).toMatchObject({ fullName: "Grace Wanjiru", phone: "+254 722 000 777", email: "grace@example.org", address: "Plot 9, Nyeri" });
     expect(e.interactions[0].note).toBe("her sister collects the shoes");
     expect(e.feedback[0].comment).toBe("the shoes pinch, tell the teacher");
+    expect(e.deliveries[0]).toMatchObject({ programme: "Shoes", units: 1, evidenceNote: "her sister Wanjiru signed" });
     expect(e.feedback[0].answers).toEqual([
       { question: "nps", value: "3" },
       { question: "why", value: "call back after the family dispute" },
@@ -291,6 +305,20 @@ describe("erasure that leaves nothing behind", () => {
     expect(scores.submitFeedback.items[0]).toMatchObject({ status: "CONFLICT", errors: [{ field: "clientSubmissionId", message: expect.stringMatching(/erased/) }] });
     const [hash] = await app.db.query(`SELECT trim(content_hash) AS h FROM feedback_responses WHERE organization_id = $1 AND client_submission_id = 'w-1'`, [org.id]);
     expect(hash.h).toBe("[erased]");
+    // A delivery: with a note about her, refused with its reason; without one, it still counts.
+    const deliveries = await staff.ok<any>(DELIVER, {
+      i: {
+        organizationId: org.id,
+        items: [
+          { clientKey: "d-2", programmeId: programme, deliveredAt: "2026-04-01T00:00:00Z", units: 1, beneficiaryId: person, evidenceNote: "new note" },
+          { clientKey: "d-3", programmeId: programme, deliveredAt: "2026-04-01T00:00:00Z", units: 1, beneficiaryId: person },
+        ],
+      },
+    });
+    expect(deliveries.recordDeliveries.items).toEqual([
+      { status: "REJECTED", errors: [{ field: "evidenceNote", message: expect.stringMatching(/erased/) }] },
+      { status: "CREATED", errors: [] },
+    ]);
     // Writes that carry no personal data still go through: a status change, a visit without a note.
     await staff.ok(`mutation($i: UpdateActionInput!) { updateAction(input: $i) { id } }`, { i: { id: actionId, status: "DONE" } });
     await staff.ok(`mutation($i: RecordInteractionInput!) { recordInteraction(input: $i) { id } }`, { i: { stakeholderId: person, touchpointId: touchpoint } });

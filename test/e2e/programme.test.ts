@@ -1,6 +1,7 @@
 import { startTestApp, TestApp, Caller, GqlResult, unknownId } from "../helpers/app";
 import { count, createOrg, OrgFixture } from "../helpers/fixtures";
 import { Programmes1732850000000 } from "../../migrations/1732850000000-Programmes";
+import { Deliveries1732853000000 } from "../../migrations/1732853000000-Deliveries";
 
 /**
  * Programmes: created, changed, listed and read through the API; offerings' impact rules fund
@@ -233,7 +234,10 @@ describe("programmes and enrolments", () => {
   it("migrates free-text causes into programmes (case-insensitively distinct per organization) and back", async () => {
     const runner = app.db.createQueryRunner();
     const migration = new Programmes1732850000000();
+    // Deliveries (a later migration) reference programmes: reverted first, put back last, as migrations are.
+    const deliveries = new Deliveries1732853000000();
     try {
+      await deliveries.down(runner);
       // Down: each offering's programme name becomes its cause again; the programme tables go.
       await migration.down(runner);
       const causes = await app.db.query(`SELECT name, cause FROM offerings WHERE organization_id = $1 ORDER BY name`, [org.id]);
@@ -253,6 +257,7 @@ describe("programmes and enrolments", () => {
         [org.id, other.id],
       );
       await migration.up(runner);
+      await deliveries.up(runner);
     } finally {
       await runner.release();
     }

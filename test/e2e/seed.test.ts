@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from "../helpers/app";
+import { idOf, startTestApp, TestApp } from "../helpers/app";
 import { DEMO_SHOES_ID as DEMO_SHOES_UUID, DEMO_SOLAR_ID as DEMO_SOLAR_UUID, seedDemo, seedDemoIfEmpty } from "../../seeds/demo";
 import { organizationGlobalId } from "../../src/common/global-ids";
 
@@ -17,6 +17,7 @@ async function fingerprint(app: TestApp): Promise<string> {
       UNION ALL SELECT id::text || stakeholder_id || to_stage_id || occurred_at::text FROM stage_transitions
       UNION ALL SELECT id::text || touchpoint_id || occurred_at::text FROM interactions
       UNION ALL SELECT id::text || name FROM touchpoints
+      UNION ALL SELECT id::text || client_key || units::text || delivered_at::text || coalesce(beneficiary_id::text, site_name) FROM deliveries
     ) t`);
   return row.h;
 }
@@ -75,6 +76,43 @@ describe("demo data", () => {
     expect(parseDemoKeysFile(text)).toEqual(keysA.map(({ spec, key }) => ({ variable: spec.variable, key, label: `${spec.role}: ${spec.label}` })));
     // A line that is not a key, or a damaged key, is not read as one.
     expect(parseDemoKeysFile("# comment\nX=dbl_short # x\nFUNDER=nope # FUNDER: y\n")).toEqual([]);
+  });
+
+  it("has Hatua Shoes' programme delivered monthly by Shule Bora, with a backlog at every month's end and one slow month", async () => {
+    const staff = keysA.find((k) => k.spec.variable === "HS_STAFF")!;
+    const [{ programme }] = await a.db.query(`SELECT id AS programme FROM programmes WHERE organization_id = $1 AND name = 'Shoes for school children'`, [DEMO_SHOES_ID]);
+    // Every delivery by Shule Bora, through the batch path (as the partner, with client keys).
+    const [by] = await a.db.query(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE p.name = 'Shule Bora Foundation' AND d.submitted_by_partner_id = d.partner_id)::int AS partner, count(DISTINCT date_trunc('month', d.delivered_at))::int AS months
+         FROM deliveries d JOIN partners p ON p.organization_id = d.organization_id AND p.id = d.partner_id WHERE d.organization_id = $1`,
+      [DEMO_SHOES_ID],
+    );
+    expect(by.n).toBeGreaterThan(12);
+    expect(by.partner).toBe(by.n);
+    expect(by.months).toBeGreaterThanOrEqual(11);
+    // Month by month over the 12 whole months before the anchor (2025-11 .. 2026-10).
+    const day = (m: number) => new Date(Date.UTC(2025, 10 + m, 1)).toISOString().slice(0, 10);
+    const months = Array.from({ length: 12 }, (_, m) => [day(m), day(m + 1)]);
+    const rows = [];
+    for (const [from, to] of months) {
+      const r = await a.as(staff.key).ok<any>(
+        `query($o: ID!, $p: ID, $from: DateTimeISO, $to: DateTimeISO) { fundedVsDelivered(organizationId: $o, programmeId: $p, from: $from, to: $to) { programmes { unitsFunded unitsDelivered backlog deliveredBeyondFunded } } }`,
+        { o: DEMO_SHOES_ID, p: idOf("Programme", DEMO_SHOES_ID, programme), from, to },
+      );
+      rows.push(r.fundedVsDelivered.programmes[0]);
+    }
+    // A backlog at every month's end, never delivered beyond what was funded.
+    for (const r of rows) {
+      expect(Number(r.backlog)).toBeGreaterThan(0);
+      expect(r.deliveredBeyondFunded).toBe("0");
+    }
+    // The slow month (four months before the anchor's month: July 2026) hands out far fewer pairs than the months around it,
+    // and the backlog grows that month.
+    const delivered = rows.map((r) => r.unitsDelivered);
+    const july = 8;
+    expect(delivered[july]).toBeLessThan(0.5 * delivered[july - 1]);
+    expect(delivered[july]).toBeLessThan(0.5 * delivered[july + 1]);
+    expect(Number(rows[july].backlog)).toBeGreaterThan(Number(rows[july - 1].backlog));
   });
 
   it("is deterministic: the same rows and ids on every load", async () => {

@@ -275,6 +275,7 @@ const B_TABLES: [string, string, "org" | "keys"][] = [
   ["programmes", "organization_id = $1", "org"],
   ["programme_partners", "organization_id = $1", "org"],
   ["programme_enrolments", "organization_id = $1", "org"],
+  ["deliveries", "organization_id = $1", "org"],
   ["surveys", "organization_id = $1", "org"],
   ["survey_versions", "organization_id = $1", "org"],
   ["survey_questions", "organization_id = $1", "org"],
@@ -490,6 +491,33 @@ describe("tenant isolation", () => {
       vars: (x) => ({ x }),
     },
     { path: "programme.id", op: "programme", doc: `query($x: ID!) { programme(id: $x) { id name partners { id name } } }`, vars: (x) => ({ x }) },
+    { path: "deliveries.organizationId", op: "deliveries", doc: `query($x: ID!) { deliveries(organizationId: $x) { totalCount edges { node { id units beneficiary { id externalRef } } } } }`, vars: (x) => ({ x }) },
+    {
+      path: "deliveries.filter.programmeId",
+      op: "deliveries",
+      doc: `query($a: ID!, $x: ID!) { deliveries(organizationId: $a, filter: { programmeId: $x }) { totalCount edges { node { id units } } } }`,
+      vars: (x) => ({ a: A.id, x }),
+      filter: true,
+    },
+    {
+      path: "deliveries.filter.partnerId",
+      op: "deliveries",
+      doc: `query($a: ID!, $x: ID!) { deliveries(organizationId: $a, filter: { partnerId: $x }) { totalCount edges { node { id units } } } }`,
+      vars: (x) => ({ a: A.id, x }),
+      filter: true,
+    },
+    {
+      path: "fundedVsDelivered.organizationId",
+      op: "fundedVsDelivered",
+      doc: `query($x: ID!) { fundedVsDelivered(organizationId: $x, ${PERIOD}) { programmes { programme { id name } unitsFunded beneficiariesReached { total } } } }`,
+      vars: (x) => ({ x }),
+    },
+    {
+      path: "fundedVsDelivered.programmeId",
+      op: "fundedVsDelivered",
+      doc: `query($a: ID!, $x: ID!) { fundedVsDelivered(organizationId: $a, programmeId: $x, ${PERIOD}) { programmes { programme { id name } unitsFunded beneficiariesReached { total } } } }`,
+      vars: (x) => ({ a: A.id, x }),
+    },
     {
       path: "sales.organizationId",
       op: "sales",
@@ -627,6 +655,7 @@ describe("tenant isolation", () => {
     answers: [{ key: "nps", value: 2 }],
     comment: "probe",
   });
+  const goodDelivery = () => ({ clientKey: "PROBE-DL", programmeId: A.programme, deliveredAt: "2026-01-15T00:00:00Z", units: 1, beneficiaryId: A.beneficiary, evidenceNote: "probe" });
   const goodAction = () => ({ organizationId: A.id, title: "Hijacked", ownerAreaId: A.fx.areas.Operations });
   const goodIntervention = () => ({ goalId: A.goal, title: "Hijacked", ownerAreaId: A.fx.areas.Programmes, startsOn: "2026-02-01", endsOn: "2026-02-28" });
   const ACTION = `{ id title notes response { id comment } stakeholder { id externalRef } touchpoint { id name } owner { id name } }`;
@@ -739,6 +768,10 @@ describe("tenant isolation", () => {
       ...batch("submitFeedback", "SubmitFeedbackInput", "touchpointId", (x) => ({ organizationId: A.id, items: [{ ...goodFeedback(), touchpointId: x }] }), NO("touchpoint")),
       clientKey: "PROBE-FB",
     },
+    m("recordDeliveries", "RecordDeliveriesInput", BATCH, (x) => ({ organizationId: x, items: [goodDelivery()] })),
+    { ...batch("recordDeliveries", "RecordDeliveriesInput", "programmeId", (x) => ({ organizationId: A.id, items: [{ ...goodDelivery(), programmeId: x }] }), NO("programme")), clientKey: "PROBE-DL" },
+    { ...batch("recordDeliveries", "RecordDeliveriesInput", "beneficiaryId", (x) => ({ organizationId: A.id, items: [{ ...goodDelivery(), beneficiaryId: x }] }), NO("stakeholder")), clientKey: "PROBE-DL" },
+    { ...batch("recordDeliveries", "RecordDeliveriesInput", "partnerId", (x) => ({ organizationId: A.id, items: [{ ...goodDelivery(), partnerId: x }] }), NO("partner")), clientKey: "PROBE-DL" },
 
     // Actions and rules
     m("createAction", "CreateActionInput", ACTION, (x) => ({ ...goodAction(), organizationId: x })),

@@ -1,10 +1,29 @@
 import { randomUUID } from "node:crypto";
 import { EntityManager } from "typeorm";
 import { AnswerInput, FeedbackItemInput, SubmitFeedbackInput } from "./feedback.inputs";
-import { BatchItemResult, BatchItemStatus, BatchResult, classifyExisting, contentHash, ItemError, ItemProblems, itemTextProblems, decodeItemIds, itemIdProblem } from "../../common/batch";
+import {
+  BatchItemResult,
+  BatchItemStatus,
+  BatchResult,
+  byKey,
+  decodeItemIds,
+  classifyExisting,
+  classifyKeyed,
+  contentHash,
+  ItemError,
+  itemClientKey,
+  itemIdProblem,
+  ItemProblems,
+  itemTextProblems,
+  itemTimestamp,
+  lookupKeys,
+  settleKeyed,
+  StoredItem,
+} from "../../common/batch";
 import { QuestionType, StakeholderKind } from "../../common/enums";
-import { ERASED_MESSAGE, ERASED_REF_MESSAGE, isErasedRef } from "../../common/personal-data";
-import { FUTURE_SKEW_MS, isCalendarDate, isUuid } from "../../common/validation";
+import { ERASED_MESSAGE } from "../../common/personal-data";
+import { isUuid } from "../../common/validation";
+import { checkNewBeneficiary, registerBeneficiaries } from "../stakeholder/inline-beneficiaries";
 import { applyRules } from "../action/rules";
 
 /**
@@ -15,7 +34,6 @@ import { applyRules } from "../action/rules";
 
 export const INACTIVE_SURVEY = "the survey is not active: it takes no responses (an admin can turn it on again with updateSurvey)";
 const RANGES: Partial<Record<QuestionType, [number, number]>> = { NPS: [0, 10], RATING: [1, 5], EFFORT: [1, 7] };
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
 const KEY_FIELD = "clientSubmissionId";
 
 export interface Question {
@@ -59,10 +77,7 @@ export interface TouchpointInfo {
 }
 
 /** A stored response, by its client submission id. */
-export interface StoredResponse {
-  id: string;
-  content_hash: string;
-}
+export type StoredResponse = StoredItem;
 
 /** What the checks read, loaded for one batch. */
 export interface FeedbackLookups {
@@ -134,10 +149,7 @@ export function checkFeedbackItem(
   const p = new ItemProblems();
   p.errors.push(...text);
   // A key that is not clean text is not echoed back either.
-  const keyNotText = text.some((e) => e.field === KEY_FIELD);
-  const clientKey = keyNotText ? "" : (item.clientSubmissionId?.trim() ?? "");
-  if (!clientKey && !keyNotText) p.add(KEY_FIELD, "clientSubmissionId must not be empty");
-  else if (clientKey.length > 120) p.add(KEY_FIELD, "clientSubmissionId must be at most 120 characters");
+  const clientKey = itemClientKey(item.clientSubmissionId, KEY_FIELD, text, p);
   const survey = isUuid(item.surveyId) ? lookups.surveys.get(item.surveyId.toLowerCase()) : undefined;
   if (!isUuid(item.surveyId)) p.add("surveyId", itemIdProblem(item.surveyId, "surveyId", "Survey"));
   else if (!survey) p.add("surveyId", "no survey with this id in the organization");
@@ -149,14 +161,8 @@ export function checkFeedbackItem(
   const version = survey ? survey.versions.get(versionNumber!) : undefined;
   if (survey && !version) p.add("surveyVersion", `the survey has no version ${item.surveyVersion}`);
 
-  // collectedAt. The date part must exist on the calendar: Date.parse rolls "2026-02-30T…" over to March 2.
-  let collectedAt: Date | null = null;
-  if (typeof item.collectedAt !== "string" || !ISO.test(item.collectedAt.trim()) || !isCalendarDate(item.collectedAt.trim().slice(0, 10)) || Number.isNaN(Date.parse(item.collectedAt))) {
-    p.add("collectedAt", "collectedAt must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T09:30:00Z");
-  } else {
-    collectedAt = new Date(item.collectedAt);
-    if (collectedAt.getTime() > now + FUTURE_SKEW_MS) p.add("collectedAt", "collectedAt is in the future");
-  }
+  // collectedAt: ISO 8601 with a zone, a day on the calendar, not in the future.
+  const collectedAt = itemTimestamp(item.collectedAt, "collectedAt", now, p);
 
   // The stakeholder: an existing one, or a beneficiary registered (or reused) by external reference.
   let stakeholderId: string | null = null;
@@ -176,23 +182,13 @@ export function checkFeedbackItem(
       erased = !!s.erased;
     }
   } else if (item.newBeneficiary) {
-    const ref = item.newBeneficiary.externalRef?.trim() ?? "";
-    if (!ref || ref.length > 120) p.add("newBeneficiary.externalRef", "externalRef must be 1 to 120 characters");
-    else {
-      const existing = lookups.beneficiariesByRef.get(ref);
-      if (!existing && isErasedRef(ref)) p.add("newBeneficiary.externalRef", ERASED_REF_MESSAGE);
-      else if (existing && partner && existing.registeredByPartnerId !== partner) {
-        p.add("newBeneficiary.externalRef", "this external reference was registered by the organization's staff or another partner: it can't be used by your key; ask the organization's staff");
-      }
+    const { ref, existing } = checkNewBeneficiary(item.newBeneficiary, lookups.beneficiariesByRef, partner, p);
+    if (ref) {
       newRef = ref;
       kind = StakeholderKind.BENEFICIARY;
       stakeholderId = existing?.id ?? null;
       currentStage = existing?.currentStageId ?? null;
       erased = !!existing?.erased;
-    }
-    for (const f of ["region", "segment"] as const) {
-      const v = item.newBeneficiary[f];
-      if (v && v.length > 120) p.add(`newBeneficiary.${f}`, `${f} must be at most 120 characters`);
     }
   } else {
     p.add("stakeholderId", "a response needs stakeholderId or newBeneficiary");
@@ -339,30 +335,13 @@ export function checkAnswer(q: Question, a: AnswerInput, ai: number, p: ItemProb
  */
 export function classifyFeedback(ready: ReadyItem[], taken: Map<string, StoredResponse>, dryRun: boolean): { results: BatchItemResult[]; toStore: ReadyItem[] } {
   const results: BatchItemResult[] = [];
-  const toStore: ReadyItem[] = [];
-  const firstSeen = new Map<string, ReadyItem>();
   for (const r of ready) {
+    if (!r.inactive) continue;
     const keyed = { index: r.index, clientKey: r.clientKey, hash: r.hash };
-    const stored = taken.get(r.clientKey);
-    if (r.inactive) {
-      results.push(
-        classifyExisting(keyed, stored, KEY_FIELD) ?? { index: r.index, clientKey: r.clientKey, status: BatchItemStatus.REJECTED, id: null, errors: [{ field: "surveyId", message: INACTIVE_SURVEY }] },
-      );
-    } else if (dryRun) {
-      const earlier = stored ?? (firstSeen.has(r.clientKey) ? { id: "", content_hash: firstSeen.get(r.clientKey)!.hash } : undefined);
-      const classified = classifyExisting(keyed, earlier, KEY_FIELD);
-      if (classified) results.push({ ...classified, id: classified.id || null });
-      else {
-        firstSeen.set(r.clientKey, r);
-        results.push({ index: r.index, clientKey: r.clientKey, status: BatchItemStatus.VALID, id: null, errors: [] });
-      }
-    } else if (stored) {
-      results.push(classifyExisting(keyed, stored, KEY_FIELD)!);
-    } else {
-      toStore.push(r);
-    }
+    results.push(classifyExisting(keyed, taken.get(r.clientKey), KEY_FIELD) ?? { index: r.index, clientKey: r.clientKey, status: BatchItemStatus.REJECTED, id: null, errors: [{ field: "surveyId", message: INACTIVE_SURVEY }] });
   }
-  return { results, toStore };
+  const active = classifyKeyed(ready.filter((r) => !r.inactive), taken, dryRun, KEY_FIELD);
+  return { results: [...results, ...active.results].sort((x, y) => x.index - y.index), toStore: active.toStore };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -374,7 +353,7 @@ const uuids = (values: (string | null | undefined)[]) => [...new Set(values.filt
 /** Surveys with their versions and questions, stakeholders (by id and by external reference), touchpoints, stored client ids. */
 export async function loadFeedbackLookups(em: EntityManager, org: string, items: FeedbackItemInput[]): Promise<FeedbackLookups> {
   const refs = [...new Set(items.map((i) => i.newBeneficiary?.externalRef?.trim()).filter((r): r is string => !!r))];
-  const keys = [...new Set(items.map((i) => i.clientSubmissionId?.trim()).filter((k): k is string => !!k && k.length <= 120))];
+  const keys = lookupKeys(items.map((i) => i.clientSubmissionId));
   const surveyIds = uuids(items.map((i) => i.surveyId));
   // Nothing to look up, no statement (a batch whose every survey id is bad reads no survey).
   const [surveyRows, stakeholderRows, touchpointRows, takenRows] = await Promise.all([
@@ -400,7 +379,7 @@ export async function loadFeedbackLookups(em: EntityManager, org: string, items:
         WHERE t.organization_id = $1 AND t.id = ANY($2::uuid[])`,
       [org, uuids(items.map((i) => i.touchpointId))],
     ),
-    em.query(`SELECT id, client_submission_id, content_hash FROM feedback_responses WHERE organization_id = $1 AND client_submission_id = ANY($2::text[])`, [org, keys]),
+    takenResponses(em, org, keys),
   ]);
   const lookups: FeedbackLookups = { surveys: new Map(), stakeholders: new Map(), beneficiariesByRef: new Map(), touchpoints: new Map(), stageModes: new Map(), taken: new Map() };
   for (const r of surveyRows) {
@@ -428,18 +407,13 @@ export async function loadFeedbackLookups(em: EntityManager, org: string, items:
     lookups.touchpoints.set(r.id, { id: r.id, kind: r.kind, stageId: r.stage_id, partnerId: r.partner_id });
     lookups.stageModes.set(r.stage_id, r.impact_mode);
   }
-  for (const r of takenRows) lookups.taken.set(r.client_submission_id, { id: r.id, content_hash: r.content_hash });
+  lookups.taken = takenRows;
   return lookups;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Write
 // ---------------------------------------------------------------------------------------------
-
-/** Orders rows by a key so that concurrent batches take their unique-index locks in the same order (no deadlock). */
-function byKey<T>(rows: T[], key: (r: T) => string): T[] {
-  return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-}
 
 /**
  * Registers the new beneficiaries the items name (reusing those registered meanwhile), then stores
@@ -453,28 +427,7 @@ export async function writeFeedback(em: EntityManager, org: string, toStore: Rea
     // The first item naming a reference gives the new beneficiary's attributes.
     const refs = new Map<string, NonNullable<ReadyItem["newBeneficiary"]>>();
     for (const r of fresh) if (!refs.has(r.newRef!)) refs.set(r.newRef!, r.newBeneficiary!);
-    const unique = byKey([...refs.entries()], ([ref]) => ref);
-    await em.query(
-      `INSERT INTO stakeholders (organization_id, kind, external_ref, gender, age_band, region, segment, registered_by_partner_id)
-       SELECT $1, 'BENEFICIARY', u.ref, u.gender::gender, u.age::age_band, u.region, u.segment, $7
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(ref, gender, age, region, segment)
-       ON CONFLICT (organization_id, kind, external_ref) DO NOTHING`,
-      [
-        org,
-        unique.map(([ref]) => ref),
-        unique.map(([, b]) => b.gender ?? null),
-        unique.map(([, b]) => b.ageBand ?? null),
-        unique.map(([, b]) => b.region?.trim() || null),
-        unique.map(([, b]) => b.segment?.trim() || null),
-        who.partner,
-      ],
-    );
-    // A new statement sees the rows this one made and those a concurrent request registered.
-    const made: { id: string; external_ref: string }[] = await em.query(
-      `SELECT id, external_ref FROM stakeholders WHERE organization_id = $1 AND kind = 'BENEFICIARY' AND external_ref = ANY($2::text[])`,
-      [org, unique.map(([ref]) => ref)],
-    );
-    const idOf = new Map(made.map((m) => [m.external_ref, m.id]));
+    const idOf = await registerBeneficiaries(em, org, refs, who.partner);
     for (const r of fresh) r.stakeholderId = idOf.get(r.newRef!) ?? null;
   }
 
@@ -542,36 +495,26 @@ export async function writeFeedback(em: EntityManager, org: string, toStore: Rea
     if (created.size) await applyRules(em, org, { responseIds: [...created] });
   }
 
-  const results: BatchItemResult[] = [];
-  const idOfRow = new Map(rows.map((r, i) => [r, ids[i]]));
-  const pending: ReadyItem[] = [];
-  for (const r of toStore) {
-    const id = idOfRow.get(r);
-    if (id && created.has(id)) results.push({ index: r.index, clientKey: r.clientKey, status: BatchItemStatus.CREATED, id, errors: [] });
-    else pending.push(r);
-  }
-  if (pending.length) {
-    const existing = new Map<string, StoredResponse>(
-      (
-        await em.query(`SELECT id, client_submission_id, content_hash FROM feedback_responses WHERE organization_id = $1 AND client_submission_id = ANY($2::text[])`, [
-          org,
-          pending.map((r) => r.clientKey),
-        ])
-      ).map((r: { id: string; client_submission_id: string; content_hash: string }) => [r.client_submission_id, r]),
-    );
-    for (const r of pending) {
-      results.push(
-        classifyExisting({ index: r.index, clientKey: r.clientKey, hash: r.hash }, existing.get(r.clientKey), KEY_FIELD) ?? {
-          index: r.index,
-          clientKey: r.clientKey,
-          status: BatchItemStatus.REJECTED,
-          id: null,
-          errors: [{ field: "newBeneficiary.externalRef", message: "the beneficiary could not be registered" }],
-        },
-      );
-    }
-  }
-  return results;
+  const createdIds = new Map<ReadyItem, string>();
+  rows.forEach((r, i) => {
+    if (created.has(ids[i])) createdIds.set(r, ids[i]);
+  });
+  return settleKeyed(toStore, createdIds, (keys) => takenResponses(em, org, keys), KEY_FIELD, (r) => ({
+    index: r.index,
+    clientKey: r.clientKey,
+    status: BatchItemStatus.REJECTED,
+    id: null,
+    errors: [{ field: "newBeneficiary.externalRef", message: "the beneficiary could not be registered" }],
+  }));
+}
+
+/** Responses stored under these client submission ids. */
+async function takenResponses(em: EntityManager, org: string, keys: string[]): Promise<Map<string, StoredResponse>> {
+  const rows: { id: string; client_submission_id: string; content_hash: string }[] = await em.query(
+    `SELECT id, client_submission_id, content_hash FROM feedback_responses WHERE organization_id = $1 AND client_submission_id = ANY($2::text[])`,
+    [org, keys],
+  );
+  return new Map(rows.map((r) => [r.client_submission_id, { id: r.id, content_hash: r.content_hash }]));
 }
 
 /** The whole batch: load, check, write (nothing written on a dry run). Runs inside the caller's transaction. */

@@ -22,6 +22,7 @@ import { Survey, SurveyQuestion, SurveyVersion } from "../survey/survey.entity";
 import { FeedbackResponse } from "../feedback/feedback.entity";
 import { Action, ActionRule } from "../action/action.entity";
 import { ExperienceGoal, Intervention } from "../goal/goal.entity";
+import { Delivery } from "../delivery/delivery.entity";
 
 type Row = { organizationId: string; id: string };
 
@@ -57,6 +58,7 @@ const READS: Record<Exclude<NodeType, "ApiKey">, { entity: ClassType<Row>; roles
   Interaction: { entity: Interaction, roles: ROLES.people, person: true, partnerColumn: "recorded_by_partner_id" },
   ProgrammeEnrolment: { entity: ProgrammeEnrolment, roles: ROLES.people, person: true, partnerColumn: "partner_id" },
   FeedbackResponse: { entity: FeedbackResponse, roles: ROLES.people, person: true, partnerColumn: "submitted_by_partner_id" },
+  Delivery: { entity: Delivery, roles: ROLES.people, person: true, partnerColumn: "submitted_by_partner_id" },
 };
 
 /** Fetches objects by global id, each type by one statement per batch. */

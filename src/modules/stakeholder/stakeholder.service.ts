@@ -309,7 +309,7 @@ export class StakeholderService {
     const s = await this.visible(id, "id");
     this.sc.access.require(s.organizationId, ROLES.staff, "id");
     const org = s.organizationId;
-    const [[contact], journey, interactions, audit, responses, actions, enrolments] = await Promise.all([
+    const [[contact], journey, interactions, audit, responses, actions, enrolments, deliveries] = await Promise.all([
       this.em.query(`SELECT full_name, phone, email, address, updated_at FROM stakeholder_contacts WHERE organization_id = $1 AND stakeholder_id = $2`, [org, s.id]),
       this.em.query(
         `SELECT t.occurred_at, f.name AS from_stage, st.name AS to_stage, t.created_at AS recorded_at
@@ -343,6 +343,13 @@ export class StakeholderService {
            FROM programme_enrolments e JOIN programmes p ON p.organization_id = e.organization_id AND p.id = e.programme_id
            LEFT JOIN partners pa ON pa.organization_id = e.organization_id AND pa.id = e.partner_id
           WHERE e.organization_id = $1 AND e.beneficiary_id = $2 ORDER BY e.enrolled_at, e.id`,
+        [org, s.id],
+      ),
+      this.em.query(
+        `SELECT d.delivered_at, d.units, p.name AS programme, pa.name AS partner, d.evidence_note, d.created_at AS recorded_at
+           FROM deliveries d JOIN programmes p ON p.organization_id = d.organization_id AND p.id = d.programme_id
+           LEFT JOIN partners pa ON pa.organization_id = d.organization_id AND pa.id = d.partner_id
+          WHERE d.organization_id = $1 AND d.beneficiary_id = $2 ORDER BY d.delivered_at, d.id`,
         [org, s.id],
       ),
     ]);
@@ -387,6 +394,14 @@ export class StakeholderService {
         loopChannel: a.loop_channel,
       })),
       enrolments: enrolments.map((e: Record<string, unknown>) => ({ programme: e.programme, enrolledAt: e.enrolled_at, partner: e.partner })),
+      deliveries: deliveries.map((d: Record<string, unknown>) => ({
+        programme: d.programme,
+        deliveredAt: d.delivered_at,
+        units: d.units,
+        partner: d.partner,
+        evidenceNote: d.evidence_note,
+        recordedAt: d.recorded_at,
+      })),
       changes: audit.map((a: Record<string, unknown>) => ({ at: a.at, operation: a.operation, action: a.action, entity: a.entity })),
     });
   }
