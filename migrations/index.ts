@@ -12,6 +12,7 @@ import { ActionTextRedacted1732847000000 } from "./1732847000000-ActionTextRedac
 import { Programmes1732850000000 } from "./1732850000000-Programmes";
 import { KeyPrincipals1732851000000 } from "./1732851000000-KeyPrincipals";
 import { ErasedContentHash1732852000000 } from "./1732852000000-ErasedContentHash";
+import { CellKeyPerturbation1732854000000 } from "./1732854000000-CellKeyPerturbation";
 
 /** Every migration, in order. The data source takes this list (no glob), so ts and js builds agree. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   Programmes1732850000000,
   KeyPrincipals1732851000000,
   ErasedContentHash1732852000000,
+  CellKeyPerturbation1732854000000,
 ];
