@@ -10,8 +10,8 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  *   by the API (no GraphQL field, not in exports), and redacted in the audit log like a personal
  *   column (both audit triggers of stakeholders take it as an argument), since a key seen next to a
  *   person would let someone who also sees funders' figures undo the adjustment of small cells.
- *   A covering index (organization_id, id) INCLUDE (record_key) lets funders' views add up the keys
- *   of the people they count without reading the stakeholder rows (an index-only scan once the
+ *   A covering index (organization_id, id) INCLUDE (record_key and the four dimensions) lets funders'
+ *   views add up the keys of the people they count, by dimension too, without reading the stakeholder rows (an index-only scan once the
  *   table has been vacuumed: run VACUUM (ANALYZE) stakeholders after this migration on a large
  *   database, or let autovacuum get there).
  * - `organizations.perturbation_maximum`: D, the largest adjustment, 1..5, 2 by default.
@@ -89,8 +89,8 @@ export class CellKeyPerturbation1732854000000 implements MigrationInterface {
     await q.query(`
       ALTER TABLE stakeholders ADD COLUMN record_key integer NOT NULL DEFAULT floor(random() * 1048576)::integer
         CONSTRAINT ck_stakeholders_record_key CHECK (record_key >= 0 AND record_key < 1048576);
-      -- Funders' views add up the keys of the people they count: reached by id, without reading the (wide) stakeholder rows.
-      CREATE INDEX ix_stakeholders_record_key ON stakeholders (organization_id, id) INCLUDE (record_key);
+      -- Funders' views add up the keys of the people they count, often by a dimension: reached by id, without reading the (wide) stakeholder rows.
+      CREATE INDEX ix_stakeholders_record_key ON stakeholders (organization_id, id) INCLUDE (record_key, gender, age_band, region, segment);
       CREATE FUNCTION stakeholders_record_key_fixed() RETURNS trigger LANGUAGE plpgsql AS $fn$
       BEGIN
         IF NEW.record_key IS DISTINCT FROM OLD.record_key THEN
