@@ -218,7 +218,7 @@ export async function generate(db: DataSource, options: GeneratorOptions): Promi
     for (const { table, trigger } of audited) await em.query(`ALTER TABLE ${table} ENABLE TRIGGER ${trigger}`);
     if (rollupTriggers.length) {
       const tr = Date.now();
-      for (const o of result.organizations) await em.query(`SELECT feedback_rollup_rebuild($1)`, [o.id]);
+      for (const o of result.organizations) await em.query(`SELECT feedback_rollup_rebuild($1), feedback_rollup_keys_rebuild($1)`, [o.id]);
       for (const { table, trigger, enabled } of rollupTriggers) {
         await em.query(`ALTER TABLE ${table} ENABLE ${enabled === "A" ? "ALWAYS" : enabled === "R" ? "REPLICA" : ""} TRIGGER ${trigger}`);
       }

@@ -35,7 +35,7 @@ export async function inflate(db: DataSource, organizationId: string, copies: nu
       await q(`INSERT INTO ms SELECT id, gen_random_uuid() FROM o_s`);
       await q(`INSERT INTO mr SELECT id, gen_random_uuid() FROM o_r`);
       const p = [organizationId, `~${c}`];
-      await copy("stakeholders", `FROM stakeholders t JOIN ms ON ms.old = t.id WHERE t.organization_id = $1`, { id: "ms.new", external_ref: "t.external_ref || $2" }, p);
+      await copy("stakeholders", `FROM stakeholders t JOIN ms ON ms.old = t.id WHERE t.organization_id = $1`, { id: "ms.new", external_ref: "t.external_ref || $2", record_key: "floor(random() * 1048576)::integer" }, p);
       await copy("stage_transitions", `FROM stage_transitions t JOIN ms ON ms.old = t.stakeholder_id WHERE t.organization_id = $1 AND $2 <> ''`, { id: "gen_random_uuid()", stakeholder_id: "ms.new" }, p);
       await copy("interactions", `FROM interactions t JOIN ms ON ms.old = t.stakeholder_id WHERE t.organization_id = $1 AND $2 <> ''`, { id: "gen_random_uuid()", stakeholder_id: "ms.new" }, p);
       await copy(

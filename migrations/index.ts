@@ -13,6 +13,7 @@ import { Programmes1732850000000 } from "./1732850000000-Programmes";
 import { KeyPrincipals1732851000000 } from "./1732851000000-KeyPrincipals";
 import { ErasedContentHash1732852000000 } from "./1732852000000-ErasedContentHash";
 import { Deliveries1732853000000 } from "./1732853000000-Deliveries";
+import { CellKeyPerturbation1732854000000 } from "./1732854000000-CellKeyPerturbation";
 
 /** Every migration, in order. The data source takes this list (no glob), so ts and js builds agree. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   KeyPrincipals1732851000000,
   ErasedContentHash1732852000000,
   Deliveries1732853000000,
+  CellKeyPerturbation1732854000000,
 ];

@@ -1,5 +1,6 @@
 import { globalId, organizationGlobalId, readGlobalId } from "../../src/common/global-ids";
 import { PoolClient } from "pg";
+import { perturb } from "../../src/common/perturbation";
 
 /**
  * The views, each three ways of saying the same figures: the GraphQL query a client sends this API,
@@ -64,6 +65,23 @@ async function npsCounts(c: PoolClient, a: ViewArgs, kind: string | null): Promi
     [a.org, a.from, a.to, kind],
   );
   return { p: Number(rows[0].p), pa: Number(rows[0].pa), d: Number(rows[0].d), people: 0 };
+}
+
+/**
+ * A funder's NPS classes: each class's answers and the sum of the record keys of the people who
+ * gave them, adjusted by the cell-key method's table (src/common/perturbation.ts) with the
+ * organization's maximum adjustment D.
+ */
+async function funderNpsCounts(c: PoolClient, a: ViewArgs, kind: string, maximum: number): Promise<{ p: number; pa: number; d: number }> {
+  const { rows } = await c.query(
+    `SELECT count(*) FILTER (WHERE r.nps >= 9) AS p, count(*) FILTER (WHERE r.nps BETWEEN 7 AND 8) AS pa, count(*) FILTER (WHERE r.nps <= 6) AS d,
+            sum(s.record_key) FILTER (WHERE r.nps >= 9) AS pk, sum(s.record_key) FILTER (WHERE r.nps BETWEEN 7 AND 8) AS pak, sum(s.record_key) FILTER (WHERE r.nps <= 6) AS dk
+       FROM feedback_responses r JOIN stakeholders s ON s.organization_id = r.organization_id AND s.id = r.stakeholder_id
+      WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 AND r.nps IS NOT NULL AND r.kind = $4`,
+    [a.org, a.from, a.to, kind],
+  );
+  const x = rows[0];
+  return { p: perturb(Number(x.p), x.pk, maximum), pa: perturb(Number(x.pa), x.pak, maximum), d: perturb(Number(x.d), x.dk, maximum) };
 }
 
 function npsFigures(x: { p: number; pa: number; d: number }, prefix = ""): Figures {
@@ -489,12 +507,33 @@ function report(as: "staff" | "funder"): ViewSpec {
       ];
       const sales = await saleTotals(c, a.org, periods, false);
       const use = await inUse(c, a.org, periods, false);
-      const customer = npsFigures(await npsCounts(c, a, "CUSTOMER"), "customer.");
-      const beneficiary = npsFigures(await npsCounts(c, a, "BENEFICIARY"), "beneficiary.");
+      // A funder's counts of people are adjusted (the cell-key method): the same counts with their people's record keys.
+      const funder = as === "funder";
+      const maximum = funder ? Number((await c.query(`SELECT perturbation_maximum FROM organizations WHERE id = $1`, [a.org])).rows[0].perturbation_maximum) : 0;
+      const customer = npsFigures(funder ? await funderNpsCounts(c, a, "CUSTOMER", maximum) : await npsCounts(c, a, "CUSTOMER"), "customer.");
+      const beneficiary = npsFigures(funder ? await funderNpsCounts(c, a, "BENEFICIARY", maximum) : await npsCounts(c, a, "BENEFICIARY"), "beneficiary.");
+      if (funder) {
+        // People in use per period: the distinct people's key sums.
+        const { rows: keys } = await c.query(
+          `WITH stays AS (
+             SELECT t.stakeholder_id, t.to_stage_id AS stage_id, t.occurred_at AS started,
+                    lead(t.occurred_at) OVER (PARTITION BY t.stakeholder_id ORDER BY t.occurred_at, t.id) AS ended
+               FROM stage_transitions t WHERE t.organization_id = $1 AND t.occurred_at < $4
+           ), x AS (
+             SELECT DISTINCT b.i, st.stakeholder_id
+               FROM stays st JOIN stages u ON u.organization_id = $1 AND u.id = st.stage_id AND u.impact_mode = 'IN_USE'
+               CROSS JOIN unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i)
+              WHERE st.started < b.bt AND (st.ended IS NULL OR st.ended > b.bf)
+           )
+           SELECT x.i, count(*) AS n, sum(s.record_key) AS keys FROM x JOIN stakeholders s ON s.organization_id = $1 AND s.id = x.stakeholder_id GROUP BY x.i`,
+          [a.org, periods.map((p) => p.from), periods.map((p) => p.to), a.to],
+        );
+        for (const k of keys) use[`${k.i}.inUse`] = perturb(Number(k.n), k.keys, maximum);
+      }
       await qoeFeedback(c, a, "NONE"); // the experience section's feedback: not compared (the report shows only the overall score)
       const { rows } = await c.query(
         `WITH people AS (
-           SELECT DISTINCT s.id, s.gender::text AS gender, s.age_band::text AS age_band, s.region
+           SELECT DISTINCT s.id, s.gender::text AS gender, s.age_band::text AS age_band, s.region, s.record_key AS rk
              FROM (SELECT t.stakeholder_id, t.to_stage_id, t.occurred_at AS started,
                           lead(t.occurred_at) OVER (PARTITION BY t.stakeholder_id ORDER BY t.occurred_at, t.id) AS ended
                      FROM stage_transitions t WHERE t.organization_id = $1 AND t.occurred_at < $3) x
@@ -502,19 +541,22 @@ function report(as: "staff" | "funder"): ViewSpec {
              JOIN stakeholders s ON s.organization_id = $1 AND s.id = x.stakeholder_id
             WHERE x.ended IS NULL OR x.ended > $2
          )
-         SELECT 'GENDER' AS dim, coalesce(gender, '(not recorded)') AS value, count(*)::int AS n FROM people GROUP BY 2
-         UNION ALL SELECT 'AGE_BAND', coalesce(age_band, '(not recorded)'), count(*)::int FROM people GROUP BY 2
-         UNION ALL SELECT 'REGION', coalesce(region, '(not recorded)'), count(*)::int FROM people GROUP BY 2`,
+         SELECT 'GENDER' AS dim, coalesce(gender, '(not recorded)') AS value, count(*)::int AS n, sum(rk) AS keys FROM people GROUP BY 2
+         UNION ALL SELECT 'AGE_BAND', coalesce(age_band, '(not recorded)'), count(*)::int, sum(rk) FROM people GROUP BY 2
+         UNION ALL SELECT 'REGION', coalesce(region, '(not recorded)'), count(*)::int, sum(rk) FROM people GROUP BY 2`,
         [a.org, a.from, a.to],
       );
       const out: Figures = { ...customer, ...beneficiary, "1.inUse": use["1.inUse"], "2.inUse": use["2.inUse"] };
       for (const i of [1, 2]) for (const f of ["sales", "unitsSold", "revenue", "contribution", "unitsGiven", "beneficiariesFundedExact"]) out[`${i}.${f}`] = sales[`${i}.${f}`];
       const totals: Record<string, number> = {};
+      const totalKeys: Record<string, bigint> = {};
       for (const r of rows) {
-        out[`${r.dim}.${r.value}`] = r.n;
+        // A funder's cells and totals are adjusted, each by its own people's keys.
+        out[`${r.dim}.${r.value}`] = funder ? perturb(r.n, r.keys, maximum) : r.n;
         totals[r.dim] = (totals[r.dim] ?? 0) + r.n;
+        totalKeys[r.dim] = (totalKeys[r.dim] ?? 0n) + BigInt(r.keys ?? 0);
       }
-      for (const [dim, n] of Object.entries(totals)) out[`${dim}.total`] = n;
+      for (const [dim, n] of Object.entries(totals)) out[`${dim}.total`] = funder ? perturb(n, totalKeys[dim], maximum) : n;
       return out;
     },
     covers:

@@ -229,8 +229,10 @@ export async function generateOrganization(em: EntityManager, plan: Organization
   );
   await step(
     "stakeholders",
-    `INSERT INTO stakeholders (organization_id, id, kind, external_ref, gender, age_band, region, segment, current_stage_id, current_stage_entered_at, registered_by_partner_id, created_at, updated_at)
-     SELECT ${O}, s.id, s.kind::stakeholder_kind, s.ref, s.gender::gender, s.age::age_band, s.region, s.segment, l.stage_id, l.at, s.partner, s.created, l.at
+    // Record keys (the cell-key method's) from the seed, so that the same seed gives the same rows.
+    `INSERT INTO stakeholders (organization_id, id, kind, external_ref, gender, age_band, region, segment, current_stage_id, current_stage_entered_at, registered_by_partner_id, created_at, updated_at, record_key)
+     SELECT ${O}, s.id, s.kind::stakeholder_kind, s.ref, s.gender::gender, s.age::age_band, s.region, s.segment, l.stage_id, l.at, s.partner, s.created, l.at,
+            (hashint8extended(s.n, ${salt(901)}) & 1048575)::integer
        FROM g_s s JOIN g_step l ON l.n = s.n AND l.last
       ORDER BY s.created, s.n`,
   );

@@ -12,6 +12,7 @@ import { getSchema } from "../schema";
 import { hydrate } from "../database/rows";
 import { Metric } from "../modules/metric/metric.entity";
 import { organizationThreshold, suppressTable } from "../common/suppression";
+import { organizationMaximum, perturb } from "../common/perturbation";
 import { ImpactReport } from "../modules/report/report.types";
 import type { ReportSessions } from "./session-token";
 
@@ -175,19 +176,33 @@ async function answerRows(ctx: Context, url: URL): Promise<unknown[][]> {
   const role = ctx.access.require(org, ROLES.aggregates);
   const { from, to } = await periodFromUrl(ctx, org, url);
   const survey = url.searchParams.get("surveyId");
-  const rows: { survey_id: string; survey: string; key: string; type: string; position: number; answer: string; responses: string; people: string }[] = await ctx.requestDb.em.query(
-    `SELECT s.id AS survey_id, s.name AS survey, q.key, q.type, q.position,
-            coalesce(a.value_text, trim(trailing '.' from trim(trailing '0' from a.value_number::text)), a.value_bool::text) AS answer,
-            count(*) AS responses, count(DISTINCT r.stakeholder_id) AS people
-       FROM feedback_answers a
+  const funder = role === "FUNDER";
+  const answered = `FROM feedback_answers a
        JOIN feedback_responses r ON r.organization_id = a.organization_id AND r.id = a.response_id
        JOIN survey_questions q ON q.organization_id = a.organization_id AND q.id = a.question_id
        JOIN surveys s ON s.organization_id = r.organization_id AND s.id = r.survey_id
-      WHERE a.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 AND a.type <> 'TEXT' AND ($4::uuid IS NULL OR r.survey_id = $4)
+      WHERE a.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 AND a.type <> 'TEXT' AND ($4::uuid IS NULL OR r.survey_id = $4)`;
+  const option = `s.id AS survey_id, s.name AS survey, q.key, q.type, q.position,
+            coalesce(a.value_text, trim(trailing '.' from trim(trailing '0' from a.value_number::text)), a.value_bool::text) AS answer`;
+  const rows: { survey_id: string; survey: string; key: string; type: string; position: number; answer: string; responses: string; people: string; response_keys?: string; people_keys?: string }[] =
+    await ctx.requestDb.em.query(
+      funder
+        ? // For a funder, per option and person first, with the person's record key: the cell keys of the
+          // answers (one key per answer) and of the people (one per person) (src/common/perturbation.ts).
+          `SELECT x.survey_id, x.survey, x.key, x.type, x.position, x.answer, sum(x.n) AS responses, count(*) AS people,
+                  sum(x.n * k.record_key) AS response_keys, sum(k.record_key) AS people_keys
+             FROM (SELECT ${option}, r.stakeholder_id, count(*) AS n ${answered} GROUP BY 1, 2, 3, 4, 5, 6, 7) x
+             JOIN stakeholders k ON k.organization_id = $1 AND k.id = x.stakeholder_id
+            GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 2, 5, 6`
+        : `SELECT ${option},
+            count(*) AS responses, count(DISTINCT r.stakeholder_id) AS people
+       ${answered}
       GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 2, 5, 6`,
-    [org, from, to, survey ? assertId(survey, "surveyId") : null],
-  );
-  const k = await organizationThreshold(ctx.requestDb.em, org);
+      [org, from, to, survey ? assertId(survey, "surveyId") : null],
+    );
+  const [k, maximum] = await Promise.all([organizationThreshold(ctx.requestDb.em, org), funder ? organizationMaximum(ctx.requestDb.em, org) : Promise.resolve(null)]);
+  // A funder's shown counts are adjusted (decided hidden or not on the true counts).
+  const shown = (n: string, keys: string | undefined) => (funder ? perturb(Number(n), keys ?? null, maximum!) : Number(n));
   const out: unknown[][] = [];
   // Per question, the answer options are cells of one table; for funders small ones are hidden with their complement.
   const byQuestion = new Map<string, typeof rows>();
@@ -201,7 +216,7 @@ async function answerRows(ctx: Context, url: URL): Promise<unknown[][]> {
       if (others[0]) hidden[others[0].i] = true;
     }
     group.forEach((g, i) =>
-      out.push([globalId("Survey", org, g.survey_id), g.survey, g.key, g.type, g.answer, hidden[i] ? null : Number(g.responses), hidden[i] ? null : Number(g.people), hidden[i]]),
+      out.push([globalId("Survey", org, g.survey_id), g.survey, g.key, g.type, g.answer, hidden[i] ? null : shown(g.responses, g.response_keys), hidden[i] ? null : shown(g.people, g.people_keys), hidden[i]]),
     );
   }
   return out;

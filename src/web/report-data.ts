@@ -12,6 +12,8 @@ export interface ReportPageData {
   /** True when small cells are hidden (the caller is a funder). */
   suppressionApplied: boolean;
   threshold: number;
+  /** For a funder: the largest adjustment of a count of people (the cell-key method); null for staff. */
+  perturbationMaximum: number | null;
   narrative: { text: string; version: number; updatedAt: string } | null;
   /**
    * Impact at sale vs in use, side by side (current and comparison period). Units given and
@@ -51,7 +53,7 @@ export interface ReportPageData {
   /** The customer and beneficiary funnels for the period: entered per stage (null when suppressed). */
   funnels: { kind: "CUSTOMER" | "BENEFICIARY"; stages: { name: string; entered: number | null; inStageAtEnd: number | null; impactMode: string | null }[] }[];
   /** What was hidden or missing, and why. */
-  notes: { section: string; item: string; kind: "SUPPRESSED" | "MISSING"; reason: string }[];
+  notes: { section: string; item: string; kind: "SUPPRESSED" | "MISSING" | "ADJUSTED"; reason: string }[];
   /** The reader signed in in the browser (the key is in the sign-in cookie): the page offers to sign out. */
   signedInWithCookie?: boolean;
 }

@@ -237,6 +237,11 @@ function header(d: ReportPageData): string {
 <dt>Currency</dt><dd>${esc(d.organization.currency)}</dd>
 </dl>
 ${d.suppressionApplied ? `<p class="suppression">Small groups hidden: fewer than ${esc(formatNumber(d.threshold, 0))} people.</p>` : ""}
+${
+  d.perturbationMaximum !== null
+    ? `<p class="suppression">Counts of people are adjusted by at most ${esc(formatNumber(d.perturbationMaximum, 0))} (the same every time): a total may differ slightly from the sum of its parts.</p>`
+    : ""
+}
 </header>`;
 }
 
@@ -466,7 +471,7 @@ function notesSection(d: ReportPageData): string {
   const body = d.notes.length
     ? `<table class="notes"><thead><tr><th scope="col">Section</th><th scope="col">Item</th><th scope="col">What</th><th scope="col">Why</th></tr></thead><tbody>
 ${d.notes
-  .map((n) => `<tr><td>${esc(n.section)}</td><td>${esc(n.item)}</td><td>${n.kind === "SUPPRESSED" ? "Hidden" : "Missing"}</td><td>${esc(n.reason)}</td></tr>`)
+  .map((n) => `<tr><td>${esc(n.section)}</td><td>${esc(n.item)}</td><td>${n.kind === "SUPPRESSED" ? "Hidden" : n.kind === "ADJUSTED" ? "Adjusted" : "Missing"}</td><td>${esc(n.reason)}</td></tr>`)
   .join("\n")}
 </tbody></table>`
     : `<p>Nothing was hidden or missing.</p>`;

@@ -54,6 +54,8 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
   ]);
   // The report knows whether the caller's numbers are suppressed, and the threshold.
   const { applied: suppressed, threshold: k } = report.suppression;
+  // A funder's monthly NPS is the nps view's for that month (its counts adjusted, the same cells), so the page agrees with the API.
+  const funderTrend = suppressed ? await Promise.all(months.map((m) => ctx.services.feedback.nps(org, m.from, m.to, undefined))) : null;
   const npsByMonth = new Map<number, { p: number; pa: number; d: number; people: number }>(npsRows.map((r: Record<string, number>) => [Number(r.i), r]));
   const series = await Promise.all(report.metrics.map((m) => ctx.services.impact.metricSeries(m.metric, from, to, Interval.MONTH)));
   const sale = report.impactAtSale.totals;
@@ -67,6 +69,7 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
     generatedAt: report.generatedAt.toISOString(),
     suppressionApplied: suppressed,
     threshold: k,
+    perturbationMaximum: report.suppression.perturbationMaximum ?? null,
     narrative: report.narrative ? { text: report.narrative.text, version: report.narrative.version, updatedAt: new Date(report.narrative.createdAt).toISOString() } : null,
     impact: {
       // The exact figures, as the CSV and JSON downloads give them (see ReportPageData).
@@ -103,7 +106,7 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
         label: label(m.from),
         from: m.from.toISOString(),
         to: m.to.toISOString(),
-        nps: !n || hidden ? null : npsOf(n.p, n.pa, n.d).score,
+        nps: funderTrend ? funderTrend[i].score : !n || hidden ? null : npsOf(n.p, n.pa, n.d).score,
         qoe: group?.score ?? null,
       };
     }),
@@ -120,7 +123,7 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
     notes: report.notes.map((n) => ({
       section: n.section,
       item: n.item,
-      kind: n.kind as "SUPPRESSED" | "MISSING",
+      kind: n.kind as "SUPPRESSED" | "MISSING" | "ADJUSTED",
       // The downloads give changes against that zero; the page shows none (see report-page.ts).
       reason: n.section === "Impact at sale" && n.item === "comparison period" && n.kind === "MISSING" ? "no sale recorded in the comparison period: no change is shown against it" : n.reason,
     })),

@@ -220,7 +220,8 @@ describe("bench data generator", () => {
     expect(off).toEqual([]);
     // The feedback rollups' triggers, turned off for the load, fire in every session again (ENABLE ALWAYS).
     const rollup: { tgenabled: string }[] = await app.db.query(`SELECT tgenabled FROM pg_trigger WHERE NOT tgisinternal AND tgfoid::regproc::text LIKE 'feedback\\_rollup\\_%'`);
-    expect(rollup.length).toBe(9);
+    // 9 of the feedback rollups, 4 of the keys rollup (feedback_daily_keys).
+    expect(rollup.length).toBe(13);
     expect(rollup.every((t) => t.tgenabled === "A")).toBe(true);
   });
 

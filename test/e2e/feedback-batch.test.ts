@@ -163,7 +163,8 @@ describe("submitFeedback: 1000-item batches", () => {
     // What each entry must be, computed from the rows (none was changed after its insert). Personal
     // columns (src/common/personal-data.ts) show "[redacted]" where they hold a value: an action's
     // words (title, description, notes, root cause, loop message) as much as a comment, and a
-    // response's content hash (it covers the comment and free-text answers).
+    // response's content hash (it covers the comment and free-text answers); a stakeholder's record key
+    // (the cell-key method's, never shown: migrations/1732854000000-CellKeyPerturbation.ts).
     const expected = `
       SELECT 'feedback_responses' AS entity, r.id AS entity_id,
              to_jsonb(r) || CASE WHEN r.comment IS NULL THEN '{}'::jsonb ELSE '{"comment": "[redacted]"}'::jsonb END || '{"content_hash": "[redacted]"}'::jsonb AS after
@@ -172,7 +173,7 @@ describe("submitFeedback: 1000-item batches", () => {
       SELECT 'feedback_answers', NULL, to_jsonb(a) || CASE WHEN a.value_text IS NULL THEN '{}'::jsonb ELSE '{"value_text": "[redacted]"}'::jsonb END
         FROM feedback_answers a WHERE a.organization_id = $1
       UNION ALL
-      SELECT 'stakeholders', s.id, to_jsonb(s) || '{"external_ref": "[redacted]"}'::jsonb FROM stakeholders s WHERE s.organization_id = $1 AND s.registered_by_partner_id = $2
+      SELECT 'stakeholders', s.id, to_jsonb(s) || '{"external_ref": "[redacted]", "record_key": "[redacted]"}'::jsonb FROM stakeholders s WHERE s.organization_id = $1 AND s.registered_by_partner_id = $2
       UNION ALL
       SELECT 'actions', x.id, to_jsonb(x) || coalesce((SELECT jsonb_object_agg(k, '[redacted]') FROM unnest(ARRAY['title', 'description', 'notes', 'root_cause', 'loop_message']) AS k
                                                          WHERE to_jsonb(x) -> k <> 'null'::jsonb), '{}'::jsonb)

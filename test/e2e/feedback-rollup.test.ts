@@ -8,8 +8,10 @@ import { QoeGroupBy } from "../../src/modules/qoe/qoe.types";
 import { Interval } from "../../src/common/enums";
 import { Dimension } from "../../src/modules/lifecycle/funnel.types";
 import { npsOf } from "../../src/modules/feedback/feedback.service";
+import { perturb, PERTURBATION_NOTE } from "../../src/common/perturbation";
 import type { FeedbackFilter } from "../../src/modules/feedback/feedback.inputs";
 import { FeedbackRollup1732830000000 } from "../../migrations/1732830000000-FeedbackRollup";
+import { CellKeyPerturbation1732854000000 } from "../../migrations/1732854000000-CellKeyPerturbation";
 
 /**
  * The feedback rollups (feedback_daily, feedback_daily_dimension) against the direct computation,
@@ -142,21 +144,30 @@ async function oldNps(from: Date, to: Date, filter: FeedbackFilter, funder: bool
   if (filter.touchpointId) where.push(`touchpoint_id = $${params.push(filter.touchpointId)}`);
   if (filter.minScore !== undefined) where.push(`nps >= $${params.push(filter.minScore)}`);
   if (filter.npsClass === "DETRACTOR") where.push("nps <= 6");
+  // With, per class, the sum of the record keys of the people behind its answers (a funder's cell keys).
   const [row] = await app.db.query(
     `SELECT count(*) FILTER (WHERE nps >= 9)::int AS p, count(*) FILTER (WHERE nps BETWEEN 7 AND 8)::int AS pa, count(*) FILTER (WHERE nps <= 6)::int AS d,
-            count(DISTINCT stakeholder_id)::int AS people FROM feedback_responses WHERE ${where.join(" AND ")}`,
+            count(DISTINCT stakeholder_id)::int AS people,
+            sum(k) FILTER (WHERE nps >= 9) AS p_keys, sum(k) FILTER (WHERE nps BETWEEN 7 AND 8) AS pa_keys, sum(k) FILTER (WHERE nps <= 6) AS d_keys
+       FROM (SELECT r.*, (SELECT s.record_key FROM stakeholders s WHERE s.organization_id = r.organization_id AND s.id = r.stakeholder_id) AS k
+               FROM feedback_responses r) r WHERE ${where.join(" AND ")}`,
     params,
   );
   const hide = funder && row.people > 0 && row.people < k;
-  const { score, marginOfError95 } = npsOf(row.p, row.pa, row.d);
+  // A funder's classes are adjusted (the organization's D, 2 by default); the size, score and margin follow from them.
+  const shown = funder
+    ? { p: perturb(row.p, row.p_keys, 2), pa: perturb(row.pa, row.pa_keys, 2), d: perturb(row.d, row.d_keys, 2) }
+    : { p: row.p, pa: row.pa, d: row.d };
+  const { score, marginOfError95 } = npsOf(shown.p, shown.pa, shown.d);
   return {
-    promoters: hide ? null : row.p,
-    passives: hide ? null : row.pa,
-    detractors: hide ? null : row.d,
-    sampleSize: hide ? null : row.p + row.pa + row.d,
+    promoters: hide ? null : shown.p,
+    passives: hide ? null : shown.pa,
+    detractors: hide ? null : shown.d,
+    sampleSize: hide ? null : shown.p + shown.pa + shown.d,
     score: hide ? null : score,
     marginOfError95: hide ? null : marginOfError95,
     suppressed: hide,
+    note: funder && !hide ? PERTURBATION_NOTE : null,
   };
 }
 
@@ -326,14 +337,17 @@ it("matches the direct computation after every round of random writes", async ()
 
 it("migrates down and up again: the backfill of a database full of responses gives the same rollups as the triggers", async () => {
   const rows = async () =>
-    (await app.db.query(`SELECT 'daily' AS t, count(*)::int AS n FROM feedback_daily UNION ALL SELECT 'people', count(*)::int FROM feedback_daily_people`)) as { t: string; n: number }[];
+    (await app.db.query(`SELECT 'daily' AS t, count(*)::int AS n FROM feedback_daily UNION ALL SELECT 'people', count(*)::int FROM feedback_daily_people UNION ALL SELECT 'keys', count(*)::int FROM feedback_daily_keys`)) as { t: string; n: number }[];
   expect((await rows()).every((r) => r.n > 0)).toBe(true);
   const runner = app.db.createQueryRunner();
   try {
+    // The keys rollup (a later migration) first, then the others; back in the same order.
+    await new CellKeyPerturbation1732854000000().down(runner);
     await new FeedbackRollup1732830000000().down(runner);
     const [{ n }] = await app.db.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'feedback\\_daily%' AND relkind = 'r'`);
     expect(n).toBe(0);
     await new FeedbackRollup1732830000000().up(runner);
+    await new CellKeyPerturbation1732854000000().up(runner);
   } finally {
     await runner.release();
   }

@@ -1,3 +1,4 @@
+import { perturb } from "../../src/common/perturbation";
 import { startTestApp, TestApp, Caller } from "../helpers/app";
 import { createOrg, OrgFixture } from "../helpers/fixtures";
 
@@ -111,16 +112,20 @@ describe("impactReport", () => {
     const r = (await funder.ok<any>(REPORT, { o: org.id })).impactReport;
     expect(r.suppression).toEqual({ applied: true, threshold: 10 });
     const gender = r.disaggregations.find((d: any) => d.dimension === "GENDER");
-    // FEMALE 4 < 10: hidden; MALE 12 hidden too, or 16 - 12 would give 4 back. The total stays.
+    // FEMALE 4 < 10: hidden; MALE 12 hidden too, or 16 - 12 would give 4 back. The total stays,
+    // adjusted (the cell-key method) by the record keys of the 16, the organization's only stakeholders.
+    const [{ keys }] = await app.db.query(`SELECT sum(record_key) AS keys FROM stakeholders WHERE organization_id = $1`, [org.id]);
+    const shown16 = perturb(16, keys, 2);
     expect(gender).toEqual({
       dimension: "GENDER",
-      total: 16,
+      total: shown16,
       cells: [
         { value: "FEMALE", count: null, suppressed: true },
         { value: "MALE", count: null, suppressed: true },
       ],
     });
-    expect(r.disaggregations.find((d: any) => d.dimension === "REGION")).toEqual({ dimension: "REGION", total: 16, cells: [{ value: "North", count: 16, suppressed: false }] });
+    // Region: all 16 in the North, the same people as the total: the same cell key, the same figure.
+    expect(r.disaggregations.find((d: any) => d.dimension === "REGION")).toEqual({ dimension: "REGION", total: shown16, cells: [{ value: "North", count: shown16, suppressed: false }] });
     expect(r.notes).toEqual(
       expect.arrayContaining([
         { section: "Disaggregation", item: "gender = FEMALE", kind: "SUPPRESSED", reason: "fewer than 10 stakeholders" },

@@ -1,3 +1,4 @@
+import { PERTURBATION_NOTE } from "../../src/common/perturbation";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { AddressInfo } from "node:net";
@@ -70,7 +71,8 @@ describe("the printable report and a funder's downloads, on the demo data", () =
     expect(report.period).toEqual(period);
     expect(report.narrative.text.length).toBeGreaterThan(100);
     expect(report.metrics.length).toBeGreaterThan(0);
-    expect(report.suppression).toEqual({ applied: true, threshold: 10 });
+    // The download says that counts of people are adjusted for a funder, and by how much at most.
+    expect(report.suppression).toEqual({ applied: true, threshold: 10, perturbationMaximum: 2, note: PERTURBATION_NOTE });
 
     const csv = await get(`/exports/${DEMO_SOLAR_ID}/report.csv`, funderKey);
     expect(csv.status).toBe(200);

@@ -37,7 +37,21 @@ export function rollupDifferencesSql(): string {
      SELECT 'feedback_daily_people: only computed' AS difference, to_jsonb(e) AS row FROM (SELECT * FROM d EXCEPT SELECT * FROM t) e
      UNION ALL
      SELECT 'feedback_daily_people: only in the rollup', to_jsonb(e) FROM (SELECT * FROM t EXCEPT SELECT * FROM d) e)`;
+  // The keys rollup (funders' NPS cells): per day and place, each NPS class's answers and the sum of the record keys of the people who gave them.
+  const keyMeasures = ["promoters", "promoter_keys", "passives", "passive_keys", "detractors", "detractor_keys"];
+  const cls = (when: string) => `CASE WHEN ${when} THEN 1 ELSE 0 END, CASE WHEN ${when} THEN s.record_key ELSE 0 END`;
+  const keysDirect = `SELECT ${daily}, ${cls("r.nps >= 9")}, ${cls("r.nps BETWEEN 7 AND 8")}, ${cls("r.nps <= 6")}
+      FROM feedback_responses r JOIN stakeholders s ON s.organization_id = r.organization_id AND s.id = r.stakeholder_id WHERE r.nps IS NOT NULL`;
+  const keySums = keyMeasures.map((m) => `sum(${m}) AS ${m}`).join(", ");
+  const keyNonZero = keyMeasures.map((m) => `sum(${m}) <> 0`).join(" OR ");
+  const compareKeys = `
+    (WITH d AS (SELECT ${dailyKey}, ${keySums} FROM (${keysDirect}) x (organization_id, day, kind, survey_id, touchpoint_id, stage_id, in_use, ${keyMeasures.join(", ")}) GROUP BY ${dailyKey} HAVING ${keyNonZero}),
+          t AS (SELECT ${dailyKey}, ${keySums} FROM feedback_daily_keys GROUP BY ${dailyKey} HAVING ${keyNonZero})
+     SELECT 'feedback_daily_keys: only computed' AS difference, to_jsonb(e) AS row FROM (SELECT * FROM d EXCEPT SELECT * FROM t) e
+     UNION ALL
+     SELECT 'feedback_daily_keys: only in the rollup', to_jsonb(e) FROM (SELECT * FROM t EXCEPT SELECT * FROM d) e)`;
   return `${compare("feedback_daily", dailyKey, direct(daily, ""), "feedback_daily")}
     UNION ALL ${compare("feedback_daily_dimension", dimKey, direct(dim, dimJoin), "feedback_daily_dimension")}
-    UNION ALL ${comparePeople}`;
+    UNION ALL ${comparePeople}
+    UNION ALL ${compareKeys}`;
 }

@@ -26,6 +26,7 @@ function sample(): ReportPageData {
     generatedAt: "2024-07-02T08:30:00.000Z",
     suppressionApplied: true,
     threshold: 5,
+    perturbationMaximum: 2,
     narrative: { text: `First paragraph ${HOSTILE}.\nSame paragraph, next line.\n\nSecond paragraph.`, version: 3, updatedAt: "2024-07-01T12:00:00.000Z" },
     impact: {
       atSale: { sales: 1234, revenue: "1234567.50", contribution: "12345.00", unitsGiven: "310.5000", beneficiariesFunded: "11.68" },

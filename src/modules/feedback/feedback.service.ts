@@ -10,6 +10,7 @@ import { BatchResult, checkBatchSize } from "../../common/batch";
 import { NpsClass } from "../../common/enums";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { organizationThreshold } from "../../common/suppression";
+import { KeyedCount, organizationMaximum, PERTURBATION_NOTE, perturber } from "../../common/perturbation";
 import { FeedbackSource, inDays, inEdges, npsSum, npsValues, splitPeriod } from "./rollup";
 import { assertId, assertPeriod } from "../../common/validation";
 import { hydrate } from "../../database/rows";
@@ -134,20 +135,76 @@ export class FeedbackService {
     assertPeriod(from, to);
     await this.assertFilterReferences(org, filter);
     const f: FeedbackFilter = { ...(filter ?? {}), from, to };
-    const [counts, k] = await Promise.all([this.npsCounts(org, f, source), organizationThreshold(this.em, org)]);
-    const { promoters, passives, detractors } = counts;
-    const n = promoters + passives + detractors;
+    if (role === "FUNDER") return this.funderNps(org, f, source);
+    const { promoters, passives, detractors } = await this.npsCounts(org, f, source);
     const { score, marginOfError95 } = npsOf(promoters, passives, detractors);
-    const hide = role === "FUNDER" && n > 0 && (await this.fewerPeopleThan(org, f, n, k));
-    return {
-      promoters: hide ? null : promoters,
-      passives: hide ? null : passives,
-      detractors: hide ? null : detractors,
-      sampleSize: hide ? null : n,
-      score: hide ? null : score,
-      marginOfError95: hide ? null : marginOfError95,
-      suppressed: hide,
+    return { promoters, passives, detractors, sampleSize: promoters + passives + detractors, score, marginOfError95, suppressed: false, note: null };
+  }
+
+  /**
+   * A funder's NPS: hidden when fewer than k people answered (decided on the true figures, as
+   * for every funder's view); otherwise each class's count adjusted by the cell-key method
+   * (src/common/perturbation.ts), its cell key the sum of the record keys of the people behind
+   * its answers (one key per answer), and the sample size, score and margin computed from the
+   * adjusted classes, so that they agree with the counts shown.
+   */
+  private async funderNps(org: string, f: FeedbackFilter, source: FeedbackSource): Promise<NpsResult> {
+    const [counts, k, maximum] = await Promise.all([this.npsKeyedCounts(org, f, source), organizationThreshold(this.em, org), organizationMaximum(this.em, org)]);
+    const n = counts.promoters.count + counts.passives.count + counts.detractors.count;
+    if (n > 0 && (await this.fewerPeopleThan(org, f, n, k))) {
+      return { promoters: null, passives: null, detractors: null, sampleSize: null, score: null, marginOfError95: null, suppressed: true, note: null };
+    }
+    const p = perturber(true, maximum);
+    const promoters = p.count(counts.promoters);
+    const passives = p.count(counts.passives);
+    const detractors = p.count(counts.detractors);
+    const { score, marginOfError95 } = npsOf(promoters, passives, detractors);
+    return { promoters, passives, detractors, sampleSize: promoters + passives + detractors, score, marginOfError95, suppressed: false, note: PERTURBATION_NOTE };
+  }
+
+  /**
+   * Promoters, passives and detractors among the responses matching the filter (its from and to
+   * set), each with the sum of the record keys of the stakeholders who gave them (one per answer):
+   * a funder's cells. Whole UTC days from `feedback_daily_keys`, the rest from the responses;
+   * everything from the responses when the filter keeps part of a class only (a minimum or
+   * maximum score inside one) or `source` is "tables".
+   */
+  private async npsKeyedCounts(org: string, f: FeedbackFilter, source: FeedbackSource): Promise<Record<"promoters" | "passives" | "detractors", KeyedCount>> {
+    const CLASSES = [
+      ["promoters", "promoter_keys", 9, 10, "r.nps >= 9"],
+      ["passives", "passive_keys", 7, 8, "r.nps BETWEEN 7 AND 8"],
+      ["detractors", "detractor_keys", 0, 6, "r.nps <= 6"],
+    ] as const;
+    const values = npsValues(f);
+    const kept = CLASSES.map(([, , lo, hi]) => values.filter((v) => v >= lo && v <= hi).length);
+    const whole = CLASSES.every(([, , lo, hi], i) => kept[i] === 0 || kept[i] === hi - lo + 1);
+    const split = source === "tables" || !whole ? { days: null, edges: [{ from: f.from!, to: f.to! }] } : splitPeriod(f.from!, f.to!);
+    const { where, params } = split.edges.length ? this.filterSql(org, { ...f, from: undefined, to: undefined }) : { where: [], params: [org] as unknown[] };
+    const p = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
     };
+    const parts: string[] = [];
+    if (split.days) {
+      const on: string[] = ["d.organization_id = $1", inDays("d", split.days, p)];
+      if (f.surveyId) on.push(`d.survey_id = ${p(assertId(f.surveyId, "filter.surveyId"))}`);
+      if (f.touchpointId) on.push(`d.touchpoint_id = ${p(assertId(f.touchpointId, "filter.touchpointId"))}`);
+      if (f.stageId) on.push(`d.stage_id = ${p(assertId(f.stageId, "filter.stageId"))}`);
+      if (f.kind) on.push(`d.kind = ${p(f.kind)}`);
+      const columns = CLASSES.map(([count, keys], i) => (kept[i] ? `sum(d.${count}) AS ${count}, sum(d.${keys}) AS ${keys}` : `0 AS ${count}, 0 AS ${keys}`));
+      parts.push(`SELECT ${columns.join(", ")} FROM feedback_daily_keys d WHERE ${on.join(" AND ")}`);
+    }
+    if (split.edges.length) {
+      const columns = CLASSES.map(([count, keys, , , when]) => `count(*) FILTER (WHERE ${when}) AS ${count}, sum(s.record_key) FILTER (WHERE ${when}) AS ${keys}`);
+      parts.push(`SELECT ${columns.join(", ")} FROM feedback_responses r JOIN stakeholders s ON s.organization_id = r.organization_id AND s.id = r.stakeholder_id
+                   WHERE ${where.join(" AND ")} AND ${inEdges("r.collected_at", split.edges, p)} AND r.nps IS NOT NULL`);
+    }
+    const [row] = await this.em.query(
+      `SELECT ${CLASSES.map(([count, keys]) => `coalesce(sum(x.${count}), 0) AS ${count}, coalesce(sum(x.${keys}), 0) AS ${keys}`).join(", ")} FROM (${parts.join(" UNION ALL ")}) x`,
+      params,
+    );
+    const keyed = (count: string, keys: string): KeyedCount => ({ count: Number(row[count]), keySum: String(row[keys]) });
+    return { promoters: keyed("promoters", "promoter_keys"), passives: keyed("passives", "passive_keys"), detractors: keyed("detractors", "detractor_keys") };
   }
 
   /** Promoters, passives and detractors among the responses matching the filter (its from and to set). */

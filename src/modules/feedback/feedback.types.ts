@@ -22,4 +22,11 @@ export class NpsResult {
 
   @Field({ description: "True when hidden by small-cell suppression (funders, fewer than k people)" })
   suppressed!: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "For funders: how the counts were adjusted (the cell-key method: each class at most the organization's perturbationMaximum off, the same every time; sampleSize, score and margin computed from the adjusted classes). Null for staff, who see true counts.",
+  })
+  note!: string | null;
 }

@@ -27,6 +27,8 @@ import { Interval, MetricAggregation, MetricCategory, MetricPerspective, MetricU
 import { Money } from "../../common/scalars";
 import { fromFixed, toFixed } from "../../common/decimal";
 import { effectiveThreshold, suppressCount, suppressTable } from "../../common/suppression";
+import { effectiveMaximum, perturb, PERTURBATION_NOTE } from "../../common/perturbation";
+import { SuppressionInfo } from "../lifecycle/funnel.types";
 import { assertId, assertPeriod } from "../../common/validation";
 import { hydrate, hydrateAll } from "../../database/rows";
 import type { ServiceContext } from "../../context";
@@ -37,12 +39,16 @@ const DIMENSION_KEY = /^[a-zA-Z][a-zA-Z0-9_]{0,39}$/;
 export interface InUseCounts {
   perStage: Map<string, { entered: number; active: number; left: number }>[];
   inUse: number[];
+  /** For a funder: the sums of the record keys of the people behind each count (their cell keys, src/common/perturbation.ts). */
+  keys?: { perStage: Map<string, { entered: string | null; active: string | null; left: string | null }>[]; inUse: (string | null)[] };
 }
 
 export interface OrgInfo {
   id: string;
   currency: string;
   k: number;
+  /** The organization's largest adjustment of a funder's count (perturbation_maximum). */
+  maximum: number;
   suppress: boolean;
 }
 
@@ -79,15 +85,21 @@ export class ImpactService {
   async org(organizationId: string): Promise<OrgInfo> {
     const id = assertId(organizationId, "organizationId");
     this.sc.access.require(id, ROLES.aggregates);
-    const [row] = await this.em.query(`SELECT currency, suppression_threshold FROM organizations WHERE id = $1`, [id]);
+    const [row] = await this.em.query(`SELECT currency, suppression_threshold, perturbation_maximum FROM organizations WHERE id = $1`, [id]);
     return this.orgInfo(id, row);
   }
 
   /** The caller's view of an organization from its row (NOT_FOUND when there is none). */
-  orgInfo(id: string, row: { currency: string; suppression_threshold: number | null } | undefined): OrgInfo {
+  orgInfo(id: string, row: { currency: string; suppression_threshold: number | null; perturbation_maximum?: number | null } | undefined): OrgInfo {
     const role = this.sc.access.require(id, ROLES.aggregates);
     if (!row) throw new NotFoundError("Organization", "organizationId");
-    return { id, currency: row.currency.trim(), k: effectiveThreshold(row.suppression_threshold), suppress: role === "FUNDER" };
+    return {
+      id,
+      currency: row.currency.trim(),
+      k: effectiveThreshold(row.suppression_threshold),
+      maximum: effectiveMaximum(row.perturbation_maximum ?? null),
+      suppress: role === "FUNDER",
+    };
   }
 
   private async metrics(org: string, where: string, params: unknown[]): Promise<Metric[]> {
@@ -233,12 +245,15 @@ export class ImpactService {
    * previous stay there started (ended) before the period.
    */
   async inUseCounts(org: OrgInfo, periods: Bucket[]): Promise<InUseCounts> {
+    // For a funder, with each count's record-key sum (the people's keys, from the stakeholders).
+    const keyed = org.suppress;
+    const keySum = (name: string, filter: string) => (keyed ? `, sum(st.rk) FILTER (WHERE ${filter}) AS ${name}_keys` : "");
     const rows: Record<string, string | null>[] = await this.em.query(
       `WITH b AS (SELECT * FROM unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i)),
             stays AS NOT MATERIALIZED (
               SELECT y.stakeholder_id, y.stage_id, y.started_at AS started, y.ended_at AS ended,
-                     y.previous_started_at AS previous_started, y.previous_ended_at AS previous_ended
-                FROM stage_stays y
+                     y.previous_started_at AS previous_started, y.previous_ended_at AS previous_ended${keyed ? ", k.record_key AS rk" : ""}
+                FROM stage_stays y${keyed ? " JOIN stakeholders k ON k.organization_id = y.organization_id AND k.id = y.stakeholder_id" : ""}
                WHERE y.organization_id = $1 AND y.stage_id IN (SELECT id FROM stages WHERE organization_id = $1 AND impact_mode = 'IN_USE')
                  AND y.ended_at >= (SELECT min(bf) FROM b) AND y.started_at < (SELECT max(bt) FROM b)
             )
@@ -246,23 +261,29 @@ export class ImpactService {
               count(*) FILTER (WHERE st.started >= b.bf AND (st.previous_started IS NULL OR st.previous_started < b.bf)) AS entered,
               count(*) FILTER (WHERE st.ended >= b.bt) AS active,
               count(*) FILTER (WHERE st.ended < b.bt AND (st.previous_ended IS NULL OR st.previous_ended < b.bf)) AS left_stage,
-              NULL AS in_use
+              NULL AS in_use${keySum("entered", "st.started >= b.bf AND (st.previous_started IS NULL OR st.previous_started < b.bf)")}${keySum("active", "st.ended >= b.bt")}${keySum(
+                "left_stage",
+                "st.ended < b.bt AND (st.previous_ended IS NULL OR st.previous_ended < b.bf)",
+              )}${keyed ? ", NULL AS in_use_keys" : ""}
          FROM stays st JOIN b ON st.started < b.bt AND st.ended >= b.bf
         GROUP BY b.i, st.stage_id
        UNION ALL
-       SELECT p.i, NULL, NULL, NULL, NULL, count(*)
-         FROM (SELECT DISTINCT b.i, st.stakeholder_id FROM stays st JOIN b ON st.started < b.bt AND st.ended > b.bf) p
+       SELECT p.i, NULL, NULL, NULL, NULL, count(*)${keyed ? ", NULL, NULL, NULL, sum(p.rk)" : ""}
+         FROM (SELECT DISTINCT b.i, st.stakeholder_id${keyed ? ", st.rk" : ""} FROM stays st JOIN b ON st.started < b.bt AND st.ended > b.bf) p
         GROUP BY p.i`,
       [org.id, periods.map((p) => p.from), periods.map((p) => p.to)],
     );
     const perStage = periods.map(() => new Map<string, { entered: number; active: number; left: number }>());
     const inUse = periods.map(() => 0);
+    const keys = keyed ? { perStage: periods.map(() => new Map<string, { entered: string | null; active: string | null; left: string | null }>()), inUse: periods.map((): string | null => null) } : undefined;
     for (const r of rows) {
       const i = Number(r.i) - 1;
       if (r.stage_id === null) inUse[i] = Number(r.in_use);
       else perStage[i].set(r.stage_id, { entered: Number(r.entered), active: Number(r.active), left: Number(r.left_stage) });
+      if (keys && r.stage_id === null) keys.inUse[i] = r.in_use_keys;
+      else if (keys && r.stage_id !== null) keys.perStage[i].set(r.stage_id, { entered: r.entered_keys, active: r.active_keys, left: r.left_stage_keys });
     }
-    return { perStage, inUse };
+    return { perStage, inUse, keys };
   }
 
   /** The IN_USE stages, in the order impactInUse lists them. */
@@ -301,7 +322,8 @@ export class ImpactService {
         if (!org.suppress) return c[field];
         const v = suppressCount(c[field], org.k);
         if (v === null) suppressed.push(field);
-        return v;
+        // Shown to a funder: adjusted by its people's keys (decided hidden or not on the true count).
+        return v === null ? null : perturb(v, counts.keys?.perStage[bucket].get(stage.id)?.[field] ?? null, org.maximum);
       };
       return {
         stage,
@@ -317,16 +339,23 @@ export class ImpactService {
       organizationId: org.id,
       from,
       to,
-      suppression: { applied: org.suppress, threshold: org.k },
-      stakeholdersInUse: this.people(org, counts.inUse[bucket]),
+      suppression: this.suppressionInfo(org),
+      stakeholdersInUse: this.people(org, counts.inUse[bucket], counts.keys?.inUse[bucket] ?? null),
       stages,
       socialMetrics: metrics.map((m) => results.get(m.id)!),
     };
   }
 
-  /** A count of people as the caller may see it. */
-  people(org: OrgInfo, n: number): number | null {
-    return org.suppress ? suppressCount(n, org.k) : n;
+  /** A count of people as the caller may see it: for a funder, hidden below k, else adjusted by the sum of its people's record keys. */
+  people(org: OrgInfo, n: number, keySum: string | null): number | null {
+    if (!org.suppress) return n;
+    const v = suppressCount(n, org.k);
+    return v === null ? null : perturb(v, keySum, org.maximum);
+  }
+
+  /** What an answer says about suppression (and, for a funder, the adjustment of its counts of people). */
+  suppressionInfo(org: OrgInfo): SuppressionInfo {
+    return org.suppress ? { applied: true, threshold: org.k, perturbationMaximum: org.maximum, note: PERTURBATION_NOTE } : { applied: false, threshold: org.k };
   }
 
   async doubleBottomLine(organizationId: string, from: Date, to: Date): Promise<DoubleBottomLine> {
@@ -352,7 +381,7 @@ export class ImpactService {
     });
     const decimalChange = (a: string, b: string): DecimalChange => ({ current: a, previous: b, change: sub(a, b) });
     const count = (a: number | null, b: number | null): CountChange => ({ current: a, previous: b, change: a === null || b === null ? null : a - b });
-    const people = (n: number) => this.people(org, n);
+    const people = (i: number) => this.people(org, inUse.inUse[i], inUse.keys?.inUse[i] ?? null);
     const comparisons = (category: MetricCategory) => metrics.filter((m) => m.category === category).map((m) => this.compare(m, values.get(m.id)!, org));
     return {
       organizationId: org.id,
@@ -360,7 +389,7 @@ export class ImpactService {
       to,
       previousFrom,
       previousTo: from,
-      suppression: { applied: org.suppress, threshold: org.k },
+      suppression: this.suppressionInfo(org),
       business: {
         revenue: moneyChange(now.revenue, before.revenue),
         sales: count(now.sales, before.sales),
@@ -370,7 +399,7 @@ export class ImpactService {
         contribution: moneyChange(now.contribution, before.contribution),
         unitsGiven: decimalChange(now.unitsGiven, before.unitsGiven),
         beneficiariesFunded: decimalChange(now.beneficiariesFundedExact, before.beneficiariesFundedExact),
-        stakeholdersInUse: count(people(inUse.inUse[0]), people(inUse.inUse[1])),
+        stakeholdersInUse: count(people(0), people(1)),
         socialMetrics: comparisons(MetricCategory.SOCIAL),
       },
     };

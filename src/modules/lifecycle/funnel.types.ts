@@ -25,6 +25,16 @@ export class SuppressionInfo {
 
   @Field(() => Int)
   threshold!: number;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "For funders, where counts of people are adjusted by the cell-key method: the largest adjustment (the organization's perturbationMaximum); null when counts are true",
+  })
+  perturbationMaximum?: number | null;
+
+  @Field(() => String, { nullable: true, description: "For funders, where counts of people are adjusted: what that means for the figures (totals are adjusted on their own)" })
+  note?: string | null;
 }
 
 @ObjectType({ description: "One value of the dimension within a funnel stage" })

@@ -7,9 +7,13 @@ import { ROLES } from "../../common/access";
 import { BadInputError, ConflictError, NotFoundError } from "../../common/errors";
 import { StakeholderKind } from "../../common/enums";
 import { effectiveThreshold, suppressCount, suppressDerived, suppressRate, suppressTable } from "../../common/suppression";
+import { PERTURBATION_NOTE, Perturber, perturber } from "../../common/perturbation";
 import { hydrate, hydrateAll, isUniqueViolation, queryRows } from "../../database/rows";
 import { assertId, assertPeriod, cleanName } from "../../common/validation";
 import type { ServiceContext } from "../../context";
+
+/** A funnel row with, for a funder, each count's key sum. */
+type FunnelKeys = FunnelRow & { now: string; entered_keys?: string | null; moved_on_keys?: string | null; at_end_keys?: string | null; completed_keys?: string | null; now_keys?: string | null };
 
 interface FunnelRow {
   stage_id: string;
@@ -150,6 +154,9 @@ export class LifecycleService {
     const sets = dimension ? "GROUPING SETS ((x.stage_id), (x.stage_id, x.dim))" : "x.stage_id";
     const isTotal = dimension ? "grouping(x.dim) = 1" : "true";
     const groupDim = dimension ? "x.dim" : "NULL::text AS dim";
+    // For a funder, each count with the sum of its people's record keys (its cell key, src/common/perturbation.ts).
+    const keyed = role === "FUNDER";
+    const keySum = (name: string, filter: string) => (keyed ? `, sum(x.rk) FILTER (WHERE ${filter}) AS ${name}_keys` : "");
     // Read from stage_stays (kept on write, with each stakeholder's attributes): the stays that
     // overlap [from, to) (started before `to`, ended at or after `from`), their median over the
     // stays that ended in the period, and who is in each stage now. People are counted without
@@ -166,9 +173,12 @@ export class LifecycleService {
                   count(*) FILTER (WHERE x.started_at >= $3 AND (x.previous_started_at IS NULL OR x.previous_started_at < $3)) AS entered,
                   count(*) FILTER (WHERE x.ended_at < $4 AND (x.previous_ended_at IS NULL OR x.previous_ended_at < $3)) AS moved_on,
                   count(*) FILTER (WHERE x.ended_at >= $4) AS at_end,
-                  count(*) FILTER (WHERE x.ended_at < $4) AS completed
-             FROM (SELECT y.stage_id, y.started_at, y.ended_at, y.previous_started_at, y.previous_ended_at, ${dim("y")} AS dim
-                     FROM stage_stays y
+                  count(*) FILTER (WHERE x.ended_at < $4) AS completed${keySum("entered", "x.started_at >= $3 AND (x.previous_started_at IS NULL OR x.previous_started_at < $3)")}${keySum(
+                    "moved_on",
+                    "x.ended_at < $4 AND (x.previous_ended_at IS NULL OR x.previous_ended_at < $3)",
+                  )}${keySum("at_end", "x.ended_at >= $4")}${keySum("completed", "x.ended_at < $4")}
+             FROM (SELECT y.stage_id, y.started_at, y.ended_at, y.previous_started_at, y.previous_ended_at, ${dim("y")} AS dim${keyed ? ", k.record_key AS rk" : ""}
+                     FROM stage_stays y${keyed ? " JOIN stakeholders k ON k.organization_id = y.organization_id AND k.id = y.stakeholder_id" : ""}
                     WHERE y.organization_id = $1 AND y.stage_id IN (SELECT id FROM st) AND y.ended_at >= $3 AND y.started_at < $4) x
             GROUP BY ${sets}
          ), m AS (
@@ -177,21 +187,23 @@ export class LifecycleService {
             WHERE y.organization_id = $1 AND y.stage_id IN (SELECT id FROM st) AND y.ended_at >= $3 AND y.ended_at < $4
             GROUP BY y.stage_id
          ), people AS ${col ? "MATERIALIZED" : ""} (
-           SELECT s.current_stage_id AS stage_id, ${dim("s")} AS dim FROM stakeholders s
+           SELECT s.current_stage_id AS stage_id, ${dim("s")} AS dim${keyed ? ", s.record_key AS rk" : ""} FROM stakeholders s
             WHERE s.organization_id = $1 ${col ? "AND s.kind = $2" : "AND s.current_stage_id IN (SELECT id FROM st)"}
          ), n AS (
-           SELECT x.stage_id, ${groupDim}, ${isTotal} AS total_row, count(*) AS now FROM people x WHERE x.stage_id IS NOT NULL GROUP BY ${sets}
+           SELECT x.stage_id, ${groupDim}, ${isTotal} AS total_row, count(*) AS now${keyed ? ", sum(x.rk) AS now_keys" : ""} FROM people x WHERE x.stage_id IS NOT NULL GROUP BY ${sets}
          ), found AS (
            SELECT coalesce(a.stage_id, n.stage_id) AS stage_id, coalesce(a.dim, n.dim) AS dim, coalesce(a.total_row, n.total_row) AS total_row,
                   coalesce(a.entered, 0) AS entered, coalesce(a.moved_on, 0) AS moved_on, coalesce(a.at_end, 0) AS at_end,
-                  coalesce(a.completed, 0) AS completed, coalesce(n.now, 0) AS now
+                  coalesce(a.completed, 0) AS completed, coalesce(n.now, 0) AS now${
+                    keyed ? ", a.entered_keys, a.moved_on_keys, a.at_end_keys, a.completed_keys, n.now_keys" : ""
+                  }
              FROM a FULL JOIN n ON n.stage_id = a.stage_id AND n.dim IS NOT DISTINCT FROM a.dim AND n.total_row = a.total_row
          )
          SELECT f.*, m.median_seconds FROM found f LEFT JOIN m ON f.total_row AND m.stage_id = f.stage_id
          ${
            col
              ? `UNION ALL
-         SELECT st.id, v.dim, false, 0, 0, 0, 0, 0, NULL
+         SELECT st.id, v.dim, false, 0, 0, 0, 0, 0${keyed ? ", NULL, NULL, NULL, NULL, NULL" : ""}, NULL
            FROM st CROSS JOIN (SELECT DISTINCT dim FROM people) v
           WHERE NOT EXISTS (SELECT 1 FROM found f WHERE f.stage_id = st.id AND NOT f.total_row AND f.dim IS NOT DISTINCT FROM v.dim)
             AND EXISTS (SELECT 1 FROM stage_stays y WHERE y.organization_id = $1 AND y.stage_id = st.id AND y.started_at < $4 AND ${dim("y")} IS NOT DISTINCT FROM v.dim)`
@@ -199,7 +211,7 @@ export class LifecycleService {
          }`,
         [org, kind, from, to],
       ),
-      this.em.query(`SELECT suppression_threshold FROM organizations WHERE id = $1`, [org]),
+      this.em.query(`SELECT suppression_threshold, perturbation_maximum FROM organizations WHERE id = $1`, [org]),
     ]);
     if (!orgRow) throw new NotFoundError("Organization", "organizationId");
     const suppress = role === "FUNDER";
@@ -219,6 +231,8 @@ export class LifecycleService {
     });
 
     let previousEntered: number | null = null;
+    let previousShown: number | null = null;
+    const perturb = perturber(suppress, orgRow.perturbation_maximum);
     const out: FunnelStage[] = stages.map((stage) => {
       const total = totals.get(stage.id);
       const c = counts(total);
@@ -235,12 +249,52 @@ export class LifecycleService {
         suppressed: [],
         groups: dimension ? groupRows.map((g) => ({ value: g.dim, ...counts(g), suppressed: [] })) : null,
       };
-      if (suppress) this.applySuppression(result, c, previousEntered, k);
+      if (suppress) {
+        this.applySuppression(result, c, previousEntered, k);
+        previousShown = this.applyPerturbation(result, total, groupRows, previousShown, perturb);
+      }
       previousEntered = c.entered;
       this.sc.loaders.stageById.prime({ organizationId: stage.organizationId, id: stage.id }, stage);
       return result;
     });
-    return { organizationId: org, kind, from, to, dimension: dimension ?? null, suppression: { applied: suppress, threshold: k }, stages: out };
+    return {
+      organizationId: org,
+      kind,
+      from,
+      to,
+      dimension: dimension ?? null,
+      suppression: suppress ? { applied: true, threshold: k, perturbationMaximum: perturb.maximum, note: PERTURBATION_NOTE } : { applied: false, threshold: k },
+      stages: out,
+    };
+  }
+
+  /**
+   * Funders, after suppression (decided on the true counts): every count still shown is adjusted
+   * by its cell key (the sum of its people's record keys; src/common/perturbation.ts), the stage's
+   * totals as cells of their own (not the sum of the adjusted groups), and the conversion from the
+   * previous stage computed from the adjusted entrants. Returns the stage's adjusted entrants (the
+   * next stage's denominator), null when hidden.
+   */
+  private applyPerturbation(stage: FunnelStage, total: FunnelKeys | undefined, groupRows: FunnelKeys[], previousShown: number | null, perturb: Perturber): number | null {
+    const fields: [keyof Counts, keyof FunnelKeys, string][] = [
+      ["entered", "entered", "entered_keys"],
+      ["movedOn", "moved_on", "moved_on_keys"],
+      ["inStageAtEnd", "at_end", "at_end_keys"],
+      ["current", "now", "now_keys"],
+    ];
+    const adjust = (target: Record<string, unknown>, row: FunnelKeys | undefined) => {
+      for (const [field, column, keys] of fields) {
+        if (target[field] === null || target[field] === undefined) continue;
+        target[field] = perturb.count({ count: Number(row?.[column] ?? 0), keySum: (row?.[keys as keyof FunnelKeys] as string | null) ?? null });
+      }
+    };
+    adjust(stage as unknown as Record<string, unknown>, total);
+    if (stage.completedStays !== null) stage.completedStays = perturb.count({ count: Number(total?.completed ?? 0), keySum: total?.completed_keys ?? null });
+    stage.groups?.forEach((g, i) => adjust(g as unknown as Record<string, unknown>, groupRows[i]));
+    if (stage.conversionFromPrevious !== null) {
+      stage.conversionFromPrevious = previousShown && stage.entered !== null ? Math.round((stage.entered / previousShown) * 10000) / 10000 : null;
+    }
+    return stage.entered;
   }
 
   /** Funders: hide small counts, the complementary cells that would reveal them, and values derived from small groups. */

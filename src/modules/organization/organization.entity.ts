@@ -33,6 +33,12 @@ export class Organization {
   @Field(() => Int, { description: "Groups of fewer distinct stakeholders than this are hidden in funders' views (10 by default, never below 5)" })
   suppressionThreshold!: number;
 
+  @Column({ name: "perturbation_maximum", type: "smallint" })
+  @Field(() => Int, {
+    description: "Largest adjustment (D, 1..5, 2 by default) of a count of people shown to funders: each such count is the true count plus a fixed, zero-mean adjustment of at most D (the cell-key method)",
+  })
+  perturbationMaximum!: number;
+
   @Column({ name: "follow_up_hours", type: "int" })
   @Field(() => Int, { description: "Default time to follow up an action, in hours (48 by default)" })
   followUpHours!: number;

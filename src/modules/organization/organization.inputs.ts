@@ -55,6 +55,13 @@ export class UpdateOrganizationInput {
   @Max(1000)
   suppressionThreshold?: number;
 
+  @Field(() => Int, { nullable: true, description: "Largest adjustment of a count of people shown to funders (the cell-key method), 1..5" })
+  @IsOptional()
+  @IsInt()
+  @Min(1, { message: "perturbationMaximum must be at least 1" })
+  @Max(5, { message: "perturbationMaximum must be at most 5" })
+  perturbationMaximum?: number;
+
   @Field(() => Int, { nullable: true, description: "Default follow-up time for actions, in hours (1..8760)" })
   @IsOptional()
   @IsInt()

@@ -82,9 +82,10 @@ export class OrganizationService {
         em,
         `UPDATE organizations SET name = coalesce($2, name), impact_model = coalesce($3, impact_model),
                 currency = coalesce($4, currency), suppression_threshold = coalesce($5, suppression_threshold),
-                follow_up_hours = coalesce($6, follow_up_hours), time_zone = coalesce($7, time_zone), updated_at = now()
+                follow_up_hours = coalesce($6, follow_up_hours), time_zone = coalesce($7, time_zone),
+                perturbation_maximum = coalesce($8, perturbation_maximum), updated_at = now()
           WHERE id = $1 RETURNING *`,
-        [id, name, input.impactModel ?? null, input.currency ?? null, input.suppressionThreshold ?? null, input.followUpHours ?? null, timeZone],
+        [id, name, input.impactModel ?? null, input.currency ?? null, input.suppressionThreshold ?? null, input.followUpHours ?? null, timeZone, input.perturbationMaximum ?? null],
       );
       if (rows.length === 0) throw new NotFoundError("Organization", "id");
       this.sc.loaders.organizationById.clear({ organizationId: id, id });

@@ -13,6 +13,7 @@ import { ROLES } from "../../common/access";
 import { BadInputError, NotFoundError } from "../../common/errors";
 import { Interval, MetricCategory, MetricPerspective } from "../../common/enums";
 import { effectiveThreshold, inSpan, suppressRate, suppressTable } from "../../common/suppression";
+import { KeyedCount, PERTURBATION_NOTE, perturber } from "../../common/perturbation";
 import { assertId, assertPeriod } from "../../common/validation";
 import { hydrateAll, queryRows } from "../../database/rows";
 import { FeedbackSource, IN_USE, inDays, inEdges, MEASURES, splitPeriod, tableFacts } from "../feedback/rollup";
@@ -283,8 +284,14 @@ function directPartPeopleSql(g: string): string {
   const people = (filter: string) => `count(DISTINCT rp.stakeholder_id) FILTER (WHERE ${filter})`;
   const atKind = (filter: string, inUse: boolean) =>
     people(`${filter} AND rp.persp <> 'USER' AND rp.stage_impact_mode ${inUse ? "IS NOT DISTINCT FROM" : "IS DISTINCT FROM"} 'IN_USE'`);
-  const columns = (name: string, filter: string) => `${people(filter)} AS ${name}_people, ${atKind(filter, true)} AS ${name}_in_use, ${atKind(filter, false)} AS ${name}_elsewhere`;
-  return `WITH r AS (
+  const ids = (name: string, filter: string) => `array_agg(DISTINCT rp.stakeholder_id) FILTER (WHERE ${filter}) AS ${name}_ids`;
+  const columns = (name: string, filter: string) =>
+    `${people(filter)} AS ${name}_people, ${atKind(filter, true)} AS ${name}_in_use, ${atKind(filter, false)} AS ${name}_elsewhere, ${ids(name, filter)}`;
+  // The record keys of the distinct people behind each part (the cell keys of funders' answer counts), added up over their ids.
+  const keys = ["nps", "rating", "effort"]
+    .map((part) => `(SELECT sum(s.record_key) FROM stakeholders s WHERE s.organization_id = $1 AND s.id = ANY (x.${part}_ids)) AS ${part}_keys`)
+    .join(", ");
+  return `SELECT x.*, ${keys} FROM (WITH r AS (
             SELECT r.organization_id, r.id, r.kind, r.stage_impact_mode, r.nps, r.stakeholder_id, ${g} AS g
               FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3
           ), rp AS (
@@ -294,7 +301,7 @@ function directPartPeopleSql(g: string): string {
           SELECT rp.g, rp.persp, grouping(rp.g) = 1 AS total,
                  ${columns("nps", "rp.nps IS NOT NULL")}, ${columns("rating", "a.type = 'RATING'")}, ${columns("effort", "a.type = 'EFFORT'")}
             FROM rp LEFT JOIN feedback_answers a ON a.organization_id = rp.organization_id AND a.response_id = rp.id AND a.type IN ('RATING', 'EFFORT')
-           GROUP BY GROUPING SETS ((rp.g, rp.persp), (rp.persp))`;
+           GROUP BY GROUPING SETS ((rp.g, rp.persp), (rp.persp))) x`;
 }
 
 export class QoeService {
@@ -371,6 +378,63 @@ export class QoeService {
   }
 
   /**
+   * Funders' NPS cells: per group and perspective (as feedbackSql groups them) and per perspective
+   * overall, the answers of each NPS class and the sum of the record keys of the people who gave
+   * them (one key per answer). Whole UTC days from `feedback_daily_keys` (the same cells as the nps
+   * view's), the rest of the period from the responses; by dimension, from the responses (the keys
+   * rollup has no dimension).
+   */
+  private npsKeysSql(
+    org: string,
+    groupBy: QoeGroupBy,
+    dimension: Dimension | null,
+    from: Date,
+    to: Date,
+    bs: Bucket[],
+    key: (alias: "r" | "d", time: string, bucketParams: string[]) => string,
+    source: FeedbackSource,
+  ): [string, unknown[]] {
+    const params: unknown[] = [org];
+    const p = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const bucketParams = groupBy === QoeGroupBy.PERIOD ? [p(bs.map((b) => b.from))] : [];
+    const byDimension = groupBy === QoeGroupBy.DIMENSION;
+    const split = source === "tables" || byDimension ? { days: null, edges: [{ from, to }] } : splitPeriod(from, to);
+    const classes = [
+      ["promoters", "promoter_keys", "r.nps >= 9"],
+      ["passives", "passive_keys", "r.nps BETWEEN 7 AND 8"],
+      ["detractors", "detractor_keys", "r.nps <= 6"],
+    ] as const;
+    const facts: string[] = [];
+    if (split.days) {
+      facts.push(
+        `SELECT ${key("d", `(d.day::timestamp AT TIME ZONE 'UTC')`, bucketParams)} AS g, d.kind, d.in_use, ${classes.map(([n, k]) => `d.${n}, d.${k}`).join(", ")}
+           FROM feedback_daily_keys d WHERE d.organization_id = $1 AND ${inDays("d", split.days, p)}`,
+      );
+    }
+    if (split.edges.length) {
+      const g = byDimension ? `jsonb_build_array(s.${DIMENSION_COLUMN[dimension!]}::text)` : key("r", "r.collected_at", bucketParams);
+      facts.push(
+        `SELECT ${g} AS g, r.kind, ${IN_USE} AS in_use,
+                ${classes.map(([n, k, when]) => `CASE WHEN ${when} THEN 1 ELSE 0 END AS ${n}, CASE WHEN ${when} THEN s.record_key ELSE 0 END AS ${k}`).join(", ")}
+           FROM feedback_responses r JOIN stakeholders s ON s.organization_id = r.organization_id AND s.id = r.stakeholder_id
+          WHERE r.organization_id = $1 AND ${inEdges("r.collected_at", split.edges, p)} AND r.nps IS NOT NULL`,
+      );
+    }
+    return [
+      `WITH f AS (${facts.join(" UNION ALL ")})
+       SELECT f.g, p.persp, grouping(f.g) = 1 AS total, ${classes.map(([n, k]) => `sum(f.${n}) AS ${n}, sum(f.${k}) AS ${k}`).join(", ")}
+         FROM f CROSS JOIN LATERAL (VALUES (f.kind::text), (CASE WHEN f.in_use THEN 'USER' END)) AS p(persp)
+        WHERE p.persp IS NOT NULL
+        GROUP BY GROUPING SETS ((f.g, p.persp), (p.persp))
+       HAVING sum(f.promoters + f.passives + f.detractors) > 0`,
+      params,
+    ];
+  }
+
+  /**
    * People per feedback part (NPS, ratings, effort), per group and perspective and per perspective
    * overall (`total`), and for a kind, those who gave it at an IN_USE stage (`_in_use`) or
    * elsewhere (`_elsewhere`): funders' suppression only. Whole UTC days from the people rollup
@@ -415,25 +479,28 @@ export class QoeService {
     const firstFlags = ["nps", "rating", "effort"]
       .map((part) => `bool_or(f.${part}) AS ${part}, bool_or(f.${part} AND f.in_use) AS ${part}_u, bool_or(f.${part} AND NOT f.in_use) AS ${part}_e`)
       .join(", ");
+    // With each stakeholder's record key (rk): the people behind a part are the records of its cell key.
     const per = byDimension
-      ? `SELECT ${group(`s.${DIMENSION_COLUMN[dimension!]}::text`)} AS g, x.* FROM (SELECT f.stakeholder_id, f.kind, bool_or(f.in_use) AS any_u, ${firstFlags} FROM f GROUP BY 1, 2) x
+      ? `SELECT ${group(`s.${DIMENSION_COLUMN[dimension!]}::text`)} AS g, x.*, s.record_key AS rk FROM (SELECT f.stakeholder_id, f.kind, bool_or(f.in_use) AS any_u, ${firstFlags} FROM f GROUP BY 1, 2) x
            JOIN stakeholders s ON s.organization_id = $1 AND s.id = x.stakeholder_id`
-      : `SELECT ${group("x.g")} AS g, x.stakeholder_id, x.kind, x.any_u, ${["nps", "rating", "effort"].map((part) => `x.${part}, x.${part}_u, x.${part}_e`).join(", ")}
-           FROM (SELECT f.g, f.stakeholder_id, f.kind, bool_or(f.in_use) AS any_u, ${firstFlags} FROM f GROUP BY 1, 2, 3) x`;
+      : `SELECT ${group("x.g")} AS g, x.stakeholder_id, x.kind, x.any_u, ${["nps", "rating", "effort"].map((part) => `x.${part}, x.${part}_u, x.${part}_e`).join(", ")}, s.record_key AS rk
+           FROM (SELECT f.g, f.stakeholder_id, f.kind, bool_or(f.in_use) AS any_u, ${firstFlags} FROM f GROUP BY 1, 2, 3) x
+           JOIN stakeholders s ON s.organization_id = $1 AND s.id = x.stakeholder_id`;
     const counts = ["nps", "rating", "effort"]
       .map(
         (part) => `count(*) FILTER (WHERE CASE WHEN p.persp = 'USER' THEN c.${part}_u ELSE c.${part} END) AS ${part}_people,
-                   count(*) FILTER (WHERE p.persp <> 'USER' AND c.${part}_u) AS ${part}_in_use, count(*) FILTER (WHERE p.persp <> 'USER' AND c.${part}_e) AS ${part}_elsewhere`,
+                   count(*) FILTER (WHERE p.persp <> 'USER' AND c.${part}_u) AS ${part}_in_use, count(*) FILTER (WHERE p.persp <> 'USER' AND c.${part}_e) AS ${part}_elsewhere,
+                   sum(c.rk) FILTER (WHERE CASE WHEN p.persp = 'USER' THEN c.${part}_u ELSE c.${part} END) AS ${part}_keys`,
       )
       .join(", ");
-    const columns = `per.stakeholder_id, per.kind, per.any_u, ${["nps", "rating", "effort"].map((part) => `per.${part}, per.${part}_u, per.${part}_e`).join(", ")}`;
+    const columns = `per.stakeholder_id, per.kind, per.rk, per.any_u, ${["nps", "rating", "effort"].map((part) => `per.${part}, per.${part}_u, per.${part}_e`).join(", ")}`;
     // Without groups, every stakeholder's row is already the overall's (what is in no group is never shown on its own).
     const cells =
       groupBy === QoeGroupBy.NONE
         ? `SELECT NULL::jsonb AS g, true AS total, ${columns} FROM per`
         : `SELECT g, false AS total, ${columns} FROM per
            UNION ALL
-           SELECT NULL, true, per.stakeholder_id, per.kind, bool_or(per.any_u), ${flags("per.")} FROM per GROUP BY per.stakeholder_id, per.kind`;
+           SELECT NULL, true, per.stakeholder_id, per.kind, min(per.rk), bool_or(per.any_u), ${flags("per.")} FROM per GROUP BY per.stakeholder_id, per.kind`;
     return [
       `WITH f AS (${facts.join(" UNION ALL ")}),
             per AS MATERIALIZED (${per}),
@@ -514,8 +581,10 @@ export class QoeService {
       `SELECT * FROM metrics WHERE organization_id = $1 AND ((category = 'KPI' AND perspective = 'CUSTOMER') OR category = 'SOCIAL') ORDER BY created_at, id`,
       [org],
     );
-    const [feedbackRows, partRows, peopleRows, loopRows, metricRows] = await Promise.all([
+    const [feedbackRows, npsKeyRows, partRows, peopleRows, loopRows, metricRows, maximumRows] = await Promise.all([
       this.em.query(...this.feedbackSql(org, groupBy, dimension ?? null, from, to, bs, key, source)),
+      // Funders' NPS cells: per group and perspective, each class's answers and their people's record keys.
+      !suppress ? [] : this.em.query(...this.npsKeysSql(org, groupBy, dimension ?? null, from, to, bs, key, source)),
       // People per feedback part: only needed (and only counted) for funders' suppression.
       !suppress
         ? []
@@ -526,23 +595,37 @@ export class QoeService {
       // its responses fall in several groups. Distinct (group, stakeholder) pairs first, by hashing;
       // by dimension, the stakeholders first, then their values.
       // Without groups, the overall only (what is in no group is never shown on its own).
+      // For funders, with the sum of those people's record keys (the cell key of `people`).
       this.em.query(
         groupBy === QoeGroupBy.NONE
-          ? `SELECT NULL::jsonb AS g, true AS total, count(*) AS people
-               FROM (SELECT r.stakeholder_id FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1) o`
+          ? `SELECT NULL::jsonb AS g, true AS total, count(*) AS people${suppress ? ", sum(s.record_key) AS people_keys" : ""}
+               FROM (SELECT r.stakeholder_id FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1) o${
+                 suppress ? " JOIN stakeholders s ON s.organization_id = $1 AND s.id = o.stakeholder_id" : ""
+               }`
           : `WITH x AS MATERIALIZED (
                ${
                  groupBy === QoeGroupBy.DIMENSION
-                   ? `SELECT s.${dimColumn}::text AS g, s.id AS stakeholder_id
+                   ? `SELECT s.${dimColumn}::text AS g, s.id AS stakeholder_id${suppress ? ", s.record_key AS rk" : ""}
                         FROM (SELECT r.stakeholder_id FROM feedback_responses r WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1) p
                         JOIN stakeholders s ON s.organization_id = $1 AND s.id = p.stakeholder_id`
-                   : `SELECT ${raw("r", "r.collected_at")} AS g, r.stakeholder_id FROM feedback_responses r
+                   : suppress
+                     ? `SELECT x0.g, x0.stakeholder_id, s.record_key AS rk
+                          FROM (SELECT ${raw("r", "r.collected_at")} AS g, r.stakeholder_id FROM feedback_responses r
+                                 WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1, 2) x0
+                          JOIN stakeholders s ON s.organization_id = $1 AND s.id = x0.stakeholder_id`
+                     : `SELECT ${raw("r", "r.collected_at")} AS g, r.stakeholder_id FROM feedback_responses r
                        WHERE r.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 GROUP BY 1, 2`
                }
              )
-             SELECT ${group("x.g")} AS g, false AS total, count(*) AS people FROM x GROUP BY x.g
+             ${
+               suppress
+                 ? `SELECT ${group("x.g")} AS g, false AS total, count(*) AS people, sum(x.rk) AS people_keys FROM x GROUP BY x.g
              UNION ALL
-             SELECT NULL, true, count(*) FROM (SELECT x.stakeholder_id FROM x GROUP BY 1) o`,
+             SELECT NULL, true, count(*), sum(o.rk) FROM (SELECT x.stakeholder_id, min(x.rk) AS rk FROM x GROUP BY 1) o`
+                 : `SELECT ${group("x.g")} AS g, false AS total, count(*) AS people FROM x GROUP BY x.g
+             UNION ALL
+             SELECT NULL, true, count(*) FROM (SELECT x.stakeholder_id FROM x GROUP BY 1) o`
+             }`,
         params,
       ),
       // Loops exactly as actionSummary and impactReport.loops count them (LOOP_COUNTS_SQL), every
@@ -563,6 +646,7 @@ export class QoeService {
         params,
       ),
       metricsPromise,
+      !suppress ? [] : this.em.query(`SELECT perturbation_maximum FROM organizations WHERE id = $1`, [org]),
     ]);
 
     // Metric attainments: overall over the period; per bucket for PERIOD; per linked stage or touchpoint.
@@ -631,6 +715,60 @@ export class QoeService {
     }
     for (const r of peopleRows) cellOf(r).counts.people = Number(r.people);
 
+    // For a funder, the counts shown are adjusted (src/common/perturbation.ts), after suppression
+    // has decided on the true counts what is hidden: `people` by its people's record keys; each
+    // NPS class by the keys of its answers' people (the same cells as the nps view's); the rating
+    // and effort answer counts by the keys of the distinct people who gave them. The feedback
+    // components are then computed from the adjusted counts (their sample sizes, the NPS); the
+    // rating and effort means are the true means (a mean of answers, not a count).
+    const perturb = perturber(suppress, maximumRows[0]?.perturbation_maximum ?? null);
+    const shownPeople = new Map<CellData, number>();
+    const shownFeedback = new Map<CellData, Partial<Record<QoePerspective, FeedbackStats>>>();
+    if (suppress) {
+      for (const r of peopleRows) shownPeople.set(cellOf(r), perturb.count({ count: Number(r.people), keySum: r.people_keys }));
+      const partKeys = new Map<string, Record<"rating" | "effort", KeyedCount>>();
+      const cellId = new Map<CellData, number>();
+      const idOf = (d: CellData) => {
+        let id = cellId.get(d);
+        if (id === undefined) cellId.set(d, (id = cellId.size));
+        return id;
+      };
+      for (const r of partRows) {
+        const d = cellOf(r);
+        partKeys.set(`${idOf(d)}|${r.persp}`, {
+          rating: { count: 0, keySum: r.rating_keys },
+          effort: { count: 0, keySum: r.effort_keys },
+        });
+      }
+      const classes = new Map<string, Record<"promoters" | "passives" | "detractors", KeyedCount>>();
+      for (const r of npsKeyRows) {
+        classes.set(`${idOf(cellOf(r))}|${r.persp}`, {
+          promoters: { count: Number(r.promoters), keySum: r.promoter_keys },
+          passives: { count: Number(r.passives), keySum: r.passive_keys },
+          detractors: { count: Number(r.detractors), keySum: r.detractor_keys },
+        });
+      }
+      const adjust = (d: CellData) => {
+        const out: Partial<Record<QoePerspective, FeedbackStats>> = {};
+        for (const [persp, f] of Object.entries(d.fb) as [QoePerspective, FeedbackStats][]) {
+          const id = `${idOf(d)}|${persp}`;
+          const c = classes.get(id);
+          const k = partKeys.get(id);
+          out[persp] = {
+            ...f,
+            promoters: perturb.count(c?.promoters ?? { count: f.promoters, keySum: null }),
+            passives: perturb.count(c?.passives ?? { count: f.passives, keySum: null }),
+            detractors: perturb.count(c?.detractors ?? { count: f.detractors, keySum: null }),
+            ratingN: perturb.count({ count: f.ratingN, keySum: k?.rating.keySum ?? null }),
+            effortN: perturb.count({ count: f.effortN, keySum: k?.effort.keySum ?? null }),
+          };
+        }
+        return out;
+      };
+      shownFeedback.set(overallData, adjust(overallData));
+      for (const d of groupData.values()) shownFeedback.set(d, adjust(d));
+    }
+
     // The groups, before anything is computed for them. What is in no group counts in the overall
     // figures only: the residual, a cell of the funder's tables that is never shown.
     type GroupDef = { key: string; value: GroupValue; label: string; metricIndex: number | null; metricFilter: (m: Metric) => boolean; extra: Partial<QoeGroup> };
@@ -685,16 +823,17 @@ export class QoeService {
         const l = data.counts.loops[kind];
         return l && { onTime: l.onTime, due: dueOf(l), hidden: h?.loops.has(kind) ?? false };
       };
+      const fb = shownFeedback.get(data) ?? data.fb;
       const inputs: Record<QoePerspective, PerspectiveInputs> = {
-        CUSTOMER: { feedback: data.fb.CUSTOMER, hiddenFeedback: h?.feedback.CUSTOMER, attainments: att.kpi, loops: loopsOf(QoePerspective.CUSTOMER) },
-        USER: { feedback: data.fb.USER, hiddenFeedback: h?.feedback.USER },
-        BENEFICIARY: { feedback: data.fb.BENEFICIARY, hiddenFeedback: h?.feedback.BENEFICIARY, attainments: att.social, loops: loopsOf(QoePerspective.BENEFICIARY) },
+        CUSTOMER: { feedback: fb.CUSTOMER, hiddenFeedback: h?.feedback.CUSTOMER, attainments: att.kpi, loops: loopsOf(QoePerspective.CUSTOMER) },
+        USER: { feedback: fb.USER, hiddenFeedback: h?.feedback.USER },
+        BENEFICIARY: { feedback: fb.BENEFICIARY, hiddenFeedback: h?.feedback.BENEFICIARY, attainments: att.social, loops: loopsOf(QoePerspective.BENEFICIARY) },
       };
       const perspectives = PERSPECTIVES.map((p) => scorePerspective(p, inputs[p], weights));
       const overall = scoreOverall(perspectives);
       return {
         ...base,
-        people: data.counts.people,
+        people: shownPeople.get(data) ?? data.counts.people,
         score: overall.score,
         perspectives,
         missingPerspectives: overall.missing,
@@ -713,7 +852,7 @@ export class QoeService {
       interval: interval ?? null,
       dimension: dimension ?? null,
       weights,
-      suppression: { applied: suppress, threshold: k },
+      suppression: suppress ? { applied: true, threshold: k, perturbationMaximum: perturb.maximum, note: PERTURBATION_NOTE } : { applied: false, threshold: k },
       overall,
       groups,
     };

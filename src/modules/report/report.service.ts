@@ -1,3 +1,4 @@
+import { perturb, PERTURBATION_NOTE } from "../../common/perturbation";
 import { EntityManager } from "typeorm";
 import { ImpactReport, Narrative, ReportCell, ReportDisaggregation, ReportMetric, ReportNote, ReportNoteKind, SetReportNarrativeInput } from "./report.types";
 import { Organization } from "../organization/organization.entity";
@@ -105,9 +106,26 @@ export class ReportService {
         to,
       ]),
       ownerActionCounts(this.em, org, from, to),
-      // People in IN_USE stages during the period (their stays overlap it), per dimension value.
-      this.em.query(
-        `WITH people AS (
+      // People in IN_USE stages during the period (their stays overlap it), per dimension value;
+      // for a funder with the sum of their record keys (each cell's key, src/common/perturbation.ts).
+      info.suppress
+        ? this.em.query(
+            `WITH people AS (
+               SELECT p.*, k.record_key AS rk FROM (
+                 SELECT DISTINCT y.stakeholder_id, y.gender::text AS gender, y.age_band::text AS age_band, y.region
+                   FROM stage_stays y
+                  WHERE y.organization_id = $1 AND y.stage_id IN (SELECT id FROM stages WHERE organization_id = $1 AND impact_mode = 'IN_USE')
+                    AND y.ended_at > $2 AND y.started_at < $3) p
+               JOIN stakeholders k ON k.organization_id = $1 AND k.id = p.stakeholder_id
+             )
+             SELECT 'GENDER' AS dim, coalesce(gender, '${NOT_RECORDED}') AS value, count(*)::int AS n, sum(rk) AS keys FROM people GROUP BY 2
+             UNION ALL SELECT 'AGE_BAND', coalesce(age_band, '${NOT_RECORDED}'), count(*)::int, sum(rk) FROM people GROUP BY 2
+             UNION ALL SELECT 'REGION', coalesce(region, '${NOT_RECORDED}'), count(*)::int, sum(rk) FROM people GROUP BY 2
+             ORDER BY 1, 2`,
+            [org, from, to],
+          )
+        : this.em.query(
+            `WITH people AS (
            SELECT DISTINCT y.stakeholder_id, y.gender::text AS gender, y.age_band::text AS age_band, y.region
              FROM stage_stays y
             WHERE y.organization_id = $1 AND y.stage_id IN (SELECT id FROM stages WHERE organization_id = $1 AND impact_mode = 'IN_USE')
@@ -117,8 +135,8 @@ export class ReportService {
          UNION ALL SELECT 'AGE_BAND', coalesce(age_band, '${NOT_RECORDED}'), count(*)::int FROM people GROUP BY 2
          UNION ALL SELECT 'REGION', coalesce(region, '${NOT_RECORDED}'), count(*)::int FROM people GROUP BY 2
          ORDER BY 1, 2`,
-        [org, from, to],
-      ),
+            [org, from, to],
+          ),
     ]);
     const atSale = impact.atSaleView(info, from, to, sales.total[0], sales.byOffering[0], offeringRows, atSaleMetrics, values);
     const inUse = impact.inUseView(info, from, to, useStageRows, inUseCounts, inUseMetrics, values);
@@ -126,6 +144,7 @@ export class ReportService {
     const notes: ReportNote[] = [];
     const note = (section: string, item: string, kind: ReportNoteKind, reason: string) => notes.push({ section, item, kind, reason });
     const k = info.k;
+    if (info.suppress) note("All sections", "counts of people", ReportNoteKind.ADJUSTED, `${PERTURBATION_NOTE} Largest adjustment here: ${info.maximum}.`);
     if (previousAtSale.sales === 0) note("Impact at sale", "comparison period", ReportNoteKind.MISSING, "no sale recorded in the comparison period: the changes are against zero");
 
     // Reportable metrics, this period and the comparison period.
@@ -172,7 +191,7 @@ export class ReportService {
 
     // Disaggregations, with complementary suppression against the shown total.
     const disaggregations: ReportDisaggregation[] = REPORT_DIMENSIONS.map((dimension) => {
-      const rows = (disaggRows as { dim: string; value: string; n: number }[]).filter((r) => r.dim === dimension);
+      const rows = (disaggRows as { dim: string; value: string; n: number; keys?: string }[]).filter((r) => r.dim === dimension);
       const total = rows.reduce((s, r) => s + r.n, 0);
       let cells: ReportCell[] = rows.map((r) => ({ value: r.value, count: r.n, suppressed: false }));
       let shownTotal: number | null = total;
@@ -182,8 +201,11 @@ export class ReportService {
           total,
           k,
         );
-        cells = rows.map((r, i) => ({ value: r.value, count: table.cells[i].count, suppressed: table.cells[i].suppressed }));
-        shownTotal = table.total;
+        // Shown cells and the total adjusted, each by its own people's keys (the total is a cell of its own:
+        // it may differ slightly from the sum of the cells shown).
+        const adjust = (n: number | null, keys: bigint) => (n === null ? null : perturb(n, keys, info.maximum));
+        cells = rows.map((r, i) => ({ value: r.value, count: adjust(table.cells[i].count, BigInt(r.keys ?? 0)), suppressed: table.cells[i].suppressed }));
+        shownTotal = adjust(table.total, rows.reduce((sum, r) => sum + BigInt(r.keys ?? 0), 0n));
         for (const c of cells.filter((x) => x.suppressed)) {
           const reason = table.cells[cells.indexOf(c)].reason === "COMPLEMENTARY" ? "hidden so that the total cannot reveal a small group" : `fewer than ${k} stakeholders`;
           note("Disaggregation", `${DIMENSION_COLUMN[dimension]} = ${c.value}`, ReportNoteKind.SUPPRESSED, reason);
@@ -214,12 +236,12 @@ export class ReportService {
       period: { from, to },
       comparison,
       generatedAt: new Date(),
-      suppression: { applied: info.suppress, threshold: k },
+      suppression: impact.suppressionInfo(info),
       narrative: narrativeRows[0] ? { text: narrativeRows[0].text, version: narrativeRows[0].version, createdAt: narrativeRows[0].created_at } : null,
       impactAtSale: atSale,
       previousImpactAtSale: previousAtSale,
       impactInUse: inUse,
-      previousStakeholdersInUse: impact.people(info, inUseCounts.inUse[1]),
+      previousStakeholdersInUse: impact.people(info, inUseCounts.inUse[1], inUseCounts.keys?.inUse[1] ?? null),
       metrics: reportMetrics,
       customerExperience: { qoe: perspective(QoePerspective.CUSTOMER), nps: customerNps },
       beneficiaryExperience: { qoe: perspective(QoePerspective.BENEFICIARY), nps: beneficiaryNps },

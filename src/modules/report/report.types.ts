@@ -12,6 +12,8 @@ import { NpsResult } from "../feedback/feedback.types";
 export enum ReportNoteKind {
   SUPPRESSED = "SUPPRESSED",
   MISSING = "MISSING",
+  /** For funders: counts of people adjusted by the cell-key method. */
+  ADJUSTED = "ADJUSTED",
 }
 registerEnumType(ReportNoteKind, { name: "ReportNoteKind" });
 
