@@ -890,6 +890,34 @@ describe("tenant isolation", () => {
       expect(await probe("A admin", aAdmin, mutationSlots())).toEqual([]);
       expect(await impactRows()).toEqual(before);
     });
+
+    // Ids that are not ids: a typo, a bare UUID (the form ids had before global ids), and a global id whose body was cut.
+    const NOT_IDS = ["not-an-id", "a0000000-0000-4000-8000-000000000001", "stk_oAAAAAAAQACAAAAAAAAAA"];
+    it("ids that are not ids, in every id argument, as A's admin key: BAD_USER_INPUT saying so on its field (a batch item: that item REJECTED so), nothing written", async () => {
+      const before = await impactRows();
+      const problems: string[] = [];
+      const slots = [...querySlots(), ...mutationSlots(), ...grantSlots()];
+      await pool(
+        slots.flatMap((slot) => NOT_IDS.map((x) => ({ slot, x }))),
+        4,
+        async ({ slot, x }) => {
+          const res: GqlResult = await aAdmin.gql(slot.doc, slot.vars(x));
+          const where = `${slot.path}${slot.note ? ` (${slot.note})` : ""} = ${x}`;
+          if (slot.item) {
+            const item = (res.data?.[slot.op] as { items?: { status: string; errors: { field: string; message: string }[] }[] } | undefined)?.items?.[0];
+            if (res.errors?.length || item?.status !== "REJECTED" || item.errors[0]?.field !== slot.item.field || !/is not an ID of/.test(item.errors[0]?.message ?? "")) {
+              problems.push(`${where} -> ${JSON.stringify(res).slice(0, 300)}`);
+            }
+          } else {
+            const e = res.errors?.[0];
+            if (e?.extensions?.code !== "BAD_USER_INPUT" || !/is not an ID/.test(e.message) || typeof e.extensions?.field !== "string") problems.push(`${where} -> ${JSON.stringify(res).slice(0, 300)}`);
+            if ((res.data?.[slot.op] ?? null) !== null) problems.push(`${where} -> an error, but data too`);
+          }
+        },
+      );
+      expect(problems.sort()).toEqual([]);
+      expect(await impactRows()).toEqual(before);
+    });
   });
 
   describe("existence is not revealed: a non-existent id answers as B's real id does", () => {
