@@ -61,11 +61,23 @@ export function isNodeType(name: string): name is NodeType {
   return Object.prototype.hasOwnProperty.call(NODE_TYPES, name);
 }
 
-const HEX_UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+/** Where ids are encoded: one buffer, reused (encoding runs for every id of every answer, so it allocates nothing but the string). */
+const SCRATCH = Buffer.alloc(32);
 
-function uuidBytes(uuid: string): Buffer {
-  if (!HEX_UUID.test(uuid)) throw new Error(`not a UUID: ${uuid}`);
-  return Buffer.from(uuid.replace(/-/g, ""), "hex");
+/** Writes a canonical UUID (8-4-4-4-12 hex digits) as 16 bytes at `at`; false when it is not one. */
+function writeUuid(uuid: string, at: number): boolean {
+  return (
+    uuid.length === 36 &&
+    SCRATCH.write(uuid.slice(0, 8), at, "hex") === 4 &&
+    uuid.charCodeAt(8) === 45 &&
+    SCRATCH.write(uuid.slice(9, 13), at + 4, "hex") === 2 &&
+    uuid.charCodeAt(13) === 45 &&
+    SCRATCH.write(uuid.slice(14, 18), at + 6, "hex") === 2 &&
+    uuid.charCodeAt(18) === 45 &&
+    SCRATCH.write(uuid.slice(19, 23), at + 8, "hex") === 2 &&
+    uuid.charCodeAt(23) === 45 &&
+    SCRATCH.write(uuid.slice(24), at + 10, "hex") === 6
+  );
 }
 
 function uuidText(bytes: Buffer, at: number): string {
@@ -76,8 +88,12 @@ function uuidText(bytes: Buffer, at: number): string {
 /** The global id of a row: its type, its organization and its UUID. */
 export function globalId(type: NodeType, organizationId: string, id: string): string {
   const { prefix } = NODE_TYPES[type];
-  const bytes = WITHOUT_ORGANIZATION.has(type) ? uuidBytes(id) : Buffer.concat([uuidBytes(organizationId), uuidBytes(id)]);
-  return `${prefix}_${bytes.toString("base64url")}`;
+  if (WITHOUT_ORGANIZATION.has(type)) {
+    if (!writeUuid(id, 0)) throw new Error(`not a UUID: ${id}`);
+    return `${prefix}_${SCRATCH.toString("base64url", 0, 16)}`;
+  }
+  if (!writeUuid(organizationId, 0) || !writeUuid(id, 16)) throw new Error(`not a UUID: ${organizationId} ${id}`);
+  return `${prefix}_${SCRATCH.toString("base64url", 0, 32)}`;
 }
 
 /** The global id of an organization. */
