@@ -313,3 +313,95 @@ describe("D per organization", () => {
     expect(log[0].after.record_key).toBe("[redacted]");
   });
 });
+
+describe("metric values that count people (observations as records)", () => {
+  let org: OrgFixture;
+  let funder: Caller;
+  let reached: string;
+  let share: string;
+  const record = (items: Record<string, unknown>[]) =>
+    app.ok<any>(`mutation($i: RecordObservationsInput!) { recordObservations(input: $i) { created rejected } }`, { i: { organizationId: org.id, items } });
+  const IN_USE = `query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { impactInUse(organizationId: $o, from: $from, to: $to) { socialMetrics { metric { id } actual sampleSize suppressed attainment } } }`;
+  const SERIES = `query($m: ID!, $from: DateTimeISO!, $to: DateTimeISO!, $d: String) {
+    metricSeries(metricId: $m, from: $from, to: $to, interval: MONTH, dimension: $d) { points { from actual suppressed groups { value actual suppressed } } } }`;
+  const JAN_MAR = { from: "2026-01-01T00:00:00Z", to: "2026-03-01T00:00:00Z" };
+  /** The sum of the record keys of a metric's observations starting in [from, to) with the given dimensions: the cell key's source. */
+  const keys = async (metric: string, from: string, to: string, dimensions: Record<string, string>) =>
+    String((await app.db.query(`SELECT coalesce(sum(record_key), 0)::text AS k FROM observations WHERE organization_id = $1 AND metric_id = $2 AND period_from >= $3 AND period_from < $4 AND dimensions = $5::jsonb`, [org.id, metric, from, to, JSON.stringify(dimensions)]))[0].k);
+  const socialOf = (r: any, id: string) => r.impactInUse.socialMetrics.find((m: any) => m.metric.id === id);
+
+  beforeAll(async () => {
+    org = await createOrg(app, "Observed", "HYBRID");
+    funder = app.as(await app.issue("FUNDER", [{ organizationId: org.id, role: "FUNDER" }]));
+    const create = async (input: Record<string, unknown>) =>
+      (await app.ok<any>(`mutation($i: CreateMetricInput!) { createMetric(input: $i) { id } }`, { i: { organizationId: org.id, ...input } })).createMetric.id as string;
+    reached = await create({ name: "Children reached", category: "SOCIAL", perspective: "BENEFICIARY", kind: "OUTPUT", unit: "COUNT", aggregation: "SUM", impactMode: "IN_USE" });
+    share = await create({ name: "Share attending", category: "SOCIAL", perspective: "BENEFICIARY", kind: "OUTPUT", unit: "PERCENT", aggregation: "AVERAGE", impactMode: "IN_USE" });
+    // January: 40 children in total, and by gender 30 girls, 6 boys, 4 not stated; February: 3 more.
+    const jan = { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" };
+    const r = await record([
+      { metricId: reached, ...jan, value: "40" },
+      { metricId: reached, ...jan, value: "30", dimensions: { gender: "F" } },
+      { metricId: reached, ...jan, value: "6", dimensions: { gender: "M" } },
+      { metricId: reached, ...jan, value: "4", dimensions: { gender: "X" } },
+      { metricId: reached, from: "2026-02-01T00:00:00Z", to: "2026-03-01T00:00:00Z", value: "3" },
+      // 75 % attendance, from a sample of 4 children: below k = 10.
+      { metricId: share, ...jan, value: "75", sampleSize: 4 },
+    ]);
+    expect(r.recordObservations).toEqual({ created: 6, rejected: 0 });
+  });
+
+  it("staff see the recorded figures: 40 in January, 43 over January and February, 75 % from 4 children", async () => {
+    const jan = await app.ok<any>(IN_USE, { o: org.id, ...JAN });
+    expect(socialOf(jan, reached)).toMatchObject({ actual: "40", suppressed: false });
+    expect(socialOf(jan, share)).toMatchObject({ actual: "75", sampleSize: 4, suppressed: false });
+    expect(socialOf(await app.ok<any>(IN_USE, { o: org.id, ...JAN_MAR }), reached).actual).toBe("43");
+  });
+
+  it("a funder's count of people is the truth plus the adjustment its observations' keys pick, the same in every view and on every call", async () => {
+    const k = await keys(reached, JAN.from, JAN.to, {});
+    const expected = String(perturb(40, k, 2));
+    const a = socialOf(await funder.ok<any>(IN_USE, { o: org.id, ...JAN }), reached);
+    const b = socialOf(await funder.ok<any>(IN_USE, { o: org.id, ...JAN }), reached);
+    expect(a).toMatchObject({ actual: expected, suppressed: false });
+    expect(b.actual).toBe(expected);
+    expect(Math.abs(Number(expected) - 40)).toBeLessThanOrEqual(2);
+    // The month of the series is the same cell: the same observations, the same figure.
+    const series = await funder.ok<any>(SERIES, { m: reached, ...JAN });
+    expect(series.metricSeries.points[0].actual).toBe(expected);
+  });
+
+  it("a funder cannot subtract January from January–February to get February's 3 children", async () => {
+    const both = Number(socialOf(await funder.ok<any>(IN_USE, { o: org.id, ...JAN_MAR }), reached).actual);
+    const jan = Number(socialOf(await funder.ok<any>(IN_USE, { o: org.id, ...JAN }), reached).actual);
+    // The two totals are cells of their own (keys of 2 observations and of 1): February's count is
+    // known only to lie in a set of several values.
+    expect(Math.abs(both - 43)).toBeLessThanOrEqual(2);
+    expect(hiddenCouldBe(both, jan, 2).length).toBeGreaterThan(1);
+    // February alone is below k: hidden.
+    const feb = await funder.ok<any>(IN_USE, { o: org.id, from: "2026-02-01T00:00:00Z", to: "2026-03-01T00:00:00Z" });
+    expect(socialOf(feb, reached)).toMatchObject({ actual: null, suppressed: true, sampleSize: null });
+  });
+
+  it("groups: the two small ones hidden (each below k), the girls' 30 shown with their own adjustment", async () => {
+    const s = (await funder.ok<any>(SERIES, { m: reached, ...JAN, d: "gender" })).metricSeries.points[0];
+    const by = Object.fromEntries(s.groups.map((g: any) => [g.value, g]));
+    expect(by.M).toMatchObject({ actual: null, suppressed: true });
+    expect(by.X).toMatchObject({ actual: null, suppressed: true });
+    expect(by.F).toMatchObject({ actual: String(perturb(30, await keys(reached, JAN.from, JAN.to, { gender: "F" }), 2)), suppressed: false });
+    const staff = (await app.ok<any>(SERIES, { m: reached, ...JAN, d: "gender" })).metricSeries.points[0];
+    expect(staff.groups.map((g: any) => [g.value, g.actual])).toEqual([["F", "30"], ["M", "6"], ["X", "4"]]);
+  });
+
+  it("a value from fewer than k people shows neither the value nor its sample size to a funder", async () => {
+    expect(socialOf(await funder.ok<any>(IN_USE, { o: org.id, ...JAN }), share)).toMatchObject({ actual: null, sampleSize: null, suppressed: true, attainment: null });
+  });
+
+  it("an observation's record key is never shown: redacted in the audit log, fixed once drawn", async () => {
+    const log = await app.db.query(`SELECT after FROM audit_log WHERE organization_id = $1 AND entity = 'observations' AND after ? 'record_key' LIMIT 1`, [org.id]);
+    expect(log[0].after.record_key).toBe("[redacted]");
+    await expect(app.db.query(`UPDATE observations SET record_key = record_key + 1 WHERE organization_id = $1 AND metric_id = $2`, [org.id, reached])).rejects.toThrow(/never changes/);
+    const schema = await app.ok<any>(`{ __type(name: "Observation") { fields { name } } }`);
+    expect(schema.__type.fields.map((f: any) => f.name)).not.toContain("recordKey");
+  });
+});

@@ -4,7 +4,7 @@ import { Offering } from "../sales/sales.entity";
 import { Stage } from "../lifecycle/stage.entity";
 import { attainment } from "./attainment";
 import { Bucket, metricValues, MetricValue } from "./metric-values";
-import { metricValueSuppressed } from "./metric-suppression";
+import { countsPeople, funderMetricValue } from "./metric-suppression";
 import {
   CountChange,
   DecimalChange,
@@ -23,7 +23,7 @@ import {
 } from "./impact.types";
 import { ROLES } from "../../common/access";
 import { BadInputError, NotFoundError } from "../../common/errors";
-import { Interval, MetricAggregation, MetricCategory, MetricPerspective, MetricUnit, StakeholderKind } from "../../common/enums";
+import { Interval, MetricAggregation, MetricCategory, StakeholderKind } from "../../common/enums";
 import { Money } from "../../common/scalars";
 import { fromFixed, toFixed } from "../../common/decimal";
 import { effectiveThreshold, suppressCount, suppressTable } from "../../common/suppression";
@@ -109,8 +109,8 @@ export class ImpactService {
 
   /** One metric result, with funders' suppression: counts of people below k, and values computed from fewer than k people. */
   result(metric: Metric, v: MetricValue, org: OrgInfo): MetricResult {
-    const suppressed = org.suppress && metricValueSuppressed(metric, v, org.k);
-    const actual = suppressed ? null : v.actual;
+    // Funders: hidden below k, counts of people adjusted by their observations' cell key (metric-suppression.ts).
+    const { suppressed, actual, sampleSize } = org.suppress ? funderMetricValue(metric, v, org.k, org.maximum) : { suppressed: false, actual: v.actual, sampleSize: v.sampleSize };
     return {
       metric,
       actual,
@@ -118,7 +118,7 @@ export class ImpactService {
       baseline: metric.baselineValue === null ? null : fromFixed(toFixed(metric.baselineValue)),
       attainment: suppressed ? null : attainment(num(actual), num(v.target), num(metric.baselineValue), metric.direction),
       observations: v.observations,
-      sampleSize: v.sampleSize,
+      sampleSize,
       derivedFromDimension: v.derivedFromDimension,
       suppressed,
     };
@@ -417,7 +417,8 @@ export class ImpactService {
         ? this.em.query(
             `WITH b AS (SELECT * FROM unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i))
              SELECT b.i, o.dimensions ->> $5 AS value, count(*) AS n, sum(o.value)::text AS s, round(avg(o.value), 6)::text AS a,
-                    (array_agg(o.value ORDER BY o.period_from DESC, o.created_at DESC, o.id DESC))[1]::text AS latest, sum(o.sample_size) AS sample
+                    (array_agg(o.value ORDER BY o.period_from DESC, o.created_at DESC, o.id DESC))[1]::text AS latest, sum(o.sample_size) AS sample,
+                    sum(o.record_key) AS keys
                FROM observations o JOIN b ON o.period_from >= b.bf AND o.period_from < b.bt
               WHERE o.organization_id = $1 AND o.metric_id = $4 AND o.dimensions ? $5
                 AND (SELECT count(*) FROM jsonb_object_keys(o.dimensions)) = 1
@@ -435,7 +436,7 @@ export class ImpactService {
       if (dimension) {
         const mine = (groupRows as Record<string, string>[]).filter((g) => Number(g.i) === i + 1);
         groups = mine.map((g) => ({ value: g.value, actual: pick(g as never), observations: Number(g.n), suppressed: false }));
-        if (org.suppress) this.suppressGroups(metric, groups, mine, r.actual, org);
+        if (org.suppress) this.suppressGroups(metric, groups, mine, v.actual, org);
       }
       return {
         from: b.from,
@@ -461,14 +462,16 @@ export class ImpactService {
 
   /**
    * Funders: groups counting fewer than k people are hidden, with complementary cells
-   * when they add up to the shown total; groups averaged over fewer than k people too.
+   * when they add up to the true total; groups averaged over fewer than k people too. The
+   * groups shown that count people carry their own cell-key adjustment (the keys of their
+   * observations), like the total.
    */
   private suppressGroups(metric: Metric, groups: SeriesGroup[], rows: Record<string, string>[], total: string | null, org: OrgInfo): void {
     rows.forEach((row, i) => {
       if (row.sample !== null && row.sample !== undefined && Number(row.sample) < org.k) groups[i].suppressed = true;
     });
     const peopleCounts =
-      metric.unit === MetricUnit.COUNT && metric.perspective !== MetricPerspective.ORGANIZATION && metric.aggregation === MetricAggregation.SUM && groups.every((g) => g.actual !== null && /^\d+$/.test(g.actual));
+      metric.aggregation === MetricAggregation.SUM && groups.every((g) => countsPeople(metric, g.actual));
     if (peopleCounts) {
       const cells = groups.map((g, i) => ({ key: i, count: Number(g.actual) }));
       const sum = cells.reduce((s, c) => s + c.count, 0);
@@ -477,7 +480,10 @@ export class ImpactService {
         if (c.suppressed) groups[i].suppressed = true;
       });
     }
-    for (const g of groups) if (g.suppressed) g.actual = null;
+    groups.forEach((g, i) => {
+      if (g.suppressed) g.actual = null;
+      else if (countsPeople(metric, g.actual)) g.actual = String(perturb(Number(g.actual), rows[i].keys, org.maximum));
+    });
   }
 }
 

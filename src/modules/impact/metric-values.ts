@@ -17,6 +17,8 @@ export interface MetricValue {
   /** Sum of the sample sizes reported with those observations, null when none was. */
   sampleSize: number | null;
   target: string | null;
+  /** Sum of the record keys of the observations the value was made from (their cell key, for funders' perturbation); null when missing. */
+  keySum: string | null;
 }
 
 interface ObsRow {
@@ -28,6 +30,7 @@ interface ObsRow {
   a: string;
   latest: string;
   sample: string | null;
+  keys: string;
 }
 
 interface TargetRow {
@@ -76,7 +79,7 @@ export async function metricValues(em: EntityManager, organizationId: string, me
               CASE WHEN o.dimensions = '{}'::jsonb THEN '' ELSE (SELECT string_agg(k, ',' ORDER BY k) FROM jsonb_object_keys(o.dimensions) k) END AS keyset,
               count(*) AS n, sum(o.value)::text AS s, round(avg(o.value), 6)::text AS a,
               (array_agg(o.value ORDER BY o.period_from DESC, o.created_at DESC, o.id DESC))[1]::text AS latest,
-              sum(o.sample_size) AS sample
+              sum(o.sample_size) AS sample, sum(o.record_key) AS keys
          FROM observations o JOIN b ON o.period_from >= b.bf AND o.period_from < b.bt
         WHERE o.organization_id = $1 AND o.metric_id = ANY($4::uuid[])
         GROUP BY 1, 2, 3`,
@@ -117,10 +120,12 @@ export async function metricValues(em: EntityManager, organizationId: string, me
       let observations = 0;
       let derivedFromDimension: string | null = null;
       let sampleSize: number | null = null;
+      let keySum: string | null = null;
       if (total) {
         actual = trim(metric.aggregation === MetricAggregation.SUM ? total.s : metric.aggregation === MetricAggregation.AVERAGE ? total.a : total.latest);
         observations = Number(total.n);
         sampleSize = total.sample === null ? null : Number(total.sample);
+        keySum = String(total.keys);
       } else if (metric.aggregation === MetricAggregation.SUM) {
         const single = rows.filter((r) => r.keyset !== "" && !r.keyset.includes(",")).sort((a, b) => Number(b.n) - Number(a.n) || a.keyset.localeCompare(b.keyset));
         if (single.length) {
@@ -128,6 +133,7 @@ export async function metricValues(em: EntityManager, organizationId: string, me
           observations = Number(single[0].n);
           derivedFromDimension = single[0].keyset;
           sampleSize = single[0].sample === null ? null : Number(single[0].sample);
+          keySum = String(single[0].keys);
         }
       }
       const t = targetBy.get(key);
@@ -140,7 +146,7 @@ export async function metricValues(em: EntityManager, organizationId: string, me
             ? trim((Math.round(Number(t.cover_value) * Number(t.cover_fraction) * 1e6) / 1e6).toFixed(6))
             : trim(t.cover_value);
       }
-      return { actual, observations, derivedFromDimension, sampleSize, target };
+      return { actual, observations, derivedFromDimension, sampleSize, target, keySum };
     });
     out.set(metric.id, values);
   }

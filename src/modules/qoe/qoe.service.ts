@@ -5,7 +5,7 @@ import { COMPONENTS, componentWeight, DEFAULT_WEIGHTS, FeedbackPartName, Feedbac
 import { Dimension, DIMENSION_COLUMN } from "../lifecycle/funnel.types";
 import { Metric } from "../metric/metric.entity";
 import { attainment } from "../impact/attainment";
-import { metricValueSuppressed } from "../impact/metric-suppression";
+import { funderMetricValue } from "../impact/metric-suppression";
 import { buckets } from "../impact/impact.service";
 import { LOOP_COUNTS_SQL, LoopCounts } from "../action/action.service";
 import { Bucket, metricValues } from "../impact/metric-values";
@@ -13,7 +13,7 @@ import { ROLES } from "../../common/access";
 import { BadInputError, NotFoundError } from "../../common/errors";
 import { Interval, MetricCategory, MetricPerspective } from "../../common/enums";
 import { effectiveThreshold, inSpan, suppressRate, suppressTable } from "../../common/suppression";
-import { KeyedCount, PERTURBATION_NOTE, perturber } from "../../common/perturbation";
+import { effectiveMaximum, KeyedCount, PERTURBATION_NOTE, perturber } from "../../common/perturbation";
 import { assertId, assertPeriod } from "../../common/validation";
 import { hydrateAll, queryRows } from "../../database/rows";
 import { FeedbackSource, IN_USE, inDays, inEdges, MEASURES, splitPeriod, tableFacts } from "../feedback/rollup";
@@ -654,14 +654,17 @@ export class QoeService {
     const metrics = hydrateAll(this.em, Metric, metricRows);
     const periods = [{ from, to }, ...bs];
     const values = await metricValues(this.em, org, metrics, periods);
+    const maximum = effectiveMaximum(maximumRows[0]?.perturbation_maximum ?? null);
     const attainmentsFor = (i: number, filter: (m: Metric) => boolean) => {
       const kpi: { name: string; attainment: number; hidden: boolean }[] = [];
       const social: { name: string; attainment: number; hidden: boolean }[] = [];
       for (const m of metrics.filter(filter)) {
         const v = values.get(m.id)![i];
-        const a = attainment(v.actual === null ? null : Number(v.actual), v.target === null ? null : Number(v.target), m.baselineValue === null ? null : Number(m.baselineValue), m.direction);
+        // Funders: the value as the impact views show it to them (hidden, or adjusted when it counts people).
+        const shown = suppress ? funderMetricValue(m, v, k, maximum) : { suppressed: false, actual: v.actual };
+        const a = attainment(v.actual === null ? null : Number(shown.actual ?? v.actual), v.target === null ? null : Number(v.target), m.baselineValue === null ? null : Number(m.baselineValue), m.direction);
         if (a === null) continue;
-        const hidden = suppress && metricValueSuppressed(m, v, k);
+        const hidden = shown.suppressed;
         if (m.category === MetricCategory.KPI && m.perspective === MetricPerspective.CUSTOMER) kpi.push({ name: m.name, attainment: a, hidden });
         if (m.category === MetricCategory.SOCIAL) social.push({ name: m.name, attainment: a, hidden });
       }
