@@ -14,7 +14,7 @@ import { KeyPrincipals1732851000000 } from "./1732851000000-KeyPrincipals";
 import { ErasedContentHash1732852000000 } from "./1732852000000-ErasedContentHash";
 import { Deliveries1732853000000 } from "./1732853000000-Deliveries";
 import { CellKeyPerturbation1732854000000 } from "./1732854000000-CellKeyPerturbation";
-import { ObservationRecordKeys1732857000000 } from "./1732857000000-ObservationRecordKeys";
+import { RecordKeys1732857000000 } from "./1732857000000-RecordKeys";
 
 /** Every migration, in order. The data source takes this list (no glob), so ts and js builds agree. */
 export const migrations = [
@@ -34,5 +34,5 @@ export const migrations = [
   ErasedContentHash1732852000000,
   Deliveries1732853000000,
   CellKeyPerturbation1732854000000,
-  ObservationRecordKeys1732857000000,
+  RecordKeys1732857000000,
 ];

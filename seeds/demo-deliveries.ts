@@ -79,6 +79,10 @@ export async function seedDeliveries(em: EntityManager, org: string, anchor: Dat
         evidenceNote: `Distribution day at ${site}: class registers signed by the head teacher`,
       });
     }
+    // The deliveries' record keys (the cell-key method's, src/common/perturbation.ts) are drawn by the
+    // column's default from the session's random(): seeded per month, so the demo's funder figures,
+    // shown in the docs and checked by their tests, are the same on every load.
+    await em.query(`SELECT setseed($1)`, [(12 - monthsAgo) / 100]);
     const result = await recordDeliveriesBatch(em, org, { organizationId: org, items }, { keyId: null, partner: partnerId }, () => rng.uuid(), anchor.getTime() + DAY);
     if (result.created !== items.length) throw new Error(`demo seed: deliveries of ${month} not stored: ${JSON.stringify(result.items.filter((i) => i.status !== BatchItemStatus.CREATED))}`);
     delivered += pairs;

@@ -267,8 +267,9 @@ export async function seedImpact(
     if (obs.length) {
       const c = (i: number) => obs.map((r) => r[i]);
       await em.query(
-        `INSERT INTO observations (organization_id, id, metric_id, period_from, period_to, value, sample_size, dimensions, source, client_key, content_hash, created_at)
-         SELECT $1, u.id, u.metric, u.pf, u.pt, u.value, u.sample, u.dims::jsonb, u.source, u.ck, u.hash, u.pt
+        // Record keys (the cell-key method's) from the ids, not drawn at random: the demo's funder figures are the same on every load.
+        `INSERT INTO observations (organization_id, id, metric_id, period_from, period_to, value, sample_size, dimensions, source, client_key, content_hash, created_at, record_key)
+         SELECT $1, u.id, u.metric, u.pf, u.pt, u.value, u.sample, u.dims::jsonb, u.source, u.ck, u.hash, u.pt, ('x' || substr(md5('demo record key ' || u.id::text), 1, 5))::bit(20)::integer
            FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::numeric[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[])
              AS u(id, metric, pf, pt, value, sample, dims, source, ck, hash)`,
         [org, ...Array.from({ length: 10 }, (_, i) => c(i))],

@@ -6,6 +6,7 @@ import { Programme } from "../../src/modules/programme/programme.entity";
 import { BatchItemStatus, classifyKeyed } from "../../src/common/batch";
 import { StakeholderKind } from "../../src/common/enums";
 import { ERASED_MESSAGE } from "../../src/common/personal-data";
+import { pTable } from "../../src/common/perturbation";
 
 // The check step of recordDeliveries and the shaping of funded versus delivered, without a database.
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
@@ -154,13 +155,15 @@ describe("funded versus delivered: one programme's figures from its row", () => 
     d_to_date: "90000",
     d_people: 2,
     d_at_sites: 4,
+    d_people_keys: "100",
+    d_site_keys: "156",
     y_units: "60000",
     y_median: 25,
     y_p90: 30.004999,
   };
 
   it("shows delivered beyond funded as its own figure, never a negative backlog; cost = contribution ÷ people reached", () => {
-    expect(deliveryStatus(programme, row, "KES", false, 10)).toMatchObject({
+    expect(deliveryStatus(programme, row, "KES", false, 10, 2)).toMatchObject({
       unitsFunded: "6",
       unitsDelivered: 9,
       fundedToDate: "6",
@@ -173,21 +176,31 @@ describe("funded versus delivered: one programme's figures from its row", () => 
       costPerBeneficiaryReached: { amountMinor: 5000, amount: "50.00" },
     });
     // Fractional units given (0.5 a pair): 7.5 funded against 4 delivered, a backlog of 3.5.
-    expect(deliveryStatus(programme, { ...row, f_to_date: "75000", d_to_date: "40000" }, "KES", false, 10)).toMatchObject({ backlog: "3.5", deliveredBeyondFunded: "0" });
+    expect(deliveryStatus(programme, { ...row, f_to_date: "75000", d_to_date: "40000" }, "KES", false, 10, 2)).toMatchObject({ backlog: "3.5", deliveredBeyondFunded: "0" });
   });
 
   it("hides for funders the people counts below the threshold with a complement, and what is derived from them", () => {
     // 2 people and 40 at sites, 42 in all, k = 10: the 2 are hidden, and the 40 too (42 − 40 = 2).
-    const funder = deliveryStatus(programme, { ...row, d_at_sites: 40 }, "KES", true, 10);
-    expect(funder.beneficiariesReached).toEqual({ people: null, atSites: null, total: 42, suppressed: true });
+    const funder = deliveryStatus(programme, { ...row, d_at_sites: 40 }, "KES", true, 10, 2);
+    // The total shown is adjusted (D = 2) by the cell key of its records, the people's and the sites' keys:
+    // (100 + 156) mod 256 = 0, the first row of the p-table, whose adjustment is the lowest, −2: 42 → 40.
+    expect(pTable(2).columns[3][0]).toBe(-2);
+    expect(funder.beneficiariesReached).toEqual({ people: null, atSites: null, total: 40, suppressed: true });
     expect(funder.daysToDelivery).toEqual({ units: "6", median: 25, p90: 30 });
-    // 30000 ÷ 42 = 714.28… → 714.
-    expect(funder.costPerBeneficiaryReached).toMatchObject({ amountMinor: 714 });
+    // The true contribution over the adjusted total: 30000 ÷ 40 = 750.
+    expect(funder.costPerBeneficiaryReached).toMatchObject({ amountMinor: 750 });
+    // Key sum 255 (the last row, +2): 44, and 30000 ÷ 44 = 681.8… → 682.
+    const up = deliveryStatus(programme, { ...row, d_at_sites: 40, d_site_keys: "155" }, "KES", true, 10, 2);
+    expect(up.beneficiariesReached.total).toBe(44);
+    expect(up.costPerBeneficiaryReached).toMatchObject({ amountMinor: 682 });
+    // 20 people and 40 at sites: nothing hidden; each count adjusted by its own records' keys (rows 100 and 156).
+    const shown = deliveryStatus(programme, { ...row, d_people: 20, d_at_sites: 40 }, "KES", true, 10, 2).beneficiariesReached;
+    expect(shown).toEqual({ people: 20 + pTable(2).columns[3][100], atSites: 40 + pTable(2).columns[3][156], total: 60 - 2, suppressed: false });
     // 6 in all, below 10: everything about the people hidden.
-    const small = deliveryStatus(programme, row, "KES", true, 10);
+    const small = deliveryStatus(programme, row, "KES", true, 10, 2);
     expect(small).toMatchObject({ beneficiariesReached: { people: null, atSites: null, total: null, suppressed: true }, daysToDelivery: { median: null, p90: null }, costPerBeneficiaryReached: null });
     // Staff see it all.
-    expect(deliveryStatus(programme, row, "KES", false, 10).beneficiariesReached.suppressed).toBe(false);
+    expect(deliveryStatus(programme, row, "KES", false, 10, 2).beneficiariesReached.suppressed).toBe(false);
   });
 
   it("rounds a cost half up to the minor unit", () => {

@@ -2,6 +2,7 @@ import { EntityManager } from "typeorm";
 import { fromFixed, SCALE } from "../../common/decimal";
 import { Money } from "../../common/scalars";
 import { suppressDerived, suppressTable } from "../../common/suppression";
+import { perturb } from "../../common/perturbation";
 import { hydrate } from "../../database/rows";
 import { Programme } from "../programme/programme.entity";
 import { ProgrammeDeliveryStatus } from "./delivery.types";
@@ -35,7 +36,7 @@ WITH prog AS (
    WHERE o.organization_id = $1 AND o.programme_id IN (SELECT id FROM prog) AND x.occurred_at >= $3 AND x.occurred_at < $4
    GROUP BY o.programme_id
 ), d AS (
-  SELECT d.programme_id AS pid, d.delivered_at AS at, d.units::bigint * 10000 AS u, d.beneficiary_id, d.people_reached,
+  SELECT d.programme_id AS pid, d.delivered_at AS at, d.units::bigint * 10000 AS u, d.beneficiary_id, d.people_reached, d.record_key,
          sum(d.units::bigint * 10000) OVER (PARTITION BY d.programme_id ORDER BY d.delivered_at, d.id) AS hi
     FROM deliveries d
    WHERE d.organization_id = $1 AND d.programme_id IN (SELECT id FROM prog) AND d.delivered_at < $4
@@ -45,8 +46,16 @@ WITH prog AS (
 ), delivered AS (
   SELECT pid, sum(u) AS to_date, coalesce(sum(u) FILTER (WHERE at >= $3), 0) AS units,
          count(DISTINCT beneficiary_id) FILTER (WHERE at >= $3) AS people,
-         coalesce(sum(people_reached) FILTER (WHERE at >= $3), 0) AS at_sites
+         coalesce(sum(people_reached) FILTER (WHERE at >= $3), 0) AS at_sites,
+         -- Cell keys for funders (src/common/perturbation.ts): the deliveries to sites are the records of the people reached there.
+         coalesce(sum(record_key) FILTER (WHERE at >= $3 AND people_reached IS NOT NULL), 0) AS site_keys
     FROM d GROUP BY pid
+), people_keys AS (
+  -- The record keys of the distinct people reached in the period.
+  SELECT x.pid, sum(st.record_key) AS keys
+    FROM (SELECT DISTINCT pid, beneficiary_id FROM d WHERE at >= $3 AND beneficiary_id IS NOT NULL) x
+    JOIN stakeholders st ON st.organization_id = $1 AND st.id = x.beneficiary_id
+   GROUP BY x.pid
 ), breakpoints AS (
   SELECT pid, hi - u AS pos, at AS sale_at, NULL::timestamptz AS delivery_at FROM s
   UNION ALL
@@ -76,12 +85,14 @@ WITH prog AS (
 SELECT p.*,
        coalesce(f.units, 0)::text AS f_units, coalesce(m.contribution, 0)::text AS f_contribution, coalesce(f.to_date, 0)::text AS f_to_date,
        coalesce(e.units, 0)::text AS d_units, coalesce(e.to_date, 0)::text AS d_to_date, coalesce(e.people, 0)::int AS d_people, coalesce(e.at_sites, 0)::int AS d_at_sites,
+       coalesce(k.keys, 0)::text AS d_people_keys, coalesce(e.site_keys, 0)::text AS d_site_keys,
        coalesce(y.units, 0)::text AS y_units, y.median AS y_median, y.p90 AS y_p90
   FROM prog p
   LEFT JOIN funded f ON f.pid = p.id
   LEFT JOIN money m ON m.pid = p.id
   LEFT JOIN delivered e ON e.pid = p.id
   LEFT JOIN days y ON y.pid = p.id
+  LEFT JOIN people_keys k ON k.pid = p.id
  ORDER BY p.created_at, p.id`;
 
 /** Units are in ten-thousandths (bigint as text); days are float8. */
@@ -93,6 +104,9 @@ export interface FundedRow {
   d_to_date: string;
   d_people: number;
   d_at_sites: number;
+  /** Sums of record keys (bigint as text): of the distinct people reached, of the deliveries to sites. */
+  d_people_keys: string;
+  d_site_keys: string;
   y_units: string;
   y_median: number | null;
   y_p90: number | null;
@@ -108,9 +122,12 @@ export function divideHalfUp(a: bigint, b: bigint): bigint {
  * One programme's figures from its row, for the caller: funders (`suppress`) get the people counts
  * through small-cell suppression (the two counts and their total as one table, src/common/suppression.ts)
  * and the values derived from the people reached (days to delivery, cost per beneficiary) hidden
- * with them.
+ * with them; the counts shown carry the cell-key adjustment (src/common/perturbation.ts, maximum D):
+ * the distinct people by their record keys, the people at sites by the keys of the deliveries to
+ * sites, the total as a cell of its own (both sets of records); the cost per beneficiary is the true
+ * contribution divided by the adjusted total.
  */
-export function deliveryStatus(programme: Programme, r: FundedRow, currency: string, suppress: boolean, k: number): ProgrammeDeliveryStatus {
+export function deliveryStatus(programme: Programme, r: FundedRow, currency: string, suppress: boolean, k: number, maximum: number): ProgrammeDeliveryStatus {
   // Ten-thousandths of a unit, as the decimal helpers count them (src/common/decimal.ts, SCALE 4).
   const fundedToDate = BigInt(r.f_to_date);
   const deliveredToDate = BigInt(r.d_to_date);
@@ -131,10 +148,19 @@ export function deliveryStatus(programme: Programme, r: FundedRow, currency: str
       total,
       k,
     );
-    reached = { people: table.cells[0].count, atSites: table.cells[1].count, total: table.total, suppressed: table.totalSuppressed || table.cells.some((c) => c.suppressed) };
+    const adjust = (c: number | null, keys: bigint) => (c === null ? null : perturb(c, keys, maximum));
+    const peopleKeys = BigInt(r.d_people_keys);
+    const siteKeys = BigInt(r.d_site_keys);
+    const shownTotal = adjust(table.total, peopleKeys + siteKeys);
+    reached = {
+      people: adjust(table.cells[0].count, peopleKeys),
+      atSites: adjust(table.cells[1].count, siteKeys),
+      total: shownTotal,
+      suppressed: table.totalSuppressed || table.cells.some((c) => c.suppressed),
+    };
     median = suppressDerived(median, total, k);
     p90 = suppressDerived(p90, total, k);
-    costShown = suppressDerived(cost, total, k);
+    costShown = shownTotal !== null && shownTotal > 0 ? Money.of(divideHalfUp(contribution, BigInt(shownTotal)), currency) : null;
   }
   return {
     programme,

@@ -10,6 +10,7 @@ import { NotFoundError } from "../../common/errors";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertReferences } from "../../common/references";
 import { effectiveThreshold } from "../../common/suppression";
+import { effectiveMaximum } from "../../common/perturbation";
 import { assertId, assertPeriod } from "../../common/validation";
 import { hydrate } from "../../database/rows";
 import type { ServiceContext } from "../../context";
@@ -92,7 +93,7 @@ export class DeliveryService {
     const role = this.sc.access.require(org, ROLES.aggregates);
     assertPeriod(from, to);
     const programme = programmeId === null || programmeId === undefined ? null : assertId(programmeId, "programmeId");
-    const [orgRow] = await this.em.query(`SELECT currency, suppression_threshold FROM organizations WHERE id = $1`, [org]);
+    const [orgRow] = await this.em.query(`SELECT currency, suppression_threshold, perturbation_maximum FROM organizations WHERE id = $1`, [org]);
     if (!orgRow) throw new NotFoundError("Organization", "organizationId");
     const rows = await fundedVsDeliveredRows(this.em, org, programme, from, to);
     if (programme && rows.length === 0) throw new NotFoundError("Programme", "programmeId");
@@ -102,7 +103,7 @@ export class DeliveryService {
       organizationId: org,
       from,
       to,
-      programmes: rows.map(({ programme: p, row }) => deliveryStatus(p, row, currency, role === "FUNDER", k)),
+      programmes: rows.map(({ programme: p, row }) => deliveryStatus(p, row, currency, role === "FUNDER", k, effectiveMaximum(orgRow.perturbation_maximum))),
     };
   }
 }
