@@ -10,7 +10,8 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * adjustment on every call, and differences between answers over overlapping periods or groups are
  * noise, not people.
  *
- * The observations' metric index now carries the key, so values are still read from the index alone.
+ * The observations' metric index and the deliveries' programme index now carry the key, so values
+ * and funded-versus-delivered are still read from the indexes alone.
  */
 const TABLES = ["observations", "deliveries"] as const;
 /** The columns each table's audit triggers redact, before this migration (deliveries: its personal columns, 1732853000000-Deliveries). */
@@ -39,6 +40,8 @@ export class RecordKeys1732857000000 implements MigrationInterface {
     await q.query(`
       DROP INDEX ix_observations_metric;
       CREATE INDEX ix_observations_metric ON observations (organization_id, metric_id, period_from) INCLUDE (value, record_key);
+      DROP INDEX ix_deliveries_programme;
+      CREATE INDEX ix_deliveries_programme ON deliveries (organization_id, programme_id, delivered_at, id) INCLUDE (units, beneficiary_id, people_reached, record_key);
     `);
   }
 
@@ -46,6 +49,8 @@ export class RecordKeys1732857000000 implements MigrationInterface {
     await q.query(`
       DROP INDEX ix_observations_metric;
       CREATE INDEX ix_observations_metric ON observations (organization_id, metric_id, period_from) INCLUDE (value);
+      DROP INDEX ix_deliveries_programme;
+      CREATE INDEX ix_deliveries_programme ON deliveries (organization_id, programme_id, delivered_at, id) INCLUDE (units, beneficiary_id, people_reached);
     `);
     for (const table of TABLES) {
       await auditTriggers(q, table, REDACTED_BEFORE[table]);

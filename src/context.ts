@@ -44,6 +44,7 @@ import { Programme, ProgrammeEnrolment } from "./modules/programme/programme.ent
 import { ProgrammeService } from "./modules/programme/programme.service";
 import { NodeService } from "./modules/node/node.service";
 import { DeliveryService } from "./modules/delivery/delivery.service";
+import { ChainService } from "./modules/chain/chain.service";
 
 /**
  * DataLoaders, new for every request (their caches never outlive it), scoped to the caller.
@@ -121,6 +122,7 @@ function createServices(sc: ServiceContext) {
     sales: new SalesService(sc),
     programmes: new ProgrammeService(sc),
     deliveries: new DeliveryService(sc),
+    chains: new ChainService(sc),
     impact: new ImpactService(sc),
     surveys: new SurveyService(sc),
     feedback: new FeedbackService(sc),

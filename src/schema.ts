@@ -23,6 +23,7 @@ import { ReportResolver } from "./modules/report/report.resolver";
 import { NodeResolver } from "./modules/node/node.resolver";
 import { ProgrammeEnrolmentResolver, ProgrammeResolver, StakeholderEnrolmentResolver } from "./modules/programme/programme.resolver";
 import { DeliveryResolver } from "./modules/delivery/delivery.resolver";
+import { ChainResolver } from "./modules/chain/chain.resolver";
 
 export const resolvers = [
   OrganizationResolver,
@@ -43,6 +44,7 @@ export const resolvers = [
   ProgrammeEnrolmentResolver,
   StakeholderEnrolmentResolver,
   DeliveryResolver,
+  ChainResolver,
   ImpactResolver,
   SurveyResolver,
   FeedbackResolver,

@@ -1,0 +1,156 @@
+import { Caller, startTestApp, TestApp } from "../helpers/app";
+import { createOrg, move, OrgFixture } from "../helpers/fixtures";
+import { perturb } from "../../src/common/perturbation";
+
+/**
+ * impactChain (issue 14, item 5) on an organization made through the API, every figure worked out
+ * by hand below.
+ *
+ * The programme "School shoes" (unit: pair of shoes) is funded by the offering "Shoe pair": every sale
+ * of 2 pairs (2,000.00 KES) gives 2 pairs and a fixed 100.00 KES. In March 2026:
+ * - 10 sales: revenue 10 × 2,000.00 = 20,000.00; contribution 10 × 100.00 = 1,000.00 (5.0 % of revenue);
+ *   units funded 10 × 2 = 20 (0.02 pairs per KES: 1,000.00 / 20 = 50.00 KES contributed per pair).
+ * - Deliveries: 1 pair to each of 12 children by name, and 8 pairs at a school reaching 40 children:
+ *   20 delivered (1 per pair funded; backlog 0); reached 12 + 40 = 52 (2.6 people per pair).
+ * - Of the 12 children, 9 enter the stage "Uses" (IN_USE) in March: 9 in use (75.0 % of the 12 reached by name).
+ * - 6 of the 9 answer the NPS question in March: 10, 9, 9, 8, 6, 3: 3 promoters, 1 passive, 2 detractors,
+ *   NPS (3 − 2) / 6 = 16.67, the feedback score (16.67 + 100) / 2 = 58.33; 6 of 9 = 66.7 %.
+ * Around it, what must not count: a child not in use who answered (not in the chain: not in use), a sale
+ * and a delivery in April (outside the period), a sale of an offering funding nothing.
+ */
+describe("impactChain", () => {
+  let app: TestApp;
+  let org: OrgFixture;
+  let shoes: string;
+  let funder: Caller;
+  let fieldPartner: Caller;
+  const MARCH = { from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z" };
+  const CHAIN = `query($o: ID!, $p: ID, $from: DateTimeISO, $to: DateTimeISO) { impactChain(organizationId: $o, programmeId: $p, from: $from, to: $to) {
+    suppression { applied threshold perturbationMaximum }
+    chains { programme { name } backlog experience { score nps answers suppressed }
+      steps { kind label unit value money { amount } conversionOf conversion conversionText suppressed } } } }`;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    org = await createOrg(app, "Chain Org", "CUSTOMER_FUNDS_BENEFICIARY");
+    const gql = <T>(q: string, i: unknown) => app.ok<T>(q, { i });
+    const partner = (await gql<any>(`mutation($i: CreatePartnerInput!) { createPartner(input: $i) { id } }`, { organizationId: org.id, name: "Shule Bora", kind: "FIELD_PARTNER" })).createPartner.id;
+    shoes = (
+      await gql<any>(`mutation($i: CreateProgrammeInput!) { createProgramme(input: $i) { id } }`, {
+        organizationId: org.id, name: "School shoes", unitOfDelivery: "pair of shoes", beneficiariesPerUnit: "1", partnerIds: [partner], activeFrom: "2026-01-01T00:00:00Z",
+      })
+    ).createProgramme.id;
+    const offering = (await gql<any>(`mutation($i: CreateOfferingInput!) { createOffering(input: $i) { id } }`, { organizationId: org.id, name: "Shoe pair", unitsGivenPerUnit: "1", fixedAmountPerSaleMinor: 10000, programmeId: shoes })).createOffering.id;
+    const plain = (await gql<any>(`mutation($i: CreateOfferingInput!) { createOffering(input: $i) { id } }`, { organizationId: org.id, name: "Socks" })).createOffering.id;
+    const sales = [
+      ...Array.from({ length: 10 }, (_, n) => ({ clientKey: `s${n}`, offeringId: offering, occurredAt: `2026-03-0${1 + (n % 9)}T09:00:00Z`, units: 2, amountMinor: 200000 })),
+      { clientKey: "april", offeringId: offering, occurredAt: "2026-04-02T09:00:00Z", units: 2, amountMinor: 200000 },
+      { clientKey: "socks", offeringId: plain, occurredAt: "2026-03-05T09:00:00Z", units: 1, amountMinor: 50000 },
+    ];
+    expect((await gql<any>(`mutation($i: RecordSalesInput!) { recordSales(input: $i) { created } }`, { organizationId: org.id, items: sales })).recordSales.created).toBe(12);
+    const children: string[] = [];
+    for (let n = 0; n < 13; n++) children.push((await gql<any>(`mutation($i: CreateStakeholderInput!) { createStakeholder(input: $i) { id } }`, { organizationId: org.id, kind: "BENEFICIARY", externalRef: `CHILD-${n}` })).createStakeholder.id);
+    const deliveries = [
+      ...children.slice(0, 12).map((c, n) => ({ clientKey: `d${n}`, programmeId: shoes, deliveredAt: "2026-03-20T08:00:00Z", units: 1, beneficiaryId: c })),
+      { clientKey: "school", programmeId: shoes, deliveredAt: "2026-03-21T08:00:00Z", units: 8, site: { name: "Mji School", peopleReached: 40 } },
+      { clientKey: "april", programmeId: shoes, deliveredAt: "2026-04-03T08:00:00Z", units: 2, beneficiaryId: children[12] },
+    ];
+    expect((await gql<any>(`mutation($i: RecordDeliveriesInput!) { recordDeliveries(input: $i) { created } }`, { organizationId: org.id, items: deliveries })).recordDeliveries.created).toBe(14);
+    for (const c of children.slice(0, 9)) await move(app, c, org.beneficiaryStages.Uses, "2026-03-22T10:00:00Z");
+    // Child 9 moved into use only in April: not in use in March.
+    await move(app, children[9], org.beneficiaryStages.Uses, "2026-04-05T10:00:00Z");
+    const survey = (await gql<any>(`mutation($i: CreateSurveyInput!) { createSurvey(input: $i) { id } }`, { organizationId: org.id, name: "Shoes NPS", audience: "BENEFICIARY", questions: [{ key: "nps", type: "NPS", text: "Recommend?" }] })).createSurvey.id;
+    const scores = [10, 9, 9, 8, 6, 3];
+    const items = [
+      ...scores.map((score, n) => ({ clientSubmissionId: `f${n}`, surveyId: survey, stakeholderId: children[n], collectedAt: "2026-03-25T10:00:00Z", answers: [{ key: "nps", value: score }] })),
+      // Child 10 answered but is not in use; child 0 answered again in April: neither counts.
+      { clientSubmissionId: "f-not-in-use", surveyId: survey, stakeholderId: children[10], collectedAt: "2026-03-25T10:00:00Z", answers: [{ key: "nps", value: 0 }] },
+      { clientSubmissionId: "f-april", surveyId: survey, stakeholderId: children[0], collectedAt: "2026-04-25T10:00:00Z", answers: [{ key: "nps", value: 0 }] },
+    ];
+    expect((await gql<any>(`mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { created } }`, { organizationId: org.id, items })).submitFeedback.created).toBe(8);
+    funder = app.as(await app.issue("FUNDER", [{ organizationId: org.id, role: "FUNDER" }], "funder"));
+    fieldPartner = app.as(await app.issue("FIELD_PARTNER", [{ organizationId: org.id, role: "FIELD_PARTNER", partnerId: partner }], "fp"));
+  });
+  afterAll(() => app.close());
+
+  const stepsOf = (chain: any) => Object.fromEntries(chain.steps.map((s: any) => [s.kind, s]));
+
+  it("gives staff every step with its conversion, worked out by hand", async () => {
+    const r = await app.ok<any>(CHAIN, { o: org.id, p: shoes, ...MARCH });
+    const [chain] = r.impactChain.chains;
+    expect(r.impactChain.suppression).toMatchObject({ applied: false });
+    expect(chain.programme.name).toBe("School shoes");
+    expect(chain.steps.map((s: any) => s.kind)).toEqual(["REVENUE", "CONTRIBUTION", "UNITS_FUNDED", "UNITS_DELIVERED", "BENEFICIARIES_REACHED", "BENEFICIARIES_IN_USE", "BENEFICIARIES_WITH_FEEDBACK"]);
+    const s = stepsOf(chain);
+    expect(s.REVENUE).toMatchObject({ value: "20000", money: { amount: "20000.00" }, unit: "KES", conversion: null, conversionOf: null });
+    expect(s.CONTRIBUTION).toMatchObject({ value: "1000", money: { amount: "1000.00" }, conversionOf: "REVENUE", conversion: 0.05, conversionText: "5.0 % of revenue" });
+    expect(s.UNITS_FUNDED).toMatchObject({ value: "20", unit: "pair of shoes", conversion: 0.02, conversionText: "50.00 KES contributed per pair of shoes funded" });
+    expect(s.UNITS_DELIVERED).toMatchObject({ value: "20", conversion: 1 });
+    expect(chain.backlog).toBe("0");
+    expect(s.BENEFICIARIES_REACHED).toMatchObject({ value: "52", unit: "people", conversion: 2.6 });
+    expect(s.BENEFICIARIES_IN_USE).toMatchObject({ value: "9", conversion: 0.75, conversionText: "75.0 % of the 12 reached by name" });
+    expect(s.BENEFICIARIES_WITH_FEEDBACK).toMatchObject({ value: "6", conversion: 0.6667, conversionText: "66.7 % of those in use" });
+    expect(chain.experience).toEqual({ score: 58.33, nps: 16.67, answers: 6, suppressed: false });
+  });
+
+  it("gives one chain per programme without programmeId; an empty programme has zeros and no conversions", async () => {
+    await app.ok(`mutation($i: CreateProgrammeInput!) { createProgramme(input: $i) { id } }`, { i: { organizationId: org.id, name: "Study lamps", activeFrom: "2026-01-01T00:00:00Z" } });
+    const r = await app.ok<any>(CHAIN, { o: org.id, ...MARCH });
+    expect(r.impactChain.chains.map((c: any) => c.programme.name)).toEqual(["School shoes", "Study lamps"]);
+    const lamps = stepsOf(r.impactChain.chains[1]);
+    expect(lamps.REVENUE.value).toBe("0");
+    expect(lamps.UNITS_FUNDED).toMatchObject({ value: "0", unit: "unit", conversion: null });
+    expect(lamps.BENEFICIARIES_IN_USE).toMatchObject({ value: "0", conversion: null });
+    expect(r.impactChain.chains[1].experience).toEqual({ score: null, nps: null, answers: 0, suppressed: false });
+  });
+
+  it("hides from a funder every step of fewer than 10 people (and the conversions over it), adjusts the rest", async () => {
+    const r = await funder.ok<any>(CHAIN, { o: org.id, p: shoes, ...MARCH });
+    expect(r.impactChain.suppression).toEqual({ applied: true, threshold: 10, perturbationMaximum: 2 });
+    const [chain] = r.impactChain.chains;
+    const s = stepsOf(chain);
+    // Money and units are not counts of people: as staff see them.
+    expect(s.CONTRIBUTION).toMatchObject({ value: "1000", conversion: 0.05 });
+    expect(s.UNITS_DELIVERED).toMatchObject({ value: "20", conversion: 1 });
+    // 52 reached: shown, adjusted by its own records (the 12 children's keys and the school delivery's).
+    const reached = Number(s.BENEFICIARIES_REACHED.value);
+    expect(Math.abs(reached - 52)).toBeLessThanOrEqual(2);
+    expect(s.BENEFICIARIES_REACHED.conversion).toBe(Math.round((reached / 20) * 10000) / 10000);
+    // 9 in use and 6 with feedback: below 10, hidden with their conversions and the experience.
+    expect(s.BENEFICIARIES_IN_USE).toMatchObject({ value: null, suppressed: true, conversion: null, conversionText: null });
+    expect(s.BENEFICIARIES_WITH_FEEDBACK).toMatchObject({ value: null, suppressed: true, conversion: null });
+    expect(chain.experience).toEqual({ score: null, nps: null, answers: null, suppressed: true });
+    // The same answer every time.
+    expect(await funder.ok<any>(CHAIN, { o: org.id, p: shoes, ...MARCH })).toEqual(r);
+  });
+
+  it("adjusts a shown people step by its people's record keys, and takes the conversion from the adjusted count", async () => {
+    // Lower the threshold to 5: the 9 in use and the 6 with feedback are shown to the funder, adjusted.
+    await app.ok(`mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { id } }`, { i: { id: org.id, suppressionThreshold: 5 } });
+    try {
+      const [keys] = await app.db.query(
+        `SELECT (SELECT sum(record_key) FROM stakeholders WHERE organization_id = $1 AND external_ref = ANY($2)) AS in_use,
+                (SELECT sum(record_key) FROM stakeholders WHERE organization_id = $1 AND external_ref = ANY($3)) AS answered`,
+        [org.id, Array.from({ length: 9 }, (_, n) => `CHILD-${n}`), Array.from({ length: 6 }, (_, n) => `CHILD-${n}`)],
+      );
+      const s = stepsOf((await funder.ok<any>(CHAIN, { o: org.id, p: shoes, ...MARCH })).impactChain.chains[0]);
+      const inUse = perturb(9, keys.in_use, 2);
+      const answered = perturb(6, keys.answered, 2);
+      expect(s.BENEFICIARIES_IN_USE.value).toBe(String(inUse));
+      expect(s.BENEFICIARIES_WITH_FEEDBACK).toMatchObject({ value: String(answered), conversion: Math.round((answered / inUse) * 10000) / 10000 });
+    } finally {
+      await app.ok(`mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { id } }`, { i: { id: org.id, suppressionThreshold: 10 } });
+    }
+  });
+
+  it("refuses field partners, bad periods, and programmes of other organizations as missing", async () => {
+    const fp = await fieldPartner.gql<any>(CHAIN, { o: org.id, ...MARCH });
+    expect(fp.errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN" });
+    const backwards = await app.gql<any>(CHAIN, { o: org.id, from: MARCH.to, to: MARCH.from });
+    expect(backwards.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+    const other = await createOrg(app, "Other chain org");
+    const theirs = (await app.ok<any>(`mutation($i: CreateProgrammeInput!) { createProgramme(input: $i) { id } }`, { i: { organizationId: other.id, name: "Theirs", activeFrom: "2026-01-01T00:00:00Z" } })).createProgramme.id;
+    const r = await app.gql<any>(CHAIN, { o: org.id, p: theirs, ...MARCH });
+    expect(r.errors?.[0].extensions).toMatchObject({ code: "NOT_FOUND", field: "programmeId" });
+  });
+});
