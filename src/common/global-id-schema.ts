@@ -47,6 +47,7 @@ const FIELD_TYPES: Record<string, NodeType> = {
   customerId: "Stakeholder",
   metricId: "Metric",
   offeringId: "Offering",
+  saleId: "Sale",
   programmeId: "Programme",
   surveyId: "Survey",
   responseId: "FeedbackResponse",

@@ -24,6 +24,7 @@ describe("impactChain", () => {
   let shoes: string;
   let funder: Caller;
   let fieldPartner: Caller;
+  let saleIds: Record<string, string> = {};
   const MARCH = { from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z" };
   const CHAIN = `query($o: ID!, $p: ID, $from: DateTimeISO, $to: DateTimeISO) { impactChain(organizationId: $o, programmeId: $p, from: $from, to: $to) {
     suppression { applied threshold perturbationMaximum }
@@ -46,12 +47,16 @@ describe("impactChain", () => {
       ...Array.from({ length: 10 }, (_, n) => ({ clientKey: `s${n}`, offeringId: offering, occurredAt: `2026-03-0${1 + (n % 9)}T09:00:00Z`, units: 2, amountMinor: 200000 })),
       { clientKey: "april", offeringId: offering, occurredAt: "2026-04-02T09:00:00Z", units: 2, amountMinor: 200000 },
       { clientKey: "socks", offeringId: plain, occurredAt: "2026-03-05T09:00:00Z", units: 1, amountMinor: 50000 },
+      { clientKey: "waiting", offeringId: offering, occurredAt: "2026-04-10T09:00:00Z", units: 2, amountMinor: 200000 },
     ];
-    expect((await gql<any>(`mutation($i: RecordSalesInput!) { recordSales(input: $i) { created } }`, { organizationId: org.id, items: sales })).recordSales.created).toBe(12);
+    const sold = await gql<any>(`mutation($i: RecordSalesInput!) { recordSales(input: $i) { created items { clientKey id } } }`, { organizationId: org.id, items: sales });
+    expect(sold.recordSales.created).toBe(13);
+    saleIds = Object.fromEntries(sold.recordSales.items.map((i: any) => [i.clientKey, i.id]));
     const children: string[] = [];
     for (let n = 0; n < 13; n++) children.push((await gql<any>(`mutation($i: CreateStakeholderInput!) { createStakeholder(input: $i) { id } }`, { organizationId: org.id, kind: "BENEFICIARY", externalRef: `CHILD-${n}` })).createStakeholder.id);
     const deliveries = [
-      ...children.slice(0, 12).map((c, n) => ({ clientKey: `d${n}`, programmeId: shoes, deliveredAt: "2026-03-20T08:00:00Z", units: 1, beneficiaryId: c })),
+      // Child n at 08:0n: one after the other (the first-in, first-out order of the trace below).
+      ...children.slice(0, 12).map((c, n) => ({ clientKey: `d${n}`, programmeId: shoes, deliveredAt: `2026-03-20T08:${String(n).padStart(2, "0")}:00Z`, units: 1, beneficiaryId: c })),
       { clientKey: "school", programmeId: shoes, deliveredAt: "2026-03-21T08:00:00Z", units: 8, site: { name: "Mji School", peopleReached: 40 } },
       { clientKey: "april", programmeId: shoes, deliveredAt: "2026-04-03T08:00:00Z", units: 2, beneficiaryId: children[12] },
     ];
@@ -141,6 +146,53 @@ describe("impactChain", () => {
     } finally {
       await app.ok(`mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { id } }`, { i: { id: org.id, suppressionThreshold: 10 } });
     }
+  });
+
+  describe("traceSale", () => {
+    const TRACE = `query($s: ID!) { traceSale(saleId: $s) { sale { id occurredAt } programme { name } unitsFunded unitsDelivered unitsWaiting allocationsTruncated
+      allocations { units days people delivery { clientKey siteName beneficiary { externalRef } } } people { reachedByName atSites inUseNow gaveFeedback nps } } }`;
+    const trace = async (key: string) => (await app.ok<any>(TRACE, { s: saleIds[key] })).traceSale;
+
+    // First-in, first-out over the programme's sales (by time: s0 and s9 on March 1, then s1 on the 2nd, …, s8 on the 9th,
+    // the April sale, the one of April 10) against its deliveries (children 0..11 at 08:00..08:11 on March 20, the school's
+    // 8 pairs on the 21st, child 12's 2 pairs on April 3): units [0, 4) are March 1's, [4, 6) s1's, …, [18, 20) s8's,
+    // [20, 22) the April sale's, [22, 24) April 10's; deliveries: [0, 12) the children, [12, 20) the school, [20, 22) child 12.
+    it("s1's 2 pairs went to children 4 and 5 on March 20, 17.96 days after the sale; both in use, both detractors at their latest answer", async () => {
+      const t = await trace("s1");
+      expect(t).toMatchObject({ programme: { name: "School shoes" }, unitsFunded: "2", unitsDelivered: "2", unitsWaiting: "0", allocationsTruncated: false });
+      // March 20 08:04 − March 2 09:00 = 17 days 23 h 4 min = 17.96 days (08:05: 17.96 too).
+      expect(t.allocations).toEqual([
+        { units: "1", days: 17.96, people: "1", delivery: { clientKey: "d4", siteName: null, beneficiary: { externalRef: "CHILD-4" } } },
+        { units: "1", days: 17.96, people: "1", delivery: { clientKey: "d5", siteName: null, beneficiary: { externalRef: "CHILD-5" } } },
+      ]);
+      // Their answers (6 and 3, on March 25, after the delivery): 2 detractors, NPS −100.
+      expect(t.people).toEqual({ reachedByName: 2, atSites: "0", inUseNow: 2, gaveFeedback: 2, nps: -100 });
+    });
+
+    it("s8's 2 pairs are 2 of the school's 8: 40 × 2 / 8 = 10 children at the site, 11.96 days after the sale", async () => {
+      const t = await trace("s8");
+      // March 21 08:00 − March 9 09:00 = 11 days 23 h = 11.96 days.
+      expect(t.allocations).toEqual([{ units: "2", days: 11.96, people: "10", delivery: { clientKey: "school", siteName: "Mji School", beneficiary: null } }]);
+      expect(t.people).toEqual({ reachedByName: 0, atSites: "10", inUseNow: 0, gaveFeedback: 0, nps: null });
+    });
+
+    it("April 10's sale is waiting (nothing delivered after it); a sale of an offering that funds nothing has no programme", async () => {
+      expect(await trace("waiting")).toMatchObject({ unitsFunded: "2", unitsDelivered: "0", unitsWaiting: "2", allocations: [], people: { reachedByName: 0 } });
+      // April 2's sale: child 12's 2 pairs the next day (23 h = 0.96 days); child 12 is in no stage and never answered.
+      expect(await trace("april")).toMatchObject({ unitsDelivered: "2", allocations: [{ units: "2", days: 0.96, people: "1" }], people: { reachedByName: 1, inUseNow: 0, gaveFeedback: 0, nps: null } });
+      expect(await trace("socks")).toMatchObject({ programme: null, unitsFunded: "0", unitsDelivered: "0", unitsWaiting: "0", allocations: [] });
+    });
+
+    it("is for staff: funders and field partners are refused; another organization's sale is not found", async () => {
+      expect((await funder.gql<any>(TRACE, { s: saleIds.s1 })).errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", field: "saleId" });
+      expect((await fieldPartner.gql<any>(TRACE, { s: saleIds.s1 })).errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", field: "saleId" });
+      const other = await createOrg(app, "Trace other org");
+      const offering = (await app.ok<any>(`mutation($i: CreateOfferingInput!) { createOffering(input: $i) { id } }`, { i: { organizationId: other.id, name: "Theirs" } })).createOffering.id;
+      const theirs = (await app.ok<any>(`mutation($i: RecordSalesInput!) { recordSales(input: $i) { items { id } } }`, { i: { organizationId: other.id, items: [{ offeringId: offering, occurredAt: "2026-03-01T00:00:00Z", units: 1, amountMinor: 100 }] } })).recordSales.items[0].id;
+      const staffOfOrg = app.as(await app.issue("MEMBER", [{ organizationId: org.id, role: "STAFF" }], "staff"));
+      expect((await staffOfOrg.gql<any>(TRACE, { s: theirs })).errors?.[0].extensions).toMatchObject({ code: "NOT_FOUND", field: "saleId" });
+      expect((await app.gql<any>(TRACE, { s: "sal_nonsense" })).errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "saleId" });
+    });
   });
 
   it("refuses field partners, bad periods, and programmes of other organizations as missing", async () => {

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, ID, Query, Resolver } from "type-graphql";
 import { PeriodArgsInput } from "../../common/periods";
 import type { Context } from "../../context";
-import { ImpactChain } from "./chain.types";
+import { ImpactChain, SaleTrace } from "./chain.types";
 
 @Resolver()
 export class ChainResolver {
@@ -17,5 +17,13 @@ export class ChainResolver {
   ): Promise<ImpactChain> {
     const p = await services.periods.resolve(organizationId, periodArgs);
     return services.chains.impactChain(organizationId, programmeId, p.from, p.to);
+  }
+
+  @Query(() => SaleTrace, {
+    description:
+      "One sale traced to what its contribution became: the programme, the deliveries its units were allocated to (first-in, first-out), the partner of each, and what became of the people reached (admins and staff)",
+  })
+  traceSale(@Arg("saleId", () => ID) saleId: string, @Ctx() { services }: Context): Promise<SaleTrace> {
+    return services.chains.traceSale(saleId);
   }
 }

@@ -7,8 +7,13 @@ import { assertId, assertPeriod } from "../../common/validation";
 import { deliveryStatus, fundedVsDeliveredRows } from "../delivery/delivery.funded";
 import type { ServiceContext } from "../../context";
 import { buildChain, ExperienceRow, KeyedPeople, PeopleView } from "./chain.steps";
-import { CHAIN_EXPERIENCE_SQL, CHAIN_PEOPLE_SQL, CHAIN_REVENUE_SQL } from "./chain.sql";
-import { ImpactChain } from "./chain.types";
+import { CHAIN_EXPERIENCE_SQL, CHAIN_PEOPLE_SQL, CHAIN_REVENUE_SQL, TRACE_ALLOCATIONS_MAX, TRACE_ALLOCATIONS_SQL, TRACE_PEOPLE_SQL } from "./chain.sql";
+import { ImpactChain, SaleTrace } from "./chain.types";
+import { fromFixed } from "../../common/decimal";
+import { hydrate, hydrateAll } from "../../database/rows";
+import { Sale } from "../sales/sales.entity";
+import { Programme } from "../programme/programme.entity";
+import { Delivery } from "../delivery/delivery.entity";
 
 const NOBODY: KeyedPeople = { people: 0, keys: "0" };
 
@@ -72,4 +77,67 @@ export class ChainService {
       suppression: view.applied ? { applied: true, threshold: view.k, perturbationMaximum: view.maximum, note: PERTURBATION_NOTE } : { applied: false, threshold: view.k },
     };
   }
+
+  /**
+   * One sale traced to what its contribution became (admins and staff: a sale is one transaction,
+   * not an aggregate). Check: the id. Load: the sale and its offering's programme, then its
+   * allocations, then its deliveries and what became of their people. Compute: units and people.
+   */
+  async traceSale(saleId: string): Promise<SaleTrace> {
+    const org = this.sc.ids.organizationOf(saleId, "Sale", "saleId");
+    const [row] = await this.em.query(
+      `SELECT x.*, o.programme_id AS __programme FROM sales x JOIN offerings o ON o.organization_id = x.organization_id AND o.id = x.offering_id
+        WHERE x.organization_id = $1 AND x.id = $2`,
+      [org, saleId],
+    );
+    if (!row) throw new NotFoundError("Sale", "saleId");
+    this.sc.access.require(org, ROLES.staff, "saleId");
+    const sale = hydrate(this.em, Sale, row);
+    const programmeId: string | null = row.__programme;
+    const unitsFunded = fromFixed(BigInt(Math.round(Number(sale.unitsGiven) * 10000)));
+    const nobody = { reachedByName: 0, atSites: "0", inUseNow: 0, gaveFeedback: 0, nps: null };
+    if (programmeId === null) return { sale, programme: null, unitsFunded, unitsDelivered: "0", unitsWaiting: unitsFunded, allocations: [], allocationsTruncated: false, people: nobody };
+
+    const [programmeRows, allocated] = await Promise.all([
+      this.em.query(`SELECT * FROM programmes WHERE organization_id = $1 AND id = $2`, [org, programmeId]),
+      this.em.query(TRACE_ALLOCATIONS_SQL, [org, programmeId, saleId]) as Promise<{ me_u: string; me_delivered: string; delivery_id: string | null; units: string; days: number; people: string }[]>,
+    ]);
+    const programme = hydrate(this.em, Programme, programmeRows[0]);
+    const listed = allocated.filter((a) => a.delivery_id !== null).slice(0, TRACE_ALLOCATIONS_MAX);
+    const ids = listed.map((a) => a.delivery_id as string);
+    const [deliveryRows, [p]] = await Promise.all([
+      ids.length ? this.em.query(`SELECT * FROM deliveries WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org, ids]) : Promise.resolve([]),
+      ids.length ? this.em.query(TRACE_PEOPLE_SQL, [org, ids]) : Promise.resolve([null]),
+    ]);
+    const deliveries = new Map(hydrateAll(this.em, Delivery, deliveryRows).map((d) => [d.id, d]));
+
+    const meUnits = BigInt(allocated[0]?.me_u ?? "0");
+    const meDelivered = BigInt(allocated[0]?.me_delivered ?? "0");
+    const allocations = listed.map((a) => ({ delivery: deliveries.get(a.delivery_id as string)!, units: fromFixed(BigInt(a.units)), days: a.days, people: trimZeros(a.people) }));
+    const atSites = listed.filter((a) => deliveries.get(a.delivery_id as string)!.peopleReached !== null).reduce((sum, a) => sum + Math.round(Number(a.people) * 100), 0);
+    const classified = p ? p.promoters + p.passives + p.detractors : 0;
+    return {
+      sale,
+      programme,
+      unitsFunded,
+      unitsDelivered: fromFixed(meDelivered),
+      unitsWaiting: fromFixed(meUnits - meDelivered),
+      allocations,
+      allocationsTruncated: allocated.filter((a) => a.delivery_id !== null).length > TRACE_ALLOCATIONS_MAX,
+      people: p
+        ? {
+            reachedByName: p.reached,
+            atSites: trimZeros((atSites / 100).toFixed(2)),
+            inUseNow: p.in_use,
+            gaveFeedback: p.answered,
+            nps: classified === 0 ? null : Math.round(((p.promoters - p.detractors) / classified) * 10000) / 100,
+          }
+        : nobody,
+    };
+  }
+}
+
+/** A decimal's text without trailing zeros ("10.00" → "10", "2.50" → "2.5"). */
+function trimZeros(v: string): string {
+  return v.includes(".") ? v.replace(/0+$/, "").replace(/\.$/, "") : v;
 }

@@ -69,3 +69,60 @@ SELECT o.programme_id AS pid, sum(x.amount_minor)::text AS revenue
   FROM offerings o JOIN sales x ON x.organization_id = o.organization_id AND x.offering_id = o.id
  WHERE o.organization_id = $1 AND ($2::uuid IS NULL OR o.programme_id = $2) AND o.programme_id IS NOT NULL AND x.occurred_at >= $3 AND x.occurred_at < $4
  GROUP BY o.programme_id`;
+
+/** The most allocations a trace lists. */
+export const TRACE_ALLOCATIONS_MAX = 200;
+
+/**
+ * One sale's units allocated to deliveries ($1 organization, $2 programme, $3 sale), first-in,
+ * first-out exactly as fundedVsDelivered allocates them: the sale covers the range [hi − u, hi) of
+ * the programme's funded units (sales by occurred_at, id), each delivery the range of its delivered
+ * units (by delivered_at, id); an allocation is the overlap. Units in ten-thousandths. Also the
+ * sale's units (`me_u`) and how many of them are delivered (`me_delivered`) on every row, and one
+ * row with no delivery when nothing is allocated; no row when the sale funds nothing.
+ */
+export const TRACE_ALLOCATIONS_SQL = `
+WITH s AS (
+  SELECT x.id, x.occurred_at, (x.units_given * 10000)::bigint AS u,
+         sum((x.units_given * 10000)::bigint) OVER (ORDER BY x.occurred_at, x.id) AS hi
+    FROM offerings o JOIN sales x ON x.organization_id = o.organization_id AND x.offering_id = o.id
+   WHERE o.organization_id = $1 AND o.programme_id = $2 AND x.units_given > 0
+), me AS (
+  SELECT hi - u AS lo, hi, u, occurred_at FROM s WHERE id = $3
+), d AS (
+  SELECT d.id, d.delivered_at, d.units::bigint * 10000 AS u, d.people_reached,
+         sum(d.units::bigint * 10000) OVER (ORDER BY d.delivered_at, d.id) AS hi
+    FROM deliveries d
+   WHERE d.organization_id = $1 AND d.programme_id = $2
+)
+SELECT me.u::text AS me_u, greatest(0, least(me.hi, (SELECT coalesce(max(hi), 0) FROM d)) - me.lo)::text AS me_delivered, d.id AS delivery_id,
+       (least(d.hi, me.hi) - greatest(d.hi - d.u, me.lo))::text AS units,
+       round((date_part('epoch', d.delivered_at - me.occurred_at) / 86400)::numeric, 2)::float8 AS days,
+       CASE WHEN d.people_reached IS NULL THEN 1 ELSE round(d.people_reached::numeric * (least(d.hi, me.hi) - greatest(d.hi - d.u, me.lo)) / d.u, 2) END::text AS people
+  FROM me LEFT JOIN d ON d.hi > me.lo AND d.hi - d.u < me.hi
+ ORDER BY d.hi
+ LIMIT ${TRACE_ALLOCATIONS_MAX + 1}`;
+
+/**
+ * What became of the beneficiaries of the given deliveries ($1 organization, $2 delivery ids), each
+ * person from their first delivery among them: in an IN_USE stage now; feedback after it; the NPS
+ * class of their latest NPS answer after it.
+ */
+export const TRACE_PEOPLE_SQL = `
+WITH p AS (
+  SELECT d.beneficiary_id AS sid, min(d.delivered_at) AS since
+    FROM deliveries d
+   WHERE d.organization_id = $1 AND d.id = ANY($2::uuid[]) AND d.beneficiary_id IS NOT NULL
+   GROUP BY d.beneficiary_id
+), latest AS (
+  SELECT p.sid,
+         (SELECT f.nps FROM feedback_responses f WHERE f.organization_id = $1 AND f.stakeholder_id = p.sid AND f.collected_at >= p.since AND f.nps IS NOT NULL
+           ORDER BY f.collected_at DESC, f.id DESC LIMIT 1) AS nps,
+         EXISTS (SELECT 1 FROM feedback_responses f WHERE f.organization_id = $1 AND f.stakeholder_id = p.sid AND f.collected_at >= p.since) AS answered,
+         EXISTS (SELECT 1 FROM stakeholders s JOIN stages st ON st.organization_id = s.organization_id AND st.id = s.current_stage_id
+                  WHERE s.organization_id = $1 AND s.id = p.sid AND st.impact_mode = 'IN_USE') AS in_use
+    FROM p
+)
+SELECT count(*)::int AS reached, count(*) FILTER (WHERE in_use)::int AS in_use, count(*) FILTER (WHERE answered)::int AS answered,
+       count(*) FILTER (WHERE nps >= 9)::int AS promoters, count(*) FILTER (WHERE nps BETWEEN 7 AND 8)::int AS passives, count(*) FILTER (WHERE nps <= 6)::int AS detractors
+  FROM latest`;

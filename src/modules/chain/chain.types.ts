@@ -3,6 +3,8 @@ import { DecimalScalar, Money } from "../../common/scalars";
 import { Programme } from "../programme/programme.entity";
 import { SuppressionInfo } from "../lifecycle/funnel.types";
 import { ProgrammeDeliveryStatus } from "../delivery/delivery.types";
+import { Delivery } from "../delivery/delivery.entity";
+import { Sale } from "../sales/sales.entity";
 
 export enum ChainStepKind {
   REVENUE = "REVENUE",
@@ -115,4 +117,73 @@ export class ImpactChain {
 
   @Field(() => SuppressionInfo)
   suppression!: SuppressionInfo;
+}
+
+@ObjectType({ description: "Units of one sale allocated (first-in, first-out) to one delivery", simpleResolvers: true })
+export class SaleAllocation {
+  @Field(() => Delivery)
+  delivery!: Delivery;
+
+  @Field(() => DecimalScalar, { description: "Units of the sale that this delivery handed out" })
+  units!: string;
+
+  @Field(() => Float, { description: "Days from the sale to the delivery (2 decimals; negative when delivered ahead of the sale that funded it)" })
+  days!: number;
+
+  @Field(() => DecimalScalar, {
+    description: "People this sale's units reached in the delivery: 1 for a delivery to a beneficiary; for a site, its people reached × these units ÷ the delivery's units (2 decimals)",
+  })
+  people!: string;
+}
+
+@ObjectType({
+  description:
+    "What became of the people a sale's units reached, counted over the beneficiaries of its allocated deliveries to a person (people at sites are not known one by one), over the allocations listed",
+  simpleResolvers: true,
+})
+export class SaleTracePeople {
+  @Field(() => Int, { description: "Distinct beneficiaries delivered to by name" })
+  reachedByName!: number;
+
+  @Field(() => DecimalScalar, { description: "People at sites, pro rata to the sale's units in each site delivery (2 decimals)" })
+  atSites!: string;
+
+  @Field(() => Int, { description: "Of those reached by name, how many are in an IN_USE stage now" })
+  inUseNow!: number;
+
+  @Field(() => Int, { description: "Of those reached by name, how many gave feedback after their delivery" })
+  gaveFeedback!: number;
+
+  @Field(() => Float, { nullable: true, description: "NPS of their latest NPS answers after their delivery (one per person), −100..100; null when none" })
+  nps!: number | null;
+}
+
+@ObjectType({
+  description:
+    "One sale traced to what its contribution became: the programme its offering funds, the deliveries its units were allocated to first-in, first-out (sales in time order against deliveries in time order, over the programme's whole history), and the people reached",
+})
+export class SaleTrace {
+  @Field(() => Sale)
+  sale!: Sale;
+
+  @Field(() => Programme, { nullable: true, description: "The programme the sale's offering funds (as the offering is now); null when it funds none" })
+  programme!: Programme | null;
+
+  @Field(() => DecimalScalar, { description: "Units the sale funded (its units given)" })
+  unitsFunded!: string;
+
+  @Field(() => DecimalScalar, { description: "Of them, units delivered so far" })
+  unitsDelivered!: string;
+
+  @Field(() => DecimalScalar, { description: "Of them, units funded and not yet delivered (the sale's part of the backlog)" })
+  unitsWaiting!: string;
+
+  @Field(() => [SaleAllocation], { description: "The deliveries, in delivery order (at most 200; `allocationsTruncated` says when there were more)" })
+  allocations!: SaleAllocation[];
+
+  @Field()
+  allocationsTruncated!: boolean;
+
+  @Field(() => SaleTracePeople)
+  people!: SaleTracePeople;
 }
