@@ -186,7 +186,7 @@ function text(x: number, y: number, content: string, attrs = ""): string {
 
 interface RootOptions {
   id: string;
-  kind: "chart-metric" | "chart-funnel" | "chart-impact" | "chart-trend" | "chart-line";
+  kind: "chart-metric" | "chart-funnel" | "chart-impact" | "chart-trend" | "chart-line" | "chart-chain";
   height: number;
   title: string;
   desc: string;
@@ -857,4 +857,67 @@ export function impactChart(o: ImpactChartOptions): string {
   }
   const desc = o.desc ?? `${o.title}. ${empty ? `${o.currentLabel}; ${o.comparisonLabel}: ${empty}` : `${o.currentLabel} against ${o.comparisonLabel}`}. ${descParts.join("; ")}.`;
   return svgRoot({ id: o.id, kind: "chart-impact", height: Math.max(CHART_HEIGHT * 0.5, y + 8), title: o.title, desc, body: parts.join("") });
+}
+
+/** One step of an impact chain as drawn: `group` scales bars (money against money, units against units, people against people). */
+export interface ChainChartStep {
+  name: string;
+  /** Null: hidden (fewer people than the threshold), drawn as a hatched bar. */
+  value: number | null;
+  /** The value as written (exact decimals, the unit). */
+  display: string;
+  /** The conversion from the step it is taken over, in words; drawn under the name. */
+  conversion: string | null;
+  group: "money" | "units" | "people";
+}
+
+export interface ChainChartOptions {
+  id: string;
+  title: string;
+  steps: ChainChartStep[];
+  threshold: number;
+}
+
+/**
+ * An impact chain: one bar per step, from money to outcome, each with its conversion from the step
+ * before under its bar. Bars are scaled within their kind (money, units, people), so that a bar
+ * compares with the bars of its own kind only; a hidden step is a hatched, labelled bar.
+ */
+export function chainChart(o: ChainChartOptions): string {
+  const id = safeId(o.id);
+  const hatch = `${id}-hatch`;
+  const k = Math.max(0, o.threshold);
+  const maxOf = new Map<string, number>();
+  for (const s of o.steps) if (isNum(s.value)) maxOf.set(s.group, Math.max(maxOf.get(s.group) ?? 0, s.value));
+  const anyHidden = o.steps.some((s) => !isNum(s.value));
+  const rowH = 36;
+  const barH = 14;
+  const top = 8;
+  const nameW = 200;
+  const x0 = nameW + 12;
+  const barMax = CHART_WIDTH - x0 - 150;
+  const height = top + o.steps.length * rowH + 8;
+  const desc = `${o.title}. ${o.steps.map((s) => `${s.name}: ${isNum(s.value) ? s.display : suppressedText(k)}${s.conversion ? ` (${s.conversion})` : ""}`).join("; ")}.`;
+  const parts: string[] = [];
+  o.steps.forEach((s, i) => {
+    const yMid = top + i * rowH + rowH / 2;
+    const barY = yMid - barH / 2 - 4;
+    const g: string[] = [];
+    g.push(text(nameW, barY + barH - 3, truncate(s.name, Math.floor(nameW / (FONT * GLYPH))), `text-anchor="end" fill="${INK}"`));
+    if (s.conversion) g.push(text(x0, barY + barH + 11, truncate(s.conversion, Math.floor((CHART_WIDTH - x0 - 8) / (SMALL * GLYPH))), `font-size="${SMALL}" fill="${MUTED}" font-style="italic"`));
+    if (isNum(s.value)) {
+      const max = maxOf.get(s.group) ?? 0;
+      const w = max > 0 ? Math.max(s.value > 0 ? 1.5 : 0, (s.value / max) * barMax) : 0;
+      g.push(`<rect x="${x0}" y="${num(barY)}" width="${num(w)}" height="${barH}" fill="${DARK}"/>`);
+      g.push(text(x0 + w + 6, barY + barH - 3, s.display, `fill="${INK}"`));
+      parts.push(`<g class="bar"><title>${escapeXml(`${s.name}: ${s.display}`)}</title>${g.join("")}</g>`);
+    } else {
+      const w = 24;
+      g.push(`<rect x="${x0}" y="${num(barY)}" width="${w}" height="${barH}" fill="url(#${hatch})" stroke="${MUTED}" stroke-width="1" stroke-dasharray="3 2"/>`);
+      g.push(text(x0 + w + 6, barY + barH - 3, suppressedText(k), `class="suppressed-label" fill="${INK}" font-style="italic"`));
+      parts.push(`<g class="bar bar-suppressed"><title>${escapeXml(`${s.name}: ${suppressedText(k)}`)}</title>${g.join("")}</g>`);
+    }
+  });
+  parts.push(`<line x1="${x0}" y1="${top}" x2="${x0}" y2="${num(height - 8)}" stroke="${AXIS}" stroke-width="1"/>`);
+  return svgRoot({ id: o.id, kind: "chart-chain", height, title: o.title, desc, defs: anyHidden ? hatchPattern(hatch) : undefined, body: parts.join("") });
 }

@@ -14,6 +14,7 @@ import { Metric } from "../modules/metric/metric.entity";
 import { organizationThreshold, suppressTable } from "../common/suppression";
 import { organizationMaximum, perturb } from "../common/perturbation";
 import { ImpactReport } from "../modules/report/report.types";
+import { buckets } from "../modules/impact/impact.service";
 import type { ReportSessions } from "./session-token";
 
 /** Column names of the exports: stable, documented in docs/funders.md. */
@@ -149,6 +150,13 @@ export function reportRows(r: ImpactReport): unknown[][] {
     row({ ...base, section: "disaggregation", item: d.subject, unit: "COUNT", dimension: d.dimension, dimension_value: "(total)", actual: d.total, suppressed: d.total === null });
     for (const c of d.cells) row({ ...base, section: "disaggregation", item: d.subject, unit: "COUNT", dimension: d.dimension, dimension_value: c.value, actual: c.count, suppressed: c.suppressed });
   }
+  for (const c of r.impactChain) {
+    for (const st of c.steps) {
+      row({ ...base, section: "impact_chain", item: `${c.programme.name}: ${st.label}`, metric_id: st.metricId && globalId("Metric", r.organization.id, st.metricId), unit: st.unit, actual: st.value, suppressed: st.suppressed, note: st.conversionText });
+    }
+    row({ ...base, section: "impact_chain", item: `${c.programme.name}: backlog at the period's end`, unit: c.programme.unitOfDelivery ?? "unit", actual: c.backlog });
+    row({ ...base, section: "impact_chain", item: `${c.programme.name}: experience of those who gave feedback`, unit: "SCORE", actual: c.experience.score, sample_size: c.experience.answers, suppressed: c.experience.suppressed });
+  }
   for (const n of r.notes) row({ ...base, section: "note", item: `${n.section}: ${n.item}`, suppressed: n.kind === "SUPPRESSED", note: `${n.kind}: ${n.reason}` });
   return rows;
 }
@@ -259,6 +267,32 @@ async function* iati(ctx: Context, url: URL) {
       yield `        </period>\n`;
     }
     yield `      </indicator>\n    </result>\n`;
+  }
+  // Deliveries are the programmes' outputs (result type 1): units delivered and people reached per
+  // period, as fundedVsDelivered gives them to the caller (funders: suppressed and adjusted).
+  if (r.impactChain.length) {
+    const periods = buckets(r.period.from, r.period.to, every);
+    const status = await Promise.all(periods.map((b) => ctx.services.deliveries.fundedVsDelivered(org.id, null, b.from, b.to)));
+    for (const c of r.impactChain) {
+      const unit = c.programme.unitOfDelivery ?? "unit";
+      yield `    <result type="1" aggregation-status="1">\n`;
+      yield `      <title><narrative>${xml(`${c.programme.name}: deliveries`)}</narrative></title>\n`;
+      if (c.programme.description) yield `      <description><narrative>${xml(c.programme.description)}</narrative></description>\n`;
+      const indicator = function* (title: string, value: (p: (typeof status)[number]["programmes"][number]) => string | number | null) {
+        yield `      <indicator measure="1" ascending="1">\n        <title><narrative>${xml(title)}</narrative></title>\n`;
+        for (let i = 0; i < periods.length; i++) {
+          const row = status[i].programmes.find((x) => x.programme.id === c.programme.id);
+          const v = row ? value(row) : null;
+          yield `        <period>\n          <period-start iso-date="${day(periods[i].from)}"/>\n          <period-end iso-date="${day(new Date(periods[i].to.getTime() - 1))}"/>\n`;
+          if (v !== null) yield `          <actual value="${xml(String(v))}"/>\n`;
+          yield `        </period>\n`;
+        }
+        yield `      </indicator>\n`;
+      };
+      yield* indicator(`${unit} delivered`, (x) => x.unitsDelivered);
+      yield* indicator("Beneficiaries reached (by name and at sites)", (x) => x.beneficiariesReached.total);
+      yield `    </result>\n`;
+    }
   }
   yield `  </iati-activity>\n</iati-activities>\n`;
 }

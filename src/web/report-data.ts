@@ -52,6 +52,18 @@ export interface ReportPageData {
   };
   /** The customer and beneficiary funnels for the period: entered per stage (null when suppressed). */
   funnels: { kind: "CUSTOMER" | "BENEFICIARY"; stages: { name: string; entered: number | null; inStageAtEnd: number | null; impactMode: string | null }[] }[];
+  /**
+   * The impact chain of each programme: its steps in order (value as written with its unit, or null
+   * when hidden), each step's conversion in words; `group` is what its bar is scaled against.
+   */
+  chains: {
+    programme: string;
+    backlog: string;
+    unit: string;
+    /** `exact`: the value as the downloads write it (money in major units with its minor digits); `unit`: a currency code, the unit of delivery or "people". */
+    steps: { label: string; value: number | null; exact: string | null; unit: string; conversion: string | null; group: "money" | "units" | "people" }[];
+    experience: { score: number | null; hidden: boolean };
+  }[];
   /** What was hidden or missing, and why. */
   notes: { section: string; item: string; kind: "SUPPRESSED" | "MISSING" | "ADJUSTED"; reason: string }[];
   /** The reader signed in in the browser (the key is in the sign-in cookie): the page offers to sign out. */

@@ -1,7 +1,7 @@
 import { QoePartSummary, ReportPageData } from "./report-data";
 import { fromFixed, SCALE, toFixed } from "../common/decimal";
 import { htmlDocument, signOutForm } from "./sign-in-page";
-import { escapeXml as esc, formatDecimal, formatNumber, formatSigned, funnelChart, impactChart, metricChart, trendChart } from "./charts";
+import { chainChart, escapeXml as esc, formatDecimal, formatNumber, formatSigned, funnelChart, impactChart, metricChart, trendChart } from "./charts";
 
 /**
  * The printable impact report: one self-contained HTML5 page (inline CSS and SVG, no script,
@@ -467,6 +467,36 @@ ${figures.length ? figures.join("\n") : `<p class="absent">No funnels for this p
 </section>`;
 }
 
+function chainSection(d: ReportPageData): string {
+  if (!d.chains.length) return "";
+  const figures = d.chains.map((c, i) => {
+    const chart = chainChart({
+      id: `chart-chain-${i + 1}`,
+      title: `${c.programme}: from money to outcome during the period`,
+      threshold: d.threshold,
+      steps: c.steps.map((s) => ({
+        name: s.label,
+        value: s.value,
+        display: s.exact === null ? "" : s.group === "money" ? money(s.exact, s.unit) : `${formatDecimal(s.exact)} ${s.unit}`,
+        conversion: s.conversion,
+        group: s.group,
+      })),
+    });
+    const experience = c.experience.hidden
+      ? `their experience is hidden with them`
+      : c.experience.score === null
+        ? `no score for their experience`
+        : `their experience scores ${esc(formatNumber(c.experience.score, 2))} of 100`;
+    return `<h3>${esc(c.programme)}</h3><figure>${chart}<figcaption>Each bar is one step of the chain, scaled against the bars of its kind (money, ${esc(c.unit)}, people); under each step, its conversion from the step before. Backlog at the period's end: ${esc(formatDecimal(c.backlog))} ${esc(c.unit)}; of those who gave feedback, ${experience}.${
+      d.suppressionApplied ? ` Hatched bars are hidden groups of fewer than ${esc(formatNumber(d.threshold, 0))} people.` : ""
+    }</figcaption></figure>`;
+  });
+  return `<section aria-labelledby="h-chain"><h2 id="h-chain">Impact chain</h2>
+<p class="muted lead">What the sales that fund each programme became: the money given, the ${d.chains.length === 1 ? esc(d.chains[0].unit) : "units"} funded and delivered, the people reached, those using what they received, those who told us about it, and what changed for them.</p>
+${figures.join("\n")}
+</section>`;
+}
+
 function notesSection(d: ReportPageData): string {
   const body = d.notes.length
     ? `<table class="notes"><thead><tr><th scope="col">Section</th><th scope="col">Item</th><th scope="col">What</th><th scope="col">Why</th></tr></thead><tbody>
@@ -493,6 +523,7 @@ ${impactSection(data)}
 ${experienceSection(data)}
 ${metricSection(data)}
 ${funnelSection(data)}
+${chainSection(data)}
 ${notesSection(data)}
 <footer>Aggregated figures only; no personal data. Dates are in UTC; a period includes its first and its last day.${
     data.suppressionApplied ? ` Groups of fewer than ${esc(formatNumber(data.threshold, 0))} people are hidden, and so are any figures that would reveal them.` : ""

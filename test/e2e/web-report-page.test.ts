@@ -103,8 +103,20 @@ describe("the printable report and a funder's downloads, on the demo data", () =
     expect(XMLValidator.validate(text)).toBe(true);
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" }).parse(text);
     const results = [parsed["iati-activities"]["iati-activity"].result].flat();
-    expect(results.length).toBe(report.metrics.length);
+    // One result per reportable metric, then one output (type 1) per programme: its deliveries.
+    expect(results.length).toBe(report.metrics.length + report.impactChain.length);
     for (const r of results) expect(r.indicator).toBeDefined();
+    const deliveries = results.slice(report.metrics.length);
+    expect(deliveries.map((r: any) => [r["@type"], r.title.narrative])).toEqual(report.impactChain.map((c: any) => ["1", `${c.programme.name}: deliveries`]));
+    // The chain is in the JSON and the CSV: every step of every programme, with the same figures.
+    expect(report.impactChain.length).toBeGreaterThan(0);
+    const chainRows = rows.filter((r) => r[col("section")] === "impact_chain");
+    for (const c of report.impactChain) {
+      for (const st of c.steps) {
+        const r = chainRows.find((x) => x[col("item")] === `${c.programme.name}: ${st.label}`)!;
+        expect([r[col("actual")], r[col("suppressed")]]).toEqual([st.value ?? "", String(st.suppressed)]);
+      }
+    }
   });
 
   it("the same key gets FORBIDDEN for Hatua Shoes, page and downloads alike; no key gets 401", async () => {
@@ -175,6 +187,10 @@ describe("the printable report and a funder's downloads, on the demo data", () =
           // The charts carry drawn marks, not empty frames.
           expect(await page.$$eval("svg#chart-trend path, svg#chart-trend polyline, svg#chart-trend circle", (els) => els.length)).toBeGreaterThan(0);
           expect(await page.$$eval("svg.chart-funnel rect", (els) => els.length)).toBeGreaterThan(4);
+          // The impact chain: one chart per programme, a bar per step (drawn, or hatched when hidden from the funder).
+          expect(await visible("svg.chart-chain")).toBe(report.impactChain.length);
+          const bars = await page.$$eval("svg.chart-chain g.bar", (els) => els.length);
+          expect(bars).toBe(report.impactChain.reduce((n: number, c: any) => n + c.steps.length, 0));
 
           const png = path.join(SCREENSHOTS, "report-page-funder.png");
           await page.screenshot({ path: png, fullPage: true });

@@ -109,6 +109,22 @@ function sample(): ReportPageData {
         ],
       },
     ],
+    chains: [
+      {
+        programme: `School shoes ${HOSTILE}`,
+        backlog: "12.5",
+        unit: "pair of shoes",
+        steps: [
+          { label: "Revenue", value: 20000, exact: "20000.00", unit: "KES", conversion: null, group: "money" },
+          { label: "Contribution", value: 1000, exact: "1000.00", unit: "KES", conversion: "5.0 % of revenue", group: "money" },
+          { label: "Pair of shoes funded", value: 20, exact: "20", unit: "pair of shoes", conversion: "50.00 KES contributed per pair of shoes funded", group: "units" },
+          { label: "Pair of shoes delivered", value: 20, exact: "20", unit: "pair of shoes", conversion: "1 delivered per pair of shoes funded in the period", group: "units" },
+          { label: "Beneficiaries reached", value: 52, exact: "52", unit: "people", conversion: "2.6 people per pair of shoes delivered", group: "people" },
+          { label: "Beneficiaries in use", value: null, exact: null, unit: "people", conversion: null, group: "people" },
+        ],
+        experience: { score: null, hidden: true },
+      },
+    ],
     notes: [
       { section: "Metrics", item: "Days to repair", kind: "SUPPRESSED", reason: "computed from fewer than 5 people" },
       { section: "Experience", item: "beneficiary NPS", kind: "SUPPRESSED", reason: `fewer than 5 people answered ${HOSTILE}` },
@@ -268,7 +284,30 @@ describe("renderReportPage", () => {
     expect(count("chart-trend")).toBe(1);
     expect(count("chart-metric")).toBe(data.metrics.length);
     expect(count("chart-funnel")).toBe(data.funnels.length);
-    expect(all).toHaveLength(2 + data.metrics.length + data.funnels.length);
+    expect(count("chart-chain")).toBe(data.chains.length);
+    expect(all).toHaveLength(2 + data.metrics.length + data.funnels.length + data.chains.length);
+  });
+
+  it("draws each programme's impact chain: a bar per step with its conversion, hidden steps hatched and labelled", () => {
+    const [chain] = svgs(html).filter((s) => classesOf(s).includes("chart-chain"));
+    expect(chain.match(/<g class="bar">/g)).toHaveLength(5);
+    const hidden = chain.match(/<g class="bar bar-suppressed">[\s\S]*?<\/g>/g) ?? [];
+    expect(hidden).toHaveLength(1);
+    expect(hidden[0]).toMatch(/class="suppressed-label"[^>]*>hidden \(fewer than 5\)<\/text>/);
+    expect(chain).toContain("5.0 % of revenue");
+    // Conversions are written whole, under their bar.
+    expect(chain).toContain(">50.00 KES contributed per pair of shoes funded</text>");
+    expect(chain).toContain(">1 delivered per pair of shoes funded in the period</text>");
+    expect(chain).toContain("52 people");
+    expect(chain).toContain(">20,000.00 KES</text>"); // money as the rest of the page writes it
+    // Bars are scaled within their kind: revenue is the longest money bar, reached the longest people bar.
+    const width = (label: string) => Number(new RegExp(`<title>${label}: [^<]*</title>[^]*?<rect [^>]*width="([\\d.]+)"`).exec(chain)![1]);
+    expect(width("Contribution")).toBeCloseTo(width("Revenue") / 20, 0);
+    expect(width("Beneficiaries reached")).toBe(width("Revenue"));
+    expect(html).toContain('<h2 id="h-chain">Impact chain</h2>');
+    expect(html).toContain("School shoes &lt;script&gt;");
+    expect(html).toContain("Backlog at the period's end: 12.5 pair of shoes");
+    expect(html).toContain("their experience is hidden with them");
   });
 
   it("writes every chart as well-formed, accessible SVG with a fixed viewBox", () => {
@@ -326,8 +365,9 @@ describe("renderReportPage", () => {
     expect(renderReportPage({ ...data, notes: [] })).toContain("Nothing was hidden or missing.");
   });
 
-  it("still renders with no narrative, metrics, trend or funnels", () => {
-    const bare = renderReportPage({ ...data, narrative: null, metrics: [], trend: [], funnels: [] });
+  it("still renders with no narrative, metrics, trend, funnels or programmes", () => {
+    const bare = renderReportPage({ ...data, narrative: null, metrics: [], trend: [], funnels: [], chains: [] });
+    expect(bare).not.toContain("Impact chain");
     expect(bare).toContain("No narrative has been written for this period.");
     expect(bare).toContain("No reportable metrics for this period.");
     for (const svg of svgs(bare)) expect(() => checkWellFormed(svg)).not.toThrow();

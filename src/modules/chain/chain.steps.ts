@@ -133,7 +133,7 @@ export function buildChain(input: ChainInputs, view: PeopleView): ProgrammeChain
     value: String(delivered),
     conversionOf: ChainStepKind.UNITS_FUNDED,
     conversion: deliveredRate,
-    conversionText: deliveredRate === null ? null : `${deliveredRate} ${unit} delivered per ${unit} funded in the period; backlog ${delivery.backlog} at the period's end`,
+    conversionText: deliveredRate === null ? null : `${deliveredRate} delivered per ${unit} funded in the period`,
   });
   const perUnit = ratio(reached.total, delivered);
   step({
@@ -144,7 +144,7 @@ export function buildChain(input: ChainInputs, view: PeopleView): ProgrammeChain
     suppressed: reached.total === null,
     conversionOf: ChainStepKind.UNITS_DELIVERED,
     conversion: perUnit,
-    conversionText: perUnit === null ? null : `${perUnit} people reached per ${unit} delivered`,
+    conversionText: perUnit === null ? null : `${perUnit} people per ${unit} delivered`,
   });
   // In use: of the people reached by name (the people at sites are not known one by one).
   const usingRate = ratio(inUse, reached.people);

@@ -6,6 +6,7 @@ import { Metric } from "../metric/metric.entity";
 import { ImpactService } from "../impact/impact.service";
 import { metricValues } from "../impact/metric-values";
 import { QoeService } from "../qoe/qoe.service";
+import { ChainService } from "../chain/chain.service";
 import { QoeGroupBy, QoePerspective } from "../qoe/qoe.types";
 import { FeedbackService } from "../feedback/feedback.service";
 import { LoopSuppressionReason, ownerActionCounts, suppressActions } from "../action/action.service";
@@ -91,7 +92,7 @@ export class ReportService {
     const inUseMetrics = byTime.filter((m) => m.category === MetricCategory.SOCIAL && m.impactMode === ImpactMode.IN_USE);
     const metrics = all.filter((m) => m.reportable);
     const wanted = [...new Map([...atSaleMetrics, ...inUseMetrics, ...metrics].map((m) => [m.id, m])).values()];
-    const [sales, offeringRows, useStageRows, inUseCounts, values, qoe, customerNps, beneficiaryNps, narrativeRows, loopRows, disaggRows] = await Promise.all([
+    const [sales, offeringRows, useStageRows, inUseCounts, values, qoe, customerNps, beneficiaryNps, narrativeRows, loopRows, disaggRows, chain] = await Promise.all([
       impact.saleTotals(info, periods),
       impact.offeringRows(info, from, to),
       impact.inUseStageRows(info),
@@ -137,6 +138,7 @@ export class ReportService {
          ORDER BY 1, 2`,
             [org, from, to],
           ),
+      new ChainService(this.sc).impactChain(org, null, from, to),
     ]);
     const atSale = impact.atSaleView(info, from, to, sales.total[0], sales.byOffering[0], offeringRows, atSaleMetrics, values);
     const inUse = impact.inUseView(info, from, to, useStageRows, inUseCounts, inUseMetrics, values);
@@ -231,6 +233,9 @@ export class ReportService {
       REVEALS_SMALL_PART: `the loops closed on time, or the others, are fewer than ${k} actions`,
     };
     for (const field of loops.suppressed) note("Experience", `loops: ${field}`, ReportNoteKind.SUPPRESSED, loopReason[loops.reasons[field]]);
+
+    // The impact chain: its hidden steps.
+    for (const c of chain.chains) for (const st of c.steps.filter((x) => x.suppressed)) note("Impact chain", `${c.programme.name}: ${st.label}`, ReportNoteKind.SUPPRESSED, `fewer than ${k} people`);
     return {
       organization,
       period: { from, to },
@@ -248,6 +253,7 @@ export class ReportService {
       qualityOfExperience: qoe.overall.score,
       loops: { due: loops.due, closedOnTime: loops.closedOnTime, closedLate: loops.closedLate, notClosed: loops.notClosed, onTimeRate: loops.onTimeRate },
       disaggregations,
+      impactChain: chain.chains,
       notes,
     };
   }

@@ -1,3 +1,4 @@
+import { ProgrammeChain } from "../chain/chain.types";
 import { NotBlank } from "../../common/validation";
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { IsDate, IsUUID, MaxLength } from "class-validator";
@@ -220,6 +221,9 @@ export class ImpactReport {
 
   @Field(() => [ReportDisaggregation])
   disaggregations!: ReportDisaggregation[];
+
+  @Field(() => [ProgrammeChain], { description: "The impact chain of every programme over the period, as impactChain gives it (funders: the same suppression and adjustment)" })
+  impactChain!: ProgrammeChain[];
 
   @Field(() => [ReportNote])
   notes!: ReportNote[];
