@@ -133,7 +133,7 @@ export function buildChain(input: ChainInputs, view: PeopleView): ProgrammeChain
     value: String(delivered),
     conversionOf: ChainStepKind.UNITS_FUNDED,
     conversion: deliveredRate,
-    conversionText: deliveredRate === null ? null : `${deliveredRate} delivered per ${unit} funded in the period`,
+    conversionText: deliveredRate === null ? null : `${percent(deliveredRate)} of the ${unit} funded in the period`,
   });
   const perUnit = ratio(reached.total, delivered);
   step({
