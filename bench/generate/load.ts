@@ -361,7 +361,8 @@ export async function generateOrganization(em: EntityManager, plan: Organization
      SELECT ${O}, pg_temp.gid(${lit(`${tag}:i:`)} || v.key), v.sid, v.tp_id, v.kind::stakeholder_kind, v.at, v.at,
             CASE WHEN v.partner IS NOT NULL AND v.partner = v.tp_partner THEN v.partner END
        FROM g_visit v
-      WHERE EXISTS (SELECT 1 FROM g_r r WHERE r.key = v.key) OR ${u("v.key", 22)} < CASE WHEN v.surveyed THEN 0.2 ELSE 0.6 END
+      -- IN over the temp table, not a correlated EXISTS: under OR, PostgreSQL 18 runs an EXISTS once per visit (a scan of g_r each), IN as one hashed subplan.
+      WHERE v.key IN (SELECT r.key FROM g_r r) OR ${u("v.key", 22)} < CASE WHEN v.surveyed THEN 0.2 ELSE 0.6 END
       ORDER BY v.at, v.key`,
   );
   await step(
