@@ -15,6 +15,7 @@ import { ErasedContentHash1732852000000 } from "./1732852000000-ErasedContentHas
 import { Deliveries1732853000000 } from "./1732853000000-Deliveries";
 import { CellKeyPerturbation1732854000000 } from "./1732854000000-CellKeyPerturbation";
 import { RecordKeys1732857000000 } from "./1732857000000-RecordKeys";
+import { Outcomes1732859000000 } from "./1732859000000-Outcomes";
 
 /** Every migration, in order. The data source takes this list (no glob), so ts and js builds agree. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   Deliveries1732853000000,
   CellKeyPerturbation1732854000000,
   RecordKeys1732857000000,
+  Outcomes1732859000000,
 ];

@@ -16,6 +16,7 @@ import { StageTransition } from "./modules/stakeholder/stage-transition.entity";
 import { Interaction } from "./modules/stakeholder/interaction.entity";
 import { StakeholderContact } from "./modules/stakeholder/contact.entity";
 import { Metric, MetricTarget } from "./modules/metric/metric.entity";
+import { MetricQuestionLink } from "./modules/metric/metric-link.entity";
 import { Offering } from "./modules/sales/sales.entity";
 import { MetricService } from "./modules/metric/metric.service";
 import { SalesService } from "./modules/sales/sales.service";
@@ -45,6 +46,7 @@ import { ProgrammeService } from "./modules/programme/programme.service";
 import { NodeService } from "./modules/node/node.service";
 import { DeliveryService } from "./modules/delivery/delivery.service";
 import { ChainService } from "./modules/chain/chain.service";
+import { OutcomeService } from "./modules/outcome/outcome.service";
 
 /**
  * DataLoaders, new for every request (their caches never outlive it), scoped to the caller.
@@ -80,6 +82,7 @@ export function createLoaders(em: EntityManager, access: Access, read: Reader = 
     /** A beneficiary's enrolments (person-level; a field partner reads the ones its partner made). */
     enrolmentsByBeneficiary: childListLoader(em, ProgrammeEnrolment, "programme_enrolments", "beneficiary_id", "t.enrolled_at, t.id", { ...people, partnerColumn: "partner_id" }),
     targetsByMetric: childPageLoader(em, MetricTarget, "metric_targets", "metric_id", "period_from", all),
+    questionLinkByMetric: childListLoader(em, MetricQuestionLink, "metric_question_links", "metric_id", "t.metric_id", all),
     surveyById: byIdLoader(em, Survey, "surveys", all),
     versionsBySurvey: childListLoader(em, SurveyVersion, "survey_versions", "survey_id", "t.version", all),
     questionsByVersion: childListLoader(em, SurveyQuestion, "survey_questions", "survey_version_id", "t.position", all),
@@ -123,6 +126,7 @@ function createServices(sc: ServiceContext) {
     programmes: new ProgrammeService(sc),
     deliveries: new DeliveryService(sc),
     chains: new ChainService(sc),
+    outcomes: new OutcomeService(sc),
     impact: new ImpactService(sc),
     surveys: new SurveyService(sc),
     feedback: new FeedbackService(sc),

@@ -24,6 +24,7 @@ import { NodeResolver } from "./modules/node/node.resolver";
 import { ProgrammeEnrolmentResolver, ProgrammeResolver, StakeholderEnrolmentResolver } from "./modules/programme/programme.resolver";
 import { DeliveryResolver } from "./modules/delivery/delivery.resolver";
 import { ChainResolver } from "./modules/chain/chain.resolver";
+import { OutcomeResolver } from "./modules/outcome/outcome.resolver";
 
 export const resolvers = [
   OrganizationResolver,
@@ -45,6 +46,7 @@ export const resolvers = [
   StakeholderEnrolmentResolver,
   DeliveryResolver,
   ChainResolver,
+  OutcomeResolver,
   ImpactResolver,
   SurveyResolver,
   FeedbackResolver,

@@ -133,10 +133,12 @@ export enum QuestionType {
   YES_NO = "YES_NO",
   CHOICE = "CHOICE",
   TEXT = "TEXT",
+  NUMBER = "NUMBER",
 }
 registerEnumType(QuestionType, {
   name: "QuestionType",
-  description: "NPS 0..10; RATING 1..5 (5 best); EFFORT 1..7 (7 = very easy); YES_NO true/false; CHOICE one of the listed options; TEXT free text",
+  description:
+    "NPS 0..10; RATING 1..5 (5 best); EFFORT 1..7 (7 = very easy); YES_NO true/false; CHOICE one of the listed options; TEXT free text; NUMBER a number in the question's unit (at most 2 decimals, within its range when it has one), e.g. a month's spend on kerosene",
 });
 
 export enum ActionStatus {

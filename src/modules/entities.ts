@@ -11,6 +11,7 @@ import { StakeholderContact } from "./stakeholder/contact.entity";
 import { ApiKey } from "./access/access.entity";
 import { AuditEntry } from "./audit/audit.entity";
 import { Metric, MetricTarget } from "./metric/metric.entity";
+import { MetricQuestionLink } from "./metric/metric-link.entity";
 import { Observation } from "./metric/observation.entity";
 import { Offering, Sale } from "./sales/sales.entity";
 import { Survey, SurveyQuestion, SurveyVersion } from "./survey/survey.entity";
@@ -20,5 +21,5 @@ import { ExperienceGoal, Intervention } from "./goal/goal.entity";
 import { Programme, ProgrammeEnrolment } from "./programme/programme.entity";
 import { Delivery } from "./delivery/delivery.entity";
 
-export const entities = [Organization, Lifecycle, Stage, FunctionalArea, Partner, Touchpoint, Stakeholder, StageTransition, Interaction, StakeholderContact, ApiKey, AuditEntry, Metric, MetricTarget, Observation, Offering, Sale,
+export const entities = [Organization, Lifecycle, Stage, FunctionalArea, Partner, Touchpoint, Stakeholder, StageTransition, Interaction, StakeholderContact, ApiKey, AuditEntry, Metric, MetricTarget, MetricQuestionLink, Observation, Offering, Sale,
   Survey, SurveyVersion, SurveyQuestion, FeedbackResponse, FeedbackAnswer, ActionRule, Action, ExperienceGoal, Intervention, Programme, ProgrammeEnrolment, Delivery];

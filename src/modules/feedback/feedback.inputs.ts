@@ -11,7 +11,7 @@ export class AnswerInput {
 
   @Field(() => GraphQLJSON, {
     nullable: true,
-    description: "NPS 0..10, RATING 1..5, EFFORT 1..7 (integers); YES_NO true/false; CHOICE one of the options; TEXT a string. null: not answered",
+    description: "NPS 0..10, RATING 1..5, EFFORT 1..7 (integers); NUMBER a number within the question's range, at most 2 decimals; YES_NO true/false; CHOICE one of the options; TEXT a string. null: not answered",
   })
   value!: unknown;
 }

@@ -20,7 +20,7 @@ export class Answer {
   @Field(() => SurveyQuestion)
   question!: SurveyQuestion;
 
-  @Field(() => GraphQLJSON, { nullable: true, description: "A number (NPS, RATING, EFFORT), true/false (YES_NO) or text (CHOICE, TEXT)" })
+  @Field(() => GraphQLJSON, { nullable: true, description: "A number (NPS, RATING, EFFORT, NUMBER), true/false (YES_NO) or text (CHOICE, TEXT)" })
   value!: unknown;
 }
 

@@ -42,6 +42,9 @@ export interface Question {
   type: QuestionType;
   options: string[] | null;
   required: boolean;
+  /** NUMBER: the range of answers accepted (decimal text), null for none. */
+  min?: string | null;
+  max?: string | null;
 }
 
 export interface SurveyVersionInfo {
@@ -305,6 +308,17 @@ export function checkAnswer(q: Question, a: AnswerInput, ai: number, p: ItemProb
     }
     return { questionId: q.id, type: q.type, number: a.value, text: null, bool: null };
   }
+  if (q.type === QuestionType.NUMBER) {
+    const v = a.value;
+    const min = q.min === null || q.min === undefined ? null : Number(q.min);
+    const max = q.max === null || q.max === undefined ? null : Number(q.max);
+    const range = min !== null && max !== null ? ` from ${min} to ${max}` : min !== null ? ` of at least ${min}` : max !== null ? ` of at most ${max}` : "";
+    if (typeof v !== "number" || !Number.isFinite(v) || Math.abs(v) >= 1e10 || Number(v.toFixed(2)) !== v || (min !== null && v < min) || (max !== null && v > max)) {
+      p.add(field, `"${q.key}" (NUMBER) must be a number${range} with at most 2 decimals`);
+      return null;
+    }
+    return { questionId: q.id, type: q.type, number: v, text: null, bool: null };
+  }
   if (q.type === QuestionType.YES_NO) {
     if (typeof a.value !== "boolean") {
       p.add(field, `"${q.key}" (YES_NO) must be true or false`);
@@ -359,7 +373,7 @@ export async function loadFeedbackLookups(em: EntityManager, org: string, items:
   const [surveyRows, stakeholderRows, touchpointRows, takenRows] = await Promise.all([
     surveyIds.length === 0 ? [] : em.query(
       `SELECT s.id, s.audience, s.stage_id, st.impact_mode AS stage_mode, s.current_version, s.active,
-              v.version, v.id AS version_id, q.id AS question_id, q.key, q.type, q.options, q.required
+              v.version, v.id AS version_id, q.id AS question_id, q.key, q.type, q.options, q.required, q.number_min, q.number_max
          FROM surveys s
          LEFT JOIN stages st ON st.organization_id = s.organization_id AND st.id = s.stage_id
          LEFT JOIN survey_versions v ON v.organization_id = s.organization_id AND v.survey_id = s.id
@@ -393,7 +407,7 @@ export async function loadFeedbackLookups(em: EntityManager, org: string, items:
     let v = s.versions.get(r.version);
     if (!v) s.versions.set(r.version, (v = { id: r.version_id, questions: [], byKey: new Map() }));
     if (r.question_id === null) continue;
-    const q: Question = { id: r.question_id, key: r.key, type: r.type, options: r.options, required: r.required };
+    const q: Question = { id: r.question_id, key: r.key, type: r.type, options: r.options, required: r.required, min: r.number_min, max: r.number_max };
     v.questions.push(q);
     v.byKey.set(q.key, q);
   }

@@ -5,6 +5,7 @@ import { Stage } from "../lifecycle/stage.entity";
 import { attainment } from "./attainment";
 import { Bucket, metricValues, MetricValue } from "./metric-values";
 import { countsPeople, funderMetricValue } from "./metric-suppression";
+import { linkedGroupsSql } from "../outcome/outcome.sql";
 import {
   CountChange,
   DecimalChange,
@@ -74,6 +75,9 @@ export function buckets(from: Date, to: Date, interval: Interval): Bucket[] {
   }
   return out;
 }
+
+/** The stakeholder attributes a metric computed from answers splits by: dimension name → column. */
+const LINKED_DIMENSIONS: Record<string, string> = { gender: "gender", age_band: "age_band", region: "region", segment: "segment" };
 
 export class ImpactService {
   constructor(private readonly sc: ServiceContext) {}
@@ -411,9 +415,15 @@ export class ImpactService {
     assertPeriod(from, to);
     if (dimension !== null && dimension !== undefined && !DIMENSION_KEY.test(dimension)) throw new BadInputError("dimension", "dimension must be a dimension name, e.g. gender");
     const bs = buckets(from, to, interval);
+    // A metric computed from answers splits by its respondents' attributes, not by observations' dimensions.
+    const linked = dimension ? (await this.em.query(`SELECT 1 FROM metric_question_links WHERE organization_id = $1 AND metric_id = $2`, [org.id, metric.id])).length > 0 : false;
+    const attribute = linked ? LINKED_DIMENSIONS[dimension as string] : undefined;
+    if (linked && !attribute) throw new BadInputError("dimension", `a metric computed from answers splits by its respondents' ${Object.keys(LINKED_DIMENSIONS).join(", ")}`);
     const [values, groupRows] = await Promise.all([
       metricValues(this.em, org.id, [metric], bs),
-      dimension
+      attribute
+        ? this.em.query(linkedGroupsSql(attribute), [org.id, bs.map((b) => b.from), bs.map((b) => b.to), metric.id])
+        : dimension
         ? this.em.query(
             `WITH b AS (SELECT * FROM unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i))
              SELECT b.i, o.dimensions ->> $5 AS value, count(*) AS n, sum(o.value)::text AS s, round(avg(o.value), 6)::text AS a,

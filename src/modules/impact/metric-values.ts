@@ -1,6 +1,8 @@
 import { EntityManager } from "typeorm";
 import { Metric } from "../metric/metric.entity";
 import { MetricAggregation } from "../../common/enums";
+import { linkedMetricValues, LinkedValue } from "../outcome/outcome.service";
+import { OutcomeMeasure } from "../metric/metric-link.entity";
 
 export interface Bucket {
   from: Date;
@@ -10,7 +12,7 @@ export interface Bucket {
 export interface MetricValue {
   /** The metric's value for the bucket (exact decimal string), null when missing. */
   actual: string | null;
-  /** Observations it was computed from. */
+  /** Observations it was computed from (a metric computed from answers: the answers). */
   observations: number;
   /** Set when the total was summed from one dimension's parts (SUM metrics only). */
   derivedFromDimension: string | null;
@@ -72,7 +74,7 @@ export async function metricValues(em: EntityManager, organizationId: string, me
   const ids = metrics.map((m) => m.id);
   const from = buckets.map((b) => b.from);
   const to = buckets.map((b) => b.to);
-  const [obs, targets]: [ObsRow[], TargetRow[]] = await Promise.all([
+  const [obs, targets, linked]: [ObsRow[], TargetRow[], Map<string, Map<number, LinkedValue>>] = await Promise.all([
     em.query(
       `WITH b AS (SELECT * FROM unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS b(bf, bt, i))
        SELECT o.metric_id, b.i,
@@ -104,6 +106,8 @@ export async function metricValues(em: EntityManager, organizationId: string, me
          ) c ON true`,
       [organizationId, from, to, ids],
     ),
+    // Metrics computed from survey answers (src/modules/outcome): their values come from the answers, not observations.
+    linkedMetricValues(em, organizationId, ids, buckets),
   ]);
   const obsBy = new Map<string, ObsRow[]>();
   for (const r of obs) {
@@ -135,6 +139,16 @@ export async function metricValues(em: EntityManager, organizationId: string, me
           sampleSize = single[0].sample === null ? null : Number(single[0].sample);
           keySum = String(single[0].keys);
         }
+      }
+      const fromAnswers = linked.get(metric.id);
+      if (fromAnswers) {
+        // A linked metric: the answers in the bucket (none: missing), its sample size the people who answered.
+        const a = fromAnswers.get(bi);
+        actual = a ? (a.measure === OutcomeMeasure.SUM ? a.s : a.mean) : null;
+        observations = a ? a.n : 0;
+        derivedFromDimension = null;
+        sampleSize = a ? a.people : null;
+        keySum = a ? a.keys : null;
       }
       const t = targetBy.get(key);
       let target: string | null = null;

@@ -197,12 +197,17 @@ export class MetricService {
       const metricIds = [...new Set(items.map((i) => i.metricId).filter(isUuid).map((id) => id.toLowerCase()))];
       const refIds = [...new Set(items.flatMap((i) => [i.stageId, i.touchpointId]).filter((v): v is string => isUuid(v)).map((id) => id.toLowerCase()))];
       const [metrics, stages, touchpoints] = await Promise.all([
-        em.query(`SELECT id FROM metrics WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org, metricIds]),
+        em.query(
+          `SELECT m.id, EXISTS (SELECT 1 FROM metric_question_links l WHERE l.organization_id = m.organization_id AND l.metric_id = m.id) AS linked
+             FROM metrics m WHERE m.organization_id = $1 AND m.id = ANY($2::uuid[])`,
+          [org, metricIds],
+        ),
         em.query(`SELECT id FROM stages WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org, refIds]),
         em.query(`SELECT id FROM touchpoints WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org, refIds]),
       ]);
       const known = {
         metric: new Set<string>(metrics.map((r: { id: string }) => r.id)),
+        linked: new Set<string>(metrics.filter((r: { linked: boolean }) => r.linked).map((r: { id: string }) => r.id)),
         stage: new Set<string>(stages.map((r: { id: string }) => r.id)),
         touchpoint: new Set<string>(touchpoints.map((r: { id: string }) => r.id)),
       };
@@ -239,7 +244,7 @@ interface PreparedObservation {
 
 function prepareObservation(
   item: ObservationItemInput,
-  known: { metric: Set<string>; stage: Set<string>; touchpoint: Set<string> },
+  known: { metric: Set<string>; linked: Set<string>; stage: Set<string>; touchpoint: Set<string> },
 ): PreparedObservation | { errors: ItemProblems["errors"] } {
   const p = new ItemProblems();
   p.errors.push(...itemTextProblems(item));
@@ -248,6 +253,7 @@ function prepareObservation(
   const metricId = item.metricId?.toLowerCase();
   if (!isUuid(metricId)) p.add("metricId", itemIdProblem(item.metricId, "metricId", "Metric"));
   else if (!known.metric.has(metricId)) p.add("metricId", "no metric with this id in the organization");
+  else if (known.linked.has(metricId)) p.add("metricId", "this metric is computed from survey answers (it is linked to a question): it takes no observations");
   if (!(item.from < item.to)) p.add("to", "to must be after from (periods are [from, to))");
   else if (item.to.getTime() - item.from.getTime() > MAX_PERIOD_MS) p.add("to", "a period spans at most 20 years");
   try {

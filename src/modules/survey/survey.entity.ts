@@ -2,6 +2,7 @@ import { Node } from "../../common/node";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { QuestionType, StakeholderKind } from "../../common/enums";
+import { DecimalScalar } from "../../common/scalars";
 
 @Entity({ name: "surveys" })
 @ObjectType({ implements: Node, description: "A short questionnaire for one audience, usually sent after a touchpoint. Versioned: editing makes a new version." })
@@ -102,4 +103,16 @@ export class SurveyQuestion {
   @Column({ type: "boolean" })
   @Field()
   required!: boolean;
+
+  @Column({ name: "number_unit", type: "varchar", length: 40, nullable: true })
+  @Field(() => String, { nullable: true, description: 'NUMBER only: the unit the answer is in, e.g. "KES per month", "hours"' })
+  unit!: string | null;
+
+  @Column({ name: "number_min", type: "numeric", nullable: true })
+  @Field(() => DecimalScalar, { nullable: true, description: "NUMBER only: the smallest answer accepted (none when null)" })
+  min!: string | null;
+
+  @Column({ name: "number_max", type: "numeric", nullable: true })
+  @Field(() => DecimalScalar, { nullable: true, description: "NUMBER only: the largest answer accepted (none when null)" })
+  max!: string | null;
 }

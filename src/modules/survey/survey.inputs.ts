@@ -2,6 +2,7 @@ import { NotBlank } from "../../common/validation";
 import { Field, ID, InputType } from "type-graphql";
 import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsIn, IsOptional, IsUUID, Matches, MaxLength, ValidateNested } from "class-validator";
 import { QuestionType, StakeholderKind } from "../../common/enums";
+import { DecimalScalar } from "../../common/scalars";
 
 export const MAX_QUESTIONS = 10;
 
@@ -30,6 +31,19 @@ export class QuestionInput {
   @IsOptional()
   @IsBoolean()
   required?: boolean;
+
+  @Field(() => String, { nullable: true, description: 'NUMBER only, and required there: the unit of the answer, e.g. "KES per month" (at most 40 characters)' })
+  @IsOptional()
+  @MaxLength(40)
+  unit?: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true, description: "NUMBER only: the smallest answer accepted" })
+  @IsOptional()
+  min?: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true, description: "NUMBER only: the largest answer accepted" })
+  @IsOptional()
+  max?: string | null;
 }
 
 @InputType()

@@ -104,16 +104,12 @@ export class SurveyService {
   private async writeVersion(em: EntityManager, org: string, surveyId: string, version: number, questions: QuestionInput[]): Promise<void> {
     const [v] = await em.query(`INSERT INTO survey_versions (organization_id, survey_id, version) VALUES ($1, $2, $3) RETURNING id`, [org, surveyId, version]);
     for (const [i, q] of questions.entries()) {
-      await em.query(`INSERT INTO survey_questions (organization_id, survey_version_id, key, position, type, text, options, required) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
-        org,
-        v.id,
-        q.key,
-        i,
-        q.type,
-        q.text.trim(),
-        q.type === QuestionType.CHOICE ? q.options : null,
-        q.required ?? false,
-      ]);
+      const number = q.type === QuestionType.NUMBER;
+      await em.query(
+        `INSERT INTO survey_questions (organization_id, survey_version_id, key, position, type, text, options, required, number_unit, number_min, number_max)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [org, v.id, q.key, i, q.type, q.text.trim(), q.type === QuestionType.CHOICE ? q.options : null, q.required ?? false, number ? q.unit : null, number ? (q.min ?? null) : null, number ? (q.max ?? null) : null],
+      );
     }
   }
 
@@ -133,7 +129,7 @@ export class SurveyService {
   }
 }
 
-/** Question rules: unique keys, at most one NPS question, options only (and at least two) for CHOICE. */
+/** Question rules: unique keys, at most one NPS question, options only (and at least two) for CHOICE, a unit and an optional range only for NUMBER. */
 function checkQuestions(questions: QuestionInput[]): QuestionInput[] {
   const keys = new Set<string>();
   let nps = 0;
@@ -147,6 +143,19 @@ function checkQuestions(questions: QuestionInput[]): QuestionInput[] {
       q.options = options;
     } else if (q.options && q.options.length) {
       throw new BadInputError(`questions.${i}.options`, "options are for CHOICE questions only");
+    }
+    if (q.type === QuestionType.NUMBER) {
+      q.unit = (q.unit ?? "").trim();
+      if (!q.unit) throw new BadInputError(`questions.${i}.unit`, 'a NUMBER question needs the unit of its answers, e.g. "KES per month"');
+      for (const bound of ["min", "max"] as const) {
+        const v = q[bound];
+        if (v !== null && v !== undefined && (!/^-?\d{1,10}(\.\d{1,2})?$/.test(v))) throw new BadInputError(`questions.${i}.${bound}`, `${bound} must be a number with at most 10 digits before the point and 2 after it`);
+      }
+      if (q.min != null && q.max != null && Number(q.min) > Number(q.max)) throw new BadInputError(`questions.${i}.max`, "max must not be below min");
+    } else {
+      for (const field of ["unit", "min", "max"] as const) {
+        if (q[field] !== null && q[field] !== undefined) throw new BadInputError(`questions.${i}.${field}`, `${field} is for NUMBER questions only`);
+      }
     }
   });
   return questions;
