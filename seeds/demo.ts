@@ -5,6 +5,7 @@ import { createDefaults } from "../src/modules/organization/organization.service
 import { DemoKey, demoKeySpecs, insertDemoKeys } from "./demo-keys";
 import { ImpactSpec, seedImpact } from "./demo-impact";
 import { FeedbackSpec, seedFeedback } from "./demo-feedback";
+import { OutcomeSpec, seedOutcomes } from "./demo-outcomes";
 import { AgeBand, Gender, ImpactModel, PartnerKind, StakeholderKind, TouchpointChannel } from "../src/common/enums";
 
 /** Fixed ids for the demo organizations, so the docs' example queries work as pasted (test/e2e/docs-examples.test.ts). */
@@ -54,6 +55,8 @@ interface OrganizationSpec {
   narrative: string;
   /** Monthly deliveries of a programme by its field partner (src/modules/delivery), if it has them. */
   deliveries?: DeliverySpec;
+  /** Outcomes measured from feedback (src/modules/outcome): a survey at purchase and six months on, if it has them. */
+  outcomes?: OutcomeSpec;
 }
 
 const KENYA_REGIONS = [
@@ -284,6 +287,37 @@ const SOLAR: OrganizationSpec = {
     "Two percent of every Home Kit sale now lights rural classrooms, counted in the impact at sale.",
   ].join("\n\n"),
   name: "Mwanga Solar",
+  outcomes: {
+    survey: "Household lighting check",
+    stage: "Use",
+    followUpDays: 182,
+    // Most households spend less on kerosene and study longer; some stay where they were; a few do worse (a lamp broken, a move).
+    mix: [0.78, 0.15, 0.07],
+    questions: [
+      {
+        key: "kerosene_spend",
+        text: "How much did the household spend on kerosene last month?",
+        unit: "KES per month",
+        min: 0,
+        max: 5000,
+        metric: { name: "Kerosene spend per month", description: "What a household spent on kerosene the month before, as it says at purchase and six months on", unitLabel: "KES per household per month", unit: "CURRENCY", direction: "LOWER_IS_BETTER" },
+        baseline: (rng) => 10 * rng.int(50, 130),
+        improved: (rng, b) => 10 * Math.round((b * (0.15 + 0.45 * rng.next())) / 10),
+        worse: (rng, b) => 10 * Math.round((b * (1.05 + 0.25 * rng.next())) / 10),
+      },
+      {
+        key: "study_hours",
+        text: "How many hours of light do the children have to study by in the evening?",
+        unit: "hours per evening",
+        min: 0,
+        max: 12,
+        metric: { name: "Hours of study light per evening", description: "Hours of light the household's children have to study by, as it says at purchase and six months on", unitLabel: "hours per evening", unit: "HOURS", direction: "HIGHER_IS_BETTER" },
+        baseline: (rng) => rng.int(1, 3) / 2,
+        improved: (rng, b) => b + rng.int(2, 6) / 2,
+        worse: (rng, b) => Math.max(0, b - 0.5),
+      },
+    ],
+  },
   impactModel: ImpactModel.CUSTOMER_IS_BENEFICIARY,
   currency: "KES",
   seed: 20261101,
@@ -908,9 +942,13 @@ async function seedOrganization(em: EntityManager, spec: OrganizationSpec, ancho
       return id;
     },
   );
+  // Outcomes: the same survey at purchase and six months later, feeding social metrics.
+  const outcomes = spec.outcomes
+    ? await seedOutcomes(em, org, anchor, new Random(spec.seed + 17), spec.outcomes, purchases, stageByName(StakeholderKind.CUSTOMER, spec.outcomes.stage).id)
+    : { responses: 0 };
   // The narrative for the default report period.
   const reportTo = new Date(Date.UTC(anchor.getUTCFullYear(), anchor.getUTCMonth(), 1));
   const reportFrom = new Date(Date.UTC(anchor.getUTCFullYear() - 1, anchor.getUTCMonth(), 1));
   await em.query(`INSERT INTO report_narratives (organization_id, period_from, period_to, version, text) VALUES ($1, $2, $3, 1, $4)`, [org, reportFrom, reportTo, spec.narrative]);
-  return { stakeholders: s.id.length, transitions: t.id.length, interactions: i.id.length, ...impact, ...feedback, ...deliveries };
+  return { stakeholders: s.id.length, transitions: t.id.length, interactions: i.id.length, ...impact, ...feedback, responses: feedback.responses + outcomes.responses, ...deliveries };
 }

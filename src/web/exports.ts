@@ -246,9 +246,13 @@ async function* iati(ctx: Context, url: URL) {
   yield `    <participating-org ref="${xml(`XM-DBL-${orgId}`)}" role="4" type="21"><narrative>${xml(org.name)}</narrative></participating-org>\n`;
   yield `    <activity-status code="2"/>\n`;
   yield `    <activity-date iso-date="${day(org.createdAt)}" type="2"/>\n`;
+  // Outcome metrics measured from answers (src/modules/outcome) are outcomes (result type 2), like social OUTPUT metrics.
+  const linked = new Set<string>(
+    (await ctx.requestDb.em.query(`SELECT metric_id FROM metric_question_links WHERE organization_id = $1`, [org.id])).map((x: { metric_id: string }) => x.metric_id),
+  );
   for (const m of r.metrics) {
     const series = await ctx.services.impact.metricSeries(m.metric, r.period.from, r.period.to, every, null);
-    const type = m.metric.kind === "OUTPUT" && m.metric.category === "SOCIAL" ? 2 : 1;
+    const type = (m.metric.kind === "OUTPUT" && m.metric.category === "SOCIAL") || linked.has(m.metric.id) ? 2 : 1;
     yield `    <result type="${type}" aggregation-status="${m.metric.aggregation === "SUM" ? 1 : 0}">\n`;
     yield `      <title><narrative>${xml(m.metric.name)}</narrative></title>\n`;
     if (m.metric.description) yield `      <description><narrative>${xml(m.metric.description)}</narrative></description>\n`;

@@ -79,7 +79,7 @@ describe("the views on the demo data", () => {
     const use = d.stages.find((s: any) => s.stage.name === "Use");
     expect(use.entered).toBe(sql.entered);
     expect(use.entered).toBeGreaterThan(50);
-    expect(use.outcomes.map((o: any) => o.metric.name).sort()).toEqual(["Evening study hours per child", "Kerosene spending avoided"]);
+    expect(use.outcomes.map((o: any) => o.metric.name).sort()).toEqual(["Evening study hours per child", "Hours of study light per evening", "Kerosene spend per month", "Kerosene spending avoided"]);
     expect(use.outcomes.every((o: any) => o.actual !== null && o.sampleSize > 0)).toBe(true);
   });
 
@@ -182,5 +182,29 @@ describe("the views on the demo data", () => {
     expect(t.on).toBeGreaterThan(t.late);
     expect(t.late).toBeGreaterThan(0);
     expect(t.not).toBeGreaterThan(0);
+  });
+
+  it("Mwanga Solar's household lighting check: most households spend less on kerosene and study longer six months on; some do not; later buyers have no follow-up yet", async () => {
+    const metrics = await solarStaff.ok<any>(`query($o: ID!) { metrics(organizationId: $o, first: 50) { edges { node { id name source { questionKey measure } } } } }`, { o: DEMO_SOLAR_ID });
+    const byName = new Map(metrics.metrics.edges.map((e: any) => [e.node.name, e.node]));
+    const kerosene: any = byName.get("Kerosene spend per month");
+    const hours: any = byName.get("Hours of study light per evening");
+    expect(kerosene.source).toEqual({ questionKey: "kerosene_spend", measure: "MEAN" });
+    expect(hours.source).toEqual({ questionKey: "study_hours", measure: "MEAN" });
+    const distance = async (m: string) =>
+      (await solarStaff.ok<any>(`query($m: ID!) { distanceTravelled(metricId: $m) { withBaseline measured lackingFollowUp improved same worse improvedShare meanChange meanChangeLow meanChangeHigh } }`, { m })).distanceTravelled;
+    const k = await distance(kerosene.id);
+    const h = await distance(hours.id);
+    for (const d of [k, h]) {
+      expect(d.measured).toBeGreaterThan(30);
+      expect(d.lackingFollowUp).toBeGreaterThan(0);
+      expect(d.withBaseline).toBe(d.measured + d.lackingFollowUp);
+      expect(d.improved + d.same + d.worse).toBe(d.measured);
+      expect(d.improvedShare).toBeGreaterThan(0.6);
+      expect(d.same + d.worse).toBeGreaterThan(0);
+    }
+    // Kerosene spend falls (lower is better): the whole interval below 0; study light rises: above 0.
+    expect(k.meanChangeHigh).toBeLessThan(0);
+    expect(h.meanChangeLow).toBeGreaterThan(0);
   });
 });

@@ -73,6 +73,22 @@ describe("impactChain", () => {
       { clientSubmissionId: "f-april", surveyId: survey, stakeholderId: children[0], collectedAt: "2026-04-25T10:00:00Z", answers: [{ key: "nps", value: 0 }] },
     ];
     expect((await gql<any>(`mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { created } }`, { organizationId: org.id, items })).submitFeedback.created).toBe(8);
+    // The outcome: school days missed a month (lower is better), asked of children 0..5 in February (baseline) and of
+    // children 0..3 again on March 28 (they gave feedback in March already, so the feedback step stays 6).
+    const attendance = (
+      await gql<any>(`mutation($i: CreateSurveyInput!) { createSurvey(input: $i) { id } }`, {
+        organizationId: org.id, name: "Attendance", audience: "BENEFICIARY", questions: [{ key: "missed", type: "NUMBER", text: "School days missed last month?", unit: "days", min: "0", max: "31" }],
+      })
+    ).createSurvey.id;
+    const missed = (await gql<any>(`mutation($i: CreateMetricInput!) { createMetric(input: $i) { id } }`, {
+      organizationId: org.id, name: "School days missed", category: "SOCIAL", perspective: "BENEFICIARY", kind: "OUTPUT", impactMode: "IN_USE", unit: "DAYS", aggregation: "AVERAGE", direction: "LOWER_IS_BETTER",
+    })).createMetric.id;
+    await gql(`mutation($i: LinkMetricToQuestionInput!) { linkMetricToQuestion(input: $i) { id } }`, { metricId: missed, surveyId: attendance, questionKey: "missed" });
+    const attendanceItems = [
+      ...[6, 5, 4, 8, 3, 2].map((v, n) => ({ clientSubmissionId: `a-feb-${n}`, surveyId: attendance, stakeholderId: children[n], collectedAt: "2026-02-15T10:00:00Z", answers: [{ key: "missed", value: v }] })),
+      ...[2, 5, 1, 9].map((v, n) => ({ clientSubmissionId: `a-mar-${n}`, surveyId: attendance, stakeholderId: children[n], collectedAt: "2026-03-28T10:00:00Z", answers: [{ key: "missed", value: v }] })),
+    ];
+    expect((await gql<any>(`mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { created } }`, { organizationId: org.id, items: attendanceItems })).submitFeedback.created).toBe(10);
     funder = app.as(await app.issue("FUNDER", [{ organizationId: org.id, role: "FUNDER" }], "funder"));
     fieldPartner = app.as(await app.issue("FIELD_PARTNER", [{ organizationId: org.id, role: "FIELD_PARTNER", partnerId: partner }], "fp"));
   });
@@ -85,7 +101,9 @@ describe("impactChain", () => {
     const [chain] = r.impactChain.chains;
     expect(r.impactChain.suppression).toMatchObject({ applied: false });
     expect(chain.programme.name).toBe("School shoes");
-    expect(chain.steps.map((s: any) => s.kind)).toEqual(["REVENUE", "CONTRIBUTION", "UNITS_FUNDED", "UNITS_DELIVERED", "BENEFICIARIES_REACHED", "BENEFICIARIES_IN_USE", "BENEFICIARIES_WITH_FEEDBACK"]);
+    expect(chain.steps.map((s: any) => s.kind)).toEqual([
+      "REVENUE", "CONTRIBUTION", "UNITS_FUNDED", "UNITS_DELIVERED", "BENEFICIARIES_REACHED", "BENEFICIARIES_IN_USE", "BENEFICIARIES_WITH_FEEDBACK", "OUTCOME_MEASURED", "OUTCOME_IMPROVED",
+    ]);
     const s = stepsOf(chain);
     expect(s.REVENUE).toMatchObject({ value: "20000", money: { amount: "20000.00" }, unit: "KES", conversion: null, conversionOf: null });
     expect(s.CONTRIBUTION).toMatchObject({ value: "1000", money: { amount: "1000.00" }, conversionOf: "REVENUE", conversion: 0.05, conversionText: "5.0 % of revenue" });
@@ -96,6 +114,10 @@ describe("impactChain", () => {
     expect(s.BENEFICIARIES_IN_USE).toMatchObject({ value: "9", conversion: 0.75, conversionText: "75.0 % of the 12 reached by name" });
     expect(s.BENEFICIARIES_WITH_FEEDBACK).toMatchObject({ value: "6", conversion: 0.6667, conversionText: "66.7 % of those in use" });
     expect(chain.experience).toEqual({ score: 58.33, nps: 16.67, answers: 6, suppressed: false });
+    // Outcome: of the 6 with feedback, children 0..3 have a baseline (February) and a follow-up (March 28): 4 measured
+    // (66.7 %); 6 → 2 and 4 → 1 improved, 5 → 5 the same, 8 → 9 worse: 2 improved (50.0 % of those measured).
+    expect(s.OUTCOME_MEASURED).toMatchObject({ label: "School days missed: baseline and follow-up", value: "4", conversionOf: "BENEFICIARIES_WITH_FEEDBACK", conversion: 0.6667, conversionText: "66.7 % of those who gave feedback" });
+    expect(s.OUTCOME_IMPROVED).toMatchObject({ label: "School days missed: improved", value: "2", conversionOf: "OUTCOME_MEASURED", conversion: 0.5 });
   });
 
   it("gives one chain per programme without programmeId; an empty programme has zeros and no conversions", async () => {
@@ -103,6 +125,8 @@ describe("impactChain", () => {
     const r = await app.ok<any>(CHAIN, { o: org.id, ...MARCH });
     expect(r.impactChain.chains.map((c: any) => c.programme.name)).toEqual(["School shoes", "Study lamps"]);
     const lamps = stepsOf(r.impactChain.chains[1]);
+    // Nobody gave feedback: the outcome steps are there, empty.
+    expect(lamps.OUTCOME_MEASURED).toMatchObject({ value: "0", conversion: null });
     expect(lamps.REVENUE.value).toBe("0");
     expect(lamps.UNITS_FUNDED).toMatchObject({ value: "0", unit: "unit", conversion: null });
     expect(lamps.BENEFICIARIES_IN_USE).toMatchObject({ value: "0", conversion: null });
@@ -125,6 +149,8 @@ describe("impactChain", () => {
     expect(s.BENEFICIARIES_IN_USE).toMatchObject({ value: null, suppressed: true, conversion: null, conversionText: null });
     expect(s.BENEFICIARIES_WITH_FEEDBACK).toMatchObject({ value: null, suppressed: true, conversion: null });
     expect(chain.experience).toEqual({ score: null, nps: null, answers: null, suppressed: true });
+    expect(s.OUTCOME_MEASURED).toMatchObject({ value: null, suppressed: true, conversion: null });
+    expect(s.OUTCOME_IMPROVED).toMatchObject({ value: null, suppressed: true, conversion: null });
     // The same answer every time.
     expect(await funder.ok<any>(CHAIN, { o: org.id, p: shoes, ...MARCH })).toEqual(r);
   });

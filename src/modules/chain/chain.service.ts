@@ -7,8 +7,10 @@ import { assertId, assertPeriod } from "../../common/validation";
 import { deliveryStatus, fundedVsDeliveredRows } from "../delivery/delivery.funded";
 import type { ServiceContext } from "../../context";
 import { buildChain, ExperienceRow, KeyedPeople, PeopleView } from "./chain.steps";
-import { CHAIN_EXPERIENCE_SQL, CHAIN_PEOPLE_SQL, CHAIN_REVENUE_SQL, TRACE_ALLOCATIONS_MAX, TRACE_ALLOCATIONS_SQL, TRACE_PEOPLE_SQL } from "./chain.sql";
+import { CHAIN_ANSWERED_SQL, CHAIN_EXPERIENCE_SQL, CHAIN_PEOPLE_SQL, CHAIN_REVENUE_SQL, TRACE_ALLOCATIONS_MAX, TRACE_ALLOCATIONS_SQL, TRACE_PEOPLE_SQL } from "./chain.sql";
 import { ImpactChain, SaleTrace } from "./chain.types";
+import { distanceRows } from "../outcome/outcome.service";
+import { DistanceRow } from "../outcome/outcome.sql";
 import { fromFixed } from "../../common/decimal";
 import { hydrate, hydrateAll } from "../../database/rows";
 import { Sale } from "../sales/sales.entity";
@@ -36,17 +38,32 @@ export class ChainService {
     assertPeriod(from, to);
     const programme = programmeId === null || programmeId === undefined ? null : assertId(programmeId, "programmeId");
 
-    // Load: the organization's settings, then every figure in four statements whatever the number of programmes.
+    // Load: the organization's settings, then every figure in six statements whatever the number of programmes, and one per programme with people who gave feedback for the outcomes.
     const [orgRow] = await this.em.query(`SELECT currency, suppression_threshold, perturbation_maximum FROM organizations WHERE id = $1`, [org]);
     if (!orgRow) throw new NotFoundError("Organization", "organizationId");
     const params = [org, programme, from, to];
-    const [rows, revenueRows, peopleRows, experienceRows] = await Promise.all([
+    const [rows, revenueRows, peopleRows, experienceRows, answeredRows, outcomeMetricRows] = await Promise.all([
       fundedVsDeliveredRows(this.em, org, programme, from, to),
       this.em.query(CHAIN_REVENUE_SQL, params) as Promise<{ pid: string; revenue: string }[]>,
       this.em.query(CHAIN_PEOPLE_SQL, params) as Promise<{ pid: string; step: string; people: number; keys: string }[]>,
       this.em.query(CHAIN_EXPERIENCE_SQL, params) as Promise<(ExperienceRow & { pid: string })[]>,
+      this.em.query(CHAIN_ANSWERED_SQL, params) as Promise<{ pid: string; sid: string }[]>,
+      // The outcome metrics: BENEFICIARY metrics computed from answers (src/modules/outcome), oldest first.
+      this.em.query(
+        `SELECT m.id, m.name FROM metrics m JOIN metric_question_links l ON l.organization_id = m.organization_id AND l.metric_id = m.id
+          WHERE m.organization_id = $1 AND m.perspective = 'BENEFICIARY' ORDER BY m.created_at, m.id`,
+        [org],
+      ) as Promise<{ id: string; name: string }[]>,
     ]);
     if (programme && rows.length === 0) throw new NotFoundError("Programme", "programmeId");
+    // Distance travelled of each programme's people with feedback, on every outcome metric, from all their answers before `to`.
+    const answeredBy = new Map<string, string[]>();
+    for (const r of answeredRows) answeredBy.set(r.pid, [...(answeredBy.get(r.pid) ?? []), r.sid]);
+    const outcomeIds = outcomeMetricRows.map((m) => m.id);
+    const distances = new Map<string, Map<string, DistanceRow>>();
+    for (const [pid, sids] of answeredBy) {
+      if (outcomeIds.length) distances.set(pid, await distanceRows(this.em, org, outcomeIds, null, to, { sql: "r.stakeholder_id = ANY($5::uuid[])", params: [sids] }));
+    }
 
     // Compute.
     const currency = String(orgRow.currency).trim();
@@ -64,7 +81,10 @@ export class ChainService {
           inUse: people.get(`${p.id}:in_use`) ?? NOBODY,
           answered: people.get(`${p.id}:answered`) ?? NOBODY,
           experience: experience.get(p.id) ?? null,
-          outcomes: [],
+          outcomes: outcomeMetricRows.map((m) => {
+            const d = distances.get(p.id)?.get(m.id);
+            return { metricId: m.id, name: m.name, measured: { people: d?.measured ?? 0, keys: d?.measured_keys ?? "0" }, improved: { people: d?.improved ?? 0, keys: d?.improved_keys ?? "0" } };
+          }),
         },
         view,
       ),

@@ -35,6 +35,10 @@ SELECT x.pid, x.step, count(*)::int AS people, coalesce(sum(s.record_key), 0)::t
   JOIN stakeholders s ON s.organization_id = $1 AND s.id = x.sid
  GROUP BY x.pid, x.step`;
 
+/** Per programme, the people of 'answered' (who gave feedback): the people the outcome steps are taken over. */
+export const CHAIN_ANSWERED_SQL = `${PEOPLE_CTES}
+SELECT pid, sid FROM answered`;
+
 /**
  * Per programme, the responses in [from, to) of the people of 'answered': NPS classes (answers, and
  * the sum of the record keys of the people who gave them) and ratings and effort mapped to 0..100 as
