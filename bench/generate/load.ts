@@ -361,8 +361,10 @@ export async function generateOrganization(em: EntityManager, plan: Organization
      SELECT ${O}, pg_temp.gid(${lit(`${tag}:i:`)} || v.key), v.sid, v.tp_id, v.kind::stakeholder_kind, v.at, v.at,
             CASE WHEN v.partner IS NOT NULL AND v.partner = v.tp_partner THEN v.partner END
        FROM g_visit v
-      -- IN over the temp table, not a correlated EXISTS: under OR, PostgreSQL 18 runs an EXISTS once per visit (a scan of g_r each), IN as one hashed subplan.
-      WHERE v.key IN (SELECT r.key FROM g_r r) OR ${u("v.key", 22)} < CASE WHEN v.surveyed THEN 0.2 ELSE 0.6 END
+      -- A join, not EXISTS or IN under OR: a subplan over a million responses that does not fit in
+      -- work_mem is not hashed, and is then scanned once per visit (the step ran for over 40 minutes).
+      LEFT JOIN (SELECT DISTINCT r.key FROM g_r r) answered ON answered.key = v.key
+      WHERE answered.key IS NOT NULL OR ${u("v.key", 22)} < CASE WHEN v.surveyed THEN 0.2 ELSE 0.6 END
       ORDER BY v.at, v.key`,
   );
   await step(

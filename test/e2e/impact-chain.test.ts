@@ -176,7 +176,7 @@ describe("impactChain", () => {
 
   describe("traceSale", () => {
     const TRACE = `query($s: ID!) { traceSale(saleId: $s) { sale { id occurredAt } programme { name } unitsFunded unitsDelivered unitsWaiting allocationsTruncated
-      allocations { units days people delivery { clientKey siteName beneficiary { externalRef } } } people { reachedByName atSites inUseNow gaveFeedback nps } } }`;
+      allocations { units days people delivery { clientKey siteName beneficiary { externalRef } } } people { reachedByName atSites inUseNow gaveFeedback nps outcomes { name measured improved } } } }`;
     const trace = async (key: string) => (await app.ok<any>(TRACE, { s: saleIds[key] })).traceSale;
 
     // First-in, first-out over the programme's sales (by time: s0 and s9 on March 1, then s1 on the 2nd, …, s8 on the 9th,
@@ -192,14 +192,20 @@ describe("impactChain", () => {
         { units: "1", days: 17.96, people: "1", delivery: { clientKey: "d5", siteName: null, beneficiary: { externalRef: "CHILD-5" } } },
       ]);
       // Their answers (6 and 3, on March 25, after the delivery): 2 detractors, NPS −100.
-      expect(t.people).toEqual({ reachedByName: 2, atSites: "0", inUseNow: 2, gaveFeedback: 2, nps: -100 });
+      // Children 4 and 5 answered the attendance question in February only: no follow-up.
+      expect(t.people).toEqual({ reachedByName: 2, atSites: "0", inUseNow: 2, gaveFeedback: 2, nps: -100, outcomes: [{ name: "School days missed", measured: 0, improved: 0 }] });
+    });
+
+    it("s0's 2 pairs went to two of children 0..3 (s0 and s9 share March 1, their order is their ids'): either pair has one who improved", async () => {
+      // Children 0 and 1: 6 → 2 improved, 5 → 5 the same; children 2 and 3: 4 → 1 improved, 8 → 9 worse.
+      expect((await trace("s0")).people.outcomes).toEqual([{ name: "School days missed", measured: 2, improved: 1 }]);
     });
 
     it("s8's 2 pairs are 2 of the school's 8: 40 × 2 / 8 = 10 children at the site, 11.96 days after the sale", async () => {
       const t = await trace("s8");
       // March 21 08:00 − March 9 09:00 = 11 days 23 h = 11.96 days.
       expect(t.allocations).toEqual([{ units: "2", days: 11.96, people: "10", delivery: { clientKey: "school", siteName: "Mji School", beneficiary: null } }]);
-      expect(t.people).toEqual({ reachedByName: 0, atSites: "10", inUseNow: 0, gaveFeedback: 0, nps: null });
+      expect(t.people).toEqual({ reachedByName: 0, atSites: "10", inUseNow: 0, gaveFeedback: 0, nps: null, outcomes: [{ name: "School days missed", measured: 0, improved: 0 }] });
     });
 
     it("April 10's sale is waiting (nothing delivered after it); a sale of an offering that funds nothing has no programme", async () => {

@@ -7,7 +7,7 @@ import { assertId, assertPeriod } from "../../common/validation";
 import { deliveryStatus, fundedVsDeliveredRows } from "../delivery/delivery.funded";
 import type { ServiceContext } from "../../context";
 import { buildChain, ExperienceRow, KeyedPeople, PeopleView } from "./chain.steps";
-import { CHAIN_ANSWERED_SQL, CHAIN_EXPERIENCE_SQL, CHAIN_PEOPLE_SQL, CHAIN_REVENUE_SQL, TRACE_ALLOCATIONS_MAX, TRACE_ALLOCATIONS_SQL, TRACE_PEOPLE_SQL } from "./chain.sql";
+import { CHAIN_ANSWERED_SQL, CHAIN_EXPERIENCE_SQL, CHAIN_PEOPLE_SQL, OUTCOME_METRICS_SQL, CHAIN_REVENUE_SQL, TRACE_ALLOCATIONS_MAX, TRACE_ALLOCATIONS_SQL, TRACE_PEOPLE_SQL } from "./chain.sql";
 import { ImpactChain, SaleTrace } from "./chain.types";
 import { distanceRows } from "../outcome/outcome.service";
 import { DistanceRow } from "../outcome/outcome.sql";
@@ -48,12 +48,7 @@ export class ChainService {
       this.em.query(CHAIN_PEOPLE_SQL, params) as Promise<{ pid: string; step: string; people: number; keys: string }[]>,
       this.em.query(CHAIN_EXPERIENCE_SQL, params) as Promise<(ExperienceRow & { pid: string })[]>,
       this.em.query(CHAIN_ANSWERED_SQL, params) as Promise<{ pid: string; sid: string }[]>,
-      // The outcome metrics: BENEFICIARY metrics computed from answers (src/modules/outcome), oldest first.
-      this.em.query(
-        `SELECT m.id, m.name FROM metrics m JOIN metric_question_links l ON l.organization_id = m.organization_id AND l.metric_id = m.id
-          WHERE m.organization_id = $1 AND m.perspective = 'BENEFICIARY' ORDER BY m.created_at, m.id`,
-        [org],
-      ) as Promise<{ id: string; name: string }[]>,
+      this.em.query(OUTCOME_METRICS_SQL, [org]) as Promise<{ id: string; name: string }[]>,
     ]);
     if (programme && rows.length === 0) throw new NotFoundError("Programme", "programmeId");
     // Distance travelled of each programme's people with feedback, on every outcome metric, from all their answers before `to`.
@@ -115,7 +110,7 @@ export class ChainService {
     const sale = hydrate(this.em, Sale, row);
     const programmeId: string | null = row.__programme;
     const unitsFunded = fromFixed(BigInt(Math.round(Number(sale.unitsGiven) * 10000)));
-    const nobody = { reachedByName: 0, atSites: "0", inUseNow: 0, gaveFeedback: 0, nps: null };
+    const nobody = { reachedByName: 0, atSites: "0", inUseNow: 0, gaveFeedback: 0, nps: null, outcomes: [] };
     if (programmeId === null) return { sale, programme: null, unitsFunded, unitsDelivered: "0", unitsWaiting: unitsFunded, allocations: [], allocationsTruncated: false, people: nobody };
 
     const [programmeRows, allocated] = await Promise.all([
@@ -125,11 +120,16 @@ export class ChainService {
     const programme = hydrate(this.em, Programme, programmeRows[0]);
     const listed = allocated.filter((a) => a.delivery_id !== null).slice(0, TRACE_ALLOCATIONS_MAX);
     const ids = listed.map((a) => a.delivery_id as string);
-    const [deliveryRows, [p]] = await Promise.all([
+    const [deliveryRows, [p], outcomeMetrics] = await Promise.all([
       ids.length ? this.em.query(`SELECT * FROM deliveries WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [org, ids]) : Promise.resolve([]),
       ids.length ? this.em.query(TRACE_PEOPLE_SQL, [org, ids]) : Promise.resolve([null]),
+      this.em.query(OUTCOME_METRICS_SQL, [org]) as Promise<{ id: string; name: string }[]>,
     ]);
     const deliveries = new Map(hydrateAll(this.em, Delivery, deliveryRows).map((d) => [d.id, d]));
+    // The outcomes of the people reached by name: their baseline and latest answers, whenever given.
+    const reachedIds = [...new Set([...deliveries.values()].map((d) => d.beneficiaryId).filter((x): x is string => !!x))];
+    const distance = reachedIds.length ? await distanceRows(this.em, org, outcomeMetrics.map((m) => m.id), null, null, { sql: "r.stakeholder_id = ANY($5::uuid[])", params: [reachedIds] }) : new Map<string, DistanceRow>();
+    const outcomes = outcomeMetrics.map((m) => ({ metricId: m.id, name: m.name, measured: distance.get(m.id)?.measured ?? 0, improved: distance.get(m.id)?.improved ?? 0 }));
 
     const meUnits = BigInt(allocated[0]?.me_u ?? "0");
     const meDelivered = BigInt(allocated[0]?.me_delivered ?? "0");
@@ -151,8 +151,9 @@ export class ChainService {
             inUseNow: p.in_use,
             gaveFeedback: p.answered,
             nps: classified === 0 ? null : Math.round(((p.promoters - p.detractors) / classified) * 10000) / 100,
+            outcomes,
           }
-        : nobody,
+        : { ...nobody, outcomes },
     };
   }
 }

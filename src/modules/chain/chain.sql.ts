@@ -130,3 +130,8 @@ WITH p AS (
 SELECT count(*)::int AS reached, count(*) FILTER (WHERE in_use)::int AS in_use, count(*) FILTER (WHERE answered)::int AS answered,
        count(*) FILTER (WHERE nps >= 9)::int AS promoters, count(*) FILTER (WHERE nps BETWEEN 7 AND 8)::int AS passives, count(*) FILTER (WHERE nps <= 6)::int AS detractors
   FROM latest`;
+
+/** The outcome metrics of a chain: BENEFICIARY metrics computed from answers (src/modules/outcome), oldest first ($1 organization). */
+export const OUTCOME_METRICS_SQL = `
+SELECT m.id, m.name FROM metrics m JOIN metric_question_links l ON l.organization_id = m.organization_id AND l.metric_id = m.id
+ WHERE m.organization_id = $1 AND m.perspective = 'BENEFICIARY' ORDER BY m.created_at, m.id`;

@@ -136,6 +136,21 @@ export class SaleAllocation {
   people!: string;
 }
 
+@ObjectType({ description: "An outcome metric over the people a sale reached by name (distance travelled: baseline against latest answer)", simpleResolvers: true })
+export class SaleTraceOutcome {
+  @Field(() => ID)
+  metricId!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => Int)
+  measured!: number;
+
+  @Field(() => Int)
+  improved!: number;
+}
+
 @ObjectType({
   description:
     "What became of the people a sale's units reached, counted over the beneficiaries of its allocated deliveries to a person (people at sites are not known one by one), over the allocations listed",
@@ -156,6 +171,9 @@ export class SaleTracePeople {
 
   @Field(() => Float, { nullable: true, description: "NPS of their latest NPS answers after their delivery (one per person), −100..100; null when none" })
   nps!: number | null;
+
+  @Field(() => [SaleTraceOutcome], { description: "Per outcome metric (computed from answers): of those reached by name, how many have a baseline and a later follow-up, and how many improved" })
+  outcomes!: SaleTraceOutcome[];
 }
 
 @ObjectType({
