@@ -169,6 +169,9 @@ describe("programmes and enrolments", () => {
     const byFp = (await fp.ok<any>(ENROL, { i: { programmeId: shoes, beneficiaryId: fpRegistered, enrolledAt: "2026-02-03T00:00:00Z" } })).enrolBeneficiary;
     expect(byFp.partner).toEqual({ id: fieldPartner });
     expect(error(await app.gql(ENROL, { i: { programmeId: shoes, beneficiaryId: staffRegistered } }))).toEqual({ code: "CONFLICT", field: "beneficiaryId" });
+    // The conflict says by whom: here, the partner the field partner works for (its own enrolment of the same person again).
+    const again = await fp.gql<any>(ENROL, { i: { programmeId: shoes, beneficiaryId: fpRegistered, enrolledAt: "2026-02-04T00:00:00Z" } });
+    expect(again.errors?.[0].message).toMatch(/enrolled in this programme already \(by this partner\)/);
     // Staff enrol without a partner too (the organization itself), in a programme no partner delivers.
     const lamps = (await app.ok<any>(`query($o: ID!) { programmes(organizationId: $o) { edges { node { id name } } } }`, { o: org.id })).programmes.edges.find((e: any) => e.node.name === "Lamps").node.id;
     const own = (await app.ok<any>(ENROL, { i: { programmeId: lamps, beneficiaryId: staffRegistered, enrolledAt: "2026-01-15T00:00:00Z" } })).enrolBeneficiary;

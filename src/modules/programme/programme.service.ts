@@ -189,6 +189,12 @@ export class ProgrammeService {
           throw new BadInputError("partnerId", "the partner does not deliver this programme");
         }
       }
+      // Enrolled already: say by whom, so that a field partner whose person the organization enrolled (without a partner) knows why.
+      const [by] = await em.query(`SELECT partner_id FROM programme_enrolments WHERE organization_id = $1 AND programme_id = $2 AND beneficiary_id = $3`, [org, programme.id, beneficiary]);
+      if (by) {
+        const who = by.partner_id === null ? "by the organization, without a partner" : by.partner_id === partnerId ? "by this partner" : "by another partner";
+        throw new ConflictError("beneficiaryId", `the beneficiary is enrolled in this programme already (${who})`);
+      }
       try {
         const [row] = await em.query(
           `INSERT INTO programme_enrolments (organization_id, programme_id, beneficiary_id, partner_id, enrolled_at) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
