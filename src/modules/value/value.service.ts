@@ -15,7 +15,7 @@ import {
   LoopTiming,
   LoopValue,
   LoopValueGroup,
-  NpsClass,
+  NpsGroup,
   QoeBand,
   Share,
 } from "./value.types";
@@ -34,7 +34,7 @@ export const DEFAULT_DISCOUNT_RATE = 0.1;
 export const CLV_FORMULA =
   "lifetime value per customer = historic revenue per customer (all their sales before `to`) + marginRate × revenue per customer in [from, to) × r / (1 + discountRate − r), r = the group's retention (share not in an exit stage at `to`); the period is the length of [from, to) and the discount rate is per such period";
 
-export const NPS_CLASSES = [NpsClass.PROMOTER, NpsClass.PASSIVE, NpsClass.DETRACTOR, NpsClass.NOT_ASKED];
+export const NPS_CLASSES = [NpsGroup.PROMOTER, NpsGroup.PASSIVE, NpsGroup.DETRACTOR, NpsGroup.NOT_ASKED];
 export const BANDS = [QoeBand.HIGH, QoeBand.MEDIUM, QoeBand.LOW, QoeBand.NOT_RATED];
 
 /** SQL: the NPS class of an `nps` expression (NULL: never asked). */
@@ -104,7 +104,7 @@ function shareFor(num: KeyedCount, den: KeyedCount, o: ValueOptions, denShown: n
 /** Computes one customer group's figures (null figures when hidden). */
 export function customerGroup(row: CustomerRow, hidden: boolean, margin: number, discount: number, o: ValueOptions): CustomerValueGroup {
   const g = new CustomerValueGroup();
-  g.npsClass = (row.npsClass as NpsClass | null) ?? null;
+  g.npsClass = (row.npsClass as NpsGroup | null) ?? null;
   g.qoeBand = (row.band as QoeBand | null) ?? null;
   g.suppressed = hidden;
   const nulls = () => {
@@ -318,7 +318,7 @@ export class ValueService {
       [org, from, to, outcome.id, exit.id],
     );
 
-    const group = (r: any, npsClass: NpsClass | null, band: QoeBand | null, hidden: boolean): BeneficiaryRetentionGroup => {
+    const group = (r: any, npsClass: NpsGroup | null, band: QoeBand | null, hidden: boolean): BeneficiaryRetentionGroup => {
       const g = new BeneficiaryRetentionGroup();
       g.npsClass = npsClass;
       g.ratingBand = band;

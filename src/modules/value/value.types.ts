@@ -2,13 +2,13 @@ import { Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
 import { Money } from "../../common/scalars";
 
 /** A stakeholder's NPS class at their latest NPS answer before the moment asked about. */
-export enum NpsClass {
+export enum NpsGroup {
   PROMOTER = "PROMOTER",
   PASSIVE = "PASSIVE",
   DETRACTOR = "DETRACTOR",
   NOT_ASKED = "NOT_ASKED",
 }
-registerEnumType(NpsClass, { name: "NpsClass", description: "Promoter 9–10, passive 7–8, detractor 0–6 at the latest NPS answer; NOT_ASKED: no NPS answer yet" });
+registerEnumType(NpsGroup, { name: "NpsGroup", description: "Promoter 9–10, passive 7–8, detractor 0–6 at the latest NPS answer; NOT_ASKED: no NPS answer yet" });
 
 /** The band of the mean RATING answer (mapped to 0–100) of the latest response that has one. */
 export enum QoeBand {
@@ -48,8 +48,8 @@ export class Share {
 
 @ObjectType({ description: "Customers of one experience group (or all of them) and what they are worth" })
 export class CustomerValueGroup {
-  @Field(() => NpsClass, { nullable: true, description: "Set in byNpsClass" })
-  npsClass!: NpsClass | null;
+  @Field(() => NpsGroup, { nullable: true, description: "Set in byNpsClass" })
+  npsClass!: NpsGroup | null;
 
   @Field(() => QoeBand, { nullable: true, description: "Set in byQoeBand" })
   qoeBand!: QoeBand | null;
@@ -129,8 +129,8 @@ export class CustomerValue {
 
 @ObjectType({ description: "Beneficiaries of one experience group whose outcome or exit came in [from, to)" })
 export class BeneficiaryRetentionGroup {
-  @Field(() => NpsClass, { nullable: true })
-  npsClass!: NpsClass | null;
+  @Field(() => NpsGroup, { nullable: true })
+  npsClass!: NpsGroup | null;
 
   @Field(() => QoeBand, { nullable: true, description: "The rating band (same bands as QoeBand)" })
   ratingBand!: QoeBand | null;
