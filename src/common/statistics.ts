@@ -84,3 +84,78 @@ export function round(v: number, digits = 4): number {
   const f = 10 ** digits;
   return Math.sign(v) * Math.round(Math.abs(v) * f) / f;
 }
+
+/**
+ * R² of the linear regression of y on the predictors in `subset`, from correlations: r_yS' R_SS⁻¹ r_yS
+ * (`corr[0]` is y, `corr[1..p]` the predictors). Gaussian elimination with partial pivoting; a predictor
+ * that is a linear combination of the others (pivot below 1e-10) adds nothing and is skipped.
+ */
+export function rSquared(corr: number[][], subset: number[]): number {
+  const m = subset.length;
+  if (m === 0) return 0;
+  const a = subset.map((i) => [...subset.map((j) => corr[i][j]), corr[i][0]]);
+  const used: boolean[] = new Array(m).fill(false);
+  const pivotRow: number[] = new Array(m).fill(-1);
+  for (let col = 0; col < m; col++) {
+    let best = -1;
+    for (let r = 0; r < m; r++) if (!used[r] && (best < 0 || Math.abs(a[r][col]) > Math.abs(a[best][col]))) best = r;
+    if (best < 0 || Math.abs(a[best][col]) < 1e-10) continue;
+    used[best] = true;
+    pivotRow[col] = best;
+    for (let r = 0; r < m; r++) {
+      if (r === best) continue;
+      const f = a[r][col] / a[best][col];
+      if (f !== 0) for (let c = col; c <= m; c++) a[r][c] -= f * a[best][c];
+    }
+  }
+  // β_col = a[pivot][m] / a[pivot][col]; R² = Σ β_j r_yj.
+  let r2 = 0;
+  for (let col = 0; col < m; col++) {
+    const r = pivotRow[col];
+    if (r < 0) continue;
+    r2 += (a[r][m] / a[r][col]) * corr[subset[col]][0];
+  }
+  return Math.max(0, Math.min(1, r2));
+}
+
+/**
+ * The Shapley decomposition of R² (Lindeman, Merenda and Gold's LMG): each predictor's share is the
+ * mean, over all orders in which predictors can enter the regression, of the R² it adds when it
+ * enters; the shares add up to the full model's R². `corr` as in `rSquared`; at most 12 predictors.
+ */
+export function shapleyR2(corr: number[][]): { rSquared: number; shares: number[] } {
+  const p = corr.length - 1;
+  if (p > 12) throw new Error("at most 12 predictors");
+  const r2 = new Map<number, number>();
+  const of = (mask: number) => {
+    let v = r2.get(mask);
+    if (v === undefined) {
+      const subset: number[] = [];
+      for (let j = 0; j < p; j++) if (mask & (1 << j)) subset.push(j + 1);
+      r2.set(mask, (v = rSquared(corr, subset)));
+    }
+    return v;
+  };
+  const fact = [1];
+  for (let i = 1; i <= p; i++) fact.push(fact[i - 1] * i);
+  const shares = new Array<number>(p).fill(0);
+  for (let mask = 0; mask < 1 << p; mask++) {
+    let size = 0;
+    for (let j = 0; j < p; j++) if (mask & (1 << j)) size++;
+    for (let j = 0; j < p; j++) {
+      if (mask & (1 << j)) continue;
+      const w = (fact[size] * fact[p - size - 1]) / fact[p];
+      shares[j] += w * (of(mask | (1 << j)) - of(mask));
+    }
+  }
+  return { rSquared: of((1 << p) - 1), shares };
+}
+
+/** Correlation matrix from sums over n complete cases: `sums[i]` = Σ v_i, `products[i][j]` = Σ v_i v_j. Null where a variable is constant. */
+export function correlationsFromSums(n: number, sums: number[], products: number[][]): number[][] | null {
+  const k = sums.length;
+  const cov = (i: number, j: number) => products[i][j] - (sums[i] * sums[j]) / n;
+  const sd = sums.map((_, i) => Math.sqrt(Math.max(0, cov(i, i))));
+  if (sd.some((s) => s < 1e-12)) return null;
+  return sums.map((_, i) => sums.map((__, j) => (i === j ? 1 : Math.max(-1, Math.min(1, cov(i, j) / (sd[i] * sd[j]))))));
+}

@@ -1,4 +1,4 @@
-import { fisherInterval, pearson, ranks, round, spearman, wilson } from "../../src/common/statistics";
+import { correlationsFromSums, fisherInterval, pearson, ranks, round, shapleyR2, spearman, wilson } from "../../src/common/statistics";
 
 /** Correlations and intervals worked out by hand (figures in the comments). */
 describe("statistics", () => {
@@ -49,5 +49,42 @@ describe("statistics", () => {
   it("rounds half away from zero", () => {
     expect(round(0.12345, 4)).toBe(0.1235);
     expect(round(-0.5, 0)).toBe(-1);
+  });
+});
+
+describe("relative importance: the Shapley decomposition of R² (LMG)", () => {
+  it("two drivers, by hand", () => {
+    // r(y, x1) = 0.6, r(y, x2) = 0.5, r(x1, x2) = 0.4: R²(x1) = 0.36, R²(x2) = 0.25,
+    // R²(x1, x2) = (0.36 + 0.25 − 2 × 0.6 × 0.5 × 0.4) / (1 − 0.16) = 0.37 / 0.84 = 0.440476.
+    // x1: ½ × 0.36 + ½ × (0.440476 − 0.25) = 0.275238; x2: ½ × 0.25 + ½ × (0.440476 − 0.36) = 0.165238.
+    const corr = [
+      [1, 0.6, 0.5],
+      [0.6, 1, 0.4],
+      [0.5, 0.4, 1],
+    ];
+    const { rSquared: r2, shares } = shapleyR2(corr);
+    expect(r2).toBeCloseTo(0.440476, 6);
+    expect(shares[0]).toBeCloseTo(0.275238, 6);
+    expect(shares[1]).toBeCloseTo(0.165238, 6);
+  });
+
+  it("a duplicated driver shares its importance and adds no R²", () => {
+    const corr = [
+      [1, 0.5, 0.5],
+      [0.5, 1, 1],
+      [0.5, 1, 1],
+    ];
+    const { rSquared: r2, shares } = shapleyR2(corr);
+    expect(r2).toBeCloseTo(0.25, 9);
+    expect(shares[0]).toBeCloseTo(0.125, 9);
+    expect(shares[1]).toBeCloseTo(0.125, 9);
+  });
+
+  it("correlations from sums of complete cases", () => {
+    // The six periods above as sums: Σx = Σy = 21, Σx² = Σy² = 91, Σxy = 2 + 2 + 12 + 12 + 30 + 30 = 88;
+    // cov = 88 − 21 × 21 / 6 = 14.5, var = 91 − 73.5 = 17.5: r = 0.828571.
+    const c = correlationsFromSums(6, [21, 21], [[91, 88], [88, 91]])!;
+    expect(c[0][1]).toBeCloseTo(0.828571, 6);
+    expect(correlationsFromSums(3, [3, 6], [[3, 6], [6, 14]])).toBeNull(); // the first is constant (1, 1, 1)
   });
 });
