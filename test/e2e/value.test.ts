@@ -380,3 +380,128 @@ describe("what experience is worth", () => {
     expect(error(await app.gql(CV, { o: org.id, from: FROM, to: TO, x: [org.beneficiaryStages.Exit] }))).toEqual({ code: "NOT_FOUND", field: "exitStageIds" });
   });
 });
+
+/**
+ * Drivers (issue 16, item 3), worked out by hand: an INPUT KPI against monthly NPS over six months,
+ * with lags 0, 1 and 2, and two touchpoints' Shapley shares of R² for the NPS answer.
+ */
+describe("experience drivers", () => {
+  let app: TestApp;
+  let org: OrgFixture;
+  const SUBMIT = `mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { created rejected } }`;
+  const CORR = `{ value low high }`;
+  const DRIVERS = `query($o: ID!, $from: DateTimeISO, $to: DateTimeISO, $lag: Int, $a: StakeholderKind) {
+    experienceDrivers(organizationId: $o, from: $from, to: $to, interval: MONTH, lag: $lag, audience: $a) {
+      lag minimumPeriods periods { from nps npsAnswers qoe }
+      correlations { metricId metricName output lag n enoughData pearson ${CORR} spearman ${CORR} }
+      touchpoints { method respondents minimumRespondents enoughData rSquared drivers { touchpointId touchpointName raters rSquaredShare importance correlation } } } }`;
+  let n = 0;
+  const submit = async (items: unknown[]) => {
+    const r = await app.ok<any>(SUBMIT, { i: { organizationId: org.id, items } });
+    expect(r.submitFeedback).toMatchObject({ created: items.length, rejected: 0 });
+  };
+  let t1: string;
+  let t2: string;
+  let kpi: string;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    org = await createOrg(app, "Drivers Org");
+    const survey = async (audience: string) =>
+      (
+        await app.ok<any>(`mutation($i: CreateSurveyInput!) { createSurvey(input: $i) { id } }`, {
+          i: { organizationId: org.id, name: `${audience} drivers`, audience, questions: [{ key: "nps", type: "NPS", text: "Recommend?" }, { key: "sat", type: "RATING", text: "Satisfied?" }] },
+        })
+      ).createSurvey.id as string;
+    kpi = (
+      await app.ok<any>(`mutation($input: CreateMetricInput!) { createMetric(input: $input) { id } }`, {
+        input: { organizationId: org.id, name: "Calls answered", category: "KPI", perspective: "CUSTOMER", kind: "INPUT", unit: "COUNT", aggregation: "SUM" },
+      })
+    ).createMetric.id;
+    // The KPI: 1, 2, 3, 4, 5, 6 in January to June 2026.
+    const months = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01", "2026-05-01", "2026-06-01", "2026-07-01"];
+    await app.ok(`mutation($i: RecordObservationsInput!) { recordObservations(input: $i) { created } }`, {
+      i: { organizationId: org.id, items: months.slice(0, 6).map((m, i) => ({ metricId: kpi, from: `${m}T00:00:00Z`, to: `${months[i + 1]}T00:00:00Z`, value: String(i + 1) })) },
+    });
+    // Customers' NPS: 10 answers a month; promoters and detractors per month (P, D):
+    // (0, 3), (0, 5), (1, 0), (0, 1), (5, 0), (3, 0): NPS −30, −50, 10, −10, 50, 30 = 20 × (2, 1, 4, 3, 6, 5) − 70.
+    const customers = await Promise.all(Array.from({ length: 10 }, (_, i) => createStakeholder(app, { organizationId: org.id, kind: "CUSTOMER", externalRef: `K${i}` })));
+    const cs = await survey("CUSTOMER");
+    const pd = [[0, 3], [0, 5], [1, 0], [0, 1], [5, 0], [3, 0]];
+    await submit(
+      pd.flatMap(([p, d], m) =>
+        customers.map((c, i) => ({
+          clientSubmissionId: `d-${++n}`, surveyId: cs, stakeholderId: c, collectedAt: `${months[m]}T12:00:00Z`,
+          answers: [{ key: "nps", value: i < p ? 10 : i < p + d ? 3 : 8 }],
+        })),
+      ),
+    );
+    // Beneficiaries, in July (outside the customers' six months, so that QoE there is the customers' alone): 12 respondents rate two touchpoints (1 or 5: 0 or 100 on 0..100) in a balanced design (the two
+    // ratings uncorrelated), then answer NPS: (T1, T2) = (0, 0): 1, 2, 3; (100, 0): 7, 8, 9; (0, 100): 3, 4, 5; (100, 100): 9, 10, 10.
+    t1 = (await app.ok<any>(`mutation($i: CreateTouchpointInput!) { createTouchpoint(input: $i) { id } }`, { i: { stageId: org.beneficiaryStages.Receives, name: "Distribution", channel: "IN_PERSON", functionalAreaId: org.areas.Programmes } })).createTouchpoint.id;
+    t2 = (await app.ok<any>(`mutation($i: CreateTouchpointInput!) { createTouchpoint(input: $i) { id } }`, { i: { stageId: org.beneficiaryStages.Uses, name: "Training", channel: "IN_PERSON", functionalAreaId: org.areas.Programmes } })).createTouchpoint.id;
+    const bs = await survey("BENEFICIARY");
+    const design: [number, number, number][] = [
+      [1, 1, 1], [1, 1, 2], [1, 1, 3], [5, 1, 7], [5, 1, 8], [5, 1, 9], [1, 5, 3], [1, 5, 4], [1, 5, 5], [5, 5, 9], [5, 5, 10], [5, 5, 10],
+    ];
+    const people = await Promise.all(design.map((_, i) => createStakeholder(app, { organizationId: org.id, kind: "BENEFICIARY", externalRef: `R${i}` })));
+    await submit(
+      design.flatMap(([a, b, y], i) => [
+        { clientSubmissionId: `d-${++n}`, surveyId: bs, stakeholderId: people[i], touchpointId: t1, collectedAt: "2026-07-01T10:00:00Z", answers: [{ key: "sat", value: a }] },
+        { clientSubmissionId: `d-${++n}`, surveyId: bs, stakeholderId: people[i], touchpointId: t2, collectedAt: "2026-07-02T10:00:00Z", answers: [{ key: "sat", value: b }] },
+        { clientSubmissionId: `d-${++n}`, surveyId: bs, stakeholderId: people[i], collectedAt: "2026-07-03T10:00:00Z", answers: [{ key: "nps", value: y }] },
+      ]),
+    );
+  }, 120_000);
+  afterAll(() => app.close());
+
+  const drivers = async (lag: number, audience = "CUSTOMER", from = "2026-01-01T00:00:00Z", to = "2026-07-01T00:00:00Z") =>
+    (await app.ok<any>(DRIVERS, { o: org.id, from, to, lag, a: audience })).experienceDrivers;
+
+  it("correlates an input KPI with NPS on six months: Pearson, Spearman, n and Fisher's interval", async () => {
+    const d = await drivers(0);
+    expect(d.periods.map((p: any) => [p.nps, p.npsAnswers])).toEqual([[-30, 10], [-50, 10], [10, 10], [-10, 10], [50, 10], [30, 10]]);
+    // NPS = 20 × (2, 1, 4, 3, 6, 5) − 70 against 1..6: r is that of (1..6, (2, 1, 4, 3, 6, 5)) = 14.5 / 17.5 = 0.828571
+    // (see test/unit/statistics.test.ts); Spearman the same (the values are their ranks); Fisher's z:
+    // atanh(0.828571) = 1.183562 ∓ 1.959964 / sqrt(3) = 1.131579 -> tanh: [0.0519, 0.9807].
+    const nps = d.correlations.find((c: any) => c.output === "NPS");
+    expect(nps).toEqual({
+      metricId: kpi, metricName: "Calls answered", output: "NPS", lag: 0, n: 6, enoughData: true,
+      pearson: { value: 0.8286, low: 0.0519, high: 0.9807 }, spearman: { value: 0.8286, low: 0.0519, high: 0.9807 },
+    });
+    // QoE of a month here is its customer feedback alone, (NPS + 100) / 2: a linear function of NPS, the same r.
+    expect(d.periods.map((p: any) => p.qoe)).toEqual([35, 25, 55, 45, 75, 65]);
+    expect(d.correlations.find((c: any) => c.output === "QOE")).toMatchObject({ n: 6, pearson: { value: 0.8286 } });
+  });
+
+  it("with a lag of one month, and not enough data below five pairs", async () => {
+    // Lag 1: KPI 1..5 against NPS of February..June, in units of (1, 4, 3, 6, 5): dx = −2..2, dy = −2.8, 0.2, −0.8, 2.2, 1.2;
+    // Σdx·dy = 5.6 − 0.2 + 0 + 2.2 + 2.4 = 10; Σdx² = 10; Σdy² = 14.8; r = 10 / sqrt(148) = 0.821995;
+    // Fisher: se = 1/sqrt(2): [−0.2193, 0.9879]. Spearman: ranks of y (1, 3, 2, 5, 4): Σdx·dy = 8, ρ = 8/10 = 0.8: [−0.2796, 0.9862].
+    const one = (await drivers(1)).correlations.find((c: any) => c.output === "NPS");
+    expect(one).toMatchObject({ lag: 1, n: 5, enoughData: true, pearson: { value: 0.822, low: -0.2193, high: 0.9879 }, spearman: { value: 0.8, low: -0.2796, high: 0.9862 } });
+    // Lag 2: four pairs, below the minimum of five: no number.
+    const two = (await drivers(2)).correlations.find((c: any) => c.output === "NPS");
+    expect(two).toMatchObject({ lag: 2, n: 4, enoughData: false, pearson: { value: null, low: null, high: null }, spearman: { value: null } });
+    const bad = await app.gql(DRIVERS, { o: org.id, from: "2026-01-01T00:00:00Z", to: "2026-07-01T00:00:00Z", lag: 6, a: "CUSTOMER" });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "lag" });
+  });
+
+  it("touchpoints' relative importance for NPS: Shapley decomposition of R², by hand", async () => {
+    // 12 respondents; ȳ = 71 / 12 = 5.9167, Σ(y − ȳ)² = 118.9167. T1 (0 or 100, six each): Σy at 100 = 53, at 0 = 18:
+    // Σ(y − ȳ)(x1 − 50) = 50 × 35 = 1750, Σ(x1 − 50)² = 30000: r1 = 1750 / sqrt(30000 × 118.9167) = 0.9265.
+    // T2: Σy at 100 = 41, at 0 = 30: 50 × 11 = 550: r2 = 0.2912. r12 = 0 (balanced): R² = r1² + r2² = 0.8584 + 0.0848 = 0.9432,
+    // and each share is its r² (with uncorrelated drivers every order adds the same): importance 0.8584 / 0.9432 = 0.9101, 0.0899.
+    const t = (await drivers(0, "BENEFICIARY", "2026-07-01T00:00:00Z", "2026-08-01T00:00:00Z")).touchpoints;
+    expect(t).toMatchObject({ respondents: 12, minimumRespondents: 10, enoughData: true, rSquared: 0.9432 });
+    expect(t.method).toContain("Shapley decomposition of R²");
+    expect(t.drivers).toEqual([
+      { touchpointId: t1, touchpointName: "Distribution", raters: 12, rSquaredShare: 0.8584, importance: 0.9101, correlation: 0.9265 },
+      { touchpointId: t2, touchpointName: "Training", raters: 12, rSquaredShare: 0.0848, importance: 0.0899, correlation: 0.2912 },
+    ]);
+    // July 1 to 3: the ratings but no NPS answer yet: no complete respondent, not enough data.
+    const early = (await drivers(0, "BENEFICIARY", "2026-07-01T00:00:00Z", "2026-07-03T00:00:00Z")).touchpoints;
+    expect(early).toMatchObject({ respondents: 0, enoughData: false, rSquared: null });
+    expect(early.drivers.map((x: any) => x.rSquaredShare)).toEqual([null, null]);
+  });
+});

@@ -1,6 +1,7 @@
-import { Arg, Args, Ctx, Float, ID, Query, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, Float, ID, Int, Query, Resolver } from "type-graphql";
+import { Interval, StakeholderKind } from "../../common/enums";
 import { PeriodArgsInput } from "../../common/periods";
-import { BeneficiaryRetention, CustomerValue, LoopValue } from "./value.types";
+import { BeneficiaryRetention, CustomerValue, ExperienceDrivers, LoopValue } from "./value.types";
 import { DEFAULT_DISCOUNT_RATE, DEFAULT_MARGIN_RATE } from "./value.service";
 import type { Context } from "../../context";
 
@@ -36,6 +37,22 @@ export class ValueResolver {
   ): Promise<BeneficiaryRetention> {
     const p = await services.periods.resolve(organizationId, periodArgs);
     return services.value.beneficiaryRetention(organizationId, p.from, p.to, outcomeStageId, exitStageId);
+  }
+
+  @Query(() => ExperienceDrivers, {
+    description:
+      "What drives experience over [from, to): every INPUT KPI against NPS and QoE on a period grid (Pearson, Spearman, n, 95 % interval, optional lag), and touchpoints' relative importance for the NPS answer (Shapley decomposition of R²)",
+  })
+  async experienceDrivers(
+    @Arg("organizationId", () => ID) organizationId: string,
+    @Args(() => PeriodArgsInput) periodArgs: PeriodArgsInput,
+    @Arg("interval", () => Interval) interval: Interval,
+    @Ctx() { services }: Context,
+    @Arg("lag", () => Int, { defaultValue: 0, description: "Periods the KPI leads the output by (0..12)" }) lag: number,
+    @Arg("audience", () => StakeholderKind, { defaultValue: StakeholderKind.CUSTOMER, description: "Whose NPS answers and touchpoint ratings" }) audience: StakeholderKind,
+  ): Promise<ExperienceDrivers> {
+    const p = await services.periods.resolve(organizationId, periodArgs);
+    return services.value.experienceDrivers(organizationId, p.from, p.to, interval, lag, audience);
   }
 
   @Query(() => LoopValue, { description: "Does closing the loop pay? Customer detractors whose loop was closed on time against the others: their next NPS answer and their repurchase rate" })

@@ -4,7 +4,12 @@ import { BadInputError, NotFoundError } from "../../common/errors";
 import { Money } from "../../common/scalars";
 import { effectiveThreshold, suppressRate, suppressTable } from "../../common/suppression";
 import { KeyedCount, PERTURBATION_NOTE, perturber, Perturber } from "../../common/perturbation";
-import { round, wilson } from "../../common/statistics";
+import { MIN_CORRELATION_N, round, wilson } from "../../common/statistics";
+import { Interval, StakeholderKind } from "../../common/enums";
+import { buckets } from "../impact/impact.service";
+import { QoeService } from "../qoe/qoe.service";
+import { QoeGroupBy } from "../qoe/qoe.types";
+import { kpiCorrelations, npsSeries, touchpointDrivers } from "./value.drivers";
 import { assertId, assertPeriod } from "../../common/validation";
 import type { ServiceContext } from "../../context";
 import {
@@ -12,6 +17,9 @@ import {
   BeneficiaryRetentionGroup,
   CustomerValue,
   CustomerValueGroup,
+  DriverOutput,
+  DriverPeriod,
+  ExperienceDrivers,
   LoopTiming,
   LoopValue,
   LoopValueGroup,
@@ -30,6 +38,7 @@ import {
 
 export const DEFAULT_MARGIN_RATE = 0.3;
 export const DEFAULT_DISCOUNT_RATE = 0.1;
+export const MAX_LAG = 12;
 
 export const CLV_FORMULA =
   "lifetime value per customer = historic revenue per customer (all their sales before `to`) + marginRate × revenue per customer in [from, to) × r / (1 + discountRate − r), r = the group's retention (share not in an exit stage at `to`); the period is the length of [from, to) and the discount rate is per such period";
@@ -353,6 +362,38 @@ export class ValueService {
     out.notes = [
       `Outcome stage: ${outcome.name}; exit stage: ${exit.name}. Experience at the latest answer before reaching the outcome or exiting.`,
       ...(o.suppress ? [PERTURBATION_NOTE] : []),
+    ];
+    return out;
+  }
+
+  async experienceDrivers(organizationId: string, from: Date, to: Date, interval: Interval, lag = 0, audience: StakeholderKind = StakeholderKind.CUSTOMER): Promise<ExperienceDrivers> {
+    const { org, o } = await this.check(organizationId, from, to);
+    if (!Number.isInteger(lag) || lag < 0 || lag > MAX_LAG) throw new BadInputError("lag", `lag must be a whole number of periods from 0 to ${MAX_LAG}`);
+    const bs = buckets(from, to, interval);
+    if (lag >= bs.length) throw new BadInputError("lag", `lag must be below the number of periods (${bs.length})`);
+    const nps = await npsSeries(this.em, org, audience, bs);
+    const qoe = await new QoeService(this.sc).compute(org, from, to, QoeGroupBy.PERIOD, interval);
+    const qoeSeries = bs.map((b) => qoe.groups.find((g) => g.from && g.from.getTime() === b.from.getTime())?.score ?? null);
+    const outputs = { [DriverOutput.NPS]: nps.map((x) => x.nps), [DriverOutput.QOE]: qoeSeries };
+    const out = new ExperienceDrivers();
+    out.from = from;
+    out.to = to;
+    out.interval = interval;
+    out.lag = lag;
+    out.minimumPeriods = MIN_CORRELATION_N;
+    out.periods = o.suppress
+      ? []
+      : bs.map((b, i) => Object.assign(new DriverPeriod(), { from: b.from, to: b.to, nps: nps[i].nps, npsAnswers: nps[i].n, qoe: qoeSeries[i] }));
+    out.correlations = await kpiCorrelations(this.em, org, bs, outputs, lag);
+    out.touchpoints = await touchpointDrivers(this.em, org, audience, from, to, {
+      funder: o.suppress,
+      minimumFloor: o.suppress ? o.k : 0,
+      perturb: (count, keySum) => o.perturb.count({ count, keySum }),
+    });
+    out.notes = [
+      `A correlation needs ${MIN_CORRELATION_N} pairs of periods; below that it is "not enough data" (enoughData false, no number). Lag k: the KPI of period t against the output of period t + k.`,
+      "Intervals: Fisher's z, 95 %; for Spearman the same standard error (an approximation).",
+      ...(o.suppress ? ["Funders see no per-period series; touchpoint importance needs at least the organization's threshold of respondents.", PERTURBATION_NOTE] : []),
     ];
     return out;
   }

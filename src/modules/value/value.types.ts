@@ -1,4 +1,5 @@
-import { Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Field, Float, ID as ID_FIELD, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Interval } from "../../common/enums";
 import { Money } from "../../common/scalars";
 
 /** A stakeholder's NPS class at their latest NPS answer before the moment asked about. */
@@ -215,6 +216,145 @@ export class LoopValue {
 
   @Field(() => [LoopValueGroup], { description: "ON_TIME, NOT_ON_TIME" })
   groups!: LoopValueGroup[];
+
+  @Field(() => [String])
+  notes!: string[];
+}
+
+export enum DriverOutput {
+  NPS = "NPS",
+  QOE = "QOE",
+}
+registerEnumType(DriverOutput, { name: "DriverOutput", description: "NPS: the period's NPS of the audience's answers; QOE: the period's overall quality of experience score" });
+
+@ObjectType({ description: "A correlation with its 95 % interval (Fisher's z); null below the minimum number of pairs" })
+export class Correlation {
+  @Field(() => Float, { nullable: true, description: "−1..1 (4 decimals); null when not enough data or a side is constant" })
+  value!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  low!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  high!: number | null;
+}
+
+@ObjectType({ description: "One period of the grid: the outputs the input KPIs are compared with" })
+export class DriverPeriod {
+  @Field()
+  from!: Date;
+
+  @Field()
+  to!: Date;
+
+  @Field(() => Float, { nullable: true, description: "NPS of the period's answers, −100..100 (1 decimal); null without answers" })
+  nps!: number | null;
+
+  @Field(() => Int, { description: "NPS answers in the period" })
+  npsAnswers!: number;
+
+  @Field(() => Float, { nullable: true, description: "The period's overall quality of experience, 0..100" })
+  qoe!: number | null;
+}
+
+@ObjectType({ description: "One input KPI against one output over the period grid, with a lag" })
+export class KpiCorrelation {
+  organizationId!: string;
+
+  @Field(() => ID_FIELD)
+  metricId!: string;
+
+  @Field()
+  metricName!: string;
+
+  @Field(() => DriverOutput)
+  output!: DriverOutput;
+
+  @Field(() => Int, { description: "The KPI of period t against the output of period t + lag" })
+  lag!: number;
+
+  @Field(() => Int, { description: "Pairs of periods with both values" })
+  n!: number;
+
+  @Field({ description: "false below the minimum number of pairs: no number then" })
+  enoughData!: boolean;
+
+  @Field(() => Correlation)
+  pearson!: Correlation;
+
+  @Field(() => Correlation, { description: "Spearman's ρ; its interval by Fisher's z with the same standard error (an approximation)" })
+  spearman!: Correlation;
+}
+
+@ObjectType({ description: "A touchpoint's relative importance for the likelihood to recommend" })
+export class TouchpointDriver {
+  organizationId!: string;
+
+  @Field(() => ID_FIELD)
+  touchpointId!: string;
+
+  @Field()
+  touchpointName!: string;
+
+  @Field(() => Int, { nullable: true, description: "Respondents who rated it in the period (complete or not); null for funders" })
+  raters!: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Its Shapley share of R² (LMG), 0..R² (4 decimals)" })
+  rSquaredShare!: number | null;
+
+  @Field(() => Float, { nullable: true, description: "rSquaredShare / R²: its share of what the ratings explain, 0..1" })
+  importance!: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Its correlation with the NPS answer over the complete respondents" })
+  correlation!: number | null;
+}
+
+@ObjectType({ description: "Which touchpoint's experience explains overall NPS most, across respondents" })
+export class TouchpointDrivers {
+  @Field({ description: "How the importance is computed" })
+  method!: string;
+
+  @Field(() => Int, { description: "Respondents with an NPS answer and a rating at every touchpoint compared (complete cases)" })
+  respondents!: number;
+
+  @Field(() => Int, { description: "The minimum of respondents for a number: max(10, 5 × touchpoints compared)" })
+  minimumRespondents!: number;
+
+  @Field()
+  enoughData!: boolean;
+
+  @Field(() => Float, { nullable: true, description: "R² of NPS on the touchpoints' ratings (4 decimals)" })
+  rSquared!: number | null;
+
+  @Field(() => [TouchpointDriver], { description: "Most important first (by raters when there is no number)" })
+  drivers!: TouchpointDriver[];
+}
+
+@ObjectType({ description: "What drives experience: input KPIs against NPS and QoE over a period grid, and touchpoints' importance for NPS" })
+export class ExperienceDrivers {
+  @Field()
+  from!: Date;
+
+  @Field()
+  to!: Date;
+
+  @Field(() => Interval)
+  interval!: Interval;
+
+  @Field(() => Int)
+  lag!: number;
+
+  @Field(() => Int, { description: "Pairs of periods needed for a correlation" })
+  minimumPeriods!: number;
+
+  @Field(() => [DriverPeriod], { description: "The grid with its outputs; empty for funders" })
+  periods!: DriverPeriod[];
+
+  @Field(() => [KpiCorrelation], { description: "Every INPUT KPI against NPS and against QoE" })
+  correlations!: KpiCorrelation[];
+
+  @Field(() => TouchpointDrivers)
+  touchpoints!: TouchpointDrivers;
 
   @Field(() => [String])
   notes!: string[];
