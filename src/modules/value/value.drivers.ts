@@ -134,10 +134,10 @@ export async function touchpointDrivers(
   const products: string[] = [];
   vars.forEach((a, i) => vars.forEach((b, j) => j >= i && products.push(`sum(${a} * ${b})::float8 AS p_${a}_${b}`)));
   const [agg] = await em.query(
-    `WITH r AS (
+    `WITH r AS MATERIALIZED (
        SELECT r.stakeholder_id, r.touchpoint_id, r.nps, r.collected_at, r.id, ${rating} AS rating
          FROM feedback_responses r
-        WHERE r.organization_id = $1 AND r.kind = $4 AND r.collected_at >= $2 AND r.collected_at < $3
+        WHERE r.organization_id = $1 AND r.kind = $4 AND r.collected_at >= $2 AND r.collected_at < $3 AND (r.nps IS NOT NULL OR r.touchpoint_id = ANY($5::uuid[]))
      ), p AS (
        SELECT stakeholder_id,
               ((array_agg(nps ORDER BY collected_at DESC, id DESC) FILTER (WHERE nps IS NOT NULL))[1])::float8 AS y,

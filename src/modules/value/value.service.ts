@@ -225,13 +225,14 @@ export class ValueService {
            FROM sales s
           WHERE s.organization_id = $1 AND s.customer_id IS NOT NULL AND s.occurred_at < $3
           GROUP BY s.customer_id
-       ), x AS (
-         SELECT c.*, k.record_key,
-                ${npsClassSql(latestNpsSql("c.id", "$3"))} AS nps_class,
-                ${bandSql(latestRatingSql("c.id", "$3"))} AS band,
+       ), y AS MATERIALIZED (
+         SELECT c.*, k.record_key, ${latestNpsSql("c.id", "$3")} AS nps, ${latestRatingSql("c.id", "$3")} AS score,
                 (SELECT t.to_stage_id FROM stage_transitions t WHERE t.organization_id = $1 AND t.stakeholder_id = c.id AND t.occurred_at < $3
                   ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1) AS stage_id
            FROM c JOIN stakeholders k ON k.organization_id = $1 AND k.id = c.id AND k.kind = 'CUSTOMER'
+       ), x AS (
+         -- Each customer's latest answer and stage looked up once (MATERIALIZED), then classed.
+         SELECT y.*, ${npsClassSql("y.nps")} AS nps_class, ${bandSql("y.score")} AS band FROM y
        )
        SELECT nps_class, band, grouping(nps_class) AS g_nps, grouping(band) AS g_band,
               count(*)::int AS n, sum(record_key)::text AS n_key,
@@ -311,12 +312,12 @@ export class ValueService {
          SELECT id, (outcome_at IS NOT NULL AND (exit_at IS NULL OR outcome_at <= exit_at)) AS reached,
                 CASE WHEN outcome_at IS NOT NULL AND (exit_at IS NULL OR outcome_at <= exit_at) THEN outcome_at ELSE exit_at END AS decided_at
            FROM t
-       ), x AS (
-         SELECT d.reached, k.record_key,
-                ${npsClassSql(latestNpsSql("d.id", "d.decided_at"))} AS nps_class,
-                ${bandSql(latestRatingSql("d.id", "d.decided_at"))} AS band
+       ), y AS MATERIALIZED (
+         SELECT d.reached, k.record_key, ${latestNpsSql("d.id", "d.decided_at")} AS nps, ${latestRatingSql("d.id", "d.decided_at")} AS score
            FROM d JOIN stakeholders k ON k.organization_id = $1 AND k.id = d.id
           WHERE d.decided_at >= $2
+       ), x AS (
+         SELECT y.*, ${npsClassSql("y.nps")} AS nps_class, ${bandSql("y.score")} AS band FROM y
        )
        SELECT nps_class, band, grouping(nps_class) AS g_nps, grouping(band) AS g_band,
               count(*)::int AS n, sum(record_key)::text AS n_key,
@@ -410,7 +411,7 @@ export class ValueService {
            JOIN actions a ON a.organization_id = r.organization_id AND a.response_id = r.id AND a.due_at < $3
           WHERE r.organization_id = $1 AND r.kind = 'CUSTOMER' AND r.nps <= 6 AND r.collected_at >= $2 AND r.collected_at < $3
           GROUP BY r.id, r.stakeholder_id, r.collected_at
-       ), x AS (
+       ), x AS MATERIALIZED (
          SELECT c.on_time, k.record_key,
                 (SELECT n.nps FROM feedback_responses n WHERE n.organization_id = $1 AND n.stakeholder_id = c.stakeholder_id AND n.nps IS NOT NULL
                     AND (n.collected_at, n.id) > (c.collected_at, c.id) AND n.collected_at < $3
