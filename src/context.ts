@@ -30,6 +30,7 @@ import { FeedbackService } from "./modules/feedback/feedback.service";
 import { ActionService } from "./modules/action/action.service";
 import { GoalService } from "./modules/goal/goal.service";
 import { QoeService } from "./modules/qoe/qoe.service";
+import { ValueService } from "./modules/value/value.service";
 import { ReportService } from "./modules/report/report.service";
 import { OrganizationService } from "./modules/organization/organization.service";
 import { LifecycleService } from "./modules/lifecycle/lifecycle.service";
@@ -133,6 +134,8 @@ function createServices(sc: ServiceContext) {
     actions: new ActionService(sc),
     goals: new GoalService(sc),
     qoe: new QoeService(sc),
+    /** What experience is worth (issue 16). */
+    value: new ValueService(sc),
     reports: new ReportService(sc),
     /** Objects by global id (`node`, `nodes`). */
     nodes: new NodeService(sc),

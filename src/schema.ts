@@ -19,6 +19,7 @@ import { FeedbackResolver } from "./modules/feedback/feedback.resolver";
 import { ActionResolver } from "./modules/action/action.resolver";
 import { GoalResolver, InterventionResolver } from "./modules/goal/goal.resolver";
 import { QoeResolver } from "./modules/qoe/qoe.resolver";
+import { ValueResolver } from "./modules/value/value.resolver";
 import { ReportResolver } from "./modules/report/report.resolver";
 import { NodeResolver } from "./modules/node/node.resolver";
 import { ProgrammeEnrolmentResolver, ProgrammeResolver, StakeholderEnrolmentResolver } from "./modules/programme/programme.resolver";
@@ -54,6 +55,7 @@ export const resolvers = [
   GoalResolver,
   InterventionResolver,
   QoeResolver,
+  ValueResolver,
   ReportResolver,
   NodeResolver,
 ] as const;

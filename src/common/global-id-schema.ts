@@ -37,6 +37,8 @@ const FIELD_TYPES: Record<string, NodeType> = {
   keyId: "ApiKey",
   lifecycleId: "Lifecycle",
   stageId: "Stage",
+  exitStageId: "Stage",
+  outcomeStageId: "Stage",
   functionalAreaId: "FunctionalArea",
   ownerAreaId: "FunctionalArea",
   partnerId: "Partner",

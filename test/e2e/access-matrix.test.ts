@@ -1191,6 +1191,34 @@ const MATRIX: Record<string, Row> = {
     other: everyOther("NOT_FOUND"),
     check: (d, c) => expect(d.updateIntervention).toEqual({ id: c.target.intervention, status: "IN_PROGRESS", ownerPerson: `Person ${c.seq}` }),
   },
+  customerValue: {
+    doc: `query($org: ID!) { customerValue(organizationId: $org, ${FUNNEL_PERIOD}) { formula total { suppressed customers } byNpsClass { npsClass suppressed customers } byQoeBand { qoeBand } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: (d) => expect(d.customerValue.byNpsClass.map((g: any) => g.npsClass)).toEqual(["PROMOTER", "PASSIVE", "DETRACTOR", "NOT_ASKED"]),
+  },
+  beneficiaryRetention: {
+    doc: `query($org: ID!) { beneficiaryRetention(organizationId: $org, ${FUNNEL_PERIOD}) { outcomeStageName exitStageName total { suppressed beneficiaries } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: (d) => expect(d.beneficiaryRetention).toMatchObject({ outcomeStageName: "Outcome", exitStageName: "Exit" }),
+  },
+  loopValue: {
+    doc: `query($org: ID!) { loopValue(organizationId: $org, ${FUNNEL_PERIOD}) { groups { loop suppressed detractors } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: (d) => expect(d.loopValue.groups.map((g: any) => g.loop)).toEqual(["ON_TIME", "NOT_ON_TIME"]),
+  },
+  experienceDrivers: {
+    doc: `query($org: ID!) { experienceDrivers(organizationId: $org, ${FUNNEL_PERIOD}, interval: WEEK) { periods { nps } correlations { metricName n enoughData } touchpoints { respondents enoughData } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => expect(d.experienceDrivers.periods.length === 0).toBe(c.role === "FUNDER"),
+  },
   qualityOfExperience: {
     doc: `query($org: ID!) { qualityOfExperience(organizationId: $org, ${FUNNEL_PERIOD}, groupBy: TOUCHPOINT) {
       organizationId suppression { applied } overall { people score suppressed } groups { touchpointId people score suppressed } } }`,

@@ -613,6 +613,33 @@ describe("tenant isolation", () => {
       doc: `query($x: ID!) { experienceGoals(organizationId: $x) { totalCount edges { node { id statement metrics { id name } interventions { id title } } } } }`,
       vars: (x) => ({ x }),
     },
+    { path: "customerValue.organizationId", op: "customerValue", doc: `query($x: ID!) { customerValue(organizationId: $x, ${PERIOD}) { total { customers revenue { amountMinor } } } }`, vars: (x) => ({ x }) },
+    {
+      path: "customerValue.exitStageIds",
+      op: "customerValue",
+      doc: `query($a: ID!, $x: ID!) { customerValue(organizationId: $a, ${PERIOD}, exitStageIds: [$x]) { total { customers retention { count } } } }`,
+      vars: (x) => ({ a: A.id, x }),
+    },
+    { path: "beneficiaryRetention.organizationId", op: "beneficiaryRetention", doc: `query($x: ID!) { beneficiaryRetention(organizationId: $x, ${PERIOD}) { exitStageName total { beneficiaries } } }`, vars: (x) => ({ x }) },
+    {
+      path: "beneficiaryRetention.outcomeStageId",
+      op: "beneficiaryRetention",
+      doc: `query($a: ID!, $x: ID!) { beneficiaryRetention(organizationId: $a, ${PERIOD}, outcomeStageId: $x) { outcomeStageName total { beneficiaries } } }`,
+      vars: (x) => ({ a: A.id, x }),
+    },
+    {
+      path: "beneficiaryRetention.exitStageId",
+      op: "beneficiaryRetention",
+      doc: `query($a: ID!, $x: ID!) { beneficiaryRetention(organizationId: $a, ${PERIOD}, exitStageId: $x) { exitStageName total { beneficiaries } } }`,
+      vars: (x) => ({ a: A.id, x }),
+    },
+    { path: "loopValue.organizationId", op: "loopValue", doc: `query($x: ID!) { loopValue(organizationId: $x, ${PERIOD}) { groups { loop detractors } } }`, vars: (x) => ({ x }) },
+    {
+      path: "experienceDrivers.organizationId",
+      op: "experienceDrivers",
+      doc: `query($x: ID!) { experienceDrivers(organizationId: $x, ${PERIOD}, interval: WEEK) { correlations { metricName } touchpoints { drivers { touchpointName } } } }`,
+      vars: (x) => ({ x }),
+    },
     {
       path: "qualityOfExperience.organizationId",
       op: "qualityOfExperience",
