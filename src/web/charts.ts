@@ -186,7 +186,7 @@ function text(x: number, y: number, content: string, attrs = ""): string {
 
 interface RootOptions {
   id: string;
-  kind: "chart-metric" | "chart-funnel" | "chart-impact" | "chart-trend" | "chart-line" | "chart-chain";
+  kind: "chart-metric" | "chart-funnel" | "chart-impact" | "chart-trend" | "chart-line" | "chart-chain" | "chart-value";
   height: number;
   title: string;
   desc: string;
@@ -876,6 +876,8 @@ export interface ChainChartOptions {
   title: string;
   steps: ChainChartStep[];
   threshold: number;
+  /** The chart's class: an impact chain (default), or another list of labelled bars drawn the same way (value per customer). */
+  kind?: "chart-chain" | "chart-value";
 }
 
 /**
@@ -919,5 +921,5 @@ export function chainChart(o: ChainChartOptions): string {
     }
   });
   parts.push(`<line x1="${x0}" y1="${top}" x2="${x0}" y2="${num(height - 8)}" stroke="${AXIS}" stroke-width="1"/>`);
-  return svgRoot({ id: o.id, kind: "chart-chain", height, title: o.title, desc, defs: anyHidden ? hatchPattern(hatch) : undefined, body: parts.join("") });
+  return svgRoot({ id: o.id, kind: o.kind ?? "chart-chain", height, title: o.title, desc, defs: anyHidden ? hatchPattern(hatch) : undefined, body: parts.join("") });
 }

@@ -157,6 +157,15 @@ export function reportRows(r: ImpactReport): unknown[][] {
     row({ ...base, section: "impact_chain", item: `${c.programme.name}: backlog at the period's end`, unit: c.programme.unitOfDelivery ?? "unit", actual: c.backlog });
     row({ ...base, section: "impact_chain", item: `${c.programme.name}: experience of those who gave feedback`, unit: "SCORE", actual: c.experience.score, sample_size: c.experience.answers, suppressed: c.experience.suppressed });
   }
+  const value = r.experienceValue;
+  for (const g of value.byNpsClass) {
+    const item = `${String(g.npsClass).toLowerCase()}`;
+    row({ ...base, section: "experience_value", item: `${item}: customers`, unit: "COUNT", actual: g.customers, suppressed: g.suppressed });
+    row({ ...base, section: "experience_value", item: `${item}: repeat_purchase_rate`, unit: "RATIO", actual: g.repeatPurchase?.value ?? null, sample_size: g.customers, suppressed: g.suppressed });
+    row({ ...base, section: "experience_value", item: `${item}: retention`, unit: "RATIO", actual: g.retention?.value ?? null, sample_size: g.customers, suppressed: g.suppressed });
+    row({ ...base, section: "experience_value", item: `${item}: lifetime_value`, unit: r.organization.currency.trim(), actual: g.lifetimeValue?.amount ?? null, suppressed: g.suppressed, note: value.formula });
+  }
+  row({ ...base, section: "experience_value", item: "revenue_at_risk", unit: r.organization.currency.trim(), actual: value.revenueAtRisk?.amount ?? null });
   for (const n of r.notes) row({ ...base, section: "note", item: `${n.section}: ${n.item}`, suppressed: n.kind === "SUPPRESSED", note: `${n.kind}: ${n.reason}` });
   return rows;
 }

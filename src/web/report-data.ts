@@ -64,6 +64,17 @@ export interface ReportPageData {
     steps: { label: string; value: number | null; exact: string | null; unit: string; conversion: string | null; group: "money" | "units" | "people" }[];
     experience: { score: number | null; hidden: boolean };
   }[];
+  /**
+   * What experience is worth: customers by NPS class at their latest answer (PROMOTER, PASSIVE,
+   * DETRACTOR, NOT_ASKED), each with its lifetime value per customer (exact major units, null when
+   * hidden), and the formula used.
+   */
+  experienceValue: {
+    formula: string;
+    currency: string;
+    revenueAtRisk: string | null;
+    groups: { label: string; customers: number | null; lifetimeValue: string | null; repeatRate: number | null; retention: number | null; hidden: boolean }[];
+  };
   /** What was hidden or missing, and why. */
   notes: { section: string; item: string; kind: "SUPPRESSED" | "MISSING" | "ADJUSTED"; reason: string }[];
   /** The reader signed in in the browser (the key is in the sign-in cookie): the page offers to sign out. */

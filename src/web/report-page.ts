@@ -497,6 +497,36 @@ ${figures.join("\n")}
 </section>`;
 }
 
+function valueSection(d: ReportPageData): string {
+  const v = d.experienceValue;
+  if (!v.groups.length) return "";
+  const pct = (r: number | null) => (r === null ? null : `${formatNumber(r * 100, 0)} %`);
+  const chart = chainChart({
+    id: "chart-value",
+    kind: "chart-value",
+    title: "Lifetime value per customer by NPS class at their latest answer",
+    threshold: d.threshold,
+    steps: v.groups.map((g) => ({
+      name: g.label,
+      value: g.lifetimeValue === null ? null : Number(g.lifetimeValue),
+      display: g.lifetimeValue === null ? "" : money(g.lifetimeValue, v.currency),
+      conversion:
+        g.hidden || g.customers === null
+          ? null
+          : [`${formatNumber(g.customers, 0)} customers`, g.repeatRate === null ? null : `${pct(g.repeatRate)} bought again`, g.retention === null ? null : `${pct(g.retention)} still active`].filter(Boolean).join(", "),
+      group: "money" as const,
+    })),
+  });
+  return `<section aria-labelledby="h-value"><h2 id="h-value">What experience is worth</h2>
+<p class="muted lead">Customers grouped by how likely they said they were to recommend us, at their latest answer: what each is worth over their lifetime. ${esc(v.formula)}${
+    v.revenueAtRisk === null ? "" : ` Revenue at risk from detractors: ${esc(money(v.revenueAtRisk, v.currency))}.`
+  }</p>
+<figure>${chart}<figcaption>Lifetime value per customer; under each bar, the customers in the group, the share who bought again in the period and the share still active at its end.${
+    d.suppressionApplied ? ` Hatched bars are hidden groups of fewer than ${esc(formatNumber(d.threshold, 0))} customers.` : ""
+  }</figcaption></figure>
+</section>`;
+}
+
 function notesSection(d: ReportPageData): string {
   const body = d.notes.length
     ? `<table class="notes"><thead><tr><th scope="col">Section</th><th scope="col">Item</th><th scope="col">What</th><th scope="col">Why</th></tr></thead><tbody>
@@ -524,6 +554,7 @@ ${experienceSection(data)}
 ${metricSection(data)}
 ${funnelSection(data)}
 ${chainSection(data)}
+${valueSection(data)}
 ${notesSection(data)}
 <footer>Aggregated figures only; no personal data. Dates are in UTC; a period includes its first and its last day.${
     data.suppressionApplied ? ` Groups of fewer than ${esc(formatNumber(data.threshold, 0))} people are hidden, and so are any figures that would reveal them.` : ""

@@ -21,6 +21,8 @@ const IMPACT_MODEL_WORDS: Record<string, string> = {
   HYBRID: "Both: customers who benefit, and purchases that fund beneficiaries",
 };
 
+const NPS_GROUP_WORDS: Record<string, string> = { PROMOTER: "Promoters", PASSIVE: "Passives", DETRACTOR: "Detractors", NOT_ASKED: "Never asked" };
+
 /** What a perspective's QoE was made of: its components, present, missing or hidden. */
 function qoeParts(score: QoePerspectiveScore | null): QoePartSummary[] {
   return (score?.components ?? []).map((c) => ({ kind: c.kind, missing: c.missing, hidden: c.suppressed }));
@@ -134,6 +136,19 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
       })),
       experience: { score: c.experience.score, hidden: c.experience.suppressed },
     })),
+    experienceValue: {
+      formula: report.experienceValue.formula,
+      currency: report.organization.currency.trim(),
+      revenueAtRisk: report.experienceValue.revenueAtRisk?.amount ?? null,
+      groups: report.experienceValue.byNpsClass.map((g) => ({
+        label: NPS_GROUP_WORDS[g.npsClass ?? ""] ?? String(g.npsClass),
+        customers: g.customers,
+        lifetimeValue: g.lifetimeValue?.amount ?? null,
+        repeatRate: g.repeatPurchase?.value ?? null,
+        retention: g.retention?.value ?? null,
+        hidden: g.suppressed,
+      })),
+    },
     notes: report.notes.map((n) => ({
       section: n.section,
       item: n.item,

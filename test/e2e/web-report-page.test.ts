@@ -191,6 +191,9 @@ describe("the printable report and a funder's downloads, on the demo data", () =
           expect(await visible("svg.chart-chain")).toBe(report.impactChain.length);
           const bars = await page.$$eval("svg.chart-chain g.bar", (els) => els.length);
           expect(bars).toBe(report.impactChain.reduce((n: number, c: any) => n + c.steps.length, 0));
+          // What experience is worth: one chart, a bar per NPS class (hatched where hidden from the funder).
+          expect(await visible("svg.chart-value")).toBe(1);
+          expect(await page.$$eval("svg.chart-value g.bar", (els) => els.length)).toBe(report.experienceValue.byNpsClass.length);
 
           const png = path.join(SCREENSHOTS, "report-page-funder.png");
           await page.screenshot({ path: png, fullPage: true });

@@ -125,6 +125,17 @@ function sample(): ReportPageData {
         experience: { score: null, hidden: true },
       },
     ],
+    experienceValue: {
+      formula: "lifetime value = historic revenue per customer + margin × revenue per customer × r / (1 + d − r)",
+      currency: "KES",
+      revenueAtRisk: "1200.00",
+      groups: [
+        { label: "Promoters", customers: 40, lifetimeValue: "18500.00", repeatRate: 0.45, retention: 0.9, hidden: false },
+        { label: "Passives", customers: 22, lifetimeValue: "9250.00", repeatRate: 0.2, retention: 0.8, hidden: false },
+        { label: `Detractors ${HOSTILE}`, customers: null, lifetimeValue: null, repeatRate: null, retention: null, hidden: true },
+        { label: "Never asked", customers: 30, lifetimeValue: "4625.50", repeatRate: null, retention: 0.7, hidden: false },
+      ],
+    },
     notes: [
       { section: "Metrics", item: "Days to repair", kind: "SUPPRESSED", reason: "computed from fewer than 5 people" },
       { section: "Experience", item: "beneficiary NPS", kind: "SUPPRESSED", reason: `fewer than 5 people answered ${HOSTILE}` },
@@ -285,7 +296,20 @@ describe("renderReportPage", () => {
     expect(count("chart-metric")).toBe(data.metrics.length);
     expect(count("chart-funnel")).toBe(data.funnels.length);
     expect(count("chart-chain")).toBe(data.chains.length);
-    expect(all).toHaveLength(2 + data.metrics.length + data.funnels.length + data.chains.length);
+    expect(count("chart-value")).toBe(1);
+    expect(all).toHaveLength(3 + data.metrics.length + data.funnels.length + data.chains.length);
+  });
+
+  it("says what experience is worth: a bar per NPS class with its lifetime value, the hidden one hatched, the formula and the revenue at risk", () => {
+    const [chart] = svgs(html).filter((s) => classesOf(s).includes("chart-value"));
+    expect(chart.match(/<g class="bar">/g)).toHaveLength(3);
+    expect(chart.match(/<g class="bar bar-suppressed">/g)).toHaveLength(1);
+    expect(chart).toContain(">18,500.00 KES</text>");
+    expect(chart).toContain(">40 customers, 45 % bought again, 90 % still active</text>");
+    expect(chart).toContain("Detractors &lt;script&gt;");
+    expect(html).toContain('<h2 id="h-value">What experience is worth</h2>');
+    expect(html).toContain("lifetime value = historic revenue per customer");
+    expect(html).toContain("Revenue at risk from detractors: 1,200.00 KES.");
   });
 
   it("draws each programme's impact chain: a bar per step with its conversion, hidden steps hatched and labelled", () => {
@@ -366,8 +390,9 @@ describe("renderReportPage", () => {
   });
 
   it("still renders with no narrative, metrics, trend, funnels or programmes", () => {
-    const bare = renderReportPage({ ...data, narrative: null, metrics: [], trend: [], funnels: [], chains: [] });
+    const bare = renderReportPage({ ...data, narrative: null, metrics: [], trend: [], funnels: [], chains: [], experienceValue: { ...data.experienceValue, groups: [] } });
     expect(bare).not.toContain("Impact chain");
+    expect(bare).not.toContain("What experience is worth");
     expect(bare).toContain("No narrative has been written for this period.");
     expect(bare).toContain("No reportable metrics for this period.");
     for (const svg of svgs(bare)) expect(() => checkWellFormed(svg)).not.toThrow();

@@ -7,6 +7,7 @@ import { ImpactService } from "../impact/impact.service";
 import { metricValues } from "../impact/metric-values";
 import { QoeService } from "../qoe/qoe.service";
 import { ChainService } from "../chain/chain.service";
+import { ValueService } from "../value/value.service";
 import { QoeGroupBy, QoePerspective } from "../qoe/qoe.types";
 import { FeedbackService } from "../feedback/feedback.service";
 import { LoopSuppressionReason, ownerActionCounts, suppressActions } from "../action/action.service";
@@ -92,7 +93,7 @@ export class ReportService {
     const inUseMetrics = byTime.filter((m) => m.category === MetricCategory.SOCIAL && m.impactMode === ImpactMode.IN_USE);
     const metrics = all.filter((m) => m.reportable);
     const wanted = [...new Map([...atSaleMetrics, ...inUseMetrics, ...metrics].map((m) => [m.id, m])).values()];
-    const [sales, offeringRows, useStageRows, inUseCounts, values, qoe, customerNps, beneficiaryNps, narrativeRows, loopRows, disaggRows, chain] = await Promise.all([
+    const [sales, offeringRows, useStageRows, inUseCounts, values, qoe, customerNps, beneficiaryNps, narrativeRows, loopRows, disaggRows, chain, experienceValue] = await Promise.all([
       impact.saleTotals(info, periods),
       impact.offeringRows(info, from, to),
       impact.inUseStageRows(info),
@@ -139,6 +140,7 @@ export class ReportService {
             [org, from, to],
           ),
       new ChainService(this.sc).impactChain(org, null, from, to),
+      new ValueService(this.sc).customerValue(org, from, to),
     ]);
     const atSale = impact.atSaleView(info, from, to, sales.total[0], sales.byOffering[0], offeringRows, atSaleMetrics, values);
     const inUse = impact.inUseView(info, from, to, useStageRows, inUseCounts, inUseMetrics, values);
@@ -234,6 +236,9 @@ export class ReportService {
     };
     for (const field of loops.suppressed) note("Experience", `loops: ${field}`, ReportNoteKind.SUPPRESSED, loopReason[loops.reasons[field]]);
 
+    // What experience is worth: its hidden groups.
+    for (const g of experienceValue.byNpsClass.filter((x) => x.suppressed)) note("What experience is worth", `customers: ${g.npsClass?.toLowerCase().replace("_", " ")}`, ReportNoteKind.SUPPRESSED, `fewer than ${k} customers, or would reveal such a group`);
+
     // The impact chain: its hidden steps.
     for (const c of chain.chains) for (const st of c.steps.filter((x) => x.suppressed)) note("Impact chain", `${c.programme.name}: ${st.label}`, ReportNoteKind.SUPPRESSED, `fewer than ${k} people`);
     return {
@@ -254,6 +259,7 @@ export class ReportService {
       loops: { due: loops.due, closedOnTime: loops.closedOnTime, closedLate: loops.closedLate, notClosed: loops.notClosed, onTimeRate: loops.onTimeRate },
       disaggregations,
       impactChain: chain.chains,
+      experienceValue,
       notes,
     };
   }

@@ -1,3 +1,4 @@
+import { CustomerValue } from "../value/value.types";
 import { ProgrammeChain } from "../chain/chain.types";
 import { NotBlank } from "../../common/validation";
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
@@ -224,6 +225,12 @@ export class ImpactReport {
 
   @Field(() => [ProgrammeChain], { description: "The impact chain of every programme over the period, as impactChain gives it (funders: the same suppression and adjustment)" })
   impactChain!: ProgrammeChain[];
+
+  @Field(() => CustomerValue, {
+    description:
+      "What experience is worth: customers by their NPS class and QoE band with revenue, repeat purchase, retention and lifetime value, as customerValue gives it with its defaults (funders: groups suppressed and counts adjusted as everywhere)",
+  })
+  experienceValue!: CustomerValue;
 
   @Field(() => [ReportNote])
   notes!: ReportNote[];
