@@ -575,8 +575,9 @@ export async function generateOrganization(em: EntityManager, plan: Organization
         const value = v.toFixed(m.decimals);
         const key = `gen-${plan.index}-${m.id.slice(0, 8)}-${from.toISOString().slice(0, 7)}${suffix}`;
         const hash = createHash("sha256").update(`${key}:${value}:${sample}`).digest("hex");
+        // The record key (the cell-key method's) from the client key, so that the same seed gives the same rows.
         obs.push(
-          `(${O}, ${lit(rng.uuid())}, ${lit(m.id)}, ${ts(from)}, ${ts(to)}, ${value}, ${sample ?? "NULL"}, ${stage}, ${lit(JSON.stringify(dims))}::jsonb, 'generated (bench)', ${lit(key)}, ${lit(hash)}, ${ts(new Date(Math.min(to.getTime() + 3 * DAY * 1000, until.getTime() - 1000)))})`,
+          `(${O}, ${lit(rng.uuid())}, ${lit(m.id)}, ${ts(from)}, ${ts(to)}, ${value}, ${sample ?? "NULL"}, ${stage}, ${lit(JSON.stringify(dims))}::jsonb, 'generated (bench)', ${lit(key)}, ${lit(hash)}, ${ts(new Date(Math.min(to.getTime() + 3 * DAY * 1000, until.getTime() - 1000)))}, ('x' || substr(md5(${lit(key)}), 1, 5))::bit(20)::integer)`,
         );
       };
       if (m.byGender) {
@@ -593,7 +594,7 @@ export async function generateOrganization(em: EntityManager, plan: Organization
   }
   if (obs.length) {
     await q(
-      `INSERT INTO observations (organization_id, id, metric_id, period_from, period_to, value, sample_size, stage_id, dimensions, source, client_key, content_hash, created_at)
+      `INSERT INTO observations (organization_id, id, metric_id, period_from, period_to, value, sample_size, stage_id, dimensions, source, client_key, content_hash, created_at, record_key)
        VALUES ${obs.join(", ")}`,
     );
   }

@@ -1191,6 +1191,60 @@ const MATRIX: Record<string, Row> = {
     other: everyOther("NOT_FOUND"),
     check: (d, c) => expect(d.updateIntervention).toEqual({ id: c.target.intervention, status: "IN_PROGRESS", ownerPerson: `Person ${c.seq}` }),
   },
+  impactChain: {
+    doc: `query($org: ID!) { impactChain(organizationId: $org, ${FUNNEL_PERIOD}) { organizationId chains { programme { id } steps { kind value suppressed } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: AGGREGATE,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => expect(d.impactChain.chains.map((p: any) => p.programme.id)).toContain(c.target.programme),
+  },
+  traceSale: {
+    doc: `query($id: ID!) { traceSale(saleId: $id) { sale { id } unitsFunded allocations { units } people { reachedByName } } }`,
+    vars: (c) => ({ id: c.target.sale }),
+    own: STAFF_ONLY,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.traceSale.sale.id).toBe(c.target.sale),
+  },
+  linkMetricToQuestion: {
+    doc: `mutation($input: LinkMetricToQuestionInput!) { linkMetricToQuestion(input: $input) { id source { questionKey measure } } }`,
+    // A metric of its own each time (a linked metric takes no observations: the world's metric keeps them).
+    vars: async (c) => {
+      const metricId = (
+        await c.app.ok<any>(`mutation($input: CreateMetricInput!) { createMetric(input: $input) { id } }`, {
+          input: { organizationId: c.target.id, name: `Fit ${c.seq}`, category: "SOCIAL", perspective: "BENEFICIARY", kind: "OUTPUT", unit: "SCORE", aggregation: "AVERAGE", impactMode: "IN_USE" },
+        })
+      ).createMetric.id;
+      return { input: { metricId, surveyId: c.target.survey, questionKey: "fit" } };
+    },
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    writes: ["metric_question_links", "metrics"],
+    check: (d) => expect(d.linkMetricToQuestion.source).toEqual({ questionKey: "fit", measure: "MEAN" }),
+  },
+  unlinkMetricFromQuestion: {
+    doc: `mutation($id: ID!) { unlinkMetricFromQuestion(metricId: $id) { id source { questionKey } } }`,
+    vars: (c) => ({ id: c.target.metric }),
+    own: ADMIN_ONLY,
+    other: everyOther("NOT_FOUND"),
+    writes: ["metric_question_links"],
+    check: (d, c) => expect(d.unlinkMetricFromQuestion).toEqual({ id: c.target.metric, source: null }),
+  },
+  distanceTravelled: {
+    doc: `query($id: ID!) { distanceTravelled(metricId: $id) { metric { id } withBaseline measured } }`,
+    // A metric computed from the world's survey's "fit" answers, made for the call.
+    vars: async (c) => {
+      const id = (
+        await c.app.ok<any>(`mutation($input: CreateMetricInput!) { createMetric(input: $input) { id } }`, {
+          input: { organizationId: c.target.id, name: `Fit distance ${c.seq}`, category: "SOCIAL", perspective: "BENEFICIARY", kind: "OUTPUT", unit: "SCORE", aggregation: "AVERAGE", impactMode: "IN_USE" },
+        })
+      ).createMetric.id;
+      await c.app.ok(`mutation($input: LinkMetricToQuestionInput!) { linkMetricToQuestion(input: $input) { id } }`, { input: { metricId: id, surveyId: c.target.survey, questionKey: "fit" } });
+      return { id };
+    },
+    own: AGGREGATE,
+    other: everyOther("NOT_FOUND"),
+    check: (d, c) => expect(d.distanceTravelled.measured === null).toBe(c.role === "FUNDER" && d.distanceTravelled.withBaseline === null),
+  },
   customerValue: {
     doc: `query($org: ID!) { customerValue(organizationId: $org, ${FUNNEL_PERIOD}) { formula total { suppressed customers } byNpsClass { npsClass suppressed customers } byQoeBand { qoeBand } } }`,
     vars: (c) => ({ org: c.target.id }),

@@ -519,6 +519,30 @@ describe("tenant isolation", () => {
       vars: (x) => ({ a: A.id, x }),
     },
     {
+      path: "impactChain.organizationId",
+      op: "impactChain",
+      doc: `query($x: ID!) { impactChain(organizationId: $x, ${PERIOD}) { chains { programme { id name } steps { kind value } } } }`,
+      vars: (x) => ({ x }),
+    },
+    {
+      path: "impactChain.programmeId",
+      op: "impactChain",
+      doc: `query($a: ID!, $x: ID!) { impactChain(organizationId: $a, programmeId: $x, ${PERIOD}) { chains { programme { id name } steps { kind value } } } }`,
+      vars: (x) => ({ a: A.id, x }),
+    },
+    {
+      path: "traceSale.saleId",
+      op: "traceSale",
+      doc: `query($x: ID!) { traceSale(saleId: $x) { sale { id } programme { id } allocations { delivery { id } } people { reachedByName } } }`,
+      vars: (x) => ({ x }),
+    },
+    {
+      path: "distanceTravelled.metricId",
+      op: "distanceTravelled",
+      doc: `query($x: ID!) { distanceTravelled(metricId: $x) { metric { id name } measured improved } }`,
+      vars: (x) => ({ x }),
+    },
+    {
       path: "sales.organizationId",
       op: "sales",
       doc: `query($x: ID!) { sales(organizationId: $x, ${PERIOD}) { totalCount edges { node { id clientKey offering { id name } customer { id externalRef } } } } }`,
@@ -745,6 +769,9 @@ describe("tenant isolation", () => {
     m("createMetric", "CreateMetricInput", "{ id name stage { id name } }", (x) => ({ ...NEW_METRIC, organizationId: A.id, stageId: x })),
     m("createMetric", "CreateMetricInput", "{ id name touchpoint { id name } }", (x) => ({ ...NEW_METRIC, organizationId: A.id, touchpointId: x })),
     m("updateMetric", "UpdateMetricInput", "{ id name }", (x) => ({ id: x, name: "Hijacked" })),
+    m("linkMetricToQuestion", "LinkMetricToQuestionInput", "{ id source { questionKey } }", (x) => ({ metricId: x, surveyId: A.survey, questionKey: "fit" })),
+    m("linkMetricToQuestion", "LinkMetricToQuestionInput", "{ id source { questionKey } }", (x) => ({ metricId: A.metric, surveyId: x, questionKey: "fit" })),
+    { path: "unlinkMetricFromQuestion.metricId", op: "unlinkMetricFromQuestion", doc: `mutation($x: ID!) { unlinkMetricFromQuestion(metricId: $x) { id name } }`, vars: (x) => ({ x }) },
     m("setMetricTargets", "SetMetricTargetsInput", "{ id name targets { edges { node { id value } } } }", (x) => ({
       metricId: x,
       targets: [{ from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z", value: "1" }],
