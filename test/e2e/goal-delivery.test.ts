@@ -190,11 +190,13 @@ describe("goal delivery", () => {
     const depot = wide.interventions.find((i: any) => i.intervention.title === "Depot test");
     expect(depot.effect.before).toMatchObject({ answers: 10, score: 35 });
     expect(depot.effect.after).toMatchObject({ answers: 24, score: 91.66, nps: 71.43, npsAnswers: 14 });
-    // At the end of February (2026-03-01): Spare parts is in progress before its end date (ON_TIME), Call-back's start
-    // day has not begun (NOT_STARTED), Helpline is in progress but has not started by the period's end: ON_TIME, no effect.
+    // At the end of February (2026-03-01): Depot test done (ON_TIME), Spare parts in progress before its end date (ON_TIME);
+    // Call-back's and Training's start days have not begun (NOT_STARTED), nor Helpline's, though it is in progress now:
+    // by its plan it had not started at the period's end (NOT_STARTED, no effect); Radio cancelled.
     const feb = (await app.ok<any>(REPORT, { o: org.id, from: "2026-02-01T00:00:00Z", to: "2026-03-01T00:00:00Z", g: repairGoal })).goalDelivery.goals[0];
-    expect(feb.interventionCounts).toEqual({ onTime: 3, late: 0, notStarted: 2, cancelled: 1 });
-    expect(feb.interventions.find((i: any) => i.intervention.title === "Helpline").effect).toBeNull();
+    expect(feb.interventionCounts).toEqual({ onTime: 2, late: 0, notStarted: 3, cancelled: 1 });
+    const helpline = feb.interventions.find((i: any) => i.intervention.title === "Helpline");
+    expect(helpline).toMatchObject({ timeliness: "NOT_STARTED", reason: "planned to start on 2026-03-10", effect: null });
     // KPIs: the observation of Q1 starts before February, so February has none: missing, not 0.
     expect(feb.kpis.map((k: any) => k.attainment)).toEqual([null, null]);
     expect(feb.kpiAttainment).toBeNull();

@@ -8,9 +8,10 @@ import { feedbackComponent } from "../qoe/score";
  * days in the organization's time zone, a start day beginning at its midnight, an end day ending at
  * the next midnight):
  * - CANCELLED: cancelled (counted apart, never late);
+ * - its start day not begun before E: NOT_STARTED, whatever its status (by its plan it had not started);
  * - DONE: ON_TIME (the record holds no completion date, so a done intervention is not judged late);
  * - IN_PROGRESS: LATE when its end day was over before E (it should be done), else ON_TIME;
- * - PLANNED: LATE when its start day began before E (it should have started), else NOT_STARTED.
+ * - PLANNED: LATE (its start day began before E: it should have started).
  * The status is the current one (the record keeps no history of statuses).
  */
 export enum Timeliness {
@@ -23,15 +24,14 @@ export enum Timeliness {
 export function classifyIntervention(status: InterventionStatus, startAt: Date, endAt: Date, periodEnd: Date, startsOn: string, endsOn: string): { timeliness: Timeliness; reason: string } {
   const e = periodEnd.getTime();
   if (status === InterventionStatus.CANCELLED) return { timeliness: Timeliness.CANCELLED, reason: "cancelled" };
+  if (startAt.getTime() >= e) return { timeliness: Timeliness.NOT_STARTED, reason: `planned to start on ${startsOn}` };
   if (status === InterventionStatus.DONE) return { timeliness: Timeliness.ON_TIME, reason: "done" };
   if (status === InterventionStatus.IN_PROGRESS) {
     return endAt.getTime() <= e
       ? { timeliness: Timeliness.LATE, reason: `in progress after its end date ${endsOn}` }
       : { timeliness: Timeliness.ON_TIME, reason: `in progress, due to end on ${endsOn}` };
   }
-  return startAt.getTime() < e
-    ? { timeliness: Timeliness.LATE, reason: `still planned though due to start on ${startsOn}` }
-    : { timeliness: Timeliness.NOT_STARTED, reason: `planned to start on ${startsOn}` };
+  return { timeliness: Timeliness.LATE, reason: `still planned though due to start on ${startsOn}` };
 }
 
 /** Whether the experience before and after its start is compared: it has started (in progress or done) by the period's end. */

@@ -6,7 +6,7 @@ import { Timeliness } from "./delivery";
 registerEnumType(Timeliness, {
   name: "InterventionTimeliness",
   description:
-    "At the period's end: ON_TIME (done, or in progress before its end date), LATE (still planned after its start date, or in progress after its end date), NOT_STARTED (planned, its start date not yet come), CANCELLED",
+    "At the period's end: NOT_STARTED (its start date not yet come, whatever its status), ON_TIME (done, or in progress before its end date), LATE (still planned after its start date, or in progress after its end date), CANCELLED",
 });
 
 @ObjectType({ description: "The experience at a goal's touchpoint (or stage) over a window of days: the QoE feedback component with its 95 % interval" })
