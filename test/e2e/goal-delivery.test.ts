@@ -222,4 +222,26 @@ describe("goal delivery", () => {
       error(await app.gql(`mutation($i: CreateExperienceGoalInput!) { createExperienceGoal(input: $i) { id } }`, { i: { organizationId: org.id, statement: "x", stageId: org.beneficiaryStages.Uses, touchpointId: repair } })),
     ).toEqual({ code: "BAD_USER_INPUT", field: "touchpointId" });
   });
+
+  it("runs as many statements for many goals as for two (no query per goal or intervention)", async () => {
+    const Q = `query($o: ID!) { goalDelivery(organizationId: $o, from: "2026-01-01T00:00:00Z", to: "2026-04-01T00:00:00Z", windowDays: 14) {
+      goals { goal { statement touchpoint { name } stage { name } metrics { name } } kpis { metric { name } attainment }
+        interventions { intervention { title owner { name } } timeliness effect { difference } } } } }`;
+    const statements = async () => {
+      app.counter.reset();
+      app.counter.record = true;
+      const data = await app.ok<any>(Q, { o: org.id });
+      app.counter.record = false;
+      return { count: app.counter.statements.filter((sql) => !/\bapi_keys\b/.test(sql)).length, goals: data.goalDelivery.goals.length };
+    };
+    const two = await statements();
+    expect(two.goals).toBe(2);
+    for (let i = 0; i < 5; i++) {
+      const g = await goal({ organizationId: org.id, statement: `More ${i}`, stageId: org.customerStages.Support, touchpointId: repair, metricIds: [] });
+      await intervention(g, `Started ${i}`, "2026-02-01", "2026-06-01", "IN_PROGRESS");
+    }
+    const seven = await statements();
+    expect(seven.goals).toBe(7);
+    expect(seven.count).toBe(two.count);
+  });
 });
