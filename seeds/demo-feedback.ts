@@ -24,6 +24,8 @@ export interface SurveySpec {
   /** Collected by the touchpoint's partner's app, received after a few days offline. */
   viaPartner?: boolean;
   comments: { promoter: string[]; passive: string[]; detractor: string[] };
+  /** From this many days before the anchor on, this mix instead (an intervention that worked). */
+  improvedFrom?: { daysAgo: number; mix: [number, number, number] };
 }
 
 export interface GoalSpec {
@@ -36,6 +38,13 @@ export interface GoalSpec {
 export interface FeedbackSpec {
   surveys: SurveySpec[];
   goals: GoalSpec[];
+  /**
+   * Loops closed on time go with recovery: a detractor whose next answer is a promoter or passive
+   * had the loop closed on time more often than one whose next answer is a detractor again. The
+   * outcome of each action is still one draw of the same generator (the weights change, not the
+   * number of draws before it).
+   */
+  loopsGoWithRecovery?: boolean;
 }
 
 interface Interaction {
@@ -99,10 +108,12 @@ export async function seedFeedback(
       const collectedAt = new Date(it.at.getTime() + rng.int(1, 48) * HOUR);
       const receivedAt = new Date(collectedAt.getTime() + (s.viaPartner ? rng.int(2, 120) : rng.int(0, 2)) * HOUR);
       if (receivedAt >= anchor) continue;
+      // One draw whatever the weights: a mix that changes with time keeps every later draw where it was.
+      const mix = s.improvedFrom && collectedAt.getTime() >= anchor.getTime() - s.improvedFrom.daysAgo * 24 * HOUR ? s.improvedFrom.mix : s.mix;
       const cls = rng.weighted([
-        ["promoter", s.mix[0]],
-        ["passive", s.mix[1]],
-        ["detractor", s.mix[2]],
+        ["promoter", mix[0]],
+        ["passive", mix[1]],
+        ["detractor", mix[2]],
       ] as const);
       const nps = cls === "promoter" ? rng.int(9, 10) : cls === "passive" ? rng.int(7, 8) : rng.weighted([[0, 1], [1, 1], [2, 2], [3, 3], [4, 4], [5, 5], [6, 5]] as const);
       const id = rng.uuid();
@@ -158,17 +169,22 @@ export async function seedFeedback(
       WHERE a.organization_id = $1 AND r.organization_id = a.organization_id AND r.id = a.response_id AND o.id = a.organization_id`,
     [org],
   );
-  const actions: { id: string; due_at: Date; created: Date }[] = await em.query(
-    `SELECT a.id, a.due_at, r.received_at AS created FROM actions a JOIN feedback_responses r ON r.organization_id = a.organization_id AND r.id = a.response_id
+  const actions: { id: string; due_at: Date; created: Date; next_nps: number | null }[] = await em.query(
+    `SELECT a.id, a.due_at, r.received_at AS created,
+            (SELECT n.nps FROM feedback_responses n WHERE n.organization_id = r.organization_id AND n.stakeholder_id = r.stakeholder_id AND n.nps IS NOT NULL
+                AND (n.collected_at, n.id) > (r.collected_at, r.id) ORDER BY n.collected_at, n.id LIMIT 1) AS next_nps
+       FROM actions a JOIN feedback_responses r ON r.organization_id = a.organization_id AND r.id = a.response_id
       WHERE a.organization_id = $1 ORDER BY r.collected_at, a.id`,
     [org],
   );
   const updates: unknown[][] = [];
   for (const a of actions) {
+    const weights: [number, number, number] =
+      !spec.loopsGoWithRecovery || a.next_nps === null ? [65, 20, 15] : a.next_nps >= 7 ? [85, 10, 5] : [10, 45, 45];
     const outcome = rng.weighted([
-      ["onTime", 65],
-      ["late", 20],
-      ["open", 15],
+      ["onTime", weights[0]],
+      ["late", weights[1]],
+      ["open", weights[2]],
     ] as const);
     const due = new Date(a.due_at).getTime();
     const created = new Date(a.created).getTime();

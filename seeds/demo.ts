@@ -6,6 +6,7 @@ import { DemoKey, demoKeySpecs, insertDemoKeys } from "./demo-keys";
 import { ImpactSpec, seedImpact } from "./demo-impact";
 import { FeedbackSpec, seedFeedback } from "./demo-feedback";
 import { OutcomeSpec, seedOutcomes } from "./demo-outcomes";
+import { RepeatPurchaseSpec, seedRepeatPurchases } from "./demo-repeat";
 import { AgeBand, Gender, ImpactModel, PartnerKind, StakeholderKind, TouchpointChannel } from "../src/common/enums";
 
 /** Fixed ids for the demo organizations, so the docs' example queries work as pasted (test/e2e/docs-examples.test.ts). */
@@ -51,6 +52,8 @@ interface OrganizationSpec {
   populations: PopulationSpec[];
   impact: ImpactSpec;
   feedback: FeedbackSpec;
+  /** Customers who buy again, by how happy they are (added after the first demo; its own generator). */
+  repeatPurchases?: RepeatPurchaseSpec;
   /** The narrative of the default report period (the 12 whole months before the anchor's month). */
   narrative: string;
   /** Monthly deliveries of a programme by its field partner (src/modules/delivery), if it has them. */
@@ -202,6 +205,9 @@ const SOLAR_IMPACT: ImpactSpec = {
 };
 
 
+/** When Mwanga Solar began testing repaired lamps at the depot: the repair visit's answers are better from then on. */
+export const REPAIR_DEPOT_TEST_DAYS_AGO = 120;
+
 const SOLAR_FEEDBACK: FeedbackSpec = {
   surveys: [
     {
@@ -244,8 +250,9 @@ const SOLAR_FEEDBACK: FeedbackSpec = {
       audience: "CUSTOMER",
       touchpoint: "Repair visit",
       responseRate: 0.9,
-      // The worst touchpoint, on purpose: repairs take too long.
+      // The worst touchpoint, on purpose: repairs take too long; better once repaired lamps are tested at the depot.
       mix: [22, 30, 48],
+      improvedFrom: { daysAgo: REPAIR_DEPOT_TEST_DAYS_AGO, mix: [52, 32, 16] },
       questions: [
         { key: "nps", type: "NPS", text: "After this repair, how likely are you to recommend us?" },
         { key: "effort", type: "EFFORT", text: "How easy was it to get the lamp repaired?" },
@@ -272,15 +279,22 @@ const SOLAR_FEEDBACK: FeedbackSpec = {
       statement: "A broken lamp is working again within five days",
       touchpoint: "Repair visit",
       metrics: ["Repair turnaround"],
-      interventions: [{ title: "Call back every repair request within 24 hours", owner: "Customer service", startDaysAgo: 30, lengthDays: 90, status: "IN_PROGRESS" }],
+      interventions: [
+        { title: "Call back every repair request within 24 hours", owner: "Customer service", startDaysAgo: 30, lengthDays: 90, status: "IN_PROGRESS" },
+        // The repair touchpoint's mix improves from this day on (the repair survey's improvedFrom).
+        { title: "Depot test of repaired lamps", owner: "Operations", startDaysAgo: REPAIR_DEPOT_TEST_DAYS_AGO, lengthDays: 60, status: "DONE" },
+      ],
     },
   ],
+  loopsGoWithRecovery: true,
 };
 
 const SOLAR: OrganizationSpec = {
   id: DEMO_SOLAR_ID,
   impact: SOLAR_IMPACT,
   feedback: SOLAR_FEEDBACK,
+  // A second lamp for the household: promoters buy one far more often than detractors.
+  repeatPurchases: { offering: "Jua Lamp S", chance: { promoter: 0.65, passive: 0.3, detractor: 0.05 }, afterDays: [5, 45] },
   narrative: [
     "This year Mwanga Solar lit homes in five counties, most of them off-grid farming households. Families tell us they spend less on kerosene and that children study longer after dark.",
     "Repairs are our weak point: customers waiting for a repaired lamp are our unhappiest, and the detractors we called back told us why. Since the second half of the year every lamp is tested at the depot and field agents carry spare parts; the repair turnaround is falling.",
@@ -942,13 +956,14 @@ async function seedOrganization(em: EntityManager, spec: OrganizationSpec, ancho
       return id;
     },
   );
+  const repeat = spec.repeatPurchases ? await seedRepeatPurchases(em, org, anchor, new Random(spec.seed + 17), spec.repeatPurchases) : { sales: 0 };
   // Outcomes: the same survey at purchase and six months later, feeding social metrics.
   const outcomes = spec.outcomes
-    ? await seedOutcomes(em, org, anchor, new Random(spec.seed + 17), spec.outcomes, purchases, stageByName(StakeholderKind.CUSTOMER, spec.outcomes.stage).id)
+    ? await seedOutcomes(em, org, anchor, new Random(spec.seed + 19), spec.outcomes, purchases, stageByName(StakeholderKind.CUSTOMER, spec.outcomes.stage).id)
     : { responses: 0 };
   // The narrative for the default report period.
   const reportTo = new Date(Date.UTC(anchor.getUTCFullYear(), anchor.getUTCMonth(), 1));
   const reportFrom = new Date(Date.UTC(anchor.getUTCFullYear() - 1, anchor.getUTCMonth(), 1));
   await em.query(`INSERT INTO report_narratives (organization_id, period_from, period_to, version, text) VALUES ($1, $2, $3, 1, $4)`, [org, reportFrom, reportTo, spec.narrative]);
-  return { stakeholders: s.id.length, transitions: t.id.length, interactions: i.id.length, ...impact, ...feedback, responses: feedback.responses + outcomes.responses, ...deliveries };
+  return { stakeholders: s.id.length, transitions: t.id.length, interactions: i.id.length, ...impact, ...feedback, responses: feedback.responses + outcomes.responses, ...deliveries, sales: impact.sales + repeat.sales };
 }

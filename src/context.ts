@@ -28,7 +28,7 @@ import { ExperienceGoal, Intervention } from "./modules/goal/goal.entity";
 import { SurveyService } from "./modules/survey/survey.service";
 import { FeedbackService } from "./modules/feedback/feedback.service";
 import { ActionService } from "./modules/action/action.service";
-import { GoalService } from "./modules/goal/goal.service";
+import { GoalDeliveryService, GoalService } from "./modules/goal/goal.service";
 import { QoeService } from "./modules/qoe/qoe.service";
 import { ValueService } from "./modules/value/value.service";
 import { ReportService } from "./modules/report/report.service";
@@ -133,6 +133,7 @@ function createServices(sc: ServiceContext) {
     feedback: new FeedbackService(sc),
     actions: new ActionService(sc),
     goals: new GoalService(sc),
+    goalDelivery: new GoalDeliveryService(sc),
     qoe: new QoeService(sc),
     /** What experience is worth (issue 16). */
     value: new ValueService(sc),

@@ -1151,6 +1151,17 @@ const MATRIX: Record<string, Row> = {
       expect(goal).toEqual({ id: c.target.goal, touchpoint: { id: c.target.tpPartner }, metrics: [{ id: c.target.metric }], interventions: expect.arrayContaining([{ id: c.target.intervention }]) });
     },
   },
+  goalDelivery: {
+    doc: `query($org: ID!) { goalDelivery(organizationId: $org, ${FUNNEL_PERIOD}) { goals { goal { id } kpis { metric { id } } interventions { intervention { id } timeliness } } } }`,
+    vars: (c) => ({ org: c.target.id }),
+    own: STAFF_ONLY,
+    other: everyOther("FORBIDDEN"),
+    check: (d, c) => {
+      const goal = d.goalDelivery.goals.find((g: any) => g.goal.id === c.target.goal);
+      expect(goal.kpis).toEqual([{ metric: { id: c.target.metric } }]);
+      expect(goal.interventions.map((i: any) => i.intervention.id)).toEqual(expect.arrayContaining([c.target.intervention]));
+    },
+  },
   createExperienceGoal: {
     doc: `mutation($input: CreateExperienceGoalInput!) { createExperienceGoal(input: $input) { id statement stage { id } metrics { id } } }`,
     vars: (c) => ({ input: { organizationId: c.target.id, statement: `Goal ${c.seq}`, stageId: c.target.fx.beneficiaryStages.Receives, metricIds: [c.target.metric] } }),

@@ -207,4 +207,130 @@ describe("the views on the demo data", () => {
     expect(k.meanChangeHigh).toBeLessThan(0);
     expect(h.meanChangeLow).toBeGreaterThan(0);
   });
+
+  /**
+   * The relationships the demo holds for "what experience is worth" (issue 16, item 7), on Mwanga
+   * Solar, found with plain SQL (and the goalDelivery view for the intervention).
+   */
+  describe("what experience is worth, in Mwanga Solar's data", () => {
+    const org = DEMO_SOLAR_UUID;
+
+    it("promoters buy again more often than passives, passives more than detractors", async () => {
+      // Customers by the class of their latest NPS answer; bought again = two sales or more.
+      const rows: { cls: string; customers: number; repeat: number }[] = await app.db.query(
+        `WITH latest AS (
+           SELECT DISTINCT ON (r.stakeholder_id) r.stakeholder_id, CASE WHEN r.nps >= 9 THEN 'promoter' WHEN r.nps >= 7 THEN 'passive' ELSE 'detractor' END AS cls
+             FROM feedback_responses r WHERE r.organization_id = $1 AND r.kind = 'CUSTOMER' AND r.nps IS NOT NULL
+            ORDER BY r.stakeholder_id, r.collected_at DESC, r.id DESC),
+         bought AS (SELECT customer_id, count(*) AS n FROM sales WHERE organization_id = $1 AND customer_id IS NOT NULL GROUP BY customer_id)
+         SELECT l.cls, count(*)::int AS customers, count(*) FILTER (WHERE b.n >= 2)::int AS repeat
+           FROM latest l LEFT JOIN bought b ON b.customer_id = l.stakeholder_id GROUP BY l.cls`,
+        [org],
+      );
+      const rate = Object.fromEntries(rows.map((r) => [r.cls, r.repeat / r.customers]));
+      const n = Object.fromEntries(rows.map((r) => [r.cls, r.customers]));
+      console.log("repeat purchase by latest NPS class", rows);
+      expect(n.promoter).toBeGreaterThanOrEqual(30);
+      expect(n.detractor).toBeGreaterThanOrEqual(10);
+      expect(rate.promoter).toBeGreaterThan(rate.passive);
+      expect(rate.passive).toBeGreaterThan(rate.detractor);
+      expect(rate.promoter).toBeGreaterThan(2 * rate.detractor);
+      // And so their value: revenue per customer, promoters above detractors.
+      const value: { cls: string; revenue: number }[] = await app.db.query(
+        `WITH latest AS (
+           SELECT DISTINCT ON (r.stakeholder_id) r.stakeholder_id, CASE WHEN r.nps >= 9 THEN 'promoter' WHEN r.nps >= 7 THEN 'passive' ELSE 'detractor' END AS cls
+             FROM feedback_responses r WHERE r.organization_id = $1 AND r.kind = 'CUSTOMER' AND r.nps IS NOT NULL
+            ORDER BY r.stakeholder_id, r.collected_at DESC, r.id DESC)
+         SELECT l.cls, (sum(coalesce(s.amount, 0)) / count(*))::float AS revenue
+           FROM latest l LEFT JOIN (SELECT customer_id, sum(amount_minor) AS amount FROM sales WHERE organization_id = $1 GROUP BY customer_id) s ON s.customer_id = l.stakeholder_id
+          GROUP BY l.cls`,
+        [org],
+      );
+      console.log("revenue per customer by latest NPS class", value);
+      const revenue = Object.fromEntries(value.map((v) => [v.cls, v.revenue]));
+      expect(revenue.promoter).toBeGreaterThan(revenue.detractor);
+    });
+
+    it("the repair visit has the lowest NPS of the touchpoints and pulls the customers' NPS down", async () => {
+      const rows: { name: string; n: number; nps: number }[] = await app.db.query(
+        `SELECT t.name, count(*)::int AS n, round(100.0 * (count(*) FILTER (WHERE r.nps >= 9) - count(*) FILTER (WHERE r.nps <= 6)) / count(*), 2)::float AS nps
+           FROM feedback_responses r JOIN touchpoints t ON t.organization_id = r.organization_id AND t.id = r.touchpoint_id
+          WHERE r.organization_id = $1 AND r.nps IS NOT NULL GROUP BY t.name ORDER BY nps`,
+        [org],
+      );
+      console.log("NPS by touchpoint", rows);
+      expect(rows[0].name).toBe("Repair visit");
+      expect(rows[0].n).toBeGreaterThanOrEqual(30);
+      expect(rows[rows.length - 1].nps - rows[0].nps).toBeGreaterThan(40);
+      // Customers' latest answer: lower for those who answered at a repair visit.
+      const [c] = await app.db.query(
+        `WITH latest AS (
+           SELECT DISTINCT ON (r.stakeholder_id) r.stakeholder_id, r.nps FROM feedback_responses r
+            WHERE r.organization_id = $1 AND r.kind = 'CUSTOMER' AND r.nps IS NOT NULL ORDER BY r.stakeholder_id, r.collected_at DESC, r.id DESC),
+         repaired AS (SELECT DISTINCT r.stakeholder_id FROM feedback_responses r JOIN touchpoints t ON t.organization_id = r.organization_id AND t.id = r.touchpoint_id
+                       WHERE r.organization_id = $1 AND t.name = 'Repair visit')
+         SELECT round(100.0 * (count(*) FILTER (WHERE l.nps >= 9 AND p.stakeholder_id IS NOT NULL) - count(*) FILTER (WHERE l.nps <= 6 AND p.stakeholder_id IS NOT NULL))
+                      / nullif(count(*) FILTER (WHERE p.stakeholder_id IS NOT NULL), 0), 2)::float AS repaired,
+                round(100.0 * (count(*) FILTER (WHERE l.nps >= 9 AND p.stakeholder_id IS NULL) - count(*) FILTER (WHERE l.nps <= 6 AND p.stakeholder_id IS NULL))
+                      / nullif(count(*) FILTER (WHERE p.stakeholder_id IS NULL), 0), 2)::float AS others
+           FROM latest l LEFT JOIN repaired p ON p.stakeholder_id = l.stakeholder_id`,
+        [org],
+      );
+      console.log("latest NPS of customers with and without a repair answer", c);
+      expect(c.repaired).toBeLessThan(c.others - 20);
+    });
+
+    it("detractors called back on time answer better next time than those who were not", async () => {
+      // Each detractor answer with its action; its stakeholder's next NPS answer; closed on time = loop closed by the due time.
+      const rows: { on_time: boolean; n: number; recovered: number }[] = await app.db.query(
+        `SELECT (a.loop_closed_at IS NOT NULL AND a.loop_closed_at <= a.due_at) AS on_time, count(*)::int AS n, count(*) FILTER (WHERE nx.nps >= 7)::int AS recovered
+           FROM feedback_responses r
+           JOIN actions a ON a.organization_id = r.organization_id AND a.response_id = r.id
+           JOIN LATERAL (SELECT n.nps FROM feedback_responses n WHERE n.organization_id = r.organization_id AND n.stakeholder_id = r.stakeholder_id AND n.nps IS NOT NULL
+                            AND (n.collected_at, n.id) > (r.collected_at, r.id) ORDER BY n.collected_at, n.id LIMIT 1) nx ON true
+          WHERE r.organization_id = $1 AND r.nps <= 6 GROUP BY 1`,
+        [org],
+      );
+      console.log("next answer after a detractor, by loop closed on time", rows);
+      const on = rows.find((r) => r.on_time)!;
+      const off = rows.find((r) => !r.on_time)!;
+      expect(on.n).toBeGreaterThanOrEqual(10);
+      expect(off.n).toBeGreaterThanOrEqual(3);
+      expect(on.recovered / on.n).toBeGreaterThan(off.recovered / off.n + 0.2);
+    });
+
+    it("the depot test of repaired lamps visibly lifts the repair visit (goalDelivery and SQL agree)", async () => {
+      const Q = `query($o: ID!, $w: Int) { goalDelivery(organizationId: $o, from: "2025-11-01T00:00:00Z", to: "2026-11-01T00:00:00Z", windowDays: $w) {
+        goals { goal { statement touchpoint { name } } interventions { intervention { title startsOn } timeliness
+          effect { before { answers score low high nps } after { answers score low high nps } difference differenceLow differenceHigh note } } } } }`;
+      const d = (await solarStaff.ok<any>(Q, { o: DEMO_SOLAR_ID, w: 90 })).goalDelivery;
+      const goal = d.goals.find((g: any) => g.goal.touchpoint?.name === "Repair visit");
+      const depot = goal.interventions.find((i: any) => i.intervention.title === "Depot test of repaired lamps");
+      console.log("depot test of repaired lamps, 90 days either side", JSON.stringify(depot));
+      expect(depot.timeliness).toBe("ON_TIME");
+      expect(depot.effect.note).toBeNull();
+      expect(depot.effect.difference).toBeGreaterThan(10);
+      expect(depot.effect.differenceLow).toBeGreaterThan(0);
+      // The same windows by hand in SQL: NPS answers 100 / 50 / 0, effort (e - 1) / 6 x 100, all answers at the repair visit.
+      const start = new Date(`${depot.intervention.startsOn}T00:00:00Z`);
+      const side = async (from: Date, to: Date) =>
+        (
+          await app.db.query(
+            `WITH r AS (SELECT r.id, r.nps FROM feedback_responses r JOIN touchpoints t ON t.organization_id = r.organization_id AND t.id = r.touchpoint_id
+                         WHERE r.organization_id = $1 AND t.name = 'Repair visit' AND r.collected_at >= $2 AND r.collected_at < $3),
+                  s AS (SELECT CASE WHEN nps >= 9 THEN 100 WHEN nps >= 7 THEN 50 ELSE 0 END::numeric AS v FROM r WHERE nps IS NOT NULL
+                        UNION ALL SELECT (a.value_number - 1) / CASE WHEN a.type = 'RATING' THEN 4 ELSE 6 END * 100 FROM r JOIN feedback_answers a
+                            ON a.organization_id = $1 AND a.response_id = r.id AND a.type IN ('RATING', 'EFFORT') AND a.value_number IS NOT NULL)
+             SELECT count(*)::int AS n, avg(v)::float AS mean FROM s`,
+            [org, from, to],
+          )
+        )[0];
+      const before = await side(new Date(start.getTime() - 90 * 86400000), start);
+      const after = await side(start, new Date(start.getTime() + 90 * 86400000));
+      expect(depot.effect.before.answers).toBe(before.n);
+      expect(depot.effect.after.answers).toBe(after.n);
+      expect(Math.abs(depot.effect.before.score - before.mean)).toBeLessThan(0.1);
+      expect(Math.abs(depot.effect.after.score - after.mean)).toBeLessThan(0.1);
+    });
+  });
 });

@@ -665,6 +665,18 @@ describe("tenant isolation", () => {
       vars: (x) => ({ x }),
     },
     {
+      path: "goalDelivery.organizationId",
+      op: "goalDelivery",
+      doc: `query($x: ID!) { goalDelivery(organizationId: $x, ${PERIOD}) { goals { goal { id statement } kpis { metric { id name } actual } interventions { intervention { id title } } } } }`,
+      vars: (x) => ({ x }),
+    },
+    {
+      path: "goalDelivery.goalId",
+      op: "goalDelivery",
+      doc: `query($a: ID!, $x: ID!) { goalDelivery(organizationId: $a, ${PERIOD}, goalId: $x) { goals { goal { id statement } interventions { intervention { id title } } } } }`,
+      vars: (x) => ({ a: A.id, x }),
+    },
+    {
       path: "qualityOfExperience.organizationId",
       op: "qualityOfExperience",
       doc: `query($x: ID!) { qualityOfExperience(organizationId: $x, ${PERIOD}, groupBy: TOUCHPOINT) { organizationId overall { score people } groups { key label touchpoint { id name } } } }`,

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { ExperienceGoal, Intervention } from "./goal.entity";
 import { CreateExperienceGoalInput, InterventionInput, UpdateExperienceGoalInput, UpdateInterventionInput } from "./goal.service";
 import { Metric } from "../metric/metric.entity";
@@ -7,6 +7,8 @@ import { Touchpoint } from "../touchpoint/touchpoint.entity";
 import { FunctionalArea } from "../functional-area/functional-area.entity";
 import { NotFoundError } from "../../common/errors";
 import { ExperienceGoalConnection } from "../../common/connections";
+import { GoalDeliveryReport } from "./delivery.types";
+import { PeriodArgsInput } from "../../common/periods";
 import type { Context } from "../../context";
 
 @Resolver(() => ExperienceGoal)
@@ -19,6 +21,20 @@ export class GoalResolver {
     @Arg("after", () => String, { nullable: true }) after?: string,
   ) {
     return ExperienceGoalConnection.from(await services.goals.list(organizationId, first, after));
+  }
+
+  @Query(() => GoalDeliveryReport, {
+    description:
+      "Whether experience goals are delivered over [from, to): each goal's input KPIs against target, its interventions on time, late or not started at the period's end, and the experience at its touchpoint (or stage) before and after each started intervention (admins and staff)",
+  })
+  goalDelivery(
+    @Arg("organizationId", () => ID) organizationId: string,
+    @Args(() => PeriodArgsInput) periodArgs: PeriodArgsInput,
+    @Ctx() { services }: Context,
+    @Arg("goalId", () => ID, { nullable: true, description: "One goal; all the organization's (up to 100) when left out" }) goalId?: string,
+    @Arg("windowDays", () => Int, { defaultValue: 28, description: "Days on each side of an intervention's start day (1..365)" }) windowDays?: number,
+  ): Promise<GoalDeliveryReport> {
+    return services.goalDelivery.report(organizationId, periodArgs, goalId, windowDays ?? 28);
   }
 
   @Mutation(() => ExperienceGoal)

@@ -7,7 +7,15 @@ import { BadInputError, NotFoundError } from "../../common/errors";
 import { InterventionStatus } from "../../common/enums";
 import { decodeCursor, fromMicros, micros, Page, pageSize, toPage } from "../../common/pagination";
 import { assertId, cleanName, IsCalendarDate, NotBlank } from "../../common/validation";
-import { hydrate, queryRows } from "../../database/rows";
+import { hydrate, hydrateAll, queryRows } from "../../database/rows";
+import { Metric } from "../metric/metric.entity";
+import { MetricResult } from "../impact/impact.types";
+import { metricValues } from "../impact/metric-values";
+import { attainment } from "../impact/attainment";
+import { fromFixed, toFixed } from "../../common/decimal";
+import { PeriodArgs, resolvePeriod } from "../../common/periods";
+import { classifyIntervention, difference, EMPTY_SUMS, hasStarted, notEnough, Timeliness, windowScore, WindowSums } from "./delivery";
+import { GoalDeliveryReport, InterventionDelivery, InterventionEffect } from "./delivery.types";
 import type { ServiceContext } from "../../context";
 
 @InputType()
@@ -238,5 +246,187 @@ export class GoalService {
       );
       return hydrate(em, Intervention, updated[0]);
     });
+  }
+}
+
+/** Goals one goalDelivery answer covers at most. */
+export const MAX_GOALS = 100;
+/** Answers a window needs for a score. */
+export const MINIMUM_ANSWERS = 10;
+
+interface InterventionRow extends Record<string, unknown> {
+  goal_id: string;
+  start_at: Date;
+  end_at: Date;
+}
+
+interface WindowRow {
+  id: string;
+  side: "before" | "after";
+  promoters: string;
+  passives: string;
+  detractors: string;
+  rating_n: string;
+  rating_sum: string | null;
+  rating_sq: string | null;
+  effort_n: string;
+  effort_sum: string | null;
+  effort_sq: string | null;
+}
+
+export class GoalDeliveryService {
+  constructor(private readonly sc: ServiceContext) {}
+
+  /**
+   * Whether the organization's experience goals (or one) are delivered over a period: the input
+   * KPIs' attainment, the interventions on time / late / not started at the period's end, and per
+   * started intervention the experience at the goal's touchpoint (its stage when it has none) in the
+   * `windowDays` days before its start day and the `windowDays` days from it on. Admins and staff.
+   * Six statements whatever the number of goals.
+   */
+  async report(organizationId: string, periodArgs: PeriodArgs, goalId: string | null | undefined, windowDays: number): Promise<GoalDeliveryReport> {
+    const org = assertId(organizationId, "organizationId");
+    this.sc.access.require(org, ROLES.staff);
+    if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 365) throw new BadInputError("windowDays", "windowDays must be a whole number of days from 1 to 365");
+    const period = await resolvePeriod(this.sc.em, this.sc.access, org, periodArgs);
+    const em = this.sc.em;
+    const goalRows: Record<string, unknown>[] = await em.query(
+      `SELECT * FROM experience_goals WHERE organization_id = $1 AND ($2::uuid IS NULL OR id = $2) ORDER BY created_at, id LIMIT ${MAX_GOALS}`,
+      [org, goalId ? assertId(goalId, "goalId") : null],
+    );
+    if (goalId && goalRows.length === 0) throw new NotFoundError("Experience goal", "goalId");
+    const goals = hydrateAll(em, ExperienceGoal, goalRows);
+    const ids = goals.map((g) => g.id);
+    const [metricRows, interventionRows]: [Record<string, unknown>[], InterventionRow[]] = await Promise.all([
+      em.query(
+        `SELECT l.goal_id AS __goal, m.* FROM experience_goal_metrics l JOIN metrics m ON m.organization_id = l.organization_id AND m.id = l.metric_id
+          WHERE l.organization_id = $1 AND l.goal_id = ANY($2::uuid[]) ORDER BY m.created_at, m.id`,
+        [org, ids],
+      ),
+      // An intervention's start day begins at its midnight in the organization's time zone; its end day ends at the next midnight.
+      em.query(
+        `SELECT i.*, i.starts_on::text AS starts_on, i.ends_on::text AS ends_on,
+                i.starts_on::timestamp AT TIME ZONE o.time_zone AS start_at, (i.ends_on + 1)::timestamp AT TIME ZONE o.time_zone AS end_at
+           FROM interventions i JOIN organizations o ON o.id = i.organization_id
+          WHERE i.organization_id = $1 AND i.goal_id = ANY($2::uuid[]) ORDER BY i.starts_on, i.id`,
+        [org, ids],
+      ),
+    ]);
+    // KPIs: the period as one bucket (src/modules/impact/metric-values.ts), attainment from the baseline to the target.
+    const metrics = new Map<string, Metric>();
+    const metricsOf = new Map<string, Metric[]>();
+    for (const r of metricRows) {
+      const m = metrics.get(String(r.id)) ?? hydrate(em, Metric, r);
+      metrics.set(m.id, m);
+      metricsOf.set(String(r.__goal), [...(metricsOf.get(String(r.__goal)) ?? []), m]);
+    }
+    const values = await metricValues(em, org, [...metrics.values()], [{ from: period.from, to: period.to }]);
+    const started = interventionRows.filter((r) => hasStarted(r.status as InterventionStatus, new Date(r.start_at), period.to));
+    const sums = await this.windowSums(org, started, windowDays);
+    const day = 24 * 3600 * 1000;
+    const num = (v: string | null) => (v === null ? null : Number(v));
+    return {
+      from: period.from,
+      to: period.to,
+      windowDays,
+      minimumAnswers: MINIMUM_ANSWERS,
+      goals: goals.map((goal) => {
+        const kpis: MetricResult[] = (metricsOf.get(goal.id) ?? []).map((metric) => {
+          const v = values.get(metric.id)![0];
+          const baseline = metric.baselineValue === null ? null : fromFixed(toFixed(metric.baselineValue));
+          return {
+            metric,
+            actual: v.actual,
+            target: v.target,
+            baseline,
+            attainment: attainment(num(v.actual), num(v.target), num(metric.baselineValue), metric.direction),
+            observations: v.observations,
+            sampleSize: v.sampleSize,
+            derivedFromDimension: v.derivedFromDimension,
+            suppressed: false,
+          };
+        });
+        const attained = kpis.filter((k) => k.attainment !== null).map((k) => k.attainment as number);
+        const interventions: InterventionDelivery[] = interventionRows
+          .filter((r) => r.goal_id === goal.id)
+          .map((r) => {
+            const intervention = hydrate(em, Intervention, r);
+            const startAt = new Date(r.start_at);
+            const { timeliness, reason } = classifyIntervention(intervention.status, startAt, new Date(r.end_at), period.to, intervention.startsOn, intervention.endsOn);
+            let effect: InterventionEffect | null = null;
+            if (hasStarted(intervention.status, startAt, period.to)) {
+              const s = sums.get(intervention.id);
+              const before = windowScore(s?.before ?? EMPTY_SUMS, new Date(startAt.getTime() - windowDays * day), startAt, MINIMUM_ANSWERS);
+              const after = windowScore(s?.after ?? EMPTY_SUMS, startAt, new Date(startAt.getTime() + windowDays * day), MINIMUM_ANSWERS);
+              const d = difference(before, after);
+              effect = { before, after, difference: d.difference, differenceLow: d.low, differenceHigh: d.high, note: notEnough(before, after, MINIMUM_ANSWERS) };
+            }
+            return { intervention, timeliness, reason, effect };
+          });
+        const count = (t: Timeliness) => interventions.filter((i) => i.timeliness === t).length;
+        return {
+          goal,
+          scoredAt: goal.touchpointId ? "TOUCHPOINT" : "STAGE",
+          kpis,
+          kpiAttainment: attained.length ? Math.round((attained.reduce((a, b) => a + b, 0) / attained.length) * 100) / 100 : null,
+          interventionCounts: { onTime: count(Timeliness.ON_TIME), late: count(Timeliness.LATE), notStarted: count(Timeliness.NOT_STARTED), cancelled: count(Timeliness.CANCELLED) },
+          interventions,
+        };
+      }),
+    };
+  }
+
+  /**
+   * Per started intervention, the answers at its goal's touchpoint (or stage, when the goal has no
+   * touchpoint) collected in [start − w, start) and [start, start + w): NPS answers by class, and
+   * the count, sum and sum of squares of the rating and effort answers mapped to 0..100 (the
+   * rollups' expressions, src/modules/feedback/rollup.ts). One statement.
+   */
+  private async windowSums(org: string, started: InterventionRow[], windowDays: number): Promise<Map<string, { before: WindowSums; after: WindowSums }>> {
+    const out = new Map<string, { before: WindowSums; after: WindowSums }>();
+    if (started.length === 0) return out;
+    const rows: WindowRow[] = await this.sc.em.query(
+      `WITH w AS (
+         SELECT i.id, v.side, v.lo, v.hi, g.touchpoint_id, g.stage_id
+           FROM interventions i
+           JOIN experience_goals g ON g.organization_id = i.organization_id AND g.id = i.goal_id
+           JOIN unnest($2::uuid[], $3::timestamptz[]) AS s(id, start_at) ON s.id = i.id
+           CROSS JOIN LATERAL (VALUES ('before', s.start_at - $4 * interval '1 day', s.start_at), ('after', s.start_at, s.start_at + $4 * interval '1 day')) AS v(side, lo, hi)
+          WHERE i.organization_id = $1),
+       r AS (
+         SELECT w.id AS iid, w.side, r.id, r.nps FROM w JOIN feedback_responses r
+             ON r.organization_id = $1 AND r.touchpoint_id = w.touchpoint_id AND r.collected_at >= w.lo AND r.collected_at < w.hi
+          WHERE w.touchpoint_id IS NOT NULL
+         UNION ALL
+         SELECT w.id, w.side, r.id, r.nps FROM w JOIN feedback_responses r
+             ON r.organization_id = $1 AND r.stage_id = w.stage_id AND r.collected_at >= w.lo AND r.collected_at < w.hi
+          WHERE w.touchpoint_id IS NULL),
+       a AS (
+         SELECT r.iid, r.side, a.type, (a.value_number - 1) / CASE WHEN a.type = 'RATING' THEN 4 ELSE 6 END * 100 AS score
+           FROM r JOIN feedback_answers a ON a.organization_id = $1 AND a.response_id = r.id AND a.type IN ('RATING', 'EFFORT') AND a.value_number IS NOT NULL)
+       SELECT k.id, k.side, coalesce(rn.promoters, 0) AS promoters, coalesce(rn.passives, 0) AS passives, coalesce(rn.detractors, 0) AS detractors,
+              coalesce(an.rating_n, 0) AS rating_n, an.rating_sum, an.rating_sq, coalesce(an.effort_n, 0) AS effort_n, an.effort_sum, an.effort_sq
+         FROM (SELECT DISTINCT id, side FROM w) k
+         LEFT JOIN (SELECT iid, side, count(*) FILTER (WHERE nps >= 9) AS promoters, count(*) FILTER (WHERE nps BETWEEN 7 AND 8) AS passives,
+                           count(*) FILTER (WHERE nps <= 6) AS detractors FROM r GROUP BY iid, side) rn ON rn.iid = k.id AND rn.side = k.side
+         LEFT JOIN (SELECT iid, side, count(*) FILTER (WHERE type = 'RATING') AS rating_n, sum(score) FILTER (WHERE type = 'RATING') AS rating_sum,
+                           sum(score * score) FILTER (WHERE type = 'RATING') AS rating_sq, count(*) FILTER (WHERE type = 'EFFORT') AS effort_n,
+                           sum(score) FILTER (WHERE type = 'EFFORT') AS effort_sum, sum(score * score) FILTER (WHERE type = 'EFFORT') AS effort_sq
+                      FROM a GROUP BY iid, side) an ON an.iid = k.id AND an.side = k.side`,
+      [org, started.map((r) => r.id), started.map((r) => r.start_at), windowDays],
+    );
+    for (const r of rows) {
+      const sums: WindowSums = {
+        promoters: Number(r.promoters),
+        passives: Number(r.passives),
+        detractors: Number(r.detractors),
+        rating: { n: Number(r.rating_n), sum: Number(r.rating_sum ?? 0), squares: Number(r.rating_sq ?? 0) },
+        effort: { n: Number(r.effort_n), sum: Number(r.effort_sum ?? 0), squares: Number(r.effort_sq ?? 0) },
+      };
+      const entry = out.get(r.id) ?? { before: EMPTY_SUMS, after: EMPTY_SUMS };
+      entry[r.side] = sums;
+      out.set(r.id, entry);
+    }
+    return out;
   }
 }
