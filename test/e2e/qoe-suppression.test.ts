@@ -1,6 +1,7 @@
 import { startTestApp, TestApp, Caller } from "../helpers/app";
 import { createOrg, createStakeholder, OrgFixture } from "../helpers/fixtures";
 import { inSpan } from "../../src/common/suppression";
+import { perturb } from "../../src/common/perturbation";
 
 /**
  * Quality of experience as a funder sees it (small-cell suppression, k = 10, the default):
@@ -543,6 +544,17 @@ describe("quality of experience: small-cell suppression for funders", () => {
     });
 
     const MONTHS = ["2026-01", "2026-02", "2026-03"];
+    /** The quarter's 12 classrooms as a funder sees them: adjusted by the sum of the quarter's observations' record keys; attainment v / 30. */
+    const classroomsForFunder = async () => {
+      const [{ k }] = await app.db.query(`SELECT sum(record_key)::text AS k FROM observations WHERE organization_id = $1 AND metric_id = $2 AND dimensions = '{}'::jsonb AND period_from >= $3 AND period_from < $4`, [
+        org.id,
+        classrooms,
+        Q1.from,
+        Q1.to,
+      ]);
+      const value = perturb(12, k, 2);
+      return { value, attainment: Math.round((value / 30) * 10000) / 100 };
+    };
 
     it("hides a metric's attainment in every month the impact views hide its value, and shows it where they do", async () => {
       const series = async (who: Caller, metricId: string, interval: string) =>
@@ -567,14 +579,16 @@ describe("quality of experience: small-cell suppression for funders", () => {
       // study hours 3 of 4 -> 75.
       expect(component(q.groups[0], "SOCIAL_ATTAINMENT", "BENEFICIARY")).toMatchObject({ value: null, sampleSize: null, missing: true, suppressed: true });
       expect(component(q.groups[1], "SOCIAL_ATTAINMENT", "BENEFICIARY")).toMatchObject({ value: 75, sampleSize: 1, missing: false, suppressed: true });
-      // The quarter: 12 classrooms (>= 10) against 30 -> 40; study hours averaged 3 over 51 people -> 75. Shown,
-      // as in metricSeries by quarter.
+      // The quarter: 12 classrooms (>= 10) against 30 -> 40 for staff; a funder sees the count of people adjusted by
+      // its observations' cell key (D = 2), and the attainment from it: v / 30. Study hours averaged 3 over 51 people
+      // -> 75 (an average, not adjusted). Shown, as in metricSeries by quarter.
+      const classroomsShown = await classroomsForFunder();
       const quarter = [(await series(funder, classrooms, "QUARTER"))[0], (await series(funder, hours, "QUARTER"))[0]];
       expect(quarter.map((p: any) => [p.actual, p.attainment, p.suppressed])).toEqual([
-        ["12", 40, false],
+        [String(classroomsShown.value), classroomsShown.attainment, false],
         ["3", 75, false],
       ]);
-      expect(part(q.overall, "SOCIAL_ATTAINMENT", "Classrooms lit", "BENEFICIARY")).toMatchObject(shownPart(40, 1));
+      expect(part(q.overall, "SOCIAL_ATTAINMENT", "Classrooms lit", "BENEFICIARY")).toMatchObject(shownPart(classroomsShown.attainment, 1));
       expect(part(q.overall, "SOCIAL_ATTAINMENT", "Study hours", "BENEFICIARY")).toMatchObject(shownPart(75, 1));
       // Staff see every month.
       const s = await qoe(app, { o: org.id, ...Q1, g: "PERIOD", i: "MONTH" });
@@ -620,10 +634,13 @@ describe("quality of experience: small-cell suppression for funders", () => {
     it("gives the funder a score made only of what it is shown", async () => {
       const q = await qoe(funder, { o: org.id, ...Q1, g: "NONE" });
       // Customer: nothing shown (no feedback, no KPI, loop closure hidden: see above). Beneficiary:
-      // social attainment (40 + 75) / 2 = 57.5 (its loop closure hidden). Overall 57.5.
+      // social attainment (a + 75) / 2, a the classrooms' attainment a funder sees (40 for staff, from the true 12:
+      // then 57.5), its loop closure hidden. Overall the same.
+      const a = (await classroomsForFunder()).attainment;
+      const beneficiary = Math.round(((a + 75) / 2) * 100) / 100;
       expect(perspective(q.overall)).toMatchObject({ score: null, missing: ["FEEDBACK", "KPI_ATTAINMENT", "LOOP_CLOSURE"] });
-      expect(perspective(q.overall, "BENEFICIARY").score).toBe(57.5);
-      expect(q.overall.score).toBe(57.5);
+      expect(perspective(q.overall, "BENEFICIARY").score).toBe(beneficiary);
+      expect(q.overall.score).toBe(beneficiary);
       expect(q.overall.missingPerspectives).toEqual(["CUSTOMER", "USER"]);
       expect(q.overall.people).toBe(0);
       expect(q.groups).toEqual([]);
