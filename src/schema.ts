@@ -20,7 +20,7 @@ import { ActionResolver } from "./modules/action/action.resolver";
 import { GoalResolver, InterventionResolver } from "./modules/goal/goal.resolver";
 import { QoeResolver } from "./modules/qoe/qoe.resolver";
 import { ValueResolver } from "./modules/value/value.resolver";
-import { ReportResolver } from "./modules/report/report.resolver";
+import { ReportFieldResolver, ReportResolver } from "./modules/report/report.resolver";
 import { NodeResolver } from "./modules/node/node.resolver";
 import { ProgrammeEnrolmentResolver, ProgrammeResolver, StakeholderEnrolmentResolver } from "./modules/programme/programme.resolver";
 import { DeliveryResolver } from "./modules/delivery/delivery.resolver";
@@ -57,6 +57,7 @@ export const resolvers = [
   QoeResolver,
   ValueResolver,
   ReportResolver,
+  ReportFieldResolver,
   NodeResolver,
 ] as const;
 

@@ -71,7 +71,7 @@ async function report(ctx: Context, url: URL): Promise<ImpactReport> {
   // Through the same resolution as the period: calendar dates begin at midnight in the organization's zone.
   const compared = given ? await ctx.services.periods.resolve(org, { from: dateParam(url, "compareFrom"), to: dateParam(url, "compareTo") }) : null;
   const compareTo = compared ? { from: compared.from, to: compared.to } : null;
-  return ctx.services.reports.report(org, from, to, compareTo);
+  return ctx.services.reports.report(org, from, to, compareTo, true);
 }
 
 function attachment(res: http.ServerResponse, type: string, name: string): void {
@@ -158,14 +158,14 @@ export function reportRows(r: ImpactReport): unknown[][] {
     row({ ...base, section: "impact_chain", item: `${c.programme.name}: experience of those who gave feedback`, unit: "SCORE", actual: c.experience.score, sample_size: c.experience.answers, suppressed: c.experience.suppressed });
   }
   const value = r.experienceValue;
-  for (const g of value.byNpsClass) {
+  for (const g of value?.byNpsClass ?? []) {
     const item = `${String(g.npsClass).toLowerCase()}`;
     row({ ...base, section: "experience_value", item: `${item}: customers`, unit: "COUNT", actual: g.customers, suppressed: g.suppressed });
     row({ ...base, section: "experience_value", item: `${item}: repeat_purchase_rate`, unit: "RATIO", actual: g.repeatPurchase?.value ?? null, sample_size: g.customers, suppressed: g.suppressed });
     row({ ...base, section: "experience_value", item: `${item}: retention`, unit: "RATIO", actual: g.retention?.value ?? null, sample_size: g.customers, suppressed: g.suppressed });
-    row({ ...base, section: "experience_value", item: `${item}: lifetime_value`, unit: r.organization.currency.trim(), actual: g.lifetimeValue?.amount ?? null, suppressed: g.suppressed, note: value.formula });
+    row({ ...base, section: "experience_value", item: `${item}: lifetime_value`, unit: r.organization.currency.trim(), actual: g.lifetimeValue?.amount ?? null, suppressed: g.suppressed, note: value!.formula });
   }
-  row({ ...base, section: "experience_value", item: "revenue_at_risk", unit: r.organization.currency.trim(), actual: value.revenueAtRisk?.amount ?? null });
+  if (value) row({ ...base, section: "experience_value", item: "revenue_at_risk", unit: r.organization.currency.trim(), actual: value.revenueAtRisk?.amount ?? null });
   for (const n of r.notes) row({ ...base, section: "note", item: `${n.section}: ${n.item}`, suppressed: n.kind === "SUPPRESSED", note: `${n.kind}: ${n.reason}` });
   return rows;
 }

@@ -42,7 +42,7 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
   assertPeriod(from, to);
   const months = buckets(from, to, Interval.MONTH);
   if (months.length > 36) throw new BadInputError("to", "a printable report covers at most 36 months");
-  const report = await ctx.services.reports.report(org, from, to);
+  const report = await ctx.services.reports.report(org, from, to, null, true);
   const [qoeTrend, funnels, npsRows] = await Promise.all([
     ctx.services.qoe.compute(org, from, to, QoeGroupBy.PERIOD, Interval.MONTH),
     Promise.all([StakeholderKind.CUSTOMER, StakeholderKind.BENEFICIARY].map((kind) => ctx.services.lifecycles.funnel(org, kind, from, to))),
@@ -137,10 +137,10 @@ export async function buildReportPageData(ctx: Context, organizationId: string, 
       experience: { score: c.experience.score, hidden: c.experience.suppressed },
     })),
     experienceValue: {
-      formula: report.experienceValue.formula,
+      formula: report.experienceValue!.formula,
       currency: report.organization.currency.trim(),
-      revenueAtRisk: report.experienceValue.revenueAtRisk?.amount ?? null,
-      groups: report.experienceValue.byNpsClass.map((g) => ({
+      revenueAtRisk: report.experienceValue!.revenueAtRisk?.amount ?? null,
+      groups: report.experienceValue!.byNpsClass.map((g) => ({
         label: NPS_GROUP_WORDS[g.npsClass ?? ""] ?? String(g.npsClass),
         customers: g.customers,
         lifetimeValue: g.lifetimeValue?.amount ?? null,

@@ -1,6 +1,7 @@
 import { ComparePeriod, PeriodArgsInput } from "../../common/periods";
 import { BadInputError } from "../../common/errors";
-import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { CustomerValue } from "../value/value.types";
 import { ImpactReport, Narrative, PeriodInput, SetReportNarrativeInput } from "./report.types";
 import type { Context } from "../../context";
 
@@ -32,5 +33,16 @@ export class ReportResolver {
   @Mutation(() => Narrative, { description: "Writes a new version of the narrative for [from, to) (admins and staff)" })
   setReportNarrative(@Arg("input") input: SetReportNarrativeInput, @Ctx() { services }: Context): Promise<Narrative> {
     return services.reports.setNarrative(input);
+  }
+}
+
+@Resolver(() => ImpactReport)
+export class ReportFieldResolver {
+  @FieldResolver(() => CustomerValue, {
+    description:
+      "What experience is worth: customers by their NPS class and QoE band with revenue, repeat purchase, retention and lifetime value, as customerValue gives it with its defaults (funders: groups suppressed and counts adjusted as everywhere). Computed only when asked for.",
+  })
+  experienceValue(@Root() report: ImpactReport, @Ctx() { services }: Context): Promise<CustomerValue> | CustomerValue {
+    return report.experienceValue ?? services.value.customerValue(report.organization.id, report.period.from, report.period.to);
   }
 }

@@ -64,7 +64,12 @@ export class ReportService {
    * numbers and the suppression are the same as everywhere else. A fixed number of
    * SQL statements whatever the number of metrics, offerings or stages.
    */
-  async report(organizationId: string, from: Date, to: Date, compareTo?: { from: Date; to: Date } | null): Promise<ImpactReport> {
+  /**
+   * `withExperienceValue`: compute the "what experience is worth" section here (the printable page and
+   * the downloads, which always show it); GraphQL computes it only when the field is asked for
+   * (ReportFieldResolver), as it costs seconds on a large organization.
+   */
+  async report(organizationId: string, from: Date, to: Date, compareTo?: { from: Date; to: Date } | null, withExperienceValue = false): Promise<ImpactReport> {
     const org = assertId(organizationId, "organizationId");
     this.sc.access.require(org, ROLES.aggregates);
     assertPeriod(from, to);
@@ -140,7 +145,7 @@ export class ReportService {
             [org, from, to],
           ),
       new ChainService(this.sc).impactChain(org, null, from, to),
-      new ValueService(this.sc).customerValue(org, from, to),
+      withExperienceValue ? new ValueService(this.sc).customerValue(org, from, to) : Promise.resolve(null),
     ]);
     const atSale = impact.atSaleView(info, from, to, sales.total[0], sales.byOffering[0], offeringRows, atSaleMetrics, values);
     const inUse = impact.inUseView(info, from, to, useStageRows, inUseCounts, inUseMetrics, values);
@@ -237,7 +242,7 @@ export class ReportService {
     for (const field of loops.suppressed) note("Experience", `loops: ${field}`, ReportNoteKind.SUPPRESSED, loopReason[loops.reasons[field]]);
 
     // What experience is worth: its hidden groups.
-    for (const g of experienceValue.byNpsClass.filter((x) => x.suppressed)) note("What experience is worth", `customers: ${g.npsClass?.toLowerCase().replace("_", " ")}`, ReportNoteKind.SUPPRESSED, `fewer than ${k} customers, or would reveal such a group`);
+    for (const g of experienceValue?.byNpsClass.filter((x) => x.suppressed) ?? []) note("What experience is worth", `customers: ${g.npsClass?.toLowerCase().replace("_", " ")}`, ReportNoteKind.SUPPRESSED, `fewer than ${k} customers, or would reveal such a group`);
 
     // The impact chain: its hidden steps.
     for (const c of chain.chains) for (const st of c.steps.filter((x) => x.suppressed)) note("Impact chain", `${c.programme.name}: ${st.label}`, ReportNoteKind.SUPPRESSED, `fewer than ${k} people`);
@@ -259,7 +264,7 @@ export class ReportService {
       loops: { due: loops.due, closedOnTime: loops.closedOnTime, closedLate: loops.closedLate, notClosed: loops.notClosed, onTimeRate: loops.onTimeRate },
       disaggregations,
       impactChain: chain.chains,
-      experienceValue,
+      ...(experienceValue ? { experienceValue } : {}),
       notes,
     };
   }

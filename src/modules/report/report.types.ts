@@ -226,11 +226,8 @@ export class ImpactReport {
   @Field(() => [ProgrammeChain], { description: "The impact chain of every programme over the period, as impactChain gives it (funders: the same suppression and adjustment)" })
   impactChain!: ProgrammeChain[];
 
-  @Field(() => CustomerValue, {
-    description:
-      "What experience is worth: customers by their NPS class and QoE band with revenue, repeat purchase, retention and lifetime value, as customerValue gives it with its defaults (funders: groups suppressed and counts adjusted as everywhere)",
-  })
-  experienceValue!: CustomerValue;
+  /** Set when the report was made with it (the page and the downloads); GraphQL resolves the field on demand (report.resolver.ts). */
+  experienceValue?: CustomerValue;
 
   @Field(() => [ReportNote])
   notes!: ReportNote[];
