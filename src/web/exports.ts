@@ -198,7 +198,7 @@ async function answerRows(ctx: Context, url: URL): Promise<unknown[][]> {
        JOIN feedback_responses r ON r.organization_id = a.organization_id AND r.id = a.response_id
        JOIN survey_questions q ON q.organization_id = a.organization_id AND q.id = a.question_id
        JOIN surveys s ON s.organization_id = r.organization_id AND s.id = r.survey_id
-      WHERE a.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 AND a.type <> 'TEXT' AND ($4::uuid IS NULL OR r.survey_id = $4)`;
+      WHERE a.organization_id = $1 AND r.collected_at >= $2 AND r.collected_at < $3 AND a.type NOT IN ('TEXT', 'NUMBER') AND ($4::uuid IS NULL OR r.survey_id = $4)`;
   const option = `s.id AS survey_id, s.name AS survey, q.key, q.type, q.position,
             coalesce(a.value_text, trim(trailing '.' from trim(trailing '0' from a.value_number::text)), a.value_bool::text) AS answer`;
   const rows: { survey_id: string; survey: string; key: string; type: string; position: number; answer: string; responses: string; people: string; response_keys?: string; people_keys?: string }[] =
@@ -302,7 +302,8 @@ async function* iati(ctx: Context, url: URL) {
         }
         yield `      </indicator>\n`;
       };
-      yield* indicator(`${unit} delivered`, (x) => x.unitsDelivered);
+      // Units delivered are often people one for one: not shown where the people reached are hidden.
+      yield* indicator(`${unit} delivered`, (x) => (x.beneficiariesReached.total === null ? null : x.unitsDelivered));
       yield* indicator("Beneficiaries reached (by name and at sites)", (x) => x.beneficiariesReached.total);
       yield `    </result>\n`;
     }

@@ -376,6 +376,8 @@ describe("what experience is worth", () => {
     expect(error(await app.gql(BR, { o: org.id, from: TO, to: TO }))).toEqual({ code: "BAD_USER_INPUT", field: "to" });
     expect(error(await app.gql(CV, { o: org.id, from: FROM, to: TO, m: 1.5 }))).toEqual({ code: "BAD_USER_INPUT", field: "marginRate" });
     expect(error(await app.gql(CV, { o: org.id, from: FROM, to: TO, d: 0 }))).toEqual({ code: "BAD_USER_INPUT", field: "discountRate" });
+    // Too small for floating point (1 + 1e-17 − 1 = 0 with a retention of 1): refused, not an internal error.
+    expect(error(await app.gql(CV, { o: org.id, from: FROM, to: TO, d: 1e-17 }))).toEqual({ code: "BAD_USER_INPUT", field: "discountRate" });
     // A beneficiary stage is not a customer exit stage.
     expect(error(await app.gql(CV, { o: org.id, from: FROM, to: TO, x: [org.beneficiaryStages.Exit] }))).toEqual({ code: "NOT_FOUND", field: "exitStageIds" });
   });

@@ -42,7 +42,8 @@ SELECT pid, sid FROM answered`;
 /**
  * Per programme, the responses in [from, to) of the people of 'answered': NPS classes (answers, and
  * the sum of the record keys of the people who gave them) and ratings and effort mapped to 0..100 as
- * quality of experience maps them (a rating r on 1..k as (r − 1) / (k − 1) · 100).
+ * quality of experience maps them (a rating r on 1..k as (r − 1) / (k − 1) · 100), with their answers'
+ * key sums (each answer carries its person's key).
  */
 export const CHAIN_EXPERIENCE_SQL = `${PEOPLE_CTES}
 , resp AS (
@@ -55,8 +56,8 @@ SELECT r.pid,
        count(*) FILTER (WHERE r.nps >= 9)::int AS promoters, coalesce(sum(r.record_key) FILTER (WHERE r.nps >= 9), 0)::text AS promoter_keys,
        count(*) FILTER (WHERE r.nps BETWEEN 7 AND 8)::int AS passives, coalesce(sum(r.record_key) FILTER (WHERE r.nps BETWEEN 7 AND 8), 0)::text AS passive_keys,
        count(*) FILTER (WHERE r.nps <= 6)::int AS detractors, coalesce(sum(r.record_key) FILTER (WHERE r.nps <= 6), 0)::text AS detractor_keys,
-       sum(q.rating_sum)::float8 AS rating_sum, coalesce(sum(q.rating_n), 0)::int AS rating_n,
-       sum(q.effort_sum)::float8 AS effort_sum, coalesce(sum(q.effort_n), 0)::int AS effort_n
+       sum(q.rating_sum)::float8 AS rating_sum, coalesce(sum(q.rating_n), 0)::int AS rating_n, coalesce(sum(q.rating_n * r.record_key), 0)::text AS rating_keys,
+       sum(q.effort_sum)::float8 AS effort_sum, coalesce(sum(q.effort_n), 0)::int AS effort_n, coalesce(sum(q.effort_n * r.record_key), 0)::text AS effort_keys
   FROM resp r
   LEFT JOIN LATERAL (
     SELECT sum((fa.value_number - 1) * 25) FILTER (WHERE fa.type = 'RATING') AS rating_sum,

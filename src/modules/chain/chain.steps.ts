@@ -22,8 +22,10 @@ export interface ExperienceRow {
   detractor_keys: string;
   rating_sum: number | null;
   rating_n: number;
+  rating_keys: string;
   effort_sum: number | null;
   effort_n: number;
+  effort_keys: string;
 }
 
 /** An outcome metric's figures over the people of BENEFICIARIES_WITH_FEEDBACK (distance travelled). */
@@ -44,6 +46,8 @@ export interface ChainInputs {
   answered: KeyedPeople;
   experience: ExperienceRow | null;
   outcomes: ChainOutcome[];
+  /** The record keys of the people reached (by name and the deliveries to sites): for funders, the units delivered are adjusted by them too. */
+  reachedKeys: string;
 }
 
 /** How the caller sees people: funders (`applied`) through suppression at k, then the cell-key adjustment with maximum D. */
@@ -64,7 +68,7 @@ export function shownPeople(c: KeyedPeople, view: PeopleView): number | null {
   return perturb(c.people, c.keys, view.maximum);
 }
 
-/** The experience of the people with feedback: NPS classes adjusted for funders (the score follows them); hidden with the step. */
+/** The experience of the people with feedback: NPS classes and the counts of ratings and effort answers adjusted for funders (the score follows them; means of answers stay true means); hidden with the step. */
 export function chainExperience(row: ExperienceRow | null, hidden: boolean, view: PeopleView): ChainExperience {
   if (hidden) return { score: null, nps: null, answers: null, suppressed: true };
   if (!row) return { score: null, nps: null, answers: 0, suppressed: false };
@@ -74,9 +78,9 @@ export function chainExperience(row: ExperienceRow | null, hidden: boolean, view
     passives: cls(row.passives, row.passive_keys),
     detractors: cls(row.detractors, row.detractor_keys),
     ratingMean: row.rating_n > 0 && row.rating_sum !== null ? row.rating_sum / row.rating_n : null,
-    ratingN: row.rating_n,
+    ratingN: cls(row.rating_n, row.rating_keys),
     effortMean: row.effort_n > 0 && row.effort_sum !== null ? row.effort_sum / row.effort_n : null,
-    effortN: row.effort_n,
+    effortN: cls(row.effort_n, row.effort_keys),
   };
   const component = feedbackComponent(stats);
   const nps = component.parts.find((p) => p.name === "NPS");
@@ -123,19 +127,23 @@ export function buildChain(input: ChainInputs, view: PeopleView): ProgrammeChain
     value: delivery.unitsFunded,
     conversionOf: ChainStepKind.CONTRIBUTION,
     conversion: perCurrency,
-    conversionText: funded > 0 ? `${Money.of(divideHalfUp(BigInt(delivery.contribution.amountMinor), funded), currency).amount} ${currency} contributed per ${unit} funded` : null,
+    conversionText: funded > 0 && delivery.contribution.amountMinor > 0 ? `${Money.of(divideHalfUp(BigInt(delivery.contribution.amountMinor), funded), currency).amount} ${currency} contributed per ${unit} funded` : null,
   });
-  const deliveredRate = ratio(delivered, funded);
+  // Funders: units delivered are often people reached one for one (a pair of shoes a child), so they are hidden
+  // with the people reached and otherwise adjusted by the same records' keys (the same count gives the same figure).
+  const deliveredShown = !view.applied ? delivered : reached.total === null ? null : perturb(delivered, input.reachedKeys, view.maximum);
+  const deliveredRate = ratio(deliveredShown, funded);
   step({
     kind: ChainStepKind.UNITS_DELIVERED,
     label: `${capitalize(unit)} delivered`,
     unit,
-    value: String(delivered),
+    value: deliveredShown === null ? null : String(deliveredShown),
+    suppressed: deliveredShown === null,
     conversionOf: ChainStepKind.UNITS_FUNDED,
     conversion: deliveredRate,
     conversionText: deliveredRate === null ? null : `${percent(deliveredRate)} of the ${unit} funded in the period`,
   });
-  const perUnit = ratio(reached.total, delivered);
+  const perUnit = ratio(reached.total, deliveredShown);
   step({
     kind: ChainStepKind.BENEFICIARIES_REACHED,
     label: "Beneficiaries reached",

@@ -121,7 +121,9 @@ export class ImpactService {
       target: v.target,
       baseline: metric.baselineValue === null ? null : fromFixed(toFixed(metric.baselineValue)),
       attainment: suppressed ? null : attainment(num(actual), num(v.target), num(metric.baselineValue), metric.direction),
-      observations: v.observations,
+      // Funders: nothing of a hidden value; for a metric computed from answers the answers are about one a person,
+      // so they are shown as its adjusted people (the sample size), not as a true count beside them.
+      observations: !org.suppress ? v.observations : suppressed ? 0 : v.fromAnswers ? (sampleSize ?? 0) : v.observations,
       sampleSize,
       derivedFromDimension: v.derivedFromDimension,
       suppressed,
@@ -446,7 +448,7 @@ export class ImpactService {
       if (dimension) {
         const mine = (groupRows as Record<string, string>[]).filter((g) => Number(g.i) === i + 1);
         groups = mine.map((g) => ({ value: g.value, actual: pick(g as never), observations: Number(g.n), suppressed: false }));
-        if (org.suppress) this.suppressGroups(metric, groups, mine, v.actual, org);
+        if (org.suppress) this.suppressGroups(metric, groups, mine, v.actual, org, attribute !== undefined);
       }
       return {
         from: b.from,
@@ -476,7 +478,7 @@ export class ImpactService {
    * groups shown that count people carry their own cell-key adjustment (the keys of their
    * observations), like the total.
    */
-  private suppressGroups(metric: Metric, groups: SeriesGroup[], rows: Record<string, string>[], total: string | null, org: OrgInfo): void {
+  private suppressGroups(metric: Metric, groups: SeriesGroup[], rows: Record<string, string>[], total: string | null, org: OrgInfo, fromAnswers: boolean): void {
     rows.forEach((row, i) => {
       if (row.sample !== null && row.sample !== undefined && Number(row.sample) < org.k) groups[i].suppressed = true;
     });
@@ -491,8 +493,14 @@ export class ImpactService {
       });
     }
     groups.forEach((g, i) => {
-      if (g.suppressed) g.actual = null;
-      else if (countsPeople(metric, g.actual)) g.actual = String(perturb(Number(g.actual), rows[i].keys, org.maximum));
+      if (g.suppressed) {
+        g.actual = null;
+        g.observations = 0;
+      } else {
+        if (countsPeople(metric, g.actual)) g.actual = String(perturb(Number(g.actual), rows[i].keys, org.maximum));
+        // A group of a metric computed from answers: its answers shown as its adjusted people.
+        if (fromAnswers) g.observations = perturb(Number(rows[i].sample), rows[i].keys, org.maximum);
+      }
     });
   }
 }

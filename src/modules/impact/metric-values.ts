@@ -21,6 +21,8 @@ export interface MetricValue {
   target: string | null;
   /** Sum of the record keys of the observations the value was made from (their cell key, for funders' perturbation); null when missing. */
   keySum: string | null;
+  /** Computed from survey answers (a linked metric): `observations` counts answers, about one a person. */
+  fromAnswers?: boolean;
 }
 
 interface ObsRow {
@@ -150,6 +152,7 @@ export async function metricValues(em: EntityManager, organizationId: string, me
         sampleSize = a ? a.people : null;
         keySum = a ? a.keys : null;
       }
+      const answers = fromAnswers !== undefined;
       const t = targetBy.get(key);
       let target: string | null = null;
       if (t && Number(t.inner_n) > 0) {
@@ -160,7 +163,7 @@ export async function metricValues(em: EntityManager, organizationId: string, me
             ? trim((Math.round(Number(t.cover_value) * Number(t.cover_fraction) * 1e6) / 1e6).toFixed(6))
             : trim(t.cover_value);
       }
-      return { actual, observations, derivedFromDimension, sampleSize, target, keySum };
+      return { actual, observations, derivedFromDimension, sampleSize, target, keySum, fromAnswers: answers };
     });
     out.set(metric.id, values);
   }

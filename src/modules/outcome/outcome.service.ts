@@ -140,7 +140,8 @@ const share = (a: number | null, b: number | null) => (a === null || b === null 
  * The answer from the SQL row: staff see it as it is; funders (`funder`) through small-cell
  * suppression at k (improved, same and worse as one table with `measured` as its total; with a
  * baseline and lacking a follow-up as another) and the cell-key adjustment of every count shown,
- * the shares from the adjusted counts; the means only when `measured` is shown.
+ * the shares from the adjusted counts; the means only when `measured` is shown, as the true sums over
+ * the adjusted `measured`.
  */
 export function distanceOf(metric: Metric, r: DistanceRow | null, funder: { k: number; maximum: number } | null): DistanceTravelled {
   const row = r ?? { with_baseline: 0, baseline_keys: "0", measured: 0, measured_keys: "0", improved: 0, improved_keys: "0", same: 0, same_keys: "0", worse: 0, worse_keys: "0", lacking: 0, lacking_keys: "0", change_sum: 0, change_squares: 0, baseline_mean: null, follow_up_mean: null };
@@ -177,7 +178,21 @@ export function distanceOf(metric: Metric, r: DistanceRow | null, funder: { k: n
     suppressed = Object.values(counts).some((c) => c === null) && row.with_baseline > 0;
   }
   const showMeans = counts.measured !== null;
-  const mean = showMeans ? meanChange({ n: row.measured, sum: row.change_sum, sumSquares: row.change_squares }) : { mean: null, low: null, high: null, notEnoughData: "hidden: fewer people than the threshold" };
+  let mean = showMeans ? meanChange({ n: row.measured, sum: row.change_sum, sumSquares: row.change_squares }) : { mean: null, low: null, high: null, notEnoughData: "hidden: fewer people than the threshold" };
+  // Funders: means of magnitudes are the true sums over the adjusted count (perturbation.ts), so that a mean
+  // times the count shown does not give the true count back; the interval keeps its width around that mean.
+  const n = funder && counts.measured !== null && counts.measured > 0 ? counts.measured : row.measured;
+  let baselineMean = row.baseline_mean;
+  let followUpMean = row.follow_up_mean;
+  if (funder && showMeans && n !== row.measured) {
+    if (baselineMean !== null) baselineMean = (baselineMean * row.measured) / n;
+    if (followUpMean !== null) followUpMean = (followUpMean * row.measured) / n;
+    if (mean.mean !== null && mean.low !== null && mean.high !== null) {
+      const half = (mean.high - mean.low) / 2;
+      const m = row.change_sum / n;
+      mean = { mean: round4(m), low: round4(m - half), high: round4(m + half), notEnoughData: null };
+    }
+  }
   return {
     metric,
     withBaseline: counts.withBaseline,
@@ -189,8 +204,8 @@ export function distanceOf(metric: Metric, r: DistanceRow | null, funder: { k: n
     improvedShare: share(counts.improved, counts.measured),
     sameShare: share(counts.same, counts.measured),
     worseShare: share(counts.worse, counts.measured),
-    baselineMean: showMeans && row.baseline_mean !== null ? round4(row.baseline_mean) : null,
-    followUpMean: showMeans && row.follow_up_mean !== null ? round4(row.follow_up_mean) : null,
+    baselineMean: showMeans && baselineMean !== null ? round4(baselineMean) : null,
+    followUpMean: showMeans && followUpMean !== null ? round4(followUpMean) : null,
     meanChange: mean.mean,
     meanChangeLow: mean.low,
     meanChangeHigh: mean.high,

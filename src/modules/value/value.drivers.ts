@@ -150,7 +150,8 @@ export async function touchpointDrivers(
     [org, from, to, kind, tps.map((t) => t.id)],
   );
   const n = Number(agg.n);
-  out.respondents = options.perturb(n, agg.n_key);
+  // Funders: a count of people below the threshold is hidden, like everywhere; shown ones adjusted.
+  out.respondents = options.funder && n > 0 && n < options.minimumFloor ? null : options.perturb(n, agg.n_key);
   out.enoughData = n >= out.minimumRespondents;
   if (!out.enoughData) return out;
   const s = vars.map((v) => Number(agg[`s_${v}`]));

@@ -204,7 +204,9 @@ export class ValueService {
   ): Promise<CustomerValue> {
     const { org, o } = await this.check(organizationId, from, to);
     if (!Number.isFinite(marginRate) || marginRate < 0 || marginRate > 1) throw new BadInputError("marginRate", "marginRate must be between 0 and 1");
-    if (!Number.isFinite(discountRate) || discountRate <= 0 || discountRate > 1) throw new BadInputError("discountRate", "discountRate must be above 0 and at most 1");
+    // At least 0.0001: with a retention of 1, the projection divides by the discount rate (1 + d − 1 = d), and a rate
+    // too small for floating point (1e-17) made that 0.
+    if (!Number.isFinite(discountRate) || discountRate < 0.0001 || discountRate > 1) throw new BadInputError("discountRate", "discountRate must be at least 0.0001 and at most 1");
     let exits: string[];
     if (exitStageIds && exitStageIds.length > 0) {
       if (exitStageIds.length > 20) throw new BadInputError("exitStageIds", "at most 20 exit stages");

@@ -314,8 +314,8 @@ export class TouchpointDrivers {
   @Field({ description: "How the importance is computed" })
   method!: string;
 
-  @Field(() => Int, { description: "Respondents with an NPS answer and a rating at every touchpoint compared (complete cases)" })
-  respondents!: number;
+  @Field(() => Int, { nullable: true, description: "Respondents with an NPS answer and a rating at every touchpoint compared (complete cases); null for a funder when fewer than the threshold" })
+  respondents!: number | null;
 
   @Field(() => Int, { description: "The minimum of respondents for a number: max(10, 5 × touchpoints compared)" })
   minimumRespondents!: number;
