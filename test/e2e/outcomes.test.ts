@@ -116,6 +116,26 @@ describe("outcomes measured from feedback", () => {
     expect(d).toMatchObject({ withBaseline: null, measured: null, improved: null, same: null, worse: null, improvedShare: null, meanChange: null, suppressed: true });
   });
 
+  it("with a threshold of 5, shows a funder adjusted people, never the true count of answers, and means as true sums over the adjusted count", async () => {
+    await app.ok(`mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { id } }`, { i: { id: org.id, suppressionThreshold: 5 } });
+    try {
+      const inUse = await funder.ok<any>(`query($o: ID!) { impactInUse(organizationId: $o, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { socialMetrics { metric { id } actual sampleSize observations } } }`, { o: org.id });
+      const k = inUse.impactInUse.socialMetrics.find((m: any) => m.metric.id === metric.kerosene);
+      // January: 6 people, 6 answers; the funder sees the mean (not a count) and the people adjusted, the answers as those people.
+      expect(k.actual).toBe("1000");
+      expect(Math.abs(k.sampleSize - 6)).toBeLessThanOrEqual(2);
+      expect(k.observations).toBe(k.sampleSize);
+      // Distance travelled: 6 with a baseline (shown), but the 1 without a follow-up is below 5, and 6 − 5 would give it
+      // back: measured is hidden with it, and so are the classes and the means (the arithmetic of the means shown to a
+      // funder is in test/unit/distance.test.ts).
+      const d = (await funder.ok<any>(DISTANCE, { m: metric.kerosene })).distanceTravelled;
+      expect(Math.abs(d.withBaseline - 6)).toBeLessThanOrEqual(2);
+      expect(d).toMatchObject({ measured: null, lackingFollowUp: null, improved: null, meanChange: null, baselineMean: null, suppressed: true });
+    } finally {
+      await app.ok(`mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { id } }`, { i: { id: org.id, suppressionThreshold: 10 } });
+    }
+  });
+
   it("refuses links and answers that make no sense, with the field", async () => {
     const kpi = (await app.ok<any>(`mutation($i: CreateMetricInput!) { createMetric(input: $i) { id } }`, { i: { organizationId: org.id, name: "Repairs", category: "KPI", perspective: "CUSTOMER", kind: "INPUT", unit: "COUNT", aggregation: "SUM" } })).createMetric.id;
     const latest = await createMetric({ name: "Latest spend", unit: "CURRENCY", aggregation: "LATEST" });
