@@ -16,6 +16,7 @@ import { Deliveries1732853000000 } from "./1732853000000-Deliveries";
 import { CellKeyPerturbation1732854000000 } from "./1732854000000-CellKeyPerturbation";
 import { RecordKeys1732857000000 } from "./1732857000000-RecordKeys";
 import { Outcomes1732859000000 } from "./1732859000000-Outcomes";
+import { ExperienceStays1732861000000 } from "./1732861000000-ExperienceStays";
 
 /** Every migration, in order. The data source takes this list (no glob), so ts and js builds agree. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   CellKeyPerturbation1732854000000,
   RecordKeys1732857000000,
   Outcomes1732859000000,
+  ExperienceStays1732861000000,
 ];

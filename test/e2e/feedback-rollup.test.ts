@@ -1,6 +1,6 @@
 import { asStored, rowId, startTestApp, TestApp } from "../helpers/app";
 import { createOrg, createStakeholder, OrgFixture } from "../helpers/fixtures";
-import { rollupDifferencesSql } from "../helpers/rollup-check";
+import { experienceStaysDifferencesSql, IN_FORCE_DIFFERENCES_SQL, rollupDifferencesSql } from "../helpers/rollup-check";
 import { mulberry32 } from "../helpers/random";
 import { createContext } from "../../src/context";
 import { authenticate } from "../../src/modules/access/authenticate";
@@ -12,6 +12,7 @@ import { perturb, PERTURBATION_NOTE } from "../../src/common/perturbation";
 import type { FeedbackFilter } from "../../src/modules/feedback/feedback.inputs";
 import { FeedbackRollup1732830000000 } from "../../migrations/1732830000000-FeedbackRollup";
 import { CellKeyPerturbation1732854000000 } from "../../migrations/1732854000000-CellKeyPerturbation";
+import { ExperienceStays1732861000000 } from "../../migrations/1732861000000-ExperienceStays";
 
 /**
  * The feedback rollups (feedback_daily, feedback_daily_dimension) against the direct computation,
@@ -23,7 +24,9 @@ import { CellKeyPerturbation1732854000000 } from "../../migrations/1732854000000
  * deletions and inserts in SQL (one row or many per statement). After every round: every rollup
  * figure equals the one computed from the tables, and nps and qualityOfExperience give the same
  * answers, to staff and to a funder (suppression included), as when computed from the tables only
- * (the old way: for nps, the statement it used to run).
+ * (the old way: for nps, the statement it used to run). experience_stays, kept by triggers on the
+ * same tables, is checked after every round the same way (its rows, and everybody's answer in force
+ * at the periods' edges against the per-person look-ups the value views made before it).
  */
 
 const DAY = 86_400_000;
@@ -197,6 +200,11 @@ const VIEWS: [QoeGroupBy, Interval | null, Dimension | null][] = [
 async function expectExact(): Promise<void> {
   const differences = await app.db.query(rollupDifferencesSql());
   expect(differences).toEqual([]);
+  // experience_stays (issue 16's views) too: its rows, and everybody's answer in force at the edges of the periods.
+  expect(await app.db.query(experienceStaysDifferencesSql())).toEqual([]);
+  for (const { from, to } of periods()) {
+    for (const at of [from, to]) expect(await app.db.query(IN_FORCE_DIFFERENCES_SQL, [org.id, at])).toEqual([]);
+  }
   const [{ k }] = await app.db.query(`SELECT coalesce(suppression_threshold, 10) AS k FROM organizations WHERE id = $1`, [org.id]);
   for (const { from, to } of periods()) {
     for (const [key, funder] of [
@@ -337,24 +345,28 @@ it("matches the direct computation after every round of random writes", async ()
 
 it("migrates down and up again: the backfill of a database full of responses gives the same rollups as the triggers", async () => {
   const rows = async () =>
-    (await app.db.query(`SELECT 'daily' AS t, count(*)::int AS n FROM feedback_daily UNION ALL SELECT 'people', count(*)::int FROM feedback_daily_people UNION ALL SELECT 'keys', count(*)::int FROM feedback_daily_keys`)) as { t: string; n: number }[];
+    (await app.db.query(`SELECT 'daily' AS t, count(*)::int AS n FROM feedback_daily UNION ALL SELECT 'people', count(*)::int FROM feedback_daily_people UNION ALL SELECT 'keys', count(*)::int FROM feedback_daily_keys UNION ALL SELECT 'experience', count(*)::int FROM experience_stays`)) as { t: string; n: number }[];
   expect((await rows()).every((r) => r.n > 0)).toBe(true);
   const runner = app.db.createQueryRunner();
   try {
     // The keys rollup (a later migration) first, then the others; back in the same order.
+    await new ExperienceStays1732861000000().down(runner);
     await new CellKeyPerturbation1732854000000().down(runner);
     await new FeedbackRollup1732830000000().down(runner);
     const [{ n }] = await app.db.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'feedback\\_daily%' AND relkind = 'r'`);
     expect(n).toBe(0);
     await new FeedbackRollup1732830000000().up(runner);
     await new CellKeyPerturbation1732854000000().up(runner);
+    await new ExperienceStays1732861000000().up(runner);
   } finally {
     await runner.release();
   }
   // Every rollup row again, computed by feedback_rollup_rebuild from what the rounds above left.
   expect(await app.db.query(rollupDifferencesSql())).toEqual([]);
+  expect(await app.db.query(experienceStaysDifferencesSql())).toEqual([]);
   expect((await rows()).every((r) => r.n > 0)).toBe(true);
   // And the triggers work again: one more batch through the API.
   expect((await submit(Array.from({ length: 5 }, item))).created).toBe(5);
   expect(await app.db.query(rollupDifferencesSql())).toEqual([]);
+  expect(await app.db.query(experienceStaysDifferencesSql())).toEqual([]);
 }, 600_000);

@@ -37,6 +37,8 @@ const NOT_PERSONAL: Record<string, string> = {
   "stage_stays.region": "a copy of the disaggregation attribute",
   "stage_stays.segment": "a copy of the disaggregation attribute",
   "stage_transitions.kind": "CUSTOMER or BENEFICIARY",
+  "experience_stays.kind": "CUSTOMER or BENEFICIARY",
+  "experience_stays.measure": "NPS or RATING",
   "deliveries.beneficiary_kind": "always BENEFICIARY (part of the foreign key)",
   "deliveries.client_key": "the field app's key for the delivery, made by the app",
   "deliveries.site_name": "a school or clinic delivered to (a site delivery names no stakeholder)",

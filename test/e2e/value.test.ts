@@ -177,7 +177,7 @@ describe("what experience is worth", () => {
       [l5, "2026-03-28T10:00:00Z", 1, null],
       [l6, "2026-03-02T10:00:00Z", 9, null],
     ]);
-    await answer(loops.id, ls, [
+    const [, , , l3Again] = await answer(loops.id, ls, [
       [l7, "2026-03-10T10:00:00Z", 3, null], // a detractor with no action: not a case
       [l1, "2026-03-20T10:00:00Z", 9, null], // L1's next: promoter
       [l2, "2026-03-22T10:00:00Z", 7, null], // L2's next: passive
@@ -190,6 +190,8 @@ describe("what experience is worth", () => {
     await followUp(loops, r4, "2026-03-08T10:00:00Z", null); // never closed
     await followUp(loops, r5, "2026-04-05T10:00:00Z", null); // due after `to`: not a case
     await followUp(loops, r6, "2026-03-04T10:00:00Z", "2026-03-03T10:00:00Z"); // a promoter: not a case
+    // L3's second detractor answer, followed up on time: L3 still counts once, by its first case (late).
+    await followUp(loops, l3Again, "2026-03-17T10:00:00Z", "2026-03-16T10:00:00Z");
     await sell(loops.id, lamp2, [
       [l1, "2026-03-25T10:00:00Z", 1000], // after L1's answer: repurchase
       [l2, "2026-03-01T10:00:00Z", 1000], // before L2's answer: not a repurchase
@@ -328,7 +330,8 @@ describe("what experience is worth", () => {
       loop: "ON_TIME", suppressed: false, detractors: 2, answeredAgain: s(2, 2, 1, 0.3424, 1), nextPromoter: s(1, 2, 0.5, 0.0945, 0.9055),
       nextPassive: s(1, 2, 0.5, 0.0945, 0.9055), nextDetractor: s(0, 2, 0, 0, 0.6576), nextNps: 50, repurchase: s(1, 2, 0.5, 0.0945, 0.9055),
     });
-    // Not on time: L3 (closed late), L4 (never closed). L5's action is due after `to`, L6 is a promoter, L7 has no action.
+    // Not on time: L3 (closed late; its second case of March 15, closed on time, is not counted: a customer counts once,
+    // by their first case), L4 (never closed). L5's action is due after `to`, L6 is a promoter, L7 has no action.
     // Next answers: L3 3 (detractor; its 10 of March 18 is not the next), L4 none: answered again 1/2; detractor 1/1,
     // NPS (0 − 1) / 1 × 100 = −100; repurchase L3 only (L4's purchase is after `to`): 1/2.
     expect(notOnTime).toEqual({
@@ -487,6 +490,24 @@ describe("experience drivers", () => {
     expect(two).toMatchObject({ lag: 2, n: 4, enoughData: false, pearson: { value: null, low: null, high: null }, spearman: { value: null } });
     const bad = await app.gql(DRIVERS, { o: org.id, from: "2026-01-01T00:00:00Z", to: "2026-07-01T00:00:00Z", lag: 6, a: "CUSTOMER" });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "lag" });
+  });
+
+  it("funders: correlations of the true figures of the periods in which at least k people answered, no per-period series", async () => {
+    const funder = app.as(await app.issue("FUNDER", [{ organizationId: org.id, role: "FUNDER" }]));
+    const seen = async () => (await funder.ok<any>(DRIVERS, { o: org.id, from: "2026-01-01T00:00:00Z", to: "2026-07-01T00:00:00Z", lag: 0, a: "CUSTOMER" })).experienceDrivers;
+    // k = 10 (the default): each month 10 customers answered, so every month counts: the staff figures, 0.8286 on 6 periods.
+    const all = await seen();
+    expect(all.periods).toEqual([]);
+    expect(all.correlations.find((c: any) => c.output === "NPS")).toMatchObject({ n: 6, enoughData: true, pearson: { value: 0.8286 } });
+    expect(all.correlations.find((c: any) => c.output === "QOE")).toMatchObject({ n: 6, pearson: { value: 0.8286 } });
+    // k = 11: no month has 11 people: no pair, not enough data, no number.
+    await app.ok(`mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { id } }`, { i: { id: org.id, suppressionThreshold: 11 } });
+    try {
+      const none = await seen();
+      for (const c of none.correlations) expect(c).toMatchObject({ n: 0, enoughData: false, pearson: { value: null }, spearman: { value: null } });
+    } finally {
+      await app.ok(`mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { id } }`, { i: { id: org.id, suppressionThreshold: 10 } });
+    }
   });
 
   it("touchpoints' relative importance for NPS: Shapley decomposition of R², by hand", async () => {

@@ -55,3 +55,55 @@ export function rollupDifferencesSql(): string {
     UNION ALL ${comparePeople}
     UNION ALL ${compareKeys}`;
 }
+
+/**
+ * SQL that lists every difference between experience_stays and the same rows computed directly
+ * (no rows: they agree): per response with an NPS answer, and per response with RATING (EFFORT)
+ * answers with a value (their mean mapped to 0..100), its time in force up to the same person's
+ * next one of the same measure, in the order collected_at, id.
+ */
+export function experienceStaysDifferencesSql(): string {
+  const direct = `
+    SELECT x.organization_id, x.id AS response_id, x.measure, x.stakeholder_id, x.kind, x.touchpoint_id, x.collected_at,
+           coalesce(lead(x.collected_at) OVER (PARTITION BY x.organization_id, x.stakeholder_id, x.measure ORDER BY x.collected_at, x.id), 'infinity') AS until, x.value
+      FROM (SELECT r.organization_id, r.id, r.stakeholder_id, r.kind, r.touchpoint_id, r.collected_at, 'NPS'::varchar AS measure, r.nps::numeric AS value
+              FROM feedback_responses r WHERE r.nps IS NOT NULL
+            UNION ALL
+            SELECT r.organization_id, r.id, r.stakeholder_id, r.kind, r.touchpoint_id, r.collected_at, t.measure,
+                   (SELECT avg((a.value_number - 1) / t.divisor * 100) FROM feedback_answers a
+                     WHERE a.organization_id = r.organization_id AND a.response_id = r.id AND a.type::text = t.measure AND a.value_number IS NOT NULL)
+              FROM feedback_responses r CROSS JOIN (VALUES ('RATING'::varchar, 4), ('EFFORT', 6)) AS t (measure, divisor)
+             WHERE EXISTS (SELECT 1 FROM feedback_answers a WHERE a.organization_id = r.organization_id AND a.response_id = r.id AND a.type::text = t.measure AND a.value_number IS NOT NULL)) x`;
+  const table = `SELECT organization_id, response_id, measure, stakeholder_id, kind, touchpoint_id, collected_at, until, value FROM experience_stays`;
+  return `WITH d AS (${direct}), t AS (${table})
+    SELECT 'experience_stays: only computed' AS difference, to_jsonb(e) AS row FROM (SELECT * FROM d EXCEPT SELECT * FROM t) e
+    UNION ALL
+    SELECT 'experience_stays: only in the table', to_jsonb(e) FROM (SELECT * FROM t EXCEPT SELECT * FROM d) e`;
+}
+
+/**
+ * SQL ($1 organization, $2 a time): each stakeholder's answer in force just before the time, per
+ * measure, computed directly (their latest response collected before it, by collected_at then id),
+ * as the value views looked it up before experience_stays, against the set query the views now run
+ * (until ≥ time > collected_at). No rows: they agree.
+ */
+export const IN_FORCE_DIFFERENCES_SQL = `
+  WITH direct AS (
+    SELECT s.id AS stakeholder_id, 'NPS'::varchar AS measure,
+           (SELECT r.nps::numeric FROM feedback_responses r WHERE r.organization_id = $1 AND r.stakeholder_id = s.id AND r.collected_at < $2 AND r.nps IS NOT NULL
+             ORDER BY r.collected_at DESC, r.id DESC LIMIT 1) AS value
+      FROM stakeholders s WHERE s.organization_id = $1
+    UNION ALL
+    SELECT s.id, 'RATING',
+           (SELECT avg((a.value_number - 1) / 4 * 100) FROM feedback_answers a
+             WHERE a.organization_id = $1 AND a.type = 'RATING' AND a.value_number IS NOT NULL
+               AND a.response_id = (SELECT r.id FROM feedback_responses r
+                                     WHERE r.organization_id = $1 AND r.stakeholder_id = s.id AND r.collected_at < $2
+                                       AND EXISTS (SELECT 1 FROM feedback_answers x WHERE x.organization_id = $1 AND x.response_id = r.id AND x.type = 'RATING' AND x.value_number IS NOT NULL)
+                                     ORDER BY r.collected_at DESC, r.id DESC LIMIT 1))
+      FROM stakeholders s WHERE s.organization_id = $1
+  ), d AS (SELECT * FROM direct WHERE value IS NOT NULL),
+  t AS (SELECT e.stakeholder_id, e.measure, e.value FROM experience_stays e WHERE e.organization_id = $1 AND e.measure IN ('NPS', 'RATING') AND e.until >= $2 AND e.collected_at < $2)
+  SELECT 'only computed' AS difference, to_jsonb(x) AS row FROM (SELECT * FROM d EXCEPT ALL SELECT * FROM t) x
+  UNION ALL
+  SELECT 'only from experience_stays', to_jsonb(x) FROM (SELECT * FROM t EXCEPT ALL SELECT * FROM d) x`;

@@ -528,6 +528,7 @@ export class QoeService {
     interval?: Interval | null,
     dimension?: Dimension | null,
     source: FeedbackSource = "rollup",
+    figures: "as the caller may see them" | "true, for a derived figure" = "as the caller may see them",
   ): Promise<QualityOfExperience> {
     const org = assertId(organizationId, "organizationId");
     const role = this.sc.access.require(org, ROLES.aggregates);
@@ -538,7 +539,9 @@ export class QoeService {
     if (!orgRow) throw new NotFoundError("Organization", "organizationId");
     const weights = weightsOf(orgRow.qoe_weights);
     const k = effectiveThreshold(orgRow.suppression_threshold);
-    const suppress = role === "FUNDER";
+    // "true, for a derived figure": never returned as it is; experienceDrivers correlates the true scores of
+    // periods with at least k people and shows funders the correlation only.
+    const suppress = role === "FUNDER" && figures === "as the caller may see them";
     const bs = groupBy === QoeGroupBy.PERIOD ? buckets(from, to, interval!) : [];
 
     // Group keys, in SQL, for responses (alias r), rollup rows (alias d) and actions (alias a): a

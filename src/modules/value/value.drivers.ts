@@ -43,19 +43,23 @@ export function correlate(xs: (number | null)[], ys: (number | null)[], lag: num
   return { n, enough, pearson: make(enough ? pearson(px, py) : null), spearman: make(enough ? spearman(px, py) : null) };
 }
 
-/** Load: NPS per bucket of the audience's answers in [from, to). */
-export async function npsSeries(em: EntityManager, org: string, kind: StakeholderKind, bs: Bucket[]): Promise<{ nps: number | null; n: number }[]> {
-  const rows: { b: number; n: number; p: number; d: number }[] = await em.query(
-    `SELECT width_bucket(r.collected_at, $4::timestamptz[]) AS b, count(*)::int AS n,
-            count(*) FILTER (WHERE r.nps >= 9)::int AS p, count(*) FILTER (WHERE r.nps <= 6)::int AS d
-       FROM feedback_responses r
-      WHERE r.organization_id = $1 AND r.kind = $5 AND r.nps IS NOT NULL AND r.collected_at >= $2 AND r.collected_at < $3
+/**
+ * Load: NPS per bucket of the audience's answers in [from, to), and (with `people`) how many distinct
+ * people gave them. From experience_stays' time index (the answers' NPS values, index only).
+ */
+export async function npsSeries(em: EntityManager, org: string, kind: StakeholderKind, bs: Bucket[], people = false): Promise<{ nps: number | null; n: number; people: number }[]> {
+  const rows: { b: number; n: number; p: number; d: number; people: number }[] = await em.query(
+    `SELECT width_bucket(e.collected_at, $4::timestamptz[]) AS b, count(*)::int AS n,
+            count(*) FILTER (WHERE e.value >= 9)::int AS p, count(*) FILTER (WHERE e.value <= 6)::int AS d,
+            ${people ? "count(DISTINCT e.stakeholder_id)::int" : "0"} AS people
+       FROM experience_stays e
+      WHERE e.organization_id = $1 AND e.kind = $5 AND e.measure = 'NPS' AND e.collected_at >= $2 AND e.collected_at < $3
       GROUP BY 1`,
     [org, bs[0].from, bs[bs.length - 1].to, bs.map((b) => b.from), kind],
   );
   return bs.map((_, i) => {
     const r = rows.find((x) => Number(x.b) === i + 1);
-    return r && r.n > 0 ? { nps: round(((r.p - r.d) / r.n) * 100, 1), n: r.n } : { nps: null, n: 0 };
+    return r && r.n > 0 ? { nps: round(((r.p - r.d) / r.n) * 100, 1), n: r.n, people: r.people } : { nps: null, n: 0, people: 0 };
   });
 }
 
@@ -100,13 +104,14 @@ export async function touchpointDrivers(
   to: Date,
   options: { funder: boolean; minimumFloor: number; perturb: (count: number, keySum: string | null) => number },
 ): Promise<TouchpointDrivers> {
-  const rating = `(SELECT avg((a.value_number - 1) / 4 * 100) FROM feedback_answers a
-                    WHERE a.organization_id = $1 AND a.response_id = r.id AND a.type = 'RATING' AND a.value_number IS NOT NULL)`;
+  // Ratings and NPS answers given in the period, from experience_stays (kept on write; its time index):
+  // a response's rating there is the mean of its RATING answers mapped to 0..100.
   const tps: { id: string; name: string; raters: number }[] = await em.query(
-    `SELECT r.touchpoint_id AS id, t.name, count(DISTINCT r.stakeholder_id)::int AS raters
-       FROM feedback_responses r JOIN touchpoints t ON t.organization_id = r.organization_id AND t.id = r.touchpoint_id
-      WHERE r.organization_id = $1 AND r.kind = $4 AND r.collected_at >= $2 AND r.collected_at < $3 AND ${rating} IS NOT NULL
-      GROUP BY r.touchpoint_id, t.name ORDER BY raters DESC, t.name, r.touchpoint_id LIMIT ${MAX_DRIVER_TOUCHPOINTS}`,
+    `SELECT x.touchpoint_id AS id, t.name, count(*)::int AS raters
+       FROM (SELECT DISTINCT e.touchpoint_id, e.stakeholder_id FROM experience_stays e
+              WHERE e.organization_id = $1 AND e.kind = $4 AND e.measure = 'RATING' AND e.collected_at >= $2 AND e.collected_at < $3) x
+       JOIN touchpoints t ON t.organization_id = $1 AND t.id = x.touchpoint_id
+      GROUP BY x.touchpoint_id, t.name ORDER BY raters DESC, t.name, x.touchpoint_id LIMIT ${MAX_DRIVER_TOUCHPOINTS}`,
     [org, from, to, kind],
   );
   const p = tps.length;
@@ -133,19 +138,23 @@ export async function touchpointDrivers(
   const sums = vars.map((v) => `sum(${v})::float8 AS s_${v}`);
   const products: string[] = [];
   vars.forEach((a, i) => vars.forEach((b, j) => j >= i && products.push(`sum(${a} * ${b})::float8 AS p_${a}_${b}`)));
+  // y: the person's latest NPS answer in the period, i.e. the one still in force at `to` (until ≥ to) if given
+  // in it (read from the until index); x_i: their mean rating at touchpoint i in the period.
   const [agg] = await em.query(
-    `WITH r AS MATERIALIZED (
-       SELECT r.stakeholder_id, r.touchpoint_id, r.nps, r.collected_at, r.id, ${rating} AS rating
-         FROM feedback_responses r
-        WHERE r.organization_id = $1 AND r.kind = $4 AND r.collected_at >= $2 AND r.collected_at < $3 AND (r.nps IS NOT NULL OR r.touchpoint_id = ANY($5::uuid[]))
+    `WITH y AS (
+       SELECT e.stakeholder_id, e.value::float8 AS y FROM experience_stays e
+        WHERE e.organization_id = $1 AND e.measure = 'NPS' AND e.until >= $3 AND e.collected_at >= $2 AND e.collected_at < $3 AND e.kind = $4
+     ), x AS (
+       SELECT e.stakeholder_id,
+              ${tps.map((_, i) => `avg(e.value) FILTER (WHERE e.touchpoint_id = ($5::uuid[])[${i + 1}])::float8 AS x${i + 1}`).join(",\n              ")}
+         FROM experience_stays e
+        WHERE e.organization_id = $1 AND e.kind = $4 AND e.measure = 'RATING' AND e.collected_at >= $2 AND e.collected_at < $3 AND e.touchpoint_id = ANY($5::uuid[])
+        GROUP BY e.stakeholder_id
      ), p AS (
-       SELECT stakeholder_id,
-              ((array_agg(nps ORDER BY collected_at DESC, id DESC) FILTER (WHERE nps IS NOT NULL))[1])::float8 AS y,
-              ${tps.map((_, i) => `avg(rating) FILTER (WHERE touchpoint_id = ($5::uuid[])[${i + 1}])::float8 AS x${i + 1}`).join(",\n              ")}
-         FROM r GROUP BY stakeholder_id
+       SELECT y.stakeholder_id, y.y, ${tps.map((_, i) => `x.x${i + 1}`).join(", ")} FROM y JOIN x ON x.stakeholder_id = y.stakeholder_id
      )
-     SELECT count(*)::int AS n, sum(k.record_key)::text AS n_key, ${[...sums, ...products].join(", ")}
-       FROM p JOIN stakeholders k ON k.organization_id = $1 AND k.id = p.stakeholder_id
+     SELECT count(*)::int AS n, ${options.funder ? "sum(k.record_key)::text" : "NULL"} AS n_key, ${[...sums, ...products].join(", ")}
+       FROM p${options.funder ? " JOIN stakeholders k ON k.organization_id = $1 AND k.id = p.stakeholder_id" : ""}
       WHERE ${vars.map((v) => `${v} IS NOT NULL`).join(" AND ")}`,
     [org, from, to, kind, tps.map((t) => t.id)],
   );

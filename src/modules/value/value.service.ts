@@ -51,18 +51,17 @@ const npsClassSql = (nps: string) =>
   `CASE WHEN ${nps} IS NULL THEN 'NOT_ASKED' WHEN ${nps} >= 9 THEN 'PROMOTER' WHEN ${nps} >= 7 THEN 'PASSIVE' ELSE 'DETRACTOR' END`;
 /** SQL: the band of a 0..100 `score` expression (NULL: never rated). */
 const bandSql = (score: string) => `CASE WHEN ${score} IS NULL THEN 'NOT_RATED' WHEN ${score} >= 70 THEN 'HIGH' WHEN ${score} >= 40 THEN 'MEDIUM' ELSE 'LOW' END`;
-/** SQL: the latest NPS answer of stakeholder `who` collected before `before`. */
-const latestNpsSql = (who: string, before: string) =>
-  `(SELECT r.nps FROM feedback_responses r WHERE r.organization_id = $1 AND r.stakeholder_id = ${who} AND r.collected_at < ${before} AND r.nps IS NOT NULL
-     ORDER BY r.collected_at DESC, r.id DESC LIMIT 1)`;
-/** SQL: the mean RATING answer (mapped to 0..100) of the latest response of `who` before `before` that has one. */
-const latestRatingSql = (who: string, before: string) =>
-  `(SELECT avg((a.value_number - 1) / 4 * 100) FROM feedback_answers a
-     WHERE a.organization_id = $1 AND a.type = 'RATING' AND a.value_number IS NOT NULL
-       AND a.response_id = (SELECT r.id FROM feedback_responses r
-                             WHERE r.organization_id = $1 AND r.stakeholder_id = ${who} AND r.collected_at < ${before}
-                               AND EXISTS (SELECT 1 FROM feedback_answers x WHERE x.organization_id = $1 AND x.response_id = r.id AND x.type = 'RATING' AND x.value_number IS NOT NULL)
-                             ORDER BY r.collected_at DESC, r.id DESC LIMIT 1))`;
+/**
+ * SQL: the answer of a measure ('NPS': 0–10; 'RATING': the response's mean rating on 0..100) in force for
+ * stakeholder `who` just before `before`: their latest one collected before it, read from experience_stays
+ * (kept on write, one index-only probe). Null: none.
+ */
+const latestSql = (measure: "NPS" | "RATING", who: string, before: string) =>
+  `(SELECT e.value FROM experience_stays e WHERE e.organization_id = $1 AND e.stakeholder_id = ${who} AND e.measure = '${measure}' AND e.collected_at < ${before}
+     ORDER BY e.collected_at DESC, e.response_id DESC LIMIT 1)`;
+/** SQL: everybody's answer of a measure in force just before `at`, one row per stakeholder (stakeholder_id, value). */
+const inForceSql = (measure: "NPS" | "RATING", at: string) =>
+  `SELECT e.stakeholder_id, e.value FROM experience_stays e WHERE e.organization_id = $1 AND e.measure = '${measure}' AND e.until >= ${at} AND e.collected_at < ${at}`;
 
 /** One group's raw figures, as the customer-value aggregate returns them. */
 export interface CustomerRow {
@@ -217,7 +216,8 @@ export class ValueService {
     }
 
     // Load: one aggregate. Per customer with a purchase before `to`: purchases and revenue in the
-    // period, revenue before `to`, NPS class and QoE band before `to`, stage at `to`; then per group.
+    // period, revenue before `to`, NPS class and QoE band before `to` (experience_stays: the answers
+    // in force at `to`), in an exit stage at `to` (stage_stays); then per group.
     const rows: any[] = await this.em.query(
       `WITH c AS (
          SELECT s.customer_id AS id,
@@ -227,20 +227,22 @@ export class ValueService {
            FROM sales s
           WHERE s.organization_id = $1 AND s.customer_id IS NOT NULL AND s.occurred_at < $3
           GROUP BY s.customer_id
-       ), y AS MATERIALIZED (
-         SELECT c.*, k.record_key, ${latestNpsSql("c.id", "$3")} AS nps, ${latestRatingSql("c.id", "$3")} AS score,
-                (SELECT t.to_stage_id FROM stage_transitions t WHERE t.organization_id = $1 AND t.stakeholder_id = c.id AND t.occurred_at < $3
-                  ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1) AS stage_id
-           FROM c JOIN stakeholders k ON k.organization_id = $1 AND k.id = c.id AND k.kind = 'CUSTOMER'
+       ), nps AS (${inForceSql("NPS", "$3")}
+       ), rating AS (${inForceSql("RATING", "$3")}
+       ), exited AS (
+         -- In an exit stage at the end: the stay that started before it and had not ended.
+         SELECT y.stakeholder_id FROM stage_stays y WHERE y.organization_id = $1 AND y.stage_id = ANY($4::uuid[]) AND y.ended_at >= $3 AND y.started_at < $3
        ), x AS (
-         -- Each customer's latest answer and stage looked up once (MATERIALIZED), then classed.
-         SELECT y.*, ${npsClassSql("y.nps")} AS nps_class, ${bandSql("y.score")} AS band FROM y
+         SELECT c.*, k.record_key, ${npsClassSql("n.value")} AS nps_class, ${bandSql("g.value")} AS band, e.stakeholder_id IS NULL AS active
+           FROM c JOIN stakeholders k ON k.organization_id = $1 AND k.id = c.id AND k.kind = 'CUSTOMER'
+           LEFT JOIN nps n ON n.stakeholder_id = c.id
+           LEFT JOIN rating g ON g.stakeholder_id = c.id
+           LEFT JOIN exited e ON e.stakeholder_id = c.id
        )
        SELECT nps_class, band, grouping(nps_class) AS g_nps, grouping(band) AS g_band,
               count(*)::int AS n, sum(record_key)::text AS n_key,
               count(*) FILTER (WHERE purchases >= 2)::int AS repeaters, sum(record_key) FILTER (WHERE purchases >= 2)::text AS repeaters_key,
-              count(*) FILTER (WHERE stage_id IS NULL OR NOT (stage_id = ANY($4::uuid[])))::int AS active,
-              sum(record_key) FILTER (WHERE stage_id IS NULL OR NOT (stage_id = ANY($4::uuid[])))::text AS active_key,
+              count(*) FILTER (WHERE active)::int AS active, sum(record_key) FILTER (WHERE active)::text AS active_key,
               sum(purchases)::int AS purchases, sum(revenue)::text AS revenue, sum(historic)::text AS historic
          FROM x
         GROUP BY GROUPING SETS ((nps_class), (band), ())`,
@@ -315,7 +317,7 @@ export class ValueService {
                 CASE WHEN outcome_at IS NOT NULL AND (exit_at IS NULL OR outcome_at <= exit_at) THEN outcome_at ELSE exit_at END AS decided_at
            FROM t
        ), y AS MATERIALIZED (
-         SELECT d.reached, k.record_key, ${latestNpsSql("d.id", "d.decided_at")} AS nps, ${latestRatingSql("d.id", "d.decided_at")} AS score
+         SELECT d.reached, k.record_key, ${latestSql("NPS", "d.id", "d.decided_at")} AS nps, ${latestSql("RATING", "d.id", "d.decided_at")} AS score
            FROM d JOIN stakeholders k ON k.organization_id = $1 AND k.id = d.id
           WHERE d.decided_at >= $2
        ), x AS (
@@ -374,10 +376,14 @@ export class ValueService {
     if (!Number.isInteger(lag) || lag < 0 || lag > MAX_LAG) throw new BadInputError("lag", `lag must be a whole number of periods from 0 to ${MAX_LAG}`);
     const bs = buckets(from, to, interval);
     if (lag >= bs.length) throw new BadInputError("lag", `lag must be below the number of periods (${bs.length})`);
-    const nps = await npsSeries(this.em, org, audience, bs);
-    const qoe = await new QoeService(this.sc).compute(org, from, to, QoeGroupBy.PERIOD, interval);
-    const qoeSeries = bs.map((b) => qoe.groups.find((g) => g.from && g.from.getTime() === b.from.getTime())?.score ?? null);
-    const outputs = { [DriverOutput.NPS]: nps.map((x) => x.nps), [DriverOutput.QOE]: qoeSeries };
+    // Funders see no per-period figure, only correlations: those are computed from the true NPS and QoE of the
+    // periods in which at least k people answered (the others left out), not from figures adjusted per period.
+    const nps = await npsSeries(this.em, org, audience, bs, o.suppress);
+    const qoe = await new QoeService(this.sc).compute(org, from, to, QoeGroupBy.PERIOD, interval, null, "rollup", "true, for a derived figure");
+    const qoeGroups = bs.map((b) => qoe.groups.find((g) => g.from && g.from.getTime() === b.from.getTime()));
+    const qoeSeries = qoeGroups.map((g) => (g && (!o.suppress || (g.people ?? 0) >= o.k) ? g.score ?? null : null));
+    const npsValues = nps.map((x) => (!o.suppress || x.people >= o.k ? x.nps : null));
+    const outputs = { [DriverOutput.NPS]: npsValues, [DriverOutput.QOE]: qoeSeries };
     const out = new ExperienceDrivers();
     out.from = from;
     out.to = to;
@@ -396,30 +402,50 @@ export class ValueService {
     out.notes = [
       `A correlation needs ${MIN_CORRELATION_N} pairs of periods; below that it is "not enough data" (enoughData false, no number). Lag k: the KPI of period t against the output of period t + k.`,
       "Intervals: Fisher's z, 95 %; for Spearman the same standard error (an approximation).",
-      ...(o.suppress ? ["Funders see no per-period series; touchpoint importance needs at least the organization's threshold of respondents.", PERTURBATION_NOTE] : []),
+      ...(o.suppress
+        ? [
+            "Funders see no per-period series; a correlation takes the periods in which at least the organization's threshold of people answered; touchpoint importance needs at least the threshold of respondents.",
+            PERTURBATION_NOTE,
+          ]
+        : []),
     ];
     return out;
   }
 
   async loopValue(organizationId: string, from: Date, to: Date): Promise<LoopValue> {
     const { org, o } = await this.check(organizationId, from, to);
-    // Load: customer detractor answers in [from, to) with an action due before `to`; on time when
-    // any of its actions had its loop closed by its due date. Follow-ups: the same customer's next
-    // NPS answer after it and any purchase after it, both before `to`.
+    // Load: per customer, their first detractor answer in [from, to) with an action due before `to`
+    // (a case; a person counts once); on time when any of its actions had its loop closed by its due
+    // date. Follow-ups: the same customer's next NPS answer after it (the one that ends the answer's
+    // time in force in experience_stays, the first by id among answers at that instant) and any
+    // purchase after it, both before `to`. Set-based: the period's NPS answers are read once.
     const rows: any[] = await this.em.query(
-      `WITH c AS (
-         SELECT r.id, r.stakeholder_id, r.collected_at, bool_or(a.loop_closed_at IS NOT NULL AND a.loop_closed_at <= a.due_at) AS on_time
-           FROM feedback_responses r
-           JOIN actions a ON a.organization_id = r.organization_id AND a.response_id = r.id AND a.due_at < $3
-          WHERE r.organization_id = $1 AND r.kind = 'CUSTOMER' AND r.nps <= 6 AND r.collected_at >= $2 AND r.collected_at < $3
-          GROUP BY r.id, r.stakeholder_id, r.collected_at
-       ), x AS MATERIALIZED (
-         SELECT c.on_time, k.record_key,
-                (SELECT n.nps FROM feedback_responses n WHERE n.organization_id = $1 AND n.stakeholder_id = c.stakeholder_id AND n.nps IS NOT NULL
-                    AND (n.collected_at, n.id) > (c.collected_at, c.id) AND n.collected_at < $3
-                  ORDER BY n.collected_at, n.id LIMIT 1) AS next_nps,
-                EXISTS (SELECT 1 FROM sales s WHERE s.organization_id = $1 AND s.customer_id = c.stakeholder_id AND s.occurred_at > c.collected_at AND s.occurred_at < $3) AS bought
+      `WITH e AS MATERIALIZED (
+         -- The period's NPS answers of customers (index only): the cases and their next answers come from them.
+         SELECT e.response_id, e.stakeholder_id, e.collected_at, e.until, e.value
+           FROM experience_stays e
+          WHERE e.organization_id = $1 AND e.kind = 'CUSTOMER' AND e.measure = 'NPS' AND e.collected_at >= $2 AND e.collected_at < $3
+       ), cases AS (
+         SELECT d.response_id, d.stakeholder_id, d.collected_at, d.until, bool_or(a.loop_closed_at IS NOT NULL AND a.loop_closed_at <= a.due_at) AS on_time
+           FROM e d JOIN actions a ON a.organization_id = $1 AND a.response_id = d.response_id AND a.due_at < $3
+          WHERE d.value <= 6
+          GROUP BY d.response_id, d.stakeholder_id, d.collected_at, d.until
+       ), c AS (
+         SELECT DISTINCT ON (stakeholder_id) * FROM cases ORDER BY stakeholder_id, collected_at, response_id
+       ), nxt AS (
+         -- The answer after a case is the one at the instant its time in force ends (its until), the first by id.
+         SELECT DISTINCT ON (c.response_id) c.response_id, n.value AS next_nps
+           FROM c JOIN e n ON n.stakeholder_id = c.stakeholder_id AND n.collected_at = c.until
+          WHERE n.collected_at > c.collected_at OR n.response_id > c.response_id
+          ORDER BY c.response_id, n.response_id
+       ), bought AS (
+         SELECT s.customer_id, max(s.occurred_at) AS last_at FROM sales s
+          WHERE s.organization_id = $1 AND s.customer_id IS NOT NULL AND s.occurred_at >= $2 AND s.occurred_at < $3 GROUP BY s.customer_id
+       ), x AS (
+         SELECT c.on_time, k.record_key, nxt.next_nps, coalesce(b.last_at > c.collected_at, false) AS bought
            FROM c JOIN stakeholders k ON k.organization_id = $1 AND k.id = c.stakeholder_id
+           LEFT JOIN nxt ON nxt.response_id = c.response_id
+           LEFT JOIN bought b ON b.customer_id = c.stakeholder_id
        )
        SELECT on_time, count(*)::int AS n, sum(record_key)::text AS n_key,
               count(next_nps)::int AS again, sum(record_key) FILTER (WHERE next_nps IS NOT NULL)::text AS again_key,
@@ -461,7 +487,7 @@ export class ValueService {
       return g;
     });
     out.notes = [
-      "A case is a customer's detractor answer (0–6) in [from, to) with a follow-up action due before `to`; ON_TIME when an action's loop was closed by its due date.",
+      "A case is a customer's first detractor answer (0–6) in [from, to) with a follow-up action due before `to` (each customer counts once); ON_TIME when an action's loop was closed by its due date.",
       ...(o.suppress ? [PERTURBATION_NOTE] : []),
     ];
     return out;
