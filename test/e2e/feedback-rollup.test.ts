@@ -275,6 +275,19 @@ it("matches the direct computation after every round of random writes", async ()
     submitted.push(...one, ...two);
     // The whole first batch once more: all n DUPLICATE, nothing more stored.
     expect(await submit(batch)).toMatchObject({ created: 0, duplicates: batch.length });
+    // One person answering five times in one batch, at times before, between and after their earlier answers
+    // (experience_stays: each added row's next, and the row before each, from the rows around them).
+    const onePerson = pick(customers);
+    const around = Array.from({ length: 5 }, () => ({
+      clientSubmissionId: `r-${counter++}`,
+      surveyId: customerSurvey,
+      stakeholderId: onePerson,
+      touchpointId: pick(customerTouchpoints),
+      collectedAt: new Date(START + Math.floor(rng.next() * 120 * DAY)).toISOString(),
+      answers: [{ key: "nps", value: int(0, 10) }, { key: "rating", value: int(1, 5) }, { key: "effort", value: int(1, 7) }],
+    }));
+    expect(await submit(around)).toMatchObject({ created: 5 });
+    submitted.push(...around);
     await expectExact();
     // Erasure: comments and free text go, figures stay.
     const forgotten = pick(customers);
