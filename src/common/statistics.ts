@@ -151,11 +151,54 @@ export function shapleyR2(corr: number[][]): { rSquared: number; shares: number[
   return { rSquared: of((1 << p) - 1), shares };
 }
 
-/** Correlation matrix from sums over n complete cases: `sums[i]` = Σ v_i, `products[i][j]` = Σ v_i v_j. Null where a variable is constant. */
-export function correlationsFromSums(n: number, sums: number[], products: number[][]): number[][] | null {
-  const k = sums.length;
-  const cov = (i: number, j: number) => products[i][j] - (sums[i] * sums[j]) / n;
-  const sd = sums.map((_, i) => Math.sqrt(Math.max(0, cov(i, i))));
-  if (sd.some((s) => s < 1e-12)) return null;
-  return sums.map((_, i) => sums.map((__, j) => (i === j ? 1 : Math.max(-1, Math.min(1, cov(i, j) / (sd[i] * sd[j]))))));
+/** Sums over the cases where both of two variables are present: n, Σa, Σb, Σa², Σb², Σab. */
+export interface PairSums {
+  n: number;
+  sa: number;
+  sb: number;
+  qa: number;
+  qb: number;
+  p: number;
+}
+
+/**
+ * Correlation matrix with pairwise deletion: r_ij from the cases where both v_i and v_j are present
+ * (`pair(i, j)` gives their sums, i < j). Null where a pair has fewer than 3 cases or a variable is
+ * constant over a pair's cases, or when the matrix is not positive semi-definite (pairwise matrices
+ * can be inconsistent: then no regression on it means anything).
+ */
+export function correlationsFromPairs(k: number, pair: (i: number, j: number) => PairSums): number[][] | null {
+  const corr: number[][] = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (__, j) => (i === j ? 1 : 0)));
+  for (let i = 0; i < k; i++) {
+    for (let j = i + 1; j < k; j++) {
+      const { n, sa, sb, qa, qb, p } = pair(i, j);
+      if (n < 3) return null;
+      const va = qa - (sa * sa) / n;
+      const vb = qb - (sb * sb) / n;
+      if (va < 1e-9 || vb < 1e-9) return null;
+      const r = Math.max(-1, Math.min(1, (p - (sa * sb) / n) / Math.sqrt(va * vb)));
+      corr[i][j] = corr[j][i] = r;
+    }
+  }
+  return positiveSemiDefinite(corr) ? corr : null;
+}
+
+/** Whether a symmetric matrix is positive semi-definite (Cholesky with a small tolerance). */
+export function positiveSemiDefinite(m: number[][]): boolean {
+  const n = m.length;
+  const l: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = m[i][j];
+      for (let k = 0; k < j; k++) sum -= l[i][k] * l[j][k];
+      if (i === j) {
+        if (sum < -1e-9) return false;
+        l[i][i] = Math.sqrt(Math.max(0, sum));
+      } else {
+        l[i][j] = l[j][j] > 1e-9 ? sum / l[j][j] : 0;
+        if (l[j][j] <= 1e-9 && Math.abs(sum) > 1e-6) return false;
+      }
+    }
+  }
+  return true;
 }

@@ -3,7 +3,7 @@ import { Route, RouteContext, sendError } from "./routes";
 import { csvRow, dateParam, param, periodFromUrl, stream, withCaller, xml } from "./request";
 import { Context } from "../context";
 import { ROLES } from "../common/access";
-import { BadInputError } from "../common/errors";
+import { BadInputError, NotFoundError } from "../common/errors";
 import { Interval } from "../common/enums";
 import { assertId } from "../common/validation";
 import { batchItemId, decodeGlobalId, globalId, NodeType, organizationGlobalId } from "../common/global-ids";
@@ -193,6 +193,11 @@ async function answerRows(ctx: Context, url: URL): Promise<unknown[][]> {
   const role = ctx.access.require(org, ROLES.aggregates);
   const { from, to } = await periodFromUrl(ctx, org, url);
   const survey = url.searchParams.get("surveyId");
+  const surveyId = survey ? assertId(survey, "surveyId") : null;
+  // A survey that is not the organization's (or an id of another organization's, decoded to no row) is not found, as in GraphQL.
+  if (surveyId && (await ctx.requestDb.em.query(`SELECT 1 FROM surveys WHERE organization_id = $1 AND id = $2`, [org, surveyId])).length === 0) {
+    throw new NotFoundError("Survey", "surveyId");
+  }
   const funder = role === "FUNDER";
   const answered = `FROM feedback_answers a
        JOIN feedback_responses r ON r.organization_id = a.organization_id AND r.id = a.response_id
@@ -215,7 +220,7 @@ async function answerRows(ctx: Context, url: URL): Promise<unknown[][]> {
             count(*) AS responses, count(DISTINCT r.stakeholder_id) AS people
        ${answered}
       GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 2, 5, 6`,
-      [org, from, to, survey ? assertId(survey, "surveyId") : null],
+      [org, from, to, surveyId],
     );
   const [k, maximum] = await Promise.all([organizationThreshold(ctx.requestDb.em, org), funder ? organizationMaximum(ctx.requestDb.em, org) : Promise.resolve(null)]);
   // A funder's shown counts are adjusted (decided hidden or not on the true counts).
@@ -302,8 +307,8 @@ async function* iati(ctx: Context, url: URL) {
         }
         yield `      </indicator>\n`;
       };
-      // Units delivered are often people one for one: not shown where the people reached are hidden.
-      yield* indicator(`${unit} delivered`, (x) => (x.beneficiariesReached.total === null ? null : x.unitsDelivered));
+      // Units delivered are often people one for one: for funders hidden with the people reached, else adjusted (deliveryStatus).
+      yield* indicator(`${unit} delivered`, (x) => x.unitsDelivered);
       yield* indicator("Beneficiaries reached (by name and at sites)", (x) => x.beneficiariesReached.total);
       yield `    </result>\n`;
     }

@@ -280,6 +280,26 @@ describe("the views on the demo data", () => {
       expect(c.repaired).toBeLessThan(c.others - 20);
     });
 
+    it("experienceDrivers: the repair visit is the strongest negative driver of NPS (the most important, the worst scored)", async () => {
+      const d = (
+        await solarStaff.ok<any>(
+          `query($o: ID!, $f: DateTimeISO, $t: DateTimeISO) { experienceDrivers(organizationId: $o, from: $f, to: $t, interval: MONTH) {
+             touchpoints { respondents enoughData rSquared drivers { touchpointName raters averageScore compared importance correlation } } } }`,
+          { o: DEMO_SOLAR_ID, f: YEAR.from, t: YEAR.to },
+        )
+      ).experienceDrivers.touchpoints;
+      console.log("touchpoint drivers of NPS over the year", JSON.stringify(d));
+      expect(d.enoughData).toBe(true);
+      const compared = d.drivers.filter((x: any) => x.compared);
+      expect(compared.length).toBeGreaterThanOrEqual(2);
+      // Most important first; the repair visit leads, with the lowest average score of those compared, and its
+      // correlation is positive (a worse repair, a lower NPS).
+      expect(compared[0].touchpointName).toBe("Repair visit");
+      expect(compared[0].importance).toBeGreaterThan(compared[1].importance);
+      expect(compared[0].averageScore).toBe(Math.min(...compared.map((x: any) => x.averageScore)));
+      expect(compared[0].correlation).toBeGreaterThan(0.3);
+    });
+
     it("detractors called back on time answer better next time than those who were not", async () => {
       // Each detractor answer with its action; its stakeholder's next NPS answer; closed on time = loop closed by the due time.
       const rows: { on_time: boolean; n: number; recovered: number }[] = await app.db.query(

@@ -123,6 +123,13 @@ describe("exports over HTTP", () => {
       ["Bus", "13", "13", "false"],
       ["Walk", "3", "3", "false"],
     ]);
+    // A survey of another organization (or none of any): NOT_FOUND on surveyId, not an empty file.
+    const elsewhere = (await app.ok<any>(`mutation($i: CreateSurveyInput!) { createSurvey(input: $i) { id } }`, {
+      i: { organizationId: other.id, name: "Elsewhere", audience: "CUSTOMER", questions: [{ key: "nps", type: "NPS", text: "Recommend?" }] },
+    })).createSurvey.id;
+    const notHers = await get(`/exports/${org.id}/answers.csv?${Q}&surveyId=${elsewhere}`, staffKey);
+    expect(notHers.status).toBe(404);
+    expect(((await notHers.json()) as any).errors[0].extensions).toMatchObject({ code: "NOT_FOUND", field: "surveyId" });
     const funderRows = parseCsv(await (await get(`/exports/${org.id}/answers.csv?${Q}`, funderKey)).text());
     // Walk (3) is below k; Bus is hidden too: the 16 respondents of the question are known from the report.
     expect(funderRows.slice(1).map((r) => [r[4], r[5], r[7]])).toEqual([

@@ -399,7 +399,7 @@ describe("experience drivers", () => {
     experienceDrivers(organizationId: $o, from: $from, to: $to, interval: MONTH, lag: $lag, audience: $a) {
       lag minimumPeriods periods { from nps npsAnswers qoe }
       correlations { metricId metricName output lag n enoughData pearson ${CORR} spearman ${CORR} }
-      touchpoints { method respondents minimumRespondents enoughData rSquared drivers { touchpointId touchpointName raters rSquaredShare importance correlation } } } }`;
+      touchpoints { method respondents minimumRespondents minimumPairs enoughData rSquared drivers { touchpointId touchpointName raters averageScore withNps compared rSquaredShare importance correlation } } } }`;
   let n = 0;
   const submit = async (items: unknown[]) => {
     const r = await app.ok<any>(SUBMIT, { i: { organizationId: org.id, items } });
@@ -407,6 +407,7 @@ describe("experience drivers", () => {
   };
   let t1: string;
   let t2: string;
+  let t3: string;
   let kpi: string;
 
   beforeAll(async () => {
@@ -415,7 +416,7 @@ describe("experience drivers", () => {
     const survey = async (audience: string) =>
       (
         await app.ok<any>(`mutation($i: CreateSurveyInput!) { createSurvey(input: $i) { id } }`, {
-          i: { organizationId: org.id, name: `${audience} drivers`, audience, questions: [{ key: "nps", type: "NPS", text: "Recommend?" }, { key: "sat", type: "RATING", text: "Satisfied?" }] },
+          i: { organizationId: org.id, name: `${audience} drivers`, audience, questions: [{ key: "nps", type: "NPS", text: "Recommend?" }, { key: "sat", type: "RATING", text: "Satisfied?" }, { key: "eff", type: "EFFORT", text: "Easy?" }] },
         })
       ).createSurvey.id as string;
     kpi = (
@@ -445,6 +446,7 @@ describe("experience drivers", () => {
     // ratings uncorrelated), then answer NPS: (T1, T2) = (0, 0): 1, 2, 3; (100, 0): 7, 8, 9; (0, 100): 3, 4, 5; (100, 100): 9, 10, 10.
     t1 = (await app.ok<any>(`mutation($i: CreateTouchpointInput!) { createTouchpoint(input: $i) { id } }`, { i: { stageId: org.beneficiaryStages.Receives, name: "Distribution", channel: "IN_PERSON", functionalAreaId: org.areas.Programmes } })).createTouchpoint.id;
     t2 = (await app.ok<any>(`mutation($i: CreateTouchpointInput!) { createTouchpoint(input: $i) { id } }`, { i: { stageId: org.beneficiaryStages.Uses, name: "Training", channel: "IN_PERSON", functionalAreaId: org.areas.Programmes } })).createTouchpoint.id;
+    t3 = (await app.ok<any>(`mutation($i: CreateTouchpointInput!) { createTouchpoint(input: $i) { id } }`, { i: { stageId: org.beneficiaryStages.Uses, name: "Home visit", channel: "IN_PERSON", functionalAreaId: org.areas.Programmes } })).createTouchpoint.id;
     const bs = await survey("BENEFICIARY");
     const design: [number, number, number][] = [
       [1, 1, 1], [1, 1, 2], [1, 1, 3], [5, 1, 7], [5, 1, 8], [5, 1, 9], [1, 5, 3], [1, 5, 4], [1, 5, 5], [5, 5, 9], [5, 5, 10], [5, 5, 10],
@@ -456,6 +458,10 @@ describe("experience drivers", () => {
         { clientSubmissionId: `d-${++n}`, surveyId: bs, stakeholderId: people[i], touchpointId: t2, collectedAt: "2026-07-02T10:00:00Z", answers: [{ key: "sat", value: b }] },
         { clientSubmissionId: `d-${++n}`, surveyId: bs, stakeholderId: people[i], collectedAt: "2026-07-03T10:00:00Z", answers: [{ key: "nps", value: y }] },
       ]),
+    );
+    // A home visit that four of them rated for effort (1, 4, 7, 7 on 1..7: 0, 50, 100, 100): too few to be compared.
+    await submit(
+      [1, 4, 7, 7].map((e, i) => ({ clientSubmissionId: `d-${++n}`, surveyId: bs, stakeholderId: people[i], touchpointId: t3, collectedAt: "2026-07-02T12:00:00Z", answers: [{ key: "eff", value: e }] })),
     );
   }, 120_000);
   afterAll(() => app.close());
@@ -516,15 +522,18 @@ describe("experience drivers", () => {
     // T2: Σy at 100 = 41, at 0 = 30: 50 × 11 = 550: r2 = 0.2912. r12 = 0 (balanced): R² = r1² + r2² = 0.8584 + 0.0848 = 0.9432,
     // and each share is its r² (with uncorrelated drivers every order adds the same): importance 0.8584 / 0.9432 = 0.9101, 0.0899.
     const t = (await drivers(0, "BENEFICIARY", "2026-07-01T00:00:00Z", "2026-08-01T00:00:00Z")).touchpoints;
-    expect(t).toMatchObject({ respondents: 12, minimumRespondents: 10, enoughData: true, rSquared: 0.9432 });
+    // The home visit: 4 people with a score and an NPS answer, below the 10 a correlation needs: listed, not compared,
+    // its average score (0 + 50 + 100 + 100) / 4 = 62.5; the two others' figures are those of the 12 alone.
+    expect(t).toMatchObject({ respondents: 12, minimumRespondents: 10, minimumPairs: 10, enoughData: true, rSquared: 0.9432 });
     expect(t.method).toContain("Shapley decomposition of R²");
     expect(t.drivers).toEqual([
-      { touchpointId: t1, touchpointName: "Distribution", raters: 12, rSquaredShare: 0.8584, importance: 0.9101, correlation: 0.9265 },
-      { touchpointId: t2, touchpointName: "Training", raters: 12, rSquaredShare: 0.0848, importance: 0.0899, correlation: 0.2912 },
+      { touchpointId: t1, touchpointName: "Distribution", raters: 12, averageScore: 50, withNps: 12, compared: true, rSquaredShare: 0.8584, importance: 0.9101, correlation: 0.9265 },
+      { touchpointId: t2, touchpointName: "Training", raters: 12, averageScore: 50, withNps: 12, compared: true, rSquaredShare: 0.0848, importance: 0.0899, correlation: 0.2912 },
+      { touchpointId: t3, touchpointName: "Home visit", raters: 4, averageScore: 62.5, withNps: 4, compared: false, rSquaredShare: null, importance: null, correlation: null },
     ]);
-    // July 1 to 3: the ratings but no NPS answer yet: no complete respondent, not enough data.
+    // July 1 to 3: the scores but no NPS answer yet: no respondent, not enough data, nothing compared.
     const early = (await drivers(0, "BENEFICIARY", "2026-07-01T00:00:00Z", "2026-07-03T00:00:00Z")).touchpoints;
     expect(early).toMatchObject({ respondents: 0, enoughData: false, rSquared: null });
-    expect(early.drivers.map((x: any) => x.rSquaredShare)).toEqual([null, null]);
+    expect(early.drivers.map((x: any) => [x.rSquaredShare, x.compared, x.withNps])).toEqual([[null, false, 0], [null, false, 0], [null, false, 0]]);
   });
 });

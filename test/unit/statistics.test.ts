@@ -1,4 +1,4 @@
-import { correlationsFromSums, fisherInterval, pearson, ranks, round, shapleyR2, spearman, wilson } from "../../src/common/statistics";
+import { correlationsFromPairs, fisherInterval, PairSums, pearson, positiveSemiDefinite, ranks, round, shapleyR2, spearman, wilson } from "../../src/common/statistics";
 
 /** Correlations and intervals worked out by hand (figures in the comments). */
 describe("statistics", () => {
@@ -83,8 +83,29 @@ describe("relative importance: the Shapley decomposition of R² (LMG)", () => {
   it("correlations from sums of complete cases", () => {
     // The six periods above as sums: Σx = Σy = 21, Σx² = Σy² = 91, Σxy = 2 + 2 + 12 + 12 + 30 + 30 = 88;
     // cov = 88 − 21 × 21 / 6 = 14.5, var = 91 − 73.5 = 17.5: r = 0.828571.
-    const c = correlationsFromSums(6, [21, 21], [[91, 88], [88, 91]])!;
+    const c = correlationsFromPairs(2, () => ({ n: 6, sa: 21, sb: 21, qa: 91, qb: 91, p: 88 }))!;
     expect(c[0][1]).toBeCloseTo(0.828571, 6);
-    expect(correlationsFromSums(3, [3, 6], [[3, 6], [6, 14]])).toBeNull(); // the first is constant (1, 1, 1)
+    expect(correlationsFromPairs(2, () => ({ n: 3, sa: 3, sb: 6, qa: 3, qb: 14, p: 6 }))).toBeNull(); // the first is constant (1, 1, 1)
+    expect(correlationsFromPairs(2, () => ({ n: 2, sa: 3, sb: 3, qa: 5, qb: 5, p: 5 }))).toBeNull(); // two cases: no correlation
+  });
+
+  it("correlations with pairwise deletion, and none from an inconsistent matrix", () => {
+    // Five people (y, a, b), "-" missing: (1, 0, -), (2, 1, 0), (3, 2, 1), (4, -, 3), (5, 3, 2).
+    // (y, a) over P1, P2, P3, P5: Σy 11, Σa 6, Σy² 39, Σa² 14, Σya 23: cov 23 − 16.5 = 6.5, var 8.75 and 5: r = 0.982708.
+    // (y, b) over P2..P5: Σy 14, Σb 6, Σy² 54, Σb² 14, Σyb 25: cov 4, var 5 and 5: r = 0.8.
+    // (a, b) over P2, P3, P5: (1, 0), (2, 1), (3, 2): r = 1.
+    const sums: Record<string, PairSums> = {
+      "0,1": { n: 4, sa: 11, sb: 6, qa: 39, qb: 14, p: 23 },
+      "0,2": { n: 4, sa: 14, sb: 6, qa: 54, qb: 14, p: 25 },
+      "1,2": { n: 3, sa: 6, sb: 3, qa: 14, qb: 5, p: 8 },
+    };
+    const two = correlationsFromPairs(2, (i, j) => sums[`${i},${j}`])!;
+    expect(two[0][1]).toBeCloseTo(0.982708, 6);
+    // All three: [[1, .9827, .8], [.9827, 1, 1], [.8, 1, 1]] has determinant 0 − .9827 × .1827 + .8 × .1827 = −0.0334 < 0:
+    // no set of people has these correlations, so no regression is computed on it.
+    expect(positiveSemiDefinite([[1, 0.982708, 0.8], [0.982708, 1, 1], [0.8, 1, 1]])).toBe(false);
+    expect(correlationsFromPairs(3, (i, j) => sums[`${i},${j}`])).toBeNull();
+    // A consistent one is kept: a, b uncorrelated and each 0.6 with y (determinant 1 − 0.72 = 0.28).
+    expect(positiveSemiDefinite([[1, 0.6, 0.6], [0.6, 1, 0], [0.6, 0, 1]])).toBe(true);
   });
 });

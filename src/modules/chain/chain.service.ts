@@ -76,7 +76,6 @@ export class ChainService {
           inUse: people.get(`${p.id}:in_use`) ?? NOBODY,
           answered: people.get(`${p.id}:answered`) ?? NOBODY,
           experience: experience.get(p.id) ?? null,
-          reachedKeys: String(BigInt(row.d_people_keys) + BigInt(row.d_site_keys)),
           outcomes: outcomeMetricRows.map((m) => {
             const d = distances.get(p.id)?.get(m.id);
             return { metricId: m.id, name: m.name, measured: { people: d?.measured ?? 0, keys: d?.measured_keys ?? "0" }, improved: { people: d?.improved ?? 0, keys: d?.improved_keys ?? "0" } };

@@ -46,8 +46,6 @@ export interface ChainInputs {
   answered: KeyedPeople;
   experience: ExperienceRow | null;
   outcomes: ChainOutcome[];
-  /** The record keys of the people reached (by name and the deliveries to sites): for funders, the units delivered are adjusted by them too. */
-  reachedKeys: string;
 }
 
 /** How the caller sees people: funders (`applied`) through suppression at k, then the cell-key adjustment with maximum D. */
@@ -129,9 +127,8 @@ export function buildChain(input: ChainInputs, view: PeopleView): ProgrammeChain
     conversion: perCurrency,
     conversionText: funded > 0 && delivery.contribution.amountMinor > 0 ? `${Money.of(divideHalfUp(BigInt(delivery.contribution.amountMinor), funded), currency).amount} ${currency} contributed per ${unit} funded` : null,
   });
-  // Funders: units delivered are often people reached one for one (a pair of shoes a child), so they are hidden
-  // with the people reached and otherwise adjusted by the same records' keys (the same count gives the same figure).
-  const deliveredShown = !view.applied ? delivered : reached.total === null ? null : perturb(delivered, input.reachedKeys, view.maximum);
+  // Funders: units delivered come hidden with the people reached or adjusted by their keys (deliveryStatus).
+  const deliveredShown = delivered;
   const deliveredRate = ratio(deliveredShown, funded);
   step({
     kind: ChainStepKind.UNITS_DELIVERED,

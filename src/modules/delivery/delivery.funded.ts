@@ -125,7 +125,8 @@ export function divideHalfUp(a: bigint, b: bigint): bigint {
  * with them; the counts shown carry the cell-key adjustment (src/common/perturbation.ts, maximum D):
  * the distinct people by their record keys, the people at sites by the keys of the deliveries to
  * sites, the total as a cell of its own (both sets of records); the cost per beneficiary is the true
- * contribution divided by the adjusted total.
+ * contribution divided by the adjusted total; the period's units delivered are hidden with the total
+ * and otherwise adjusted by its keys.
  */
 export function deliveryStatus(programme: Programme, r: FundedRow, currency: string, suppress: boolean, k: number, maximum: number): ProgrammeDeliveryStatus {
   // Ten-thousandths of a unit, as the decimal helpers count them (src/common/decimal.ts, SCALE 4).
@@ -139,6 +140,8 @@ export function deliveryStatus(programme: Programme, r: FundedRow, currency: str
   let median = twoDecimals(r.y_median);
   let p90 = twoDecimals(r.y_p90);
   let costShown = cost;
+  const units = Number(BigInt(r.d_units) / UNIT);
+  let unitsShown: number | null = units;
   if (suppress) {
     const table = suppressTable(
       [
@@ -161,12 +164,15 @@ export function deliveryStatus(programme: Programme, r: FundedRow, currency: str
     median = suppressDerived(median, total, k);
     p90 = suppressDerived(p90, total, k);
     costShown = shownTotal !== null && shownTotal > 0 ? Money.of(divideHalfUp(contribution, BigInt(shownTotal)), currency) : null;
+    // Units delivered are often people reached one for one (a pair of shoes a child): hidden with the people
+    // reached, otherwise adjusted by the same records' keys as their total (the same deliveries, the same figure).
+    unitsShown = shownTotal === null ? null : perturb(units, peopleKeys + siteKeys, maximum);
   }
   return {
     programme,
     unitsFunded: fromFixed(BigInt(r.f_units)),
     contribution: Money.of(contribution, currency),
-    unitsDelivered: Number(BigInt(r.d_units) / UNIT),
+    unitsDelivered: unitsShown,
     fundedToDate: fromFixed(fundedToDate),
     deliveredToDate: Number(deliveredToDate / UNIT),
     backlog: fromFixed(fundedToDate > deliveredToDate ? fundedToDate - deliveredToDate : 0n),

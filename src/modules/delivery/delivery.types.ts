@@ -52,8 +52,12 @@ export class ProgrammeDeliveryStatus {
   @Field(() => Money, { description: "Money contributed by those sales in [from, to) (revenue share, fixed amounts)" })
   contribution!: Money;
 
-  @Field(() => Int, { description: "Units delivered in [from, to)" })
-  unitsDelivered!: number;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Units delivered in [from, to). For funders hidden (null) with beneficiariesReached.total, and otherwise adjusted like it (units are often people one for one)",
+  })
+  unitsDelivered!: number | null;
 
   @Field(() => DecimalScalar, { description: "Units funded from the start up to `to` (cumulative)" })
   fundedToDate!: string;

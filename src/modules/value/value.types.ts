@@ -296,16 +296,25 @@ export class TouchpointDriver {
   @Field()
   touchpointName!: string;
 
-  @Field(() => Int, { nullable: true, description: "Respondents who rated it in the period (complete or not); null for funders" })
+  @Field(() => Int, { nullable: true, description: "People with a rating or effort score at it in the period; null for funders" })
   raters!: number | null;
+
+  @Field(() => Float, { nullable: true, description: "The mean over its raters of their score at it (rating and effort, 0..100; 2 decimals); for funders null below the threshold" })
+  averageScore!: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Of them, the respondents with an NPS answer in the period (the people behind its correlation); null for funders" })
+  withNps!: number | null;
+
+  @Field({ description: "Whether it entered the regression: enough people have both its score and an NPS answer, and both its score and that of every touchpoint compared before it" })
+  compared!: boolean;
 
   @Field(() => Float, { nullable: true, description: "Its Shapley share of R² (LMG), 0..R² (4 decimals)" })
   rSquaredShare!: number | null;
 
-  @Field(() => Float, { nullable: true, description: "rSquaredShare / R²: its share of what the ratings explain, 0..1" })
+  @Field(() => Float, { nullable: true, description: "rSquaredShare / R²: its share of what the scores explain, 0..1" })
   importance!: number | null;
 
-  @Field(() => Float, { nullable: true, description: "Its correlation with the NPS answer over the complete respondents" })
+  @Field(() => Float, { nullable: true, description: "Its correlation with the NPS answer, over the people with both" })
   correlation!: number | null;
 }
 
@@ -314,16 +323,19 @@ export class TouchpointDrivers {
   @Field({ description: "How the importance is computed" })
   method!: string;
 
-  @Field(() => Int, { nullable: true, description: "Respondents with an NPS answer and a rating at every touchpoint compared (complete cases); null for a funder when fewer than the threshold" })
+  @Field(() => Int, { nullable: true, description: "Respondents with an NPS answer and a score at one or more of the touchpoints; null for a funder when fewer than the threshold" })
   respondents!: number | null;
 
-  @Field(() => Int, { description: "The minimum of respondents for a number: max(10, 5 × touchpoints compared)" })
+  @Field(() => Int, { description: "The minimum of respondents for a number: 10, or the threshold for funders if higher" })
   minimumRespondents!: number;
+
+  @Field(() => Int, { description: "The minimum of people behind each correlation for a touchpoint to be compared: 10, or the threshold for funders if higher" })
+  minimumPairs!: number;
 
   @Field()
   enoughData!: boolean;
 
-  @Field(() => Float, { nullable: true, description: "R² of NPS on the touchpoints' ratings (4 decimals)" })
+  @Field(() => Float, { nullable: true, description: "R² of NPS on the compared touchpoints' scores (4 decimals)" })
   rSquared!: number | null;
 
   @Field(() => [TouchpointDriver], { description: "Most important first (by raters when there is no number)" })
