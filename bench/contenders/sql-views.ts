@@ -564,10 +564,187 @@ function report(as: "staff" | "funder"): ViewSpec {
   };
 }
 
-export const VIEWS: ViewSpec[] = [nps, qoe("NONE"), qoe("STAGE"), qoe("TOUCHPOINT"), qoe("PERIOD"), qoe("DIMENSION"), funnel, atSale, inUseView, dbl, series, report("staff"), report("funder")];
+// ------------------------------------------------------------------ what experience is worth (issue 16)
+// The hand-written side finds each person's latest answer by sorting their responses (DISTINCT ON) or by
+// a look-up per person, as one would without experience_stays (the API's table kept on write).
+
+const CV_CLASSES = ["PROMOTER", "PASSIVE", "DETRACTOR", "NOT_ASKED"];
+const CV_BANDS = ["HIGH", "MEDIUM", "LOW", "NOT_RATED"];
+
+const customerValue: ViewSpec = {
+  name: "customerValue",
+  as: "staff",
+  query: `query($org: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { customerValue(organizationId: $org, from: $from, to: $to) {
+    byNpsClass { npsClass customers purchases revenue { amountMinor } repeatPurchase { count } retention { count } }
+    byQoeBand { qoeBand customers repeatPurchase { count } retention { count } } } }`,
+  variables: (a) => ({ org: a.org, from: a.from, to: a.to }),
+  fromApi: (d) => {
+    const out: Figures = {};
+    for (const g of d.customerValue.byNpsClass) {
+      out[`${g.npsClass}.customers`] = g.customers;
+      out[`${g.npsClass}.purchases`] = g.purchases;
+      out[`${g.npsClass}.revenue`] = g.revenue ? Number(g.revenue.amountMinor) : null;
+      out[`${g.npsClass}.repeat`] = g.repeatPurchase?.count ?? null;
+      out[`${g.npsClass}.active`] = g.retention?.count ?? null;
+    }
+    for (const g of d.customerValue.byQoeBand) {
+      out[`${g.qoeBand}.customers`] = g.customers;
+      out[`${g.qoeBand}.repeat`] = g.repeatPurchase?.count ?? null;
+      out[`${g.qoeBand}.active`] = g.retention?.count ?? null;
+    }
+    return out;
+  },
+  hand: async (c, a) => {
+    const { rows } = await c.query(
+      `WITH c AS (
+         SELECT s.customer_id AS id, count(*) FILTER (WHERE s.occurred_at >= $2) AS purchases, coalesce(sum(s.amount_minor) FILTER (WHERE s.occurred_at >= $2), 0) AS revenue
+           FROM sales s JOIN stakeholders k ON k.organization_id = s.organization_id AND k.id = s.customer_id AND k.kind = 'CUSTOMER'
+          WHERE s.organization_id = $1 AND s.customer_id IS NOT NULL AND s.occurred_at < $3 GROUP BY 1
+       ), n AS (
+         SELECT DISTINCT ON (r.stakeholder_id) r.stakeholder_id, r.nps FROM feedback_responses r
+          WHERE r.organization_id = $1 AND r.kind = 'CUSTOMER' AND r.nps IS NOT NULL AND r.collected_at < $3 ORDER BY r.stakeholder_id, r.collected_at DESC, r.id DESC
+       ), g AS (
+         SELECT DISTINCT ON (r.stakeholder_id) r.stakeholder_id, x.score FROM feedback_responses r
+           JOIN LATERAL (SELECT avg((a.value_number - 1) / 4 * 100) AS score FROM feedback_answers a
+                          WHERE a.organization_id = r.organization_id AND a.response_id = r.id AND a.type = 'RATING' AND a.value_number IS NOT NULL) x ON x.score IS NOT NULL
+          WHERE r.organization_id = $1 AND r.kind = 'CUSTOMER' AND r.collected_at < $3 ORDER BY r.stakeholder_id, r.collected_at DESC, r.id DESC
+       ), st AS (
+         SELECT DISTINCT ON (t.stakeholder_id) t.stakeholder_id, t.to_stage_id FROM stage_transitions t
+          WHERE t.organization_id = $1 AND t.kind = 'CUSTOMER' AND t.occurred_at < $3 ORDER BY t.stakeholder_id, t.occurred_at DESC, t.id DESC
+       ), ex AS (SELECT id FROM stages WHERE organization_id = $1 AND kind = 'CUSTOMER' ORDER BY position DESC LIMIT 1),
+       x AS (
+         SELECT c.*, CASE WHEN n.nps IS NULL THEN 'NOT_ASKED' WHEN n.nps >= 9 THEN 'PROMOTER' WHEN n.nps >= 7 THEN 'PASSIVE' ELSE 'DETRACTOR' END AS cls,
+                CASE WHEN g.score IS NULL THEN 'NOT_RATED' WHEN g.score >= 70 THEN 'HIGH' WHEN g.score >= 40 THEN 'MEDIUM' ELSE 'LOW' END AS band,
+                st.to_stage_id IS DISTINCT FROM (SELECT id FROM ex) AS active
+           FROM c LEFT JOIN n ON n.stakeholder_id = c.id LEFT JOIN g ON g.stakeholder_id = c.id LEFT JOIN st ON st.stakeholder_id = c.id
+       )
+       SELECT cls, band, grouping(cls) AS gc, count(*)::int AS n, sum(purchases)::int AS purchases, sum(revenue)::text AS revenue,
+              count(*) FILTER (WHERE purchases >= 2)::int AS repeat, count(*) FILTER (WHERE active)::int AS active
+         FROM x GROUP BY GROUPING SETS ((cls), (band))`,
+      [a.org, a.from, a.to],
+    );
+    const out: Figures = {};
+    for (const k of [...CV_CLASSES, ...CV_BANDS]) out[`${k}.customers`] = 0;
+    for (const r of rows) {
+      const k = r.gc === 0 ? r.cls : r.band;
+      out[`${k}.customers`] = r.n;
+      out[`${k}.repeat`] = r.repeat;
+      out[`${k}.active`] = r.active;
+      if (r.gc === 0) {
+        out[`${k}.purchases`] = r.purchases;
+        out[`${k}.revenue`] = Number(r.revenue);
+      }
+    }
+    return out;
+  },
+  covers: "customers, purchases, revenue, repeat purchasers and active customers per NPS class; customers, repeat purchasers and active per QoE band (the lifetime value and rates follow from them)",
+};
+
+const loopValueView: ViewSpec = {
+  name: "loopValue",
+  as: "staff",
+  query: `query($org: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { loopValue(organizationId: $org, from: $from, to: $to) {
+    groups { loop detractors answeredAgain { count } nextPromoter { count } nextDetractor { count } repurchase { count } } } }`,
+  variables: (a) => ({ org: a.org, from: a.from, to: a.to }),
+  fromApi: (d) => {
+    const out: Figures = {};
+    for (const g of d.loopValue.groups) {
+      out[`${g.loop}.detractors`] = g.detractors;
+      out[`${g.loop}.again`] = g.answeredAgain?.count ?? null;
+      out[`${g.loop}.promoter`] = g.nextPromoter?.count ?? null;
+      out[`${g.loop}.detractor`] = g.nextDetractor?.count ?? null;
+      out[`${g.loop}.repurchase`] = g.repurchase?.count ?? null;
+    }
+    return out;
+  },
+  hand: async (c, a) => {
+    const { rows } = await c.query(
+      `WITH cases AS (
+         SELECT r.id, r.stakeholder_id, r.collected_at, bool_or(x.loop_closed_at IS NOT NULL AND x.loop_closed_at <= x.due_at) AS on_time
+           FROM feedback_responses r JOIN actions x ON x.organization_id = r.organization_id AND x.response_id = r.id AND x.due_at < $3
+          WHERE r.organization_id = $1 AND r.kind = 'CUSTOMER' AND r.nps <= 6 AND r.collected_at >= $2 AND r.collected_at < $3
+          GROUP BY 1, 2, 3
+       ), c AS (SELECT DISTINCT ON (stakeholder_id) * FROM cases ORDER BY stakeholder_id, collected_at, id),
+       y AS (
+         SELECT c.on_time,
+                (SELECT n.nps FROM feedback_responses n WHERE n.organization_id = $1 AND n.stakeholder_id = c.stakeholder_id AND n.nps IS NOT NULL
+                    AND (n.collected_at, n.id) > (c.collected_at, c.id) AND n.collected_at < $3 ORDER BY n.collected_at, n.id LIMIT 1) AS next,
+                EXISTS (SELECT 1 FROM sales s WHERE s.organization_id = $1 AND s.customer_id = c.stakeholder_id AND s.occurred_at > c.collected_at AND s.occurred_at < $3) AS bought
+           FROM c
+       )
+       SELECT CASE WHEN on_time THEN 'ON_TIME' ELSE 'NOT_ON_TIME' END AS loop, count(*)::int AS n, count(next)::int AS again,
+              count(*) FILTER (WHERE next >= 9)::int AS p, count(*) FILTER (WHERE next <= 6)::int AS d, count(*) FILTER (WHERE bought)::int AS bought
+         FROM y GROUP BY 1`,
+      [a.org, a.from, a.to],
+    );
+    const out: Figures = {};
+    for (const r of rows) {
+      out[`${r.loop}.detractors`] = r.n;
+      out[`${r.loop}.again`] = r.again;
+      out[`${r.loop}.promoter`] = r.p;
+      out[`${r.loop}.detractor`] = r.d;
+      out[`${r.loop}.repurchase`] = r.bought;
+    }
+    return out;
+  },
+  covers: "per loop group: detractors (people), answered again, next answer promoter and detractor, repurchase",
+};
+
+const driversView: ViewSpec = {
+  name: "experienceDrivers (touchpoints)",
+  as: "staff",
+  query: `query($org: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { experienceDrivers(organizationId: $org, from: $from, to: $to, interval: MONTH) {
+    touchpoints { drivers { touchpointId raters averageScore withNps correlation } } } }`,
+  variables: (a) => ({ org: a.org, from: a.from, to: a.to }),
+  fromApi: (d) => {
+    const out: Figures = {};
+    for (const t of d.experienceDrivers.touchpoints.drivers) {
+      const k = rowKey(t.touchpointId);
+      out[`${k}.raters`] = t.raters;
+      out[`${k}.averageScore`] = t.averageScore;
+      out[`${k}.withNps`] = t.withNps;
+      out[`${k}.correlation`] = t.correlation === null ? null : round2(t.correlation * 100);
+    }
+    return out;
+  },
+  hand: async (c, a) => {
+    const { rows } = await c.query(
+      `WITH per_response AS (
+         SELECT r.stakeholder_id, r.touchpoint_id, avg(CASE a.type WHEN 'RATING' THEN (a.value_number - 1) / 4 * 100 ELSE (a.value_number - 1) / 6 * 100 END) AS v
+           FROM feedback_responses r
+           JOIN feedback_answers a ON a.organization_id = r.organization_id AND a.response_id = r.id AND a.type IN ('RATING', 'EFFORT') AND a.value_number IS NOT NULL
+          WHERE r.organization_id = $1 AND r.kind = 'CUSTOMER' AND r.touchpoint_id IS NOT NULL AND r.collected_at >= $2 AND r.collected_at < $3
+          GROUP BY r.id, r.stakeholder_id, r.touchpoint_id, a.type
+       ), x AS (SELECT stakeholder_id, touchpoint_id, avg(v)::float8 AS x FROM per_response GROUP BY 1, 2),
+       y AS (
+         SELECT DISTINCT ON (r.stakeholder_id) r.stakeholder_id, r.nps::float8 AS y FROM feedback_responses r
+          WHERE r.organization_id = $1 AND r.kind = 'CUSTOMER' AND r.nps IS NOT NULL AND r.collected_at >= $2 AND r.collected_at < $3
+          ORDER BY r.stakeholder_id, r.collected_at DESC, r.id DESC
+       )
+       SELECT x.touchpoint_id, t.name, count(*)::int AS raters, avg(x.x)::float8 AS score, count(y.y)::int AS with_nps, corr(y.y, x.x)::float8 AS r
+         FROM x JOIN touchpoints t ON t.organization_id = $1 AND t.id = x.touchpoint_id LEFT JOIN y ON y.stakeholder_id = x.stakeholder_id
+        GROUP BY x.touchpoint_id, t.name ORDER BY raters DESC, t.name, x.touchpoint_id LIMIT 6`,
+      [a.org, a.from, a.to],
+    );
+    const out: Figures = {};
+    for (const r of rows) {
+      out[`${r.touchpoint_id}.raters`] = r.raters;
+      out[`${r.touchpoint_id}.averageScore`] = round2(r.score);
+      out[`${r.touchpoint_id}.withNps`] = r.with_nps;
+      out[`${r.touchpoint_id}.correlation`] = r.r === null ? null : round2(r.r * 100);
+    }
+    return out;
+  },
+  covers: "customers' touchpoints: raters, average score, raters with an NPS answer, and each one's correlation with NPS (× 100; compared where the API computes it); not the Shapley shares (from the same correlations, in the API only)",
+};
+
+export const VIEWS: ViewSpec[] = [
+  nps, qoe("NONE"), qoe("STAGE"), qoe("TOUCHPOINT"), qoe("PERIOD"), qoe("DIMENSION"), funnel, atSale, inUseView, dbl, series, report("staff"), report("funder"),
+  customerValue, loopValueView, driversView,
+];
 
 /** The views also timed over one month (cost should follow the period asked, not the history). */
-export const MONTH_VIEWS = ["nps", "qualityOfExperience NONE", "lifecycleFunnel (CUSTOMER, by GENDER)", "impactAtSale", "doubleBottomLine"];
+export const MONTH_VIEWS = ["nps", "qualityOfExperience NONE", "lifecycleFunnel (CUSTOMER, by GENDER)", "impactAtSale", "doubleBottomLine", "customerValue", "loopValue", "experienceDrivers (touchpoints)"];
 
 /** Figures that differ (numbers within 0.011 are equal: both sides round to 2 decimals). Null on the API's side (suppressed) is not compared. */
 export function compareFigures(api: Figures, hand: Figures): string[] {
