@@ -64,19 +64,27 @@ export class ExperienceStays1732861000000 implements MigrationInterface {
           FROM (SELECT DISTINCT hashtextextended(p.o::text || p.s::text, 861) AS k FROM unnest(orgs, people) AS p (o, s) ORDER BY 1) x;
       $$;
 
+      -- What the rows of the given responses and measures should hold, from the responses and their answers (value
+      -- NULL: no such row: no NPS answer, or no RATING / EFFORT answer with a value).
+      CREATE FUNCTION experience_stays_values(orgs uuid[], ids uuid[], measures varchar[])
+        RETURNS TABLE (organization_id uuid, id uuid, measure varchar, stakeholder_id uuid, kind stakeholder_kind, touchpoint_id uuid, collected_at timestamptz, value numeric)
+        LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+        SELECT r.organization_id, r.id, m.measure, r.stakeholder_id, r.kind, r.touchpoint_id, r.collected_at,
+               CASE WHEN m.measure = 'NPS' THEN r.nps::numeric
+                    ELSE (SELECT avg((a.value_number - 1) / CASE a.type WHEN 'RATING' THEN 4 ELSE 6 END * 100) FROM feedback_answers a
+                           WHERE a.organization_id = r.organization_id AND a.response_id = r.id AND a.type::text = m.measure AND a.value_number IS NOT NULL) END
+          FROM (SELECT DISTINCT x.o, x.i FROM unnest(orgs, ids) AS x (o, i)) x
+          JOIN feedback_responses r ON r.organization_id = x.o AND r.id = x.i
+          CROSS JOIN unnest(measures) AS m (measure)
+      $$;
+
       -- The rows of the given responses and measures, recomputed from the responses and their answers: rows no
       -- longer there deleted, new or changed ones written (in key order; unchanged rows are not touched, not even
       -- locked). A written row's until is provisional (its own time): the chain functions set it.
       CREATE FUNCTION experience_stays_set(orgs uuid[], ids uuid[], measures varchar[]) RETURNS void
         LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
         WITH want AS (
-          SELECT r.organization_id, r.id, m.measure, r.stakeholder_id, r.kind, r.touchpoint_id, r.collected_at,
-                 CASE WHEN m.measure = 'NPS' THEN r.nps::numeric
-                      ELSE (SELECT avg((a.value_number - 1) / CASE a.type WHEN 'RATING' THEN 4 ELSE 6 END * 100) FROM feedback_answers a
-                             WHERE a.organization_id = r.organization_id AND a.response_id = r.id AND a.type::text = m.measure AND a.value_number IS NOT NULL) END AS value
-            FROM (SELECT DISTINCT o, i FROM unnest(orgs, ids) AS x (o, i)) x
-            JOIN feedback_responses r ON r.organization_id = x.o AND r.id = x.i
-            CROSS JOIN unnest(measures) AS m (measure)
+          SELECT * FROM experience_stays_values(orgs, ids, measures)
         ), gone AS (
           DELETE FROM experience_stays y USING want w
            WHERE w.value IS NULL AND y.organization_id = w.organization_id AND y.response_id = w.id AND y.measure = w.measure
@@ -112,15 +120,7 @@ export class ExperienceStays1732861000000 implements MigrationInterface {
       CREATE FUNCTION experience_stays_add(orgs uuid[], ids uuid[], measures varchar[]) RETURNS void
         LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
         WITH want AS (
-          SELECT w.* FROM (
-            SELECT r.organization_id, r.id, m.measure, r.stakeholder_id, r.kind, r.touchpoint_id, r.collected_at,
-                   CASE WHEN m.measure = 'NPS' THEN r.nps::numeric
-                        ELSE (SELECT avg((a.value_number - 1) / CASE a.type WHEN 'RATING' THEN 4 ELSE 6 END * 100) FROM feedback_answers a
-                               WHERE a.organization_id = r.organization_id AND a.response_id = r.id AND a.type::text = m.measure AND a.value_number IS NOT NULL) END AS value
-              FROM (SELECT DISTINCT o, i FROM unnest(orgs, ids) AS x (o, i)) x
-              JOIN feedback_responses r ON r.organization_id = x.o AND r.id = x.i
-              CROSS JOIN unnest(measures) AS m (measure)) w
-           WHERE w.value IS NOT NULL
+          SELECT * FROM experience_stays_values(orgs, ids, measures) w WHERE w.value IS NOT NULL
         ), around AS (
           -- A row can be added, the one just before an added one (its until moves), or only the one just after (its until
           -- stays: it is here to give the added ones theirs).
@@ -282,6 +282,7 @@ export class ExperienceStays1732861000000 implements MigrationInterface {
       DROP TRIGGER experience_stays_answers_update ON feedback_answers;
       DROP TRIGGER experience_stays_answers_delete ON feedback_answers;
       DROP FUNCTION experience_stays_responses_changed(), experience_stays_answers_changed(), experience_stays_lock(uuid[], uuid[]),
+        experience_stays_values(uuid[], uuid[], varchar[]),
         experience_stays_set(uuid[], uuid[], varchar[]), experience_stays_chain(uuid[], uuid[], varchar[]), experience_stays_add(uuid[], uuid[], varchar[]);
       DROP TABLE experience_stays;
     `);
