@@ -170,11 +170,15 @@ export class ExperienceStays1732861000000 implements MigrationInterface {
         ids uuid[];
       BEGIN
         IF TG_OP = 'INSERT' THEN
-          -- New responses: their NPS rows (their answers' rows come with the answers' own trigger).
-          SELECT array_agg(n.organization_id), array_agg(n.stakeholder_id), array_agg(n.id) INTO orgs, people, ids FROM new_rows n WHERE n.nps IS NOT NULL;
+          -- New responses: their NPS rows (their answers' rows come with the answers' own trigger). Every person of the
+          -- statement is locked here, not only those with an NPS answer: the answers' trigger of the same statement then
+          -- asks for no lock it does not hold (two batches, one with e's NPS and f's rating, the other the reverse,
+          -- would otherwise each hold one person and wait for the other).
+          SELECT array_agg(n.organization_id), array_agg(n.stakeholder_id) INTO orgs, people FROM new_rows n;
           IF orgs IS NULL THEN RETURN NULL; END IF;
           PERFORM experience_stays_lock(orgs, people);
-          PERFORM experience_stays_add(orgs, ids, '{NPS}');
+          SELECT array_agg(n.organization_id), array_agg(n.id) INTO ids_orgs, ids FROM new_rows n WHERE n.nps IS NOT NULL;
+          IF ids IS NOT NULL THEN PERFORM experience_stays_add(ids_orgs, ids, '{NPS}'); END IF;
           RETURN NULL;
         ELSIF TG_OP = 'DELETE' THEN
           -- The deleted responses' rows went with them (foreign key); the rows before them are now in force longer.

@@ -66,8 +66,9 @@ export const RETRY_AFTER_SECONDS = 2;
 /**
  * What a database failure means for the client, or null when it is not one of these:
  * - QUERY_TIMEOUT: the statement ran past statement_timeout (SQLSTATE 57014 with that reason);
- * - SERVICE_UNAVAILABLE: no connection came in time (the pool is busy), or the database is away
- *   (refused, terminated, shutting down or starting up): retrying shortly is the right answer.
+ * - SERVICE_UNAVAILABLE: no connection came in time (the pool is busy), the database is away
+ *   (refused, terminated, shutting down or starting up), or the transaction was rolled back as a
+ *   deadlock's victim or a serialization failure: retrying shortly is the right answer.
  */
 export function databaseFailure(error: unknown): "QUERY_TIMEOUT" | "SERVICE_UNAVAILABLE" | null {
   const e = error as { code?: string; message?: string; driverError?: { code?: string; message?: string } } | null;
@@ -76,6 +77,9 @@ export function databaseFailure(error: unknown): "QUERY_TIMEOUT" | "SERVICE_UNAV
   const message = `${e.driverError?.message ?? ""} ${e.message ?? ""}`;
   if (code === "57014" && /statement timeout/.test(message)) return "QUERY_TIMEOUT";
   if (code && /^(57P01|57P02|57P03|08000|08001|08003|08004|08006|53300)$/.test(code)) return "SERVICE_UNAVAILABLE";
+  // Chosen as a deadlock's victim or a serialization failure: the whole transaction was rolled back (nothing
+  // written), and the same request again is the right answer (batches are idempotent by their client keys).
+  if (code === "40P01" || code === "40001") return "SERVICE_UNAVAILABLE";
   if (code && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(code)) return "SERVICE_UNAVAILABLE";
   // TypeORM releases a query runner whose connection died (a terminated backend, a restart); a request's
   // runner is released nowhere else before its end, so its next statement failing this way is an outage.

@@ -72,6 +72,9 @@ describe("database failures a client can act on", () => {
     expect(databaseFailure(new Error("timeout exceeded when trying to connect"))).toBe("SERVICE_UNAVAILABLE");
     expect(databaseFailure(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }))).toBe("SERVICE_UNAVAILABLE");
     expect(databaseFailure(Object.assign(new Error("the database system is starting up"), { code: "57P03" }))).toBe("SERVICE_UNAVAILABLE");
+    // A deadlock's victim, a serialization failure: rolled back whole, to be retried.
+    expect(databaseFailure(Object.assign(new Error("deadlock detected"), { code: "40P01" }))).toBe("SERVICE_UNAVAILABLE");
+    expect(databaseFailure({ message: "x", driverError: { code: "40001", message: "could not serialize access" } })).toBe("SERVICE_UNAVAILABLE");
     // A cancel for another reason, a unique violation, a plain bug: not these.
     expect(databaseFailure(Object.assign(new Error("canceling statement due to user request"), { code: "57014" }))).toBeNull();
     expect(databaseFailure(Object.assign(new Error("duplicate key"), { code: "23505" }))).toBeNull();

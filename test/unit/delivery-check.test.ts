@@ -157,6 +157,7 @@ describe("funded versus delivered: one programme's figures from its row", () => 
     d_at_sites: 4,
     d_people_keys: "100",
     d_site_keys: "156",
+    d_to_date_keys: "37",
     y_units: "60000",
     y_median: 25,
     y_p90: 30.004999,
@@ -199,8 +200,14 @@ describe("funded versus delivered: one programme's figures from its row", () => 
     // 6 in all, below 10: everything about the people hidden.
     const small = deliveryStatus(programme, row, "KES", true, 10, 2);
     expect(small).toMatchObject({ beneficiariesReached: { people: null, atSites: null, total: null, suppressed: true }, daysToDelivery: { median: null, p90: null }, costPerBeneficiaryReached: null });
+    // The units delivered to date, 9, are adjusted by the keys of every delivery so far (37: row 37 of the last
+    // column, for counts of 3 and more, is −1): 8; the 6 funded to date then leave no backlog and 2 beyond what was
+    // funded (not the true 3), so that two periods' figures cannot be subtracted to give a hidden period's units.
+    expect(pTable(2).columns[3][37]).toBe(-1);
+    expect(small).toMatchObject({ unitsDelivered: null, deliveredToDate: 8, backlog: "0", deliveredBeyondFunded: "2" });
     // Staff see it all.
     expect(deliveryStatus(programme, row, "KES", false, 10, 2).beneficiariesReached.suppressed).toBe(false);
+    expect(deliveryStatus(programme, row, "KES", false, 10, 2)).toMatchObject({ deliveredToDate: 9, deliveredBeyondFunded: "3" });
   });
 
   it("rounds a cost half up to the minor unit", () => {

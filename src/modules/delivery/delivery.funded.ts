@@ -48,7 +48,9 @@ WITH prog AS (
          count(DISTINCT beneficiary_id) FILTER (WHERE at >= $3) AS people,
          coalesce(sum(people_reached) FILTER (WHERE at >= $3), 0) AS at_sites,
          -- Cell keys for funders (src/common/perturbation.ts): the deliveries to sites are the records of the people reached there.
-         coalesce(sum(record_key) FILTER (WHERE at >= $3 AND people_reached IS NOT NULL), 0) AS site_keys
+         coalesce(sum(record_key) FILTER (WHERE at >= $3 AND people_reached IS NOT NULL), 0) AS site_keys,
+         -- ... and every delivery up to the period's end, the records of the units delivered to date.
+         coalesce(sum(record_key), 0) AS to_date_keys
     FROM d GROUP BY pid
 ), people_keys AS (
   -- The record keys of the distinct people reached in the period.
@@ -85,7 +87,7 @@ WITH prog AS (
 SELECT p.*,
        coalesce(f.units, 0)::text AS f_units, coalesce(m.contribution, 0)::text AS f_contribution, coalesce(f.to_date, 0)::text AS f_to_date,
        coalesce(e.units, 0)::text AS d_units, coalesce(e.to_date, 0)::text AS d_to_date, coalesce(e.people, 0)::int AS d_people, coalesce(e.at_sites, 0)::int AS d_at_sites,
-       coalesce(k.keys, 0)::text AS d_people_keys, coalesce(e.site_keys, 0)::text AS d_site_keys,
+       coalesce(k.keys, 0)::text AS d_people_keys, coalesce(e.site_keys, 0)::text AS d_site_keys, coalesce(e.to_date_keys, 0)::text AS d_to_date_keys,
        coalesce(y.units, 0)::text AS y_units, y.median AS y_median, y.p90 AS y_p90
   FROM prog p
   LEFT JOIN funded f ON f.pid = p.id
@@ -107,6 +109,8 @@ export interface FundedRow {
   /** Sums of record keys (bigint as text): of the distinct people reached, of the deliveries to sites. */
   d_people_keys: string;
   d_site_keys: string;
+  /** The sum of the record keys of every delivery up to the period's end. */
+  d_to_date_keys: string;
   y_units: string;
   y_median: number | null;
   y_p90: number | null;
@@ -126,12 +130,13 @@ export function divideHalfUp(a: bigint, b: bigint): bigint {
  * the distinct people by their record keys, the people at sites by the keys of the deliveries to
  * sites, the total as a cell of its own (both sets of records); the cost per beneficiary is the true
  * contribution divided by the adjusted total; the period's units delivered are hidden with the total
- * and otherwise adjusted by its keys.
+ * and otherwise adjusted by its keys; the units delivered to date by the keys of every delivery so far
+ * (backlog and units beyond what was funded computed from them).
  */
 export function deliveryStatus(programme: Programme, r: FundedRow, currency: string, suppress: boolean, k: number, maximum: number): ProgrammeDeliveryStatus {
   // Ten-thousandths of a unit, as the decimal helpers count them (src/common/decimal.ts, SCALE 4).
   const fundedToDate = BigInt(r.f_to_date);
-  const deliveredToDate = BigInt(r.d_to_date);
+  let deliveredToDate = BigInt(r.d_to_date);
   const total = r.d_people + r.d_at_sites;
   const contribution = BigInt(r.f_contribution);
   const cost = total > 0 ? Money.of(divideHalfUp(contribution, BigInt(total)), currency) : null;
@@ -167,6 +172,10 @@ export function deliveryStatus(programme: Programme, r: FundedRow, currency: str
     // Units delivered are often people reached one for one (a pair of shoes a child): hidden with the people
     // reached, otherwise adjusted by the same records' keys as their total (the same deliveries, the same figure).
     unitsShown = shownTotal === null ? null : perturb(units, peopleKeys + siteKeys, maximum);
+    // The units delivered to date (and the backlog and the units beyond what was funded, which follow from them)
+    // are adjusted by the keys of every delivery so far: otherwise the difference of two periods' figures would
+    // give a hidden period's units back exactly.
+    deliveredToDate = BigInt(perturb(Number(deliveredToDate / UNIT), BigInt(r.d_to_date_keys), maximum)) * UNIT;
   }
   return {
     programme,

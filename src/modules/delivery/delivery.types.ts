@@ -62,7 +62,9 @@ export class ProgrammeDeliveryStatus {
   @Field(() => DecimalScalar, { description: "Units funded from the start up to `to` (cumulative)" })
   fundedToDate!: string;
 
-  @Field(() => Int, { description: "Units delivered from the start up to `to` (cumulative)" })
+  @Field(() => Int, {
+    description: "Units delivered from the start up to `to` (cumulative). For funders adjusted by the record keys of every delivery so far (backlog and deliveredBeyondFunded follow from it)",
+  })
   deliveredToDate!: number;
 
   @Field(() => DecimalScalar, { description: "Backlog at the period's end, cumulative from the start: fundedToDate − deliveredToDate when positive, else 0 (never negative)" })
