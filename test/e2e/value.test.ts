@@ -383,6 +383,9 @@ describe("what experience is worth", () => {
     expect(error(await app.gql(CV, { o: org.id, from: FROM, to: TO, d: 1e-17 }))).toEqual({ code: "BAD_USER_INPUT", field: "discountRate" });
     // A beneficiary stage is not a customer exit stage.
     expect(error(await app.gql(CV, { o: org.id, from: FROM, to: TO, x: [org.beneficiaryStages.Exit] }))).toEqual({ code: "NOT_FOUND", field: "exitStageIds" });
+    // The outcome stage given as the lifecycle's exit stage (the default exit): the field given is blamed.
+    const same = await app.gql(`query($o: ID!, $s: ID) { beneficiaryRetention(organizationId: $o, from: "${FROM}", to: "${TO}", outcomeStageId: $s) { total { beneficiaries } } }`, { o: org.id, s: org.beneficiaryStages.Exit });
+    expect(error(same)).toEqual({ code: "BAD_USER_INPUT", field: "outcomeStageId" });
   });
 });
 

@@ -299,7 +299,8 @@ export class ValueService {
     const outcome = outcomeStageId ? (await this.stagesOf(org, "BENEFICIARY", [outcomeStageId], "outcomeStageId"))[0] : stages[stages.length - 2];
     const exit = exitStageId ? (await this.stagesOf(org, "BENEFICIARY", [exitStageId], "exitStageId"))[0] : stages[stages.length - 1];
     if (!outcome || !exit) throw new BadInputError("outcomeStageId", "the beneficiary lifecycle needs an outcome stage and an exit stage");
-    if (outcome.id === exit.id) throw new BadInputError("exitStageId", "the exit stage must differ from the outcome stage");
+    // Blamed on the stage the caller gave (the other is the lifecycle's default).
+    if (outcome.id === exit.id) throw new BadInputError(exitStageId ? "exitStageId" : "outcomeStageId", "the exit stage must differ from the outcome stage");
 
     // Load: per beneficiary, the first move into the outcome stage and the first into the exit stage
     // before `to`; decided = reached the outcome (first, or with no exit before it) or exited before it;
