@@ -15,9 +15,10 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * 0–10), `RATING` (the mean of the response's RATING answers with a value, mapped to 0–100 as
  * (value − 1) / 4 × 100, the expression every view uses) and `EFFORT` (the same of its EFFORT
  * answers, 1–7 mapped as (value − 1) / 6 × 100, as QoE maps them); each row also names the response's
- * touchpoint, so the drivers read respondents' ratings by touchpoint from here too. The answer in force at T is the row with
- * collected_at < T ≤ until: read for everybody at once from (organization, measure, until), or for
- * one person from (organization, person, measure, collected_at).
+ * touchpoint and stage, so the drivers and goalDelivery read answers by touchpoint or stage from here
+ * too. The answer in force at T is the row with collected_at < T ≤ until: read for everybody at once
+ * from (organization, measure, until), or for one person from (organization, person, measure,
+ * collected_at).
  *
  * Kept right in the same transaction as every write to feedback_responses and feedback_answers by
  * statement-level triggers with transition tables, in two steps: the rows of the responses a
@@ -48,6 +49,7 @@ export class ExperienceStays1732861000000 implements MigrationInterface {
         stakeholder_id uuid NOT NULL,
         kind stakeholder_kind NOT NULL,
         touchpoint_id uuid,
+        stage_id uuid,
         collected_at timestamptz NOT NULL,
         until timestamptz NOT NULL,
         value numeric NOT NULL,
@@ -67,9 +69,9 @@ export class ExperienceStays1732861000000 implements MigrationInterface {
       -- What the rows of the given responses and measures should hold, from the responses and their answers (value
       -- NULL: no such row: no NPS answer, or no RATING / EFFORT answer with a value).
       CREATE FUNCTION experience_stays_values(orgs uuid[], ids uuid[], measures varchar[])
-        RETURNS TABLE (organization_id uuid, id uuid, measure varchar, stakeholder_id uuid, kind stakeholder_kind, touchpoint_id uuid, collected_at timestamptz, value numeric)
+        RETURNS TABLE (organization_id uuid, id uuid, measure varchar, stakeholder_id uuid, kind stakeholder_kind, touchpoint_id uuid, stage_id uuid, collected_at timestamptz, value numeric)
         LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
-        SELECT r.organization_id, r.id, m.measure, r.stakeholder_id, r.kind, r.touchpoint_id, r.collected_at,
+        SELECT r.organization_id, r.id, m.measure, r.stakeholder_id, r.kind, r.touchpoint_id, r.stage_id, r.collected_at,
                CASE WHEN m.measure = 'NPS' THEN r.nps::numeric
                     ELSE (SELECT avg((a.value_number - 1) / CASE a.type WHEN 'RATING' THEN 4 ELSE 6 END * 100) FROM feedback_answers a
                            WHERE a.organization_id = r.organization_id AND a.response_id = r.id AND a.type::text = m.measure AND a.value_number IS NOT NULL) END
@@ -89,15 +91,16 @@ export class ExperienceStays1732861000000 implements MigrationInterface {
           DELETE FROM experience_stays y USING want w
            WHERE w.value IS NULL AND y.organization_id = w.organization_id AND y.response_id = w.id AND y.measure = w.measure
         )
-        INSERT INTO experience_stays AS y (organization_id, response_id, measure, stakeholder_id, kind, touchpoint_id, collected_at, until, value)
-        SELECT w.organization_id, w.id, w.measure, w.stakeholder_id, w.kind, w.touchpoint_id, w.collected_at, w.collected_at, w.value
+        INSERT INTO experience_stays AS y (organization_id, response_id, measure, stakeholder_id, kind, touchpoint_id, stage_id, collected_at, until, value)
+        SELECT w.organization_id, w.id, w.measure, w.stakeholder_id, w.kind, w.touchpoint_id, w.stage_id, w.collected_at, w.collected_at, w.value
           FROM want w LEFT JOIN experience_stays e ON e.organization_id = w.organization_id AND e.response_id = w.id AND e.measure = w.measure
          WHERE w.value IS NOT NULL
            AND (e.response_id IS NULL
-                OR (e.stakeholder_id, e.kind, e.touchpoint_id, e.collected_at, e.value) IS DISTINCT FROM (w.stakeholder_id, w.kind, w.touchpoint_id, w.collected_at, w.value))
+                OR (e.stakeholder_id, e.kind, e.touchpoint_id, e.stage_id, e.collected_at, e.value) IS DISTINCT FROM (w.stakeholder_id, w.kind, w.touchpoint_id, w.stage_id, w.collected_at, w.value))
          ORDER BY 1, 2, 3
         ON CONFLICT (organization_id, response_id, measure) DO UPDATE
-           SET stakeholder_id = excluded.stakeholder_id, kind = excluded.kind, touchpoint_id = excluded.touchpoint_id, collected_at = excluded.collected_at,
+           SET stakeholder_id = excluded.stakeholder_id, kind = excluded.kind, touchpoint_id = excluded.touchpoint_id, stage_id = excluded.stage_id,
+               collected_at = excluded.collected_at,
                until = excluded.until, value = excluded.value
       $$;
 
@@ -147,17 +150,18 @@ export class ExperienceStays1732861000000 implements MigrationInterface {
            WHERE c.before AND NOT c.added AND y.organization_id = c.organization_id AND y.response_id = c.response_id AND y.measure = c.measure
              AND y.until IS DISTINCT FROM c.until
         )
-        INSERT INTO experience_stays AS y (organization_id, response_id, measure, stakeholder_id, kind, touchpoint_id, collected_at, until, value)
-        SELECT w.organization_id, w.id, w.measure, w.stakeholder_id, w.kind, w.touchpoint_id, w.collected_at, c.until, w.value
+        INSERT INTO experience_stays AS y (organization_id, response_id, measure, stakeholder_id, kind, touchpoint_id, stage_id, collected_at, until, value)
+        SELECT w.organization_id, w.id, w.measure, w.stakeholder_id, w.kind, w.touchpoint_id, w.stage_id, w.collected_at, c.until, w.value
           FROM want w
           JOIN chained c ON c.organization_id = w.organization_id AND c.response_id = w.id AND c.measure = w.measure
           LEFT JOIN experience_stays e ON e.organization_id = w.organization_id AND e.response_id = w.id AND e.measure = w.measure
          WHERE e.response_id IS NULL
-            OR (e.stakeholder_id, e.kind, e.touchpoint_id, e.collected_at, e.until, e.value)
-               IS DISTINCT FROM (w.stakeholder_id, w.kind, w.touchpoint_id, w.collected_at, c.until, w.value)
+            OR (e.stakeholder_id, e.kind, e.touchpoint_id, e.stage_id, e.collected_at, e.until, e.value)
+               IS DISTINCT FROM (w.stakeholder_id, w.kind, w.touchpoint_id, w.stage_id, w.collected_at, c.until, w.value)
          ORDER BY 1, 2, 3
         ON CONFLICT (organization_id, response_id, measure) DO UPDATE
-           SET stakeholder_id = excluded.stakeholder_id, kind = excluded.kind, touchpoint_id = excluded.touchpoint_id, collected_at = excluded.collected_at,
+           SET stakeholder_id = excluded.stakeholder_id, kind = excluded.kind, touchpoint_id = excluded.touchpoint_id, stage_id = excluded.stage_id,
+               collected_at = excluded.collected_at,
                until = excluded.until, value = excluded.value
       $$;
 
@@ -184,10 +188,10 @@ export class ExperienceStays1732861000000 implements MigrationInterface {
           -- The deleted responses' rows went with them (foreign key); the rows before them are now in force longer.
           SELECT array_agg(o.organization_id), array_agg(o.stakeholder_id) INTO orgs, people FROM old_rows o;
         ELSE
-          -- Only what a row is made of (the person, the touchpoint, the time, the NPS answer) moves rows; both people's rows are chained again.
+          -- Only what a row is made of (the person, the touchpoint and stage, the time, the NPS answer) moves rows; both people's rows are chained again.
           SELECT array_agg(n.organization_id), array_agg(n.id) INTO ids_orgs, ids
             FROM old_rows o JOIN new_rows n ON n.organization_id = o.organization_id AND n.id = o.id
-           WHERE (o.stakeholder_id, o.kind, o.touchpoint_id, o.collected_at, o.nps) IS DISTINCT FROM (n.stakeholder_id, n.kind, n.touchpoint_id, n.collected_at, n.nps);
+           WHERE (o.stakeholder_id, o.kind, o.touchpoint_id, o.stage_id, o.collected_at, o.nps) IS DISTINCT FROM (n.stakeholder_id, n.kind, n.touchpoint_id, n.stage_id, n.collected_at, n.nps);
           SELECT array_agg(x.organization_id), array_agg(x.stakeholder_id) INTO orgs, people
             FROM (SELECT o.organization_id, o.stakeholder_id FROM old_rows o WHERE (o.organization_id, o.id) IN (SELECT * FROM unnest(ids_orgs, ids))
                   UNION SELECT n.organization_id, n.stakeholder_id FROM new_rows n WHERE (n.organization_id, n.id) IN (SELECT * FROM unnest(ids_orgs, ids))) x;
@@ -248,13 +252,13 @@ export class ExperienceStays1732861000000 implements MigrationInterface {
 
       -- Backfill: every response with an NPS answer or a rating, as the triggers keep them; then the
       -- foreign key (checked in one pass) and the indexes (built in one pass).
-      INSERT INTO experience_stays (organization_id, response_id, measure, stakeholder_id, kind, touchpoint_id, collected_at, until, value)
-      SELECT x.organization_id, x.id, x.measure, x.stakeholder_id, x.kind, x.touchpoint_id, x.collected_at,
+      INSERT INTO experience_stays (organization_id, response_id, measure, stakeholder_id, kind, touchpoint_id, stage_id, collected_at, until, value)
+      SELECT x.organization_id, x.id, x.measure, x.stakeholder_id, x.kind, x.touchpoint_id, x.stage_id, x.collected_at,
              coalesce(lead(x.collected_at) OVER (PARTITION BY x.organization_id, x.stakeholder_id, x.measure ORDER BY x.collected_at, x.id), 'infinity'), x.value
-        FROM (SELECT r.organization_id, r.id, r.stakeholder_id, r.kind, r.touchpoint_id, r.collected_at, 'NPS'::varchar AS measure, r.nps::numeric AS value
+        FROM (SELECT r.organization_id, r.id, r.stakeholder_id, r.kind, r.touchpoint_id, r.stage_id, r.collected_at, 'NPS'::varchar AS measure, r.nps::numeric AS value
                 FROM feedback_responses r WHERE r.nps IS NOT NULL
               UNION ALL
-              SELECT r.organization_id, r.id, r.stakeholder_id, r.kind, r.touchpoint_id, r.collected_at, a.type, a.value
+              SELECT r.organization_id, r.id, r.stakeholder_id, r.kind, r.touchpoint_id, r.stage_id, r.collected_at, a.type, a.value
                 FROM (SELECT organization_id, response_id, type::varchar AS type,
                              avg(CASE type WHEN 'RATING' THEN (value_number - 1) / 4 * 100 ELSE (value_number - 1) / 6 * 100 END) AS value
                         FROM feedback_answers
@@ -265,8 +269,9 @@ export class ExperienceStays1732861000000 implements MigrationInterface {
       -- Everybody's answer in force at T: the rows of a measure that end at or after T (index only).
       CREATE INDEX ix_experience_stays_until ON experience_stays (organization_id, measure, until) INCLUDE (collected_at, stakeholder_id, kind, value);
       -- Answers of a kind and measure given in a period (loopValue's detractor answers and their next ones, the
-      -- drivers' respondents' ratings by touchpoint and latest NPS answers): index only.
-      CREATE INDEX ix_experience_stays_time ON experience_stays (organization_id, kind, measure, collected_at) INCLUDE (stakeholder_id, touchpoint_id, value, response_id, until);
+      -- drivers' respondents' ratings by touchpoint and latest NPS answers, goalDelivery's windows at a touchpoint
+      -- or stage): index only.
+      CREATE INDEX ix_experience_stays_time ON experience_stays (organization_id, kind, measure, collected_at) INCLUDE (stakeholder_id, touchpoint_id, stage_id, value, response_id, until);
       -- One person's answers of a measure in time order (their latest before, or next after, a time).
       CREATE INDEX ix_experience_stays_person ON experience_stays (organization_id, stakeholder_id, measure, collected_at, response_id) INCLUDE (until, value);
 

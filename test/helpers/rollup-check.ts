@@ -64,17 +64,17 @@ export function rollupDifferencesSql(): string {
  */
 export function experienceStaysDifferencesSql(): string {
   const direct = `
-    SELECT x.organization_id, x.id AS response_id, x.measure, x.stakeholder_id, x.kind, x.touchpoint_id, x.collected_at,
+    SELECT x.organization_id, x.id AS response_id, x.measure, x.stakeholder_id, x.kind, x.touchpoint_id, x.stage_id, x.collected_at,
            coalesce(lead(x.collected_at) OVER (PARTITION BY x.organization_id, x.stakeholder_id, x.measure ORDER BY x.collected_at, x.id), 'infinity') AS until, x.value
-      FROM (SELECT r.organization_id, r.id, r.stakeholder_id, r.kind, r.touchpoint_id, r.collected_at, 'NPS'::varchar AS measure, r.nps::numeric AS value
+      FROM (SELECT r.organization_id, r.id, r.stakeholder_id, r.kind, r.touchpoint_id, r.stage_id, r.collected_at, 'NPS'::varchar AS measure, r.nps::numeric AS value
               FROM feedback_responses r WHERE r.nps IS NOT NULL
             UNION ALL
-            SELECT r.organization_id, r.id, r.stakeholder_id, r.kind, r.touchpoint_id, r.collected_at, t.measure,
+            SELECT r.organization_id, r.id, r.stakeholder_id, r.kind, r.touchpoint_id, r.stage_id, r.collected_at, t.measure,
                    (SELECT avg((a.value_number - 1) / t.divisor * 100) FROM feedback_answers a
                      WHERE a.organization_id = r.organization_id AND a.response_id = r.id AND a.type::text = t.measure AND a.value_number IS NOT NULL)
               FROM feedback_responses r CROSS JOIN (VALUES ('RATING'::varchar, 4), ('EFFORT', 6)) AS t (measure, divisor)
              WHERE EXISTS (SELECT 1 FROM feedback_answers a WHERE a.organization_id = r.organization_id AND a.response_id = r.id AND a.type::text = t.measure AND a.value_number IS NOT NULL)) x`;
-  const table = `SELECT organization_id, response_id, measure, stakeholder_id, kind, touchpoint_id, collected_at, until, value FROM experience_stays`;
+  const table = `SELECT organization_id, response_id, measure, stakeholder_id, kind, touchpoint_id, stage_id, collected_at, until, value FROM experience_stays`;
   return `WITH d AS (${direct}), t AS (${table})
     SELECT 'experience_stays: only computed' AS difference, to_jsonb(e) AS row FROM (SELECT * FROM d EXCEPT SELECT * FROM t) e
     UNION ALL

@@ -17,13 +17,13 @@ export class ExperienceWindow {
   @Field({ description: "End, excluded" })
   to!: Date;
 
-  @Field(() => Int, { description: "Answers: NPS, rating and effort answers together" })
+  @Field(() => Int, { description: "Scores counted: NPS answers, and each response's rating and effort scores (one per response and type: the mean of its answers of that type)" })
   answers!: number;
 
-  @Field(() => Float, { nullable: true, description: "The feedback component (0..100): NPS mapped (NPS+100)/2, ratings and effort mapped to 0..100, weighted by answers; null below the minimum answers" })
+  @Field(() => Float, { nullable: true, description: "The feedback component (0..100): NPS mapped (NPS+100)/2, ratings and effort mapped to 0..100, each score counted once; null below the minimum answers" })
   score!: number | null;
 
-  @Field(() => Float, { nullable: true, description: "95 % interval, lower end: mean − 1.96 × s/√n over the per-answer scores, clipped to 0..100" })
+  @Field(() => Float, { nullable: true, description: "95 % interval, lower end: mean − 1.96 × s/√n over the scores, clipped to 0..100" })
   low!: number | null;
 
   @Field(() => Float, { nullable: true, description: "95 % interval, upper end" })

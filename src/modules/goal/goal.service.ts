@@ -379,40 +379,38 @@ export class GoalDeliveryService {
   /**
    * Per started intervention, the answers at its goal's touchpoint (or stage, when the goal has no
    * touchpoint) collected in [start − w, start) and [start, start + w): NPS answers by class, and
-   * the count, sum and sum of squares of the rating and effort answers mapped to 0..100 (the
-   * rollups' expressions, src/modules/feedback/rollup.ts). One statement.
+   * the count, sum and sum of squares of the responses' rating and effort scores (0..100, each
+   * response once with the mean of its answers of that type, as experience_stays keeps them: read
+   * from its index by kind, measure and time, not answer by answer). One statement.
    */
   private async windowSums(org: string, started: InterventionRow[], windowDays: number): Promise<Map<string, { before: WindowSums; after: WindowSums }>> {
     const out = new Map<string, { before: WindowSums; after: WindowSums }>();
     if (started.length === 0) return out;
     const rows: WindowRow[] = await this.sc.em.query(
       `WITH w AS (
-         SELECT i.id, v.side, v.lo, v.hi, g.touchpoint_id, g.stage_id
+         SELECT i.id, v.side, v.lo, v.hi, g.touchpoint_id, g.stage_id, coalesce(t.kind, st.kind) AS kind
            FROM interventions i
            JOIN experience_goals g ON g.organization_id = i.organization_id AND g.id = i.goal_id
+           LEFT JOIN touchpoints t ON t.organization_id = g.organization_id AND t.id = g.touchpoint_id
+           LEFT JOIN stages st ON st.organization_id = g.organization_id AND st.id = g.stage_id
            JOIN unnest($2::uuid[], $3::timestamptz[]) AS s(id, start_at) ON s.id = i.id
            CROSS JOIN LATERAL (VALUES ('before', s.start_at - $4 * interval '1 day', s.start_at), ('after', s.start_at, s.start_at + $4 * interval '1 day')) AS v(side, lo, hi)
           WHERE i.organization_id = $1),
-       r AS (
-         SELECT w.id AS iid, w.side, r.id, r.nps FROM w JOIN feedback_responses r
-             ON r.organization_id = $1 AND r.touchpoint_id = w.touchpoint_id AND r.collected_at >= w.lo AND r.collected_at < w.hi
-          WHERE w.touchpoint_id IS NOT NULL
-         UNION ALL
-         SELECT w.id, w.side, r.id, r.nps FROM w JOIN feedback_responses r
-             ON r.organization_id = $1 AND r.stage_id = w.stage_id AND r.collected_at >= w.lo AND r.collected_at < w.hi
-          WHERE w.touchpoint_id IS NULL),
-       a AS (
-         SELECT r.iid, r.side, a.type, (a.value_number - 1) / CASE WHEN a.type = 'RATING' THEN 4 ELSE 6 END * 100 AS score
-           FROM r JOIN feedback_answers a ON a.organization_id = $1 AND a.response_id = r.id AND a.type IN ('RATING', 'EFFORT') AND a.value_number IS NOT NULL)
-       SELECT k.id, k.side, coalesce(rn.promoters, 0) AS promoters, coalesce(rn.passives, 0) AS passives, coalesce(rn.detractors, 0) AS detractors,
-              coalesce(an.rating_n, 0) AS rating_n, an.rating_sum, an.rating_sq, coalesce(an.effort_n, 0) AS effort_n, an.effort_sum, an.effort_sq
+       e AS (
+         SELECT w.id AS iid, w.side, e.measure, e.value
+           FROM w CROSS JOIN unnest('{NPS,RATING,EFFORT}'::varchar[]) AS m (measure)
+           JOIN experience_stays e ON e.organization_id = $1 AND e.kind = w.kind AND e.measure = m.measure AND e.collected_at >= w.lo AND e.collected_at < w.hi
+          WHERE CASE WHEN w.touchpoint_id IS NOT NULL THEN e.touchpoint_id = w.touchpoint_id ELSE e.stage_id = w.stage_id END)
+       SELECT k.id, k.side, coalesce(x.promoters, 0) AS promoters, coalesce(x.passives, 0) AS passives, coalesce(x.detractors, 0) AS detractors,
+              coalesce(x.rating_n, 0) AS rating_n, x.rating_sum, x.rating_sq, coalesce(x.effort_n, 0) AS effort_n, x.effort_sum, x.effort_sq
          FROM (SELECT DISTINCT id, side FROM w) k
-         LEFT JOIN (SELECT iid, side, count(*) FILTER (WHERE nps >= 9) AS promoters, count(*) FILTER (WHERE nps BETWEEN 7 AND 8) AS passives,
-                           count(*) FILTER (WHERE nps <= 6) AS detractors FROM r GROUP BY iid, side) rn ON rn.iid = k.id AND rn.side = k.side
-         LEFT JOIN (SELECT iid, side, count(*) FILTER (WHERE type = 'RATING') AS rating_n, sum(score) FILTER (WHERE type = 'RATING') AS rating_sum,
-                           sum(score * score) FILTER (WHERE type = 'RATING') AS rating_sq, count(*) FILTER (WHERE type = 'EFFORT') AS effort_n,
-                           sum(score) FILTER (WHERE type = 'EFFORT') AS effort_sum, sum(score * score) FILTER (WHERE type = 'EFFORT') AS effort_sq
-                      FROM a GROUP BY iid, side) an ON an.iid = k.id AND an.side = k.side`,
+         LEFT JOIN (SELECT iid, side,
+                           count(*) FILTER (WHERE measure = 'NPS' AND value >= 9) AS promoters, count(*) FILTER (WHERE measure = 'NPS' AND value BETWEEN 7 AND 8) AS passives,
+                           count(*) FILTER (WHERE measure = 'NPS' AND value <= 6) AS detractors,
+                           count(*) FILTER (WHERE measure = 'RATING') AS rating_n, sum(value) FILTER (WHERE measure = 'RATING') AS rating_sum,
+                           sum(value * value) FILTER (WHERE measure = 'RATING') AS rating_sq, count(*) FILTER (WHERE measure = 'EFFORT') AS effort_n,
+                           sum(value) FILTER (WHERE measure = 'EFFORT') AS effort_sum, sum(value * value) FILTER (WHERE measure = 'EFFORT') AS effort_sq
+                      FROM e GROUP BY iid, side) x ON x.iid = k.id AND x.side = k.side`,
       [org, started.map((r) => r.id), started.map((r) => r.start_at), windowDays],
     );
     for (const r of rows) {
